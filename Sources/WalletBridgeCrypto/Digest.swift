@@ -1,0 +1,66 @@
+import COpenSSL
+
+/// Message digests through OpenSSL's EVP interface.
+public enum Digest {
+    /// SHA-256 of `data` (32 bytes).
+    public static func sha256(_ data: [UInt8]) -> [UInt8] { digest(data, EVP_sha256(), size: 32) }
+
+    /// SHA-512 of `data` (64 bytes).
+    public static func sha512(_ data: [UInt8]) -> [UInt8] { digest(data, EVP_sha512(), size: 64) }
+
+    /// Lowercase hex SHA-256 of `data`, as SNAP and Paytm put it into signed text.
+    public static func sha256Hex(_ data: [UInt8]) -> String { Hex.lowercase(sha256(data)) }
+
+    private static func digest(_ data: [UInt8], _ md: OpaquePointer?, size: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        let rc = data.withUnsafeBytes { input in
+            out.withUnsafeMutableBufferPointer { output in
+                EVP_Digest(input.baseAddress, input.count, output.baseAddress, &length, md, nil)
+            }
+        }
+        // EVP_Digest over a built-in digest only fails on allocation failure.
+        precondition(rc == 1 && Int(length) == size, "EVP_Digest failed")
+        return Array(out.prefix(size))
+    }
+}
+
+/// Hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// Lowercase hex of `bytes`.
+    public static func lowercase(_ bytes: [UInt8]) -> String {
+        var chars = [UInt8]()
+        chars.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            chars.append(digits[Int(b >> 4)])
+            chars.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: chars, as: UTF8.self)
+    }
+
+    /// Decodes hex (either case); `nil` if the text is not an even-length hex string.
+    public static func decode(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = value(utf8[i]), let lo = value(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import COpenSSL
+
+/// Owns one OpenSSL `EVP_PKEY`. Parsed once; shared by value types across tasks.
+///
+/// OpenSSL 3 allows concurrent signing and verification with the same `EVP_PKEY` (each call
+/// makes its own context), and the key is never mutated after parsing, hence `@unchecked`.
+final class EVPKey: @unchecked Sendable {
+    let pointer: OpaquePointer
+    /// Modulus size in bits.
+    let bits: Int
+    /// SHA-256 of the SubjectPublicKeyInfo DER: names the key without revealing anything secret.
+    let publicFingerprint: String
+
+    /// Takes ownership of `pointer` after checking it is an RSA key of at least 2048 bits.
+    init(taking pointer: OpaquePointer, minimumBits: Int = 2048) throws {
+        let type = EVP_PKEY_get_base_id(pointer)
+        guard type == wb_evp_pkey_rsa() else {
+            EVP_PKEY_free(pointer)
+            let name = EVP_PKEY_get0_type_name(pointer).map { String(cString: $0) } ?? "type \(type)"
+            throw CryptoError(.unsupportedKey, "only RSA keys are supported, this key is \(name)")
+        }
+        let bits = Int(EVP_PKEY_get_bits(pointer))
+        guard bits >= minimumBits else {
+            EVP_PKEY_free(pointer)
+            throw CryptoError(.unsupportedKey, "RSA key is \(bits) bits; at least \(minimumBits) are required")
+        }
+        self.pointer = pointer
+        self.bits = bits
+        var der: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PUBKEY(pointer, &der)
+        if length > 0, let der {
+            publicFingerprint = Hex.lowercase(Digest.sha256(Array(UnsafeBufferPointer(start: der, count: Int(length)))))
+            wb_openssl_free(der)
+        } else {
+            publicFingerprint = "unknown"
+        }
+        OpenSSLErrorQueue.clear()
+    }
+
+    deinit { EVP_PKEY_free(pointer) }
+}

@@ -1,0 +1,21 @@
+import WalletBridgeCrypto
+
+/// The strings SNAP signatures cover. Pure functions; no keys.
+public enum SNAPStringToSign {
+    /// `METHOD:path:sha256hex(body):X-TIMESTAMP`: the asymmetric transaction signature
+    /// (DANA mode), notifications and signed responses.
+    public static func transaction(method: String, path: String, body: [UInt8], timestamp: String) -> String {
+        "\(method.uppercased()):\(path):\(Digest.sha256Hex(body)):\(timestamp)"
+    }
+
+    /// `METHOD:path:accessToken:sha256hex(body):X-TIMESTAMP`: the symmetric (HMAC-SHA512)
+    /// transaction signature of token mode.
+    public static func symmetric(method: String, path: String, accessToken: String, body: [UInt8], timestamp: String) -> String {
+        "\(method.uppercased()):\(path):\(accessToken):\(Digest.sha256Hex(body)):\(timestamp)"
+    }
+
+    /// `X-CLIENT-KEY|X-TIMESTAMP`: the access-token request signature (body not covered).
+    public static func accessToken(clientKey: String, timestamp: String) -> String {
+        "\(clientKey)|\(timestamp)"
+    }
+}

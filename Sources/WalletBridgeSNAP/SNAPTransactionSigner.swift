@@ -1,0 +1,88 @@
+import WalletBridgeCrypto
+
+/// Signs SNAP transactional requests. Two implementations behind one protocol, chosen by the
+/// partner profile: ``SNAPRSASigner`` (DANA: RSA on every call, no token) and
+/// ``SNAPHMACSigner`` (other SNAP providers: B2B token plus HMAC-SHA512).
+public protocol SNAPTransactionSigner: Sendable {
+    /// Whether transactional calls need a B2B access token (token mode).
+    var requiresAccessToken: Bool { get }
+
+    /// Signs a request whose exact body bytes are `body`.
+    /// - Parameter accessToken: the B2B token; required when ``requiresAccessToken``.
+    func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?) throws(SNAPSignatureError) -> SNAPSignature
+}
+
+/// Masks a token for display: the first four characters and the length.
+func maskToken(_ token: String) -> String {
+    "\(token.prefix(4))…(\(token.count) chars masked)"
+}
+
+/// Asymmetric SNAP signer: SHA256withRSA with our private key.
+public struct SNAPRSASigner: SNAPTransactionSigner {
+    /// Our private key; never printed.
+    public let privateKey: RSAPrivateKey
+
+    /// Creates a signer.
+    public init(privateKey: RSAPrivateKey) { self.privateKey = privateKey }
+
+    public var requiresAccessToken: Bool { false }
+
+    public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes? = nil) throws(SNAPSignatureError) -> SNAPSignature {
+        let text = SNAPStringToSign.transaction(method: method, path: path, body: body, timestamp: timestamp)
+        return SNAPSignature(value: try rsa(text), stringToSign: text, bodySHA256Hex: Digest.sha256Hex(body), redactedStringToSign: text)
+    }
+
+    /// Signs a B2B (or B2B2C) access-token request: `X-CLIENT-KEY|X-TIMESTAMP`.
+    public func signAccessTokenRequest(clientKey: String, timestamp: String) throws(SNAPSignatureError) -> SNAPSignature {
+        let text = SNAPStringToSign.accessToken(clientKey: clientKey, timestamp: timestamp)
+        return SNAPSignature(value: try rsa(text), stringToSign: text, bodySHA256Hex: nil, redactedStringToSign: text)
+    }
+
+    private func rsa(_ text: String) throws(SNAPSignatureError) -> String {
+        do {
+            return Base64.encode(try privateKey.signSHA256(Array(text.utf8)))
+        } catch {
+            throw SNAPSignatureError(.signingFailed, "SHA256withRSA signing failed: \(error)")
+        }
+    }
+}
+
+/// Symmetric SNAP signer: HMAC-SHA512 keyed with the client secret, over a string that
+/// includes the B2B access token.
+public struct SNAPHMACSigner: SNAPTransactionSigner {
+    private let clientSecret: SecretBytes
+
+    /// Creates a signer from the client secret (its UTF-8 bytes are the HMAC key).
+    public init(clientSecret: SecretBytes) { self.clientSecret = clientSecret }
+
+    public var requiresAccessToken: Bool { true }
+
+    public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?) throws(SNAPSignatureError) -> SNAPSignature {
+        guard let accessToken, let token = accessToken.revealUTF8(), !token.isEmpty else {
+            throw SNAPSignatureError(.missingAccessToken, "symmetric SNAP signatures need a B2B access token")
+        }
+        let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, body: body, timestamp: timestamp)
+        let mac: [UInt8]
+        do {
+            mac = try HMAC.sha512(key: clientSecret, data: Array(text.utf8))
+        } catch {
+            throw SNAPSignatureError(.signingFailed, "HMAC-SHA512 failed: \(error)")
+        }
+        let redacted = SNAPStringToSign.symmetric(method: method, path: path, accessToken: maskToken(token), body: body, timestamp: timestamp)
+        return SNAPSignature(value: Base64.encode(mac), stringToSign: text, bodySHA256Hex: Digest.sha256Hex(body), redactedStringToSign: redacted)
+    }
+
+    /// Whether `signature` is the HMAC of this request, for the raw body or its minified form.
+    /// Constant-time; every malformed input is `false`.
+    public func verify(signature: String, method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes) -> Bool {
+        guard let received = Base64.decode(signature), received.count == 64 else { return false }
+        for candidate in SNAPBodyForms.candidates(body) {
+            if let expected = try? sign(method: method, path: path, body: candidate, timestamp: timestamp, accessToken: accessToken),
+               let bytes = Base64.decode(expected.value),
+               ConstantTime.equal(bytes, received) {
+                return true
+            }
+        }
+        return false
+    }
+}
