@@ -8,6 +8,8 @@ import PackageDescription
 /// - `WalletBridgeCore`: the common model (money, currencies, raw JSON handling).
 /// - `WalletBridgePaytm`, `WalletBridgeAlipayPlus`, `WalletBridgeSNAP`: one module per partner,
 ///   holding that partner's wire format, signature scheme and quirks.
+/// - `WalletBridgeSignatureTool`: signs and verifies cases in the vector-file shape (the engine
+///   of `walletbridge sign` / `verify`).
 /// - `walletbridge` (in `Examples/`): the CLI partner engineers use.
 let package = Package(
     name: "WalletBridge",
@@ -34,10 +36,14 @@ let package = Package(
         .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
         .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
         .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
+        .target(
+            name: "WalletBridgeSignatureTool",
+            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP"]
+        ),
         .executableTarget(
             name: "walletbridge",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeCore",
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -47,7 +53,10 @@ let package = Package(
         .testTarget(name: "WalletBridgeCoreTests", dependencies: ["WalletBridgeCore"]),
         .testTarget(
             name: "WalletBridgeSchemeTests",
-            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP"]
+            dependencies: [
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP",
+                "WalletBridgeSignatureTool",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -39,9 +39,9 @@ public struct AlipayPlusSignedMessage: Sendable, Equatable {
         Self(kind: .response, method: requestMethod, path: requestPath, clientId: clientId, time: responseTime, body: body)
     }
 
-    /// A notification POSTed to `path` on our server.
-    public static func notification(path: String, clientId: String, requestTime: String, body: [UInt8]) -> Self {
-        Self(kind: .notification, method: "POST", path: path, clientId: clientId, time: requestTime, body: body)
+    /// A notification sent (always `POST` in practice) to `path` on our server.
+    public static func notification(method: String = "POST", path: String, clientId: String, requestTime: String, body: [UInt8]) -> Self {
+        Self(kind: .notification, method: method, path: path, clientId: clientId, time: requestTime, body: body)
     }
 
     /// The exact bytes that are signed.
