@@ -7,6 +7,12 @@ public struct AlipayPlusAmount: Sendable, Equatable, Codable {
     /// Minor units as a decimal integer string.
     public let value: String
 
+    /// Wraps received wire values; check them with ``money()``.
+    public init(currency: String, value: String) {
+        self.currency = currency
+        self.value = value
+    }
+
     /// Encodes `money`, enforcing Alipay+'s rule that IDR amounts are whole rupiah.
     /// - Throws: ``MoneyError`` (`ruleViolation`) for IDR with sen.
     public init(_ money: Money) throws(MoneyError) {
