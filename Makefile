@@ -1,0 +1,60 @@
+# WalletBridge developer entry points. `make demo` and `make test` install what is missing
+# (Debian packages via apt, with sudo when not root; a throwaway Python venv for the interop
+# oracles), so a fresh Debian machine with Swift needs nothing else.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := libssl-dev pkg-config openssl python3-venv
+# The interop oracles, pinned to the versions the shared vectors were made with.
+ORACLES := paytmchecksum==1.7.0 global-open-sdk-python==1.7.1 dana-python==2.2.2
+VENV := .build/interop-venv
+INTEROP_CASES ?= 100
+CLI := .build/debug/walletbridge
+
+.PHONY: all deps build demo test unit interop clean
+
+all: build
+
+## deps: install missing Debian packages (only network traffic besides PyPI).
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v python3 >/dev/null 2>&1 || missing="$$missing python3"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@command -v swift >/dev/null 2>&1 || { echo "make: swift is not on PATH (Swift 6 toolchain required)"; exit 1; }
+
+build: deps
+	swift build --build-tests
+
+## demo: sign and verify in each partner scheme (no set-up, no files to edit).
+demo: deps
+	swift build --product walletbridge
+	$(CLI) demo
+	@echo
+	@echo "--- walletbridge sign --explain on a shared vector (Alipay+ cancelPayment) ---"
+	python3 -c 'import json,sys; print(json.dumps([c for c in json.load(open("Tests/Fixtures/vectors/alipayplus.json")) if c["id"]=="alipayplus-sign-aps-cancel-payment"][0]))' \
+	  | $(CLI) sign --scheme alipayplus --explain --base-dir Tests/Fixtures/vectors
+
+## test: every test: Swift Testing suites, then the interop check against the official libraries.
+test: build unit interop
+
+unit:
+	swift test --skip-build --parallel
+
+$(VENV)/.ready:
+	rm -rf $(VENV)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(ORACLES)
+	touch $@
+
+interop: deps $(VENV)/.ready
+	swift build --product walletbridge
+	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
+
+clean:
+	rm -rf .build
