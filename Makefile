@@ -12,7 +12,7 @@ VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
 
-.PHONY: all deps build demo test unit interop clean
+.PHONY: all deps build demo test unit interop bench clean
 
 all: build
 
@@ -55,6 +55,11 @@ $(VENV)/.ready:
 interop: deps $(VENV)/.ready
 	swift build --product walletbridge
 	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
+
+## bench: signing throughput as ratios against `openssl speed` and the raw primitives.
+bench: deps
+	swift build -c release --product walletbridge
+	.build/release/walletbridge bench --seconds 2
 
 clean:
 	rm -rf .build

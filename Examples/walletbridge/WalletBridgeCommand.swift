@@ -11,6 +11,6 @@ struct WalletBridgeCommand: ParsableCommand {
             (Tests/Fixtures/vectors/*.json); the case's "kind" selects the variant.
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, DemoCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 #include <openssl/x509.h>
 #include <openssl/opensslv.h>
+#include <openssl/params.h>
+#include <openssl/core_names.h>
 
 /* OPENSSL_free is a macro over CRYPTO_free. */
 static inline void wb_openssl_free(void *p) { OPENSSL_free(p); }
@@ -18,5 +20,14 @@ static inline int wb_evp_pkey_rsa(void) { return EVP_PKEY_RSA; }
 
 /* OPENSSL_VERSION_TEXT is a string macro. */
 static inline const char *wb_openssl_version_text(void) { return OPENSSL_VERSION_TEXT; }
+
+/* Initialises an HMAC context for `digest` ("SHA256", "SHA512") with `key`. OSSL_PARAM arrays
+   hold borrowed pointers, so they are built here, where the literals have static storage. */
+static inline int wb_hmac_init(EVP_MAC_CTX *ctx, const char *digest, const unsigned char *key, size_t keylen) {
+    OSSL_PARAM params[2];
+    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0);
+    params[1] = OSSL_PARAM_construct_end();
+    return EVP_MAC_init(ctx, key, keylen, params);
+}
 
 #endif

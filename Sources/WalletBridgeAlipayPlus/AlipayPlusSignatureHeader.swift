@@ -1,5 +1,3 @@
-import Foundation
-
 /// The Alipay+ `Signature` header: `algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>`.
 ///
 /// Parsing is tolerant of spaces after commas and of field order, and takes everything after
@@ -24,25 +22,42 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
     /// Parses a received header value.
     /// - Throws: ``AlipayPlusSignatureError`` (`malformedHeader`) when there is no `signature=`.
     public init(parsing value: String) throws(AlipayPlusSignatureError) {
-        guard let marker = value.range(of: "signature=") else {
+        let bytes = Array(value.utf8)
+        let marker = Array("signature=".utf8)
+        guard let markerStart = AlipayPlusSignatureHeader.firstIndex(of: marker, in: bytes) else {
             throw AlipayPlusSignatureError(.malformedHeader, "Signature header has no signature= field")
         }
         var algorithm: String? = nil
         var keyVersion: String? = nil
-        for field in value[..<marker.lowerBound].split(separator: ",") {
-            let parts = field.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { continue }
-            switch parts[0] {
-            case "algorithm": algorithm = parts[1]
-            case "keyVersion": keyVersion = parts[1]
+        for field in bytes[..<markerStart].split(separator: UInt8(ascii: ",")) {
+            guard let equals = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = AlipayPlusSignatureHeader.trimmed(field[field.startIndex..<equals])
+            let fieldValue = AlipayPlusSignatureHeader.trimmed(field[(equals + 1)...])
+            switch name {
+            case "algorithm": algorithm = fieldValue
+            case "keyVersion": keyVersion = fieldValue
             default: continue
             }
         }
-        let encoded = String(value[marker.upperBound...]).trimmingCharacters(in: .whitespaces)
+        let encoded = AlipayPlusSignatureHeader.trimmed(bytes[(markerStart + marker.count)...])
         guard let decoded = AlipayPlusSignatureHeader.formURLDecode(encoded) else {
             throw AlipayPlusSignatureError(.malformedHeader, "signature is not valid URL encoding")
         }
         self.init(signatureBase64: decoded, keyVersion: keyVersion, algorithm: algorithm ?? "RSA256")
+    }
+
+    private static func firstIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
+        }
+        return nil
+    }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 
     /// The signature, URL-encoded form style (`+` → `%2B`, `/` → `%2F`, `=` → `%3D`).
@@ -72,19 +87,35 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
 
     /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
     static func formURLDecode(_ text: String) -> String? {
+        let input = Array(text.utf8)
         var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"): bytes.append(0x20)
+        bytes.reserveCapacity(input.count)
+        var i = 0
+        while i < input.count {
+            switch input[i] {
+            case UInt8(ascii: "+"):
+                bytes.append(0x20)
+                i += 1
             case UInt8(ascii: "%"):
-                guard let hi = iterator.next(), let lo = iterator.next(),
-                      let value = UInt8(String(decoding: [hi, lo], as: UTF8.self), radix: 16) else { return nil }
-                bytes.append(value)
-            default: bytes.append(byte)
+                guard i + 2 < input.count,
+                      let hi = hexValue(input[i + 1]), let lo = hexValue(input[i + 2]) else { return nil }
+                bytes.append(hi << 4 | lo)
+                i += 3
+            default:
+                bytes.append(input[i])
+                i += 1
             }
         }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 }
 

@@ -3,10 +3,10 @@ import COpenSSL
 /// Message digests through OpenSSL's EVP interface.
 public enum Digest {
     /// SHA-256 of `data` (32 bytes).
-    public static func sha256(_ data: [UInt8]) -> [UInt8] { digest(data, EVP_sha256(), size: 32) }
+    public static func sha256(_ data: [UInt8]) -> [UInt8] { digest(data, FetchedAlgorithms.shared.sha256, size: 32) }
 
     /// SHA-512 of `data` (64 bytes).
-    public static func sha512(_ data: [UInt8]) -> [UInt8] { digest(data, EVP_sha512(), size: 64) }
+    public static func sha512(_ data: [UInt8]) -> [UInt8] { digest(data, FetchedAlgorithms.shared.sha512, size: 64) }
 
     /// Lowercase hex SHA-256 of `data`, as SNAP and Paytm put it into signed text.
     public static func sha256Hex(_ data: [UInt8]) -> String { Hex.lowercase(sha256(data)) }

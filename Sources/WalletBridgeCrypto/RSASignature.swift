@@ -7,7 +7,7 @@ enum RSASignature {
         guard let ctx = EVP_MD_CTX_new() else { throw OpenSSLErrorQueue.error(.operationFailed, "cannot allocate digest context") }
         defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
-        guard EVP_DigestSignInit(ctx, &pctx, EVP_sha256(), nil, key.pointer) == 1,
+        guard EVP_DigestSignInit(ctx, &pctx, FetchedAlgorithms.shared.sha256, nil, key.pointer) == 1,
               EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 else {
             throw OpenSSLErrorQueue.error(.operationFailed, "RSA-SHA256 signing could not start")
         }
@@ -30,7 +30,7 @@ enum RSASignature {
         guard let ctx = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
-        guard EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), nil, key.pointer) == 1,
+        guard EVP_DigestVerifyInit(ctx, &pctx, FetchedAlgorithms.shared.sha256, nil, key.pointer) == 1,
               EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 else { return false }
         let rc = signature.withUnsafeBufferPointer { sig in
             data.withUnsafeBufferPointer { EVP_DigestVerify(ctx, sig.baseAddress, sig.count, $0.baseAddress, $0.count) }

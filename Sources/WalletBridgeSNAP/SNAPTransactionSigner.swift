@@ -25,11 +25,14 @@ public struct SNAPRSASigner: SNAPTransactionSigner {
     /// Creates a signer.
     public init(privateKey: RSAPrivateKey) { self.privateKey = privateKey }
 
+    /// `false`: DANA-style RSA signatures need no token.
     public var requiresAccessToken: Bool { false }
 
+    /// Signs `METHOD:path:sha256hex(body):timestamp` with SHA256withRSA; `accessToken` is ignored.
     public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes? = nil) throws(SNAPSignatureError) -> SNAPSignature {
-        let text = SNAPStringToSign.transaction(method: method, path: path, body: body, timestamp: timestamp)
-        return SNAPSignature(value: try rsa(text), stringToSign: text, bodySHA256Hex: Digest.sha256Hex(body), redactedStringToSign: text)
+        let hash = Digest.sha256Hex(body)
+        let text = SNAPStringToSign.transaction(method: method, path: path, bodySHA256Hex: hash, timestamp: timestamp)
+        return SNAPSignature(value: try rsa(text), stringToSign: text, bodySHA256Hex: hash, redactedStringToSign: text)
     }
 
     /// Signs a B2B (or B2B2C) access-token request: `X-CLIENT-KEY|X-TIMESTAMP`.
@@ -50,26 +53,38 @@ public struct SNAPRSASigner: SNAPTransactionSigner {
 /// Symmetric SNAP signer: HMAC-SHA512 keyed with the client secret, over a string that
 /// includes the B2B access token.
 public struct SNAPHMACSigner: SNAPTransactionSigner {
-    private let clientSecret: SecretBytes
+    private let key: HMACKey
 
-    /// Creates a signer from the client secret (its UTF-8 bytes are the HMAC key).
-    public init(clientSecret: SecretBytes) { self.clientSecret = clientSecret }
+    /// Creates a signer from the client secret (its UTF-8 bytes are the HMAC key), prepared
+    /// once for every later signature.
+    /// - Throws: ``SNAPSignatureError`` if OpenSSL cannot set up HMAC-SHA512.
+    public init(clientSecret: SecretBytes) throws(SNAPSignatureError) {
+        do {
+            key = try HMACKey(clientSecret, digest: .sha512)
+        } catch {
+            throw SNAPSignatureError(.signingFailed, "cannot prepare HMAC-SHA512 key: \(error)")
+        }
+    }
 
+    /// `true`: the string to sign includes the B2B access token.
     public var requiresAccessToken: Bool { true }
 
+    /// Signs `METHOD:path:accessToken:sha256hex(body):timestamp` with HMAC-SHA512.
+    /// - Throws: ``SNAPSignatureError`` (`missingAccessToken`) without a token.
     public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?) throws(SNAPSignatureError) -> SNAPSignature {
         guard let accessToken, let token = accessToken.revealUTF8(), !token.isEmpty else {
             throw SNAPSignatureError(.missingAccessToken, "symmetric SNAP signatures need a B2B access token")
         }
-        let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, body: body, timestamp: timestamp)
+        let hash = Digest.sha256Hex(body)
+        let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, bodySHA256Hex: hash, timestamp: timestamp)
         let mac: [UInt8]
         do {
-            mac = try HMAC.sha512(key: clientSecret, data: Array(text.utf8))
+            mac = try key.authenticate(Array(text.utf8))
         } catch {
             throw SNAPSignatureError(.signingFailed, "HMAC-SHA512 failed: \(error)")
         }
-        let redacted = SNAPStringToSign.symmetric(method: method, path: path, accessToken: maskToken(token), body: body, timestamp: timestamp)
-        return SNAPSignature(value: Base64.encode(mac), stringToSign: text, bodySHA256Hex: Digest.sha256Hex(body), redactedStringToSign: redacted)
+        let redacted = SNAPStringToSign.symmetric(method: method, path: path, accessToken: maskToken(token), bodySHA256Hex: hash, timestamp: timestamp)
+        return SNAPSignature(value: Base64.encode(mac), stringToSign: text, bodySHA256Hex: hash, redactedStringToSign: redacted)
     }
 
     /// Whether `signature` is the HMAC of this request, for the raw body or its minified form.

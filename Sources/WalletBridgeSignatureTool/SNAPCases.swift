@@ -17,7 +17,7 @@ enum SNAPCases {
             case "access-token":
                 signature = try SNAPRSASigner(privateKey: try c.privateKey()).signAccessTokenRequest(clientKey: try clientKey(c), timestamp: timestamp)
             case "symmetric":
-                let signer = SNAPHMACSigner(clientSecret: SecretBytes(utf8: try c.string("client_secret")))
+                let signer = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: try c.string("client_secret")))
                 signature = try signer.sign(method: try c.string("method"), path: try c.string("path"), body: try c.body(),
                                             timestamp: timestamp, accessToken: SecretBytes(utf8: try c.string("access_token")))
             default:
@@ -47,7 +47,9 @@ enum SNAPCases {
         switch kind {
         case "symmetric":
             let token = try c.string("access_token")
-            let signer = SNAPHMACSigner(clientSecret: SecretBytes(utf8: try c.string("client_secret")))
+            let secret = SecretBytes(utf8: try c.string("client_secret"))
+            let signer: SNAPHMACSigner
+            do { signer = try SNAPHMACSigner(clientSecret: secret) } catch { throw SignatureCaseError("\(error)") }
             let valid = signer.verify(signature: signature, method: try c.string("method"), path: try c.string("path"),
                                       body: try c.body(), timestamp: timestamp, accessToken: SecretBytes(utf8: token))
             return VerifyReport(valid: valid,

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WalletBridgeCrypto
 
@@ -60,6 +61,31 @@ struct DigestAndMACTests {
         #expect(Base64.decode("AA E") == nil)
         #expect(Base64.decode("AA-_") == nil)
         #expect(Base64.encode([0xfb, 0xff]) == "+/8=")
+        #expect(Base64.decode("AAF=") == nil)      // non-zero unused bits
+        #expect(Base64.decode("AB==") == nil)
+        #expect(Base64.decode("A===") == nil)
+        #expect(Base64.decode("=AAA") == nil)
+        #expect(Base64.decode("AA=A") == nil)
+        #expect(Base64.decode("") == [])
+    }
+
+    /// Our base64 against Foundation's, for every length up to 300.
+    @Test func base64AgreesWithFoundation() throws {
+        for length in 0...300 {
+            let bytes = try SecureRandom.bytes(count: length)
+            let encoded = Base64.encode(bytes)
+            #expect(encoded == Data(bytes).base64EncodedString())
+            #expect(Base64.decode(encoded) == bytes)
+        }
+    }
+
+    @Test func preparedHMACKeyMatchesOneShotAndIsReusable() throws {
+        let key = try HMACKey(SecretBytes(utf8: "Jefe"), digest: .sha512)
+        let data = Array("what do ya want for nothing?".utf8)
+        #expect(try key.authenticate(data) == HMAC.sha512(key: SecretBytes(utf8: "Jefe"), data: data))
+        #expect(try key.authenticate(data) == key.authenticate(data))
+        #expect(try key.authenticate([]) != key.authenticate(data))
+        #expect(!"\(key)".contains("Jefe"))
     }
 
     @Test func secretBytesNeverPrint() {

@@ -160,7 +160,7 @@ struct SNAPSignatureTests {
     }
 
     @Test func hmacModeMasksTheTokenAndNeedsOne() throws {
-        let signer = SNAPHMACSigner(clientSecret: SecretBytes(utf8: "test-only-client-secret-0123456789"))
+        let signer = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: "test-only-client-secret-0123456789"))
         let token = SecretBytes(utf8: "gp9HjjEj813Y9JGoqwOeOPWbnt4CUpvIJbU1mMU4a11MNDZ7Sg5u9a")
         let body = Array(#"{"originalPartnerReferenceNo":"WB-ORDER-0001","serviceCode":"54","merchantId":"216620000000000000001"}"#.utf8)
         let signature = try signer.sign(method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,

@@ -1,0 +1,21 @@
+import COpenSSL
+
+/// OpenSSL 3 algorithm objects fetched once per process.
+///
+/// Implicit fetches (`EVP_sha256()` inside each call, `EVP_Q_mac`) look the algorithm up in
+/// the provider on every operation; fetching once and reusing the handle removes that cost.
+/// Fetched objects are immutable and reference-counted, so sharing them across threads is safe.
+final class FetchedAlgorithms: @unchecked Sendable {
+    static let shared = FetchedAlgorithms()
+
+    let sha256: OpaquePointer?
+    let sha512: OpaquePointer?
+    let hmac: OpaquePointer?
+
+    private init() {
+        sha256 = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
+        sha512 = EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512()
+        hmac = EVP_MAC_fetch(nil, "HMAC", nil)
+        OpenSSLErrorQueue.clear()
+    }
+}
