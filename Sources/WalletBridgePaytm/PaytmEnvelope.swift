@@ -9,6 +9,8 @@ public struct PaytmEnvelope: Sendable {
     public let bodyText: [UInt8]
     /// `head.signature`, if present.
     public let signature: String?
+    /// `head.clientId`, if present: names the merchant key when a merchant has several.
+    public let clientId: String?
 
     /// Splits received envelope bytes.
     /// - Throws: ``PaytmChecksumError`` when the text is not a JSON object with a `body`.
@@ -18,19 +20,22 @@ public struct PaytmEnvelope: Sendable {
                 throw PaytmChecksumError("envelope has no body")
             }
             bodyText = body
-            if let head = try RawJSON.topLevelValue(of: "head", in: bytes),
-               let signatureToken = try RawJSON.topLevelValue(of: "signature", in: head) {
-                guard signatureToken.first == UInt8(ascii: "\""), signatureToken.count >= 2 else {
-                    throw PaytmChecksumError("head.signature is not a string")
-                }
-                signature = String(decoding: signatureToken.dropFirst().dropLast(), as: UTF8.self)
-            } else {
-                signature = nil
-            }
+            let head = try RawJSON.topLevelValue(of: "head", in: bytes)
+            signature = try head.flatMap { try PaytmEnvelope.stringMember("signature", of: $0) }
+            clientId = try head.flatMap { try PaytmEnvelope.stringMember("clientId", of: $0) }
         } catch let error as PaytmChecksumError {
             throw error
         } catch {
             throw PaytmChecksumError("envelope is not valid JSON: \(error)")
         }
+    }
+
+    /// A string member of `head` (base64 checksums and ids hold no escapes worth decoding).
+    private static func stringMember(_ name: String, of head: [UInt8]) throws -> String? {
+        guard let token = try RawJSON.topLevelValue(of: name, in: head) else { return nil }
+        guard token.first == UInt8(ascii: "\""), token.count >= 2 else {
+            throw PaytmChecksumError("head.\(name) is not a string")
+        }
+        return String(decoding: token.dropFirst().dropLast(), as: UTF8.self)
     }
 }

@@ -55,8 +55,24 @@ struct PaytmChecksumTests {
         let envelope = try PaytmEnvelope(received: Array(raw.utf8))
         #expect(String(decoding: envelope.bodyText, as: UTF8.self) == #"{"b" : "x",  "a":1}"#)
         #expect(envelope.signature == "SIG")
+        #expect(envelope.clientId == nil)
         #expect(throws: PaytmChecksumError.self) { try PaytmEnvelope(received: Array(#"{"head":{}}"#.utf8)) }
         #expect(throws: PaytmChecksumError.self) { try PaytmEnvelope(received: Array("not json".utf8)) }
+    }
+}
+
+extension PaytmChecksumTests {
+    /// A merchant with two keys: the envelope's head.clientId picks the one to verify with.
+    @Test func merchantKeyChosenByClientId() throws {
+        let keys = try KeyStore(["C11": engine, "C12": PaytmChecksum(merchantKey: SecretBytes(utf8: "0123456789abcdef"))])
+        let body = #"{"mid":"WBTEST00000000000001","orderId":"WB-ORDER-0001"}"#
+        let checksum = try keys.key(version: "C12").generate(for: Array(body.utf8)).checksum
+        let envelope = try PaytmEnvelope(received: Array(#"{"head":{"clientId":"C12","signature":"\#(checksum)"},"body":\#(body)}"#.utf8))
+        #expect(envelope.clientId == "C12")
+        let signature = try #require(envelope.signature)
+        #expect(try keys.key(version: envelope.clientId).verify(signature, for: envelope.bodyText))
+        #expect(try !keys.key(version: "C11").verify(signature, for: envelope.bodyText))
+        #expect(throws: CryptoError.self) { try keys.key(version: "C13") }
     }
 }
 
