@@ -1,3 +1,5 @@
+import WalletBridgeCrypto
+
 /// The Alipay+ `Signature` header: `algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>`.
 ///
 /// Parsing is tolerant of spaces after commas and of field order, and takes everything after
@@ -98,7 +100,7 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
                 i += 1
             case UInt8(ascii: "%"):
                 guard i + 2 < input.count,
-                      let hi = hexValue(input[i + 1]), let lo = hexValue(input[i + 2]) else { return nil }
+                      let hi = Hex.digitValue(input[i + 1]), let lo = Hex.digitValue(input[i + 2]) else { return nil }
                 bytes.append(hi << 4 | lo)
                 i += 3
             default:
@@ -107,15 +109,6 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
             }
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
 

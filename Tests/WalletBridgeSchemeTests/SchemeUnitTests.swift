@@ -5,10 +5,7 @@ import WalletBridgeCrypto
 import WalletBridgePaytm
 import WalletBridgeSNAP
 
-private let keysDirectory = Vectors.directory.appendingPathComponent("keys")
-private func key(_ name: String) -> String {
-    String(decoding: FileManager.default.contents(atPath: keysDirectory.appendingPathComponent(name).path) ?? Data(), as: UTF8.self)
-}
+private func key(_ name: String) -> String { Vectors.key(name) }
 
 @Suite("Paytm checksum")
 struct PaytmChecksumTests {

@@ -27,6 +27,13 @@ enum Vectors {
 
     static let all: [VectorCase] = ["alipayplus", "paytm", "snap"].flatMap(load)
 
+    /// The text of a test-only key in `Fixtures/vectors/keys`.
+    static func key(_ name: String) -> String {
+        let path = directory.appendingPathComponent("keys").appendingPathComponent(name).path
+        guard let data = FileManager.default.contents(atPath: path) else { fatalError("missing fixture \(path)") }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func cases(_ operation: String) -> [VectorCase] { all.filter { $0.operation == operation } }
 
     static func load(_ scheme: String) -> [VectorCase] {
@@ -51,3 +58,4 @@ enum Vectors {
         }
     }
 }
+
