@@ -15,8 +15,8 @@ final class EVPKey: @unchecked Sendable {
     init(taking pointer: OpaquePointer, minimumBits: Int = 2048) throws {
         let type = EVP_PKEY_get_base_id(pointer)
         guard type == wb_evp_pkey_rsa() else {
-            EVP_PKEY_free(pointer)
             let name = EVP_PKEY_get0_type_name(pointer).map { String(cString: $0) } ?? "type \(type)"
+            EVP_PKEY_free(pointer)
             throw CryptoError(.unsupportedKey, "only RSA keys are supported, this key is \(name)")
         }
         let bits = Int(EVP_PKEY_get_bits(pointer))
