@@ -75,9 +75,12 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     /// The major-unit string with exactly `fractionDigits` decimals, as Paytm and SNAP want
     /// (`"100.50"`, `"10000.00"`). Adds zeros for currencies with fewer decimals.
     /// - Throws: ``MoneyError`` (`tooManyFractionDigits`) when the amount cannot be written
-    ///   exactly with that many decimals (KWD 1.005 with two decimals).
+    ///   exactly with that many decimals (KWD 1.005 with two decimals), or when
+    ///   `fractionDigits` is outside 0...18.
     public func decimalString(fractionDigits: Int) throws(MoneyError) -> String {
-        precondition(fractionDigits >= 0 && fractionDigits <= 18, "fractionDigits out of range")
+        guard (0...18).contains(fractionDigits) else {
+            throw MoneyError(.tooManyFractionDigits, "fractionDigits must be within 0...18, got \(fractionDigits)")
+        }
         let exponent = currency.minorUnitExponent
         if fractionDigits >= exponent {
             var scaled = minorUnits

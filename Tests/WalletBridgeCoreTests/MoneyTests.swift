@@ -44,6 +44,9 @@ struct MoneyTests {
         #expect(Money(minorUnits: 1005, currency: .kwd).decimalString == "1.005")
         #expect(try Money(minorUnits: 1500, currency: .kwd).decimalString(fractionDigits: 2) == "1.50")
         #expect(throws: MoneyError.self) { try Money(minorUnits: 1005, currency: .kwd).decimalString(fractionDigits: 2) }
+        #expect(throws: MoneyError.self) { try php.decimalString(fractionDigits: -1) }
+        #expect(throws: MoneyError.self) { try php.decimalString(fractionDigits: 19) }
+        #expect(throws: MoneyError.self) { try Money(minorUnits: Int64.max, currency: .jpy).decimalString(fractionDigits: 2) }
         #expect(Money(minorUnits: -5, currency: .usd).decimalString == "-0.05")
         #expect(Money(minorUnits: 0, currency: .usd).decimalString == "0.00")
     }
