@@ -10,6 +10,9 @@ final class EVPKey: @unchecked Sendable {
     let bits: Int
     /// SHA-256 of the SubjectPublicKeyInfo DER: names the key without revealing anything secret.
     let publicFingerprint: String
+    /// A verify context set up once (PKCS#1 v1.5, SHA-256) and duplicated per verification,
+    /// so the provider look-ups are not repeated per message. Only ever read after `init`.
+    let verifyTemplate: OpaquePointer?
 
     /// Takes ownership of `pointer` after checking it is an RSA key of at least 2048 bits.
     init(taking pointer: OpaquePointer, minimumBits: Int = 2048) throws {
@@ -34,8 +37,23 @@ final class EVPKey: @unchecked Sendable {
         } else {
             publicFingerprint = "unknown"
         }
+        verifyTemplate = EVPKey.makeVerifyTemplate(pointer)
         OpenSSLErrorQueue.clear()
     }
 
-    deinit { EVP_PKEY_free(pointer) }
+    private static func makeVerifyTemplate(_ key: OpaquePointer) -> OpaquePointer? {
+        guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { return nil }
+        guard EVP_PKEY_verify_init(ctx) == 1,
+              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1,
+              EVP_PKEY_CTX_set_signature_md(ctx, FetchedAlgorithms.shared.sha256) == 1 else {
+            EVP_PKEY_CTX_free(ctx)
+            return nil
+        }
+        return ctx
+    }
+
+    deinit {
+        if let verifyTemplate { EVP_PKEY_CTX_free(verifyTemplate) }
+        EVP_PKEY_free(pointer)
+    }
 }

@@ -27,6 +27,14 @@ enum RSASignature {
         guard signature.count == (key.bits + 7) / 8 else { return false }
         OpenSSLErrorQueue.clear()
         defer { OpenSSLErrorQueue.clear() }
+        if let template = key.verifyTemplate, let ctx = EVP_PKEY_CTX_dup(template) {
+            defer { EVP_PKEY_CTX_free(ctx) }
+            let digest = Digest.sha256(data)
+            let rc = signature.withUnsafeBufferPointer { sig in
+                digest.withUnsafeBufferPointer { EVP_PKEY_verify(ctx, sig.baseAddress, sig.count, $0.baseAddress, $0.count) }
+            }
+            return rc == 1
+        }
         guard let ctx = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
