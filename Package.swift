@@ -49,13 +49,15 @@ let package = Package(
             ],
             path: "Examples/walletbridge"
         ),
+        // Helpers shared by the test targets (not a product; nothing in Sources depends on it).
+        .target(name: "WalletBridgeTestSupport", path: "Tests/WalletBridgeTestSupport"),
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),
-        .testTarget(name: "WalletBridgeCoreTests", dependencies: ["WalletBridgeCore"]),
+        .testTarget(name: "WalletBridgeCoreTests", dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport"]),
         .testTarget(
             name: "WalletBridgeSchemeTests",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP",
-                "WalletBridgeSignatureTool",
+                "WalletBridgeSignatureTool", "WalletBridgeTestSupport",
             ]
         ),
     ],

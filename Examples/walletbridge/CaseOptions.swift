@@ -22,8 +22,22 @@ struct CaseOptions: ParsableArguments {
         SignatureTool(baseDirectory: URL(fileURLWithPath: baseDir, isDirectory: true), showSecrets: showSecrets)
     }
 
-    /// Reads the whole case from standard input.
-    func readCase() -> Data { FileHandle.standardInput.readDataToEndOfFile() }
+    /// Reads the case on standard input and runs `action` on it with the tool; an unusable
+    /// case prints its reason and exits 2. Prints the explanation when `--explain` is given.
+    func run<Report>(
+        _ action: (SignatureTool, SignatureTool.Scheme, Data) throws(SignatureCaseError) -> Report,
+        explanation: (Report) -> [String]
+    ) throws -> Report {
+        let report: Report
+        do {
+            report = try action(tool, scheme, FileHandle.standardInput.readDataToEndOfFile())
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        if explain { explanation(report).forEach { print($0) } }
+        return report
+    }
 }
 
 /// Prints to standard error.

@@ -15,16 +15,8 @@ struct SignCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report: SignReport
-        do {
-            report = try options.tool.sign(scheme: options.scheme, json: options.readCase())
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
-        if options.explain {
-            report.explanation.forEach { print($0) }
-        }
+        let report = try options.run({ (tool, scheme, json) throws(SignatureCaseError) in try tool.sign(scheme: scheme, json: json) },
+                                     explanation: \.explanation)
         print(json ? report.json() : report.wireValue)
     }
 }

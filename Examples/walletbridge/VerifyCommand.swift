@@ -15,16 +15,8 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: CaseOptions
 
     func run() throws {
-        let report: VerifyReport
-        do {
-            report = try options.tool.verify(scheme: options.scheme, json: options.readCase())
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
-        if options.explain {
-            report.explanation.forEach { print($0) }
-        }
+        let report = try options.run({ (tool, scheme, json) throws(SignatureCaseError) in try tool.verify(scheme: scheme, json: json) },
+                                     explanation: \.explanation)
         print("\(report.valid ? "valid" : "invalid"): \(report.reason)")
         if !report.valid { throw ExitCode(1) }
     }

@@ -14,10 +14,11 @@ public struct SNAPSignatureVerifier: Sendable {
     /// - Throws: ``SNAPSignatureError`` saying why it was rejected.
     public func verifyTransaction(signature: String, method: String, path: String, body: [UInt8], timestamp: String) throws(SNAPSignatureError) {
         let bytes = try decode(signature)
-        for candidate in SNAPBodyForms.candidates(body) {
+        let verified = SNAPBodyForms.anyMatches(body) { candidate in
             let text = SNAPStringToSign.transaction(method: method, path: path, body: candidate, timestamp: timestamp)
-            if publicKey.verifySHA256(signature: bytes, data: Array(text.utf8)) { return }
+            return publicKey.verifySHA256(signature: bytes, data: Array(text.utf8))
         }
+        if verified { return }
         throw SNAPSignatureError(.mismatch, "X-SIGNATURE does not match \(method.uppercased()) \(path) at \(timestamp) (tampered body, time, path, or another key)")
     }
 

@@ -75,14 +75,7 @@ public struct SNAPHMACSigner: SNAPTransactionSigner {
         guard let accessToken, let token = accessToken.revealUTF8(), !token.isEmpty else {
             throw SNAPSignatureError(.missingAccessToken, "symmetric SNAP signatures need a B2B access token")
         }
-        let hash = Digest.sha256Hex(body)
-        let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, bodySHA256Hex: hash, timestamp: timestamp)
-        let mac: [UInt8]
-        do {
-            mac = try key.authenticate(Array(text.utf8))
-        } catch {
-            throw SNAPSignatureError(.signingFailed, "HMAC-SHA512 failed: \(error)")
-        }
+        let (hash, text, mac) = try tag(method: method, path: path, body: body, timestamp: timestamp, token: token)
         let redacted = SNAPStringToSign.symmetric(method: method, path: path, accessToken: maskToken(token), bodySHA256Hex: hash, timestamp: timestamp)
         return SNAPSignature(value: Base64.encode(mac), stringToSign: text, bodySHA256Hex: hash, redactedStringToSign: redacted)
     }
@@ -90,14 +83,22 @@ public struct SNAPHMACSigner: SNAPTransactionSigner {
     /// Whether `signature` is the HMAC of this request, for the raw body or its minified form.
     /// Constant-time; every malformed input is `false`.
     public func verify(signature: String, method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes) -> Bool {
-        guard let received = Base64.decode(signature), received.count == 64 else { return false }
-        for candidate in SNAPBodyForms.candidates(body) {
-            if let expected = try? sign(method: method, path: path, body: candidate, timestamp: timestamp, accessToken: accessToken),
-               let bytes = Base64.decode(expected.value),
-               ConstantTime.equal(bytes, received) {
-                return true
-            }
+        guard let received = Base64.decode(signature), received.count == 64,
+              let token = accessToken.revealUTF8(), !token.isEmpty else { return false }
+        return SNAPBodyForms.anyMatches(body) { candidate in
+            guard let expected = try? tag(method: method, path: path, body: candidate, timestamp: timestamp, token: token) else { return false }
+            return ConstantTime.equal(expected.mac, received)
         }
-        return false
+    }
+
+    /// The body hash, the string to sign and its HMAC-SHA512 tag.
+    private func tag(method: String, path: String, body: [UInt8], timestamp: String, token: String) throws(SNAPSignatureError) -> (hash: String, text: String, mac: [UInt8]) {
+        let hash = Digest.sha256Hex(body)
+        let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, bodySHA256Hex: hash, timestamp: timestamp)
+        do {
+            return (hash, text, try key.authenticate(Array(text.utf8)))
+        } catch {
+            throw SNAPSignatureError(.signingFailed, "HMAC-SHA512 failed: \(error)")
+        }
     }
 }

@@ -22,17 +22,19 @@ enum AlipayPlusCases {
         let signer = AlipayPlusSigner(privateKey: try c.privateKey(), keyVersion: try c.optionalString("key_version") ?? "1")
         let header: AlipayPlusSignatureHeader
         do { header = try signer.sign(message) } catch { throw SignatureCaseError("\(error)") }
-        let content = String(decoding: message.contentToSign, as: UTF8.self)
+        let contentBytes = message.contentToSign
+        let content = String(decoding: contentBytes, as: UTF8.self)
+        let contentHash = Digest.sha256Hex(contentBytes)
         let fields: [(name: String, value: String)] = [
             ("content_to_sign", content),
-            ("content_to_sign_sha256", Digest.sha256Hex(message.contentToSign)),
+            ("content_to_sign_sha256", contentHash),
             ("signature_b64", header.signatureBase64),
             ("signature_urlencoded", header.signatureURLEncoded),
             ("signature_header", header.headerValue),
         ]
         let explanation = ["scheme: alipayplus (\(kind)), RSA256 = RSASSA-PKCS1-v1_5 with SHA-256"]
             + explainText("content to sign = METHOD + \" \" + path + \"\\n\" + clientId + \".\" + time + \".\" + body", content)
-            + ["content sha256: \(Digest.sha256Hex(message.contentToSign))",
+            + ["content sha256: \(contentHash)",
                "signature (base64): \(header.signatureBase64)",
                "Signature: \(header.headerValue)"]
         return SignReport(wireValue: header.headerValue, fields: fields, explanation: explanation)

@@ -36,8 +36,7 @@ public struct SignatureTool: Sendable {
     /// Signs the case in `json`.
     /// - Throws: ``SignatureCaseError`` when the case cannot be used.
     public func sign(scheme: Scheme, json: Data) throws(SignatureCaseError) -> SignReport {
-        let signatureCase = try SignatureCase(json: json, baseDirectory: baseDirectory)
-        let kind = try checkedKind(signatureCase, scheme)
+        let (signatureCase, kind) = try read(json, scheme)
         switch scheme {
         case .alipayplus: return try AlipayPlusCases.sign(signatureCase, kind: kind)
         case .paytm: return try PaytmCases.sign(signatureCase, kind: kind)
@@ -50,8 +49,7 @@ public struct SignatureTool: Sendable {
     /// - Throws: ``SignatureCaseError`` when the case cannot be used; an invalid signature is
     ///   a report with `valid == false`, not an error.
     public func verify(scheme: Scheme, json: Data) throws(SignatureCaseError) -> VerifyReport {
-        let signatureCase = try SignatureCase(json: json, baseDirectory: baseDirectory)
-        let kind = try checkedKind(signatureCase, scheme)
+        let (signatureCase, kind) = try read(json, scheme)
         switch scheme {
         case .alipayplus: return try AlipayPlusCases.verify(signatureCase, kind: kind)
         case .paytm: return try PaytmCases.verify(signatureCase, kind: kind)
@@ -59,11 +57,13 @@ public struct SignatureTool: Sendable {
         }
     }
 
-    private func checkedKind(_ signatureCase: SignatureCase, _ scheme: Scheme) throws(SignatureCaseError) -> String {
+    /// Parses the case and checks that its kind belongs to `scheme`.
+    private func read(_ json: Data, _ scheme: Scheme) throws(SignatureCaseError) -> (SignatureCase, String) {
+        let signatureCase = try SignatureCase(json: json, baseDirectory: baseDirectory)
         let kind = try signatureCase.kind
         guard scheme.kinds.contains(kind) else {
             throw SignatureCaseError("unknown kind \"\(kind)\" for scheme \(scheme.rawValue); expected one of \(scheme.kinds.joined(separator: ", "))")
         }
-        return kind
+        return (signatureCase, kind)
     }
 }

@@ -4,22 +4,12 @@ import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgePaytm
 import WalletBridgeSNAP
+import WalletBridgeTestSupport
 
 /// Random and mutated inputs to every parser: each must answer with a value or a clear error,
 /// never crash. Seeded, so a failure reproduces.
 @Suite("Malformed input never crashes")
 struct MalformedInputTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds = [
         #"{"head":{"signature":"abc","clientId":"C11"},"body":{"a":[1,2,{"b":"c\"d"}],"e":null}}"#,
         "algorithm=RSA256,keyVersion=1,signature=UN1bJKXY%2BmJo%2F%3D%3D",
@@ -27,7 +17,7 @@ struct MalformedInputTests {
         "10000.00",
     ]
 
-    static func mutate(_ seed: String, _ rng: inout Generator) -> [UInt8] {
+    static func mutate(_ seed: String, _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = Array(seed.utf8)
         for _ in 0..<Int.random(in: 1...6, using: &rng) {
             switch Int.random(in: 0..<4, using: &rng) {
@@ -41,7 +31,7 @@ struct MalformedInputTests {
     }
 
     @Test func parsersSurviveMutations() throws {
-        var rng = Generator(state: 20261124)
+        var rng = SplitMix64(seed: 20261124)
         let publicKey = try RSAPublicKey(text: Vectors.key("test-only-merchant-rsa2048-public-spki.pem"))
         let verifier = AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: publicKey))
         let snap = SNAPSignatureVerifier(publicKey: publicKey)
