@@ -5,18 +5,28 @@ import PackageDescription
 /// SNAP DANA-style). Layers, bottom up:
 /// - `COpenSSL`: system library (pkg-config `openssl`) plus static-inline shims for macros.
 /// - `WalletBridgeCrypto`: digests, HMAC, RSA, AES-CBC, random, keys: OpenSSL 3 EVP only.
-/// - `WalletBridgeCore`: the common model (money, currencies, raw JSON handling).
+/// - `CCurl`: system library (pkg-config `libcurl`) plus typed wrappers for curl's variadic calls.
+/// - `WalletBridgeTransport`: the `HTTPTransport` protocol and `CurlTransport` (libcurl multi
+///   interface on one thread); knows nothing of partners.
+/// - `WalletBridgeCore`: the common model (money, currencies, payments, `WalletError`, the
+///   `WalletAdapter` protocol, the `WalletClient` façade, partner profiles).
 /// - `WalletBridgePaytm`, `WalletBridgeAlipayPlus`, `WalletBridgeSNAP`: one module per partner,
 ///   holding that partner's wire format, signature scheme and quirks.
+/// - `WalletBridgeTesting`: `MockTransport` for partners' own unit tests.
+/// - `WalletBridgeSandbox`: a Hummingbird server that behaves like the wallets (no library
+///   module depends on it).
 /// - `WalletBridgeSignatureTool`: signs and verifies cases in the vector-file shape (the engine
 ///   of `walletbridge sign` / `verify`).
 /// - `walletbridge` (in `Examples/`): the CLI partner engineers use.
 let package = Package(
     name: "WalletBridge",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .library(name: "WalletBridgeCrypto", targets: ["WalletBridgeCrypto"]),
+        .library(name: "WalletBridgeTransport", targets: ["WalletBridgeTransport"]),
         .library(name: "WalletBridgeCore", targets: ["WalletBridgeCore"]),
+        .library(name: "WalletBridgeTesting", targets: ["WalletBridgeTesting"]),
+        .library(name: "WalletBridgeSandbox", targets: ["WalletBridgeSandbox"]),
         .library(name: "WalletBridgePaytm", targets: ["WalletBridgePaytm"]),
         .library(name: "WalletBridgeAlipayPlus", targets: ["WalletBridgeAlipayPlus"]),
         .library(name: "WalletBridgeSNAP", targets: ["WalletBridgeSNAP"]),
@@ -24,6 +34,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -31,11 +43,29 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
         .target(name: "WalletBridgeCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "WalletBridgeCore"),
+        .target(name: "WalletBridgeTransport", dependencies: ["CCurl"]),
+        .target(
+            name: "WalletBridgeCore",
+            dependencies: ["WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
         .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
-        .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
+        .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
+        .target(
+            name: "WalletBridgeSandbox",
+            dependencies: [
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "WalletBridgeSignatureTool",
             dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP"]
@@ -44,14 +74,29 @@ let package = Package(
             name: "walletbridge",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
-                "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP",
+                "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeTransport",
+                "WalletBridgeSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Examples/walletbridge"
         ),
         // Helpers shared by the test targets (not a product; nothing in Sources depends on it).
         .target(name: "WalletBridgeTestSupport", path: "Tests/WalletBridgeTestSupport"),
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),
+        .testTarget(
+            name: "WalletBridgeTransportTests",
+            dependencies: ["WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox", "WalletBridgeCore"]
+        ),
+        .testTarget(
+            name: "WalletBridgeAdapterTests",
+            dependencies: [
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting",
+                "WalletBridgeAlipayPlus", "WalletBridgeSandbox", "WalletBridgeTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "WalletBridgeCoreTests", dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport"]),
         .testTarget(
             name: "WalletBridgeSchemeTests",

@@ -1,0 +1,78 @@
+/// What a wallet said about a payment, in the common model.
+public struct PaymentResult: Sendable, Equatable {
+    /// Where the payment stands.
+    public var status: PaymentStatus
+    /// Our reference.
+    public var merchantReference: String
+    /// The wallet's reference (Alipay+ `paymentId`, Paytm `txnId`, SNAP `referenceNo`), once known.
+    public var walletReference: String?
+    /// The amount in the merchant's currency, as confirmed by the wallet (or as requested
+    /// when the wallet has not answered).
+    public var amount: Money?
+    /// What the customer pays in the wallet's currency, for cross-border payments.
+    public var customerAmount: Money?
+    /// The exchange rate the wallet applied, for cross-border payments.
+    public var quote: FXQuote?
+    /// The partner's raw result, for support tickets.
+    public var partnerResult: PartnerResult?
+    /// When the wallet says the payment completed (partner's text).
+    public var completedAt: String?
+
+    /// Creates a result.
+    public init(
+        status: PaymentStatus,
+        merchantReference: String,
+        walletReference: String? = nil,
+        amount: Money?,
+        customerAmount: Money? = nil,
+        quote: FXQuote? = nil,
+        partnerResult: PartnerResult? = nil,
+        completedAt: String? = nil
+    ) {
+        self.status = status
+        self.merchantReference = merchantReference
+        self.walletReference = walletReference
+        self.amount = amount
+        self.customerAmount = customerAmount
+        self.quote = quote
+        self.partnerResult = partnerResult
+        self.completedAt = completedAt
+    }
+}
+
+/// A foreign-exchange quote from the wallet: how merchant currency became wallet currency.
+public struct FXQuote: Sendable, Equatable {
+    /// The wallet's quote id.
+    public var id: String?
+    /// `BASE/QUOTE`, e.g. `JPY/PHP`.
+    public var currencyPair: String
+    /// The price of one unit of base in quote currency, exactly as the wallet sent it (decimal text).
+    public var rate: String
+    /// When the quote stops being valid (partner's text).
+    public var expiresAt: String?
+
+    /// Creates a quote.
+    public init(id: String?, currencyPair: String, rate: String, expiresAt: String? = nil) {
+        self.id = id
+        self.currencyPair = currencyPair
+        self.rate = rate
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A partner's own result triple, kept verbatim.
+public struct PartnerResult: Sendable, Equatable {
+    /// e.g. `SUCCESS`, `USER_BALANCE_NOT_ENOUGH`, `2005400`.
+    public var code: String
+    /// e.g. `S`, `F`, `U`, `TXN_SUCCESS`.
+    public var status: String?
+    /// The partner's message.
+    public var message: String?
+
+    /// Creates a partner result.
+    public init(code: String, status: String?, message: String?) {
+        self.code = code
+        self.status = status
+        self.message = message
+    }
+}

@@ -1,0 +1,103 @@
+/// A request to return part or all of a succeeded payment.
+public struct RefundRequest: Sendable, Equatable {
+    /// The payment's merchant reference.
+    public var merchantReference: String
+    /// The payment's wallet reference, when known (some wallets require it).
+    public var walletReference: String?
+    /// Our reference for this refund, also its idempotency key (`refundRequestId`, `refId`,
+    /// `partnerRefundNo`).
+    public var refundReference: String
+    /// How much to return, in the payment's currency.
+    public var amount: Money
+    /// Why, shown to the customer where the wallet supports it.
+    public var reason: String?
+
+    /// Creates a refund request.
+    public init(merchantReference: String, walletReference: String? = nil, refundReference: String, amount: Money, reason: String? = nil) {
+        self.merchantReference = merchantReference
+        self.walletReference = walletReference
+        self.refundReference = refundReference
+        self.amount = amount
+        self.reason = reason
+    }
+}
+
+/// Identifies a refund to inquire.
+public struct RefundQuery: Sendable, Equatable {
+    /// Our refund reference.
+    public var refundReference: String
+    /// The wallet's refund reference, when known.
+    public var walletRefundReference: String?
+    /// The payment's merchant reference, for wallets that key refunds by order.
+    public var merchantReference: String?
+
+    /// Creates a query.
+    public init(refundReference: String, walletRefundReference: String? = nil, merchantReference: String? = nil) {
+        self.refundReference = refundReference
+        self.walletRefundReference = walletRefundReference
+        self.merchantReference = merchantReference
+    }
+}
+
+/// Where a refund stands; like payments, `unknown` must be reconciled, never assumed failed.
+public enum RefundStatus: Sendable, Equatable {
+    /// The money went back.
+    case succeeded
+    /// The refund was refused; the reason says why.
+    case failed(WalletError)
+    /// Accepted and in progress.
+    case pending
+    /// It may or may not have happened; inquire.
+    case unknown(WalletError)
+
+    /// `succeeded`, `failed`, `pending` or `unknown`.
+    public var name: String {
+        switch self {
+        case .succeeded: return "succeeded"
+        case .failed: return "failed"
+        case .pending: return "pending"
+        case .unknown: return "unknown"
+        }
+    }
+
+    /// The reason carried by `failed` or `unknown`.
+    public var error: WalletError? {
+        switch self {
+        case .failed(let error), .unknown(let error): return error
+        default: return nil
+        }
+    }
+}
+
+/// What a wallet said about a refund.
+public struct RefundResult: Sendable, Equatable {
+    /// Where the refund stands.
+    public var status: RefundStatus
+    /// Our refund reference.
+    public var refundReference: String
+    /// The wallet's refund reference, once known.
+    public var walletRefundReference: String?
+    /// The refunded payment's merchant reference, when known.
+    public var merchantReference: String?
+    /// The refunded amount.
+    public var amount: Money?
+    /// The partner's raw result.
+    public var partnerResult: PartnerResult?
+
+    /// Creates a result.
+    public init(
+        status: RefundStatus,
+        refundReference: String,
+        walletRefundReference: String? = nil,
+        merchantReference: String? = nil,
+        amount: Money?,
+        partnerResult: PartnerResult? = nil
+    ) {
+        self.status = status
+        self.refundReference = refundReference
+        self.walletRefundReference = walletRefundReference
+        self.merchantReference = merchantReference
+        self.amount = amount
+        self.partnerResult = partnerResult
+    }
+}

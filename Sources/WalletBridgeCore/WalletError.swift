@@ -1,0 +1,108 @@
+import WalletBridgeTransport
+
+/// The one error taxonomy every partner's result codes map into.
+///
+/// Each error keeps the partner's own code and message next to the category, and answers the
+/// two questions a caller acts on: may I retry (``isRetryable``), and could the customer have
+/// been charged (``mayHaveCharged``, in which case the payment must be reconciled by inquiry,
+/// never treated as failed).
+public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, independent of the partner.
+    public enum Category: String, Sendable, Equatable, CaseIterable, Codable {
+        /// The request is malformed or breaks a rule (missing field, bad amount, unsupported currency).
+        case invalidRequest
+        /// The partner rejected our credentials or our signature.
+        case authenticationFailed
+        /// The customer's balance does not cover the amount.
+        case insufficientFunds
+        /// The customer or the wallet's risk checks declined the payment.
+        case declined
+        /// An amount, frequency or account limit was exceeded.
+        case limitExceeded
+        /// The same reference was already used for a finished operation.
+        case duplicate
+        /// The same reference was reused with different content (the original stands).
+        case inconsistentRequest
+        /// The payment or refund does not exist (yet).
+        case notFound
+        /// The partner throttled us; see ``WalletError/retryAfter``.
+        case rateLimited
+        /// The partner could not be reached or reported an outage.
+        case partnerUnavailable
+        /// No response arrived in time.
+        case timeout
+        /// The partner may or may not have acted; reconcile by inquiry.
+        case unknownOutcome
+        /// The partner's reply was unsigned, wrongly signed, malformed or inconsistent.
+        case invalidPartnerResponse
+    }
+
+    /// What went wrong.
+    public let category: Category
+    /// Our explanation, free of secrets.
+    public let message: String
+    /// The partner's result code (`USER_BALANCE_NOT_ENOUGH`, `4035414`...), when it gave one.
+    public let partnerCode: String?
+    /// The partner's message, when it gave one.
+    public let partnerMessage: String?
+    /// How long the partner asked us to wait, for ``Category/rateLimited``.
+    public let retryAfter: Duration?
+    /// Whether the customer could have been charged despite this error.
+    public let mayHaveCharged: Bool
+
+    /// Creates an error; `mayHaveCharged` defaults to what the category implies.
+    public init(
+        _ category: Category,
+        _ message: String,
+        partnerCode: String? = nil,
+        partnerMessage: String? = nil,
+        retryAfter: Duration? = nil,
+        mayHaveCharged: Bool? = nil
+    ) {
+        self.category = category
+        self.message = message
+        self.partnerCode = partnerCode
+        self.partnerMessage = partnerMessage
+        self.retryAfter = retryAfter
+        self.mayHaveCharged = mayHaveCharged ?? WalletError.chargeMayHaveHappened(category)
+    }
+
+    /// Whether sending the same request again, under the same merchant reference and with the
+    /// identical body, is appropriate (after ``retryAfter`` when given).
+    public var isRetryable: Bool {
+        switch category {
+        case .rateLimited, .partnerUnavailable, .timeout, .unknownOutcome, .invalidPartnerResponse: return true
+        default: return false
+        }
+    }
+
+    private static func chargeMayHaveHappened(_ category: Category) -> Bool {
+        switch category {
+        case .timeout, .unknownOutcome, .invalidPartnerResponse, .inconsistentRequest, .duplicate: return true
+        default: return false
+        }
+    }
+
+    public var description: String {
+        var text = "\(category.rawValue): \(message)"
+        if let partnerCode { text += " [partner code \(partnerCode)" + (partnerMessage.map { ": \($0)" } ?? "") + "]" }
+        return text
+    }
+
+    /// Maps a transport failure: a request that provably never left is `partnerUnavailable`
+    /// (safe to resend); one that may have arrived is a `timeout` or `unknownOutcome`.
+    public static func transport(_ error: TransportError) -> WalletError {
+        switch (error.kind, error.mayHaveReachedServer) {
+        case (.timeout, true):
+            return WalletError(.timeout, "no response in time; the request may have been processed: \(error.message)")
+        case (.timeout, false), (.couldNotConnect, _), (.tls, _):
+            return WalletError(.partnerUnavailable, "could not reach the partner (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
+        case (.cancelled, false):
+            return WalletError(.partnerUnavailable, "cancelled before the request was sent", mayHaveCharged: false)
+        case (.cancelled, true), (.other, true):
+            return WalletError(.unknownOutcome, "the exchange broke off after the request was sent (\(error.kind.rawValue)): \(error.message)")
+        case (.other, false):
+            return WalletError(.partnerUnavailable, "the request could not be sent: \(error.message)", mayHaveCharged: false)
+        }
+    }
+}

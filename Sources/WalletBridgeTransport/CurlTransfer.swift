@@ -1,0 +1,240 @@
+import CCurl
+
+/// One request on one curl easy handle: its options, the buffers curl writes into, and the
+/// continuation that receives the outcome. Touched by the submitting task until it is handed
+/// to the loop, then only by the loop thread.
+final class CurlTransfer: @unchecked Sendable {
+    let id: UInt64
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let maxResponseBytes: Int
+    private var body: [UInt8] = []
+    private var headers = HTTPHeaders()
+    private var overflowed = false
+    private var continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?
+    /// Set by the task's cancellation handler, from any thread.
+    let cancellationRequested = Locked(false)
+
+    init(id: UInt64, request: HTTPRequest, configuration: CurlTransportConfiguration) throws(TransportError) {
+        guard let easy = curl_easy_init() else {
+            throw TransportError(.other, "curl_easy_init failed", mayHaveReachedServer: false)
+        }
+        self.id = id
+        self.easy = easy
+        self.maxResponseBytes = configuration.maxResponseBytes
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        do {
+            try configure(request, configuration)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    deinit { release() }
+
+    private var released = false
+
+    private func release() {
+        guard !released else { return }
+        released = true
+        curl_easy_cleanup(easy)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    private func configure(_ request: HTTPRequest, _ configuration: CurlTransportConfiguration) throws(TransportError) {
+        let lowerURL = request.url.lowercased()
+        guard lowerURL.hasPrefix("http://") || lowerURL.hasPrefix("https://") else {
+            throw TransportError(.other, "only http and https URLs are supported, got \(request.url.prefix(16))...", mayHaveReachedServer: false)
+        }
+        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
+        try check(wb_curl_easy_setopt_string(easy, CURLOPT_URL, request.url), "URL")
+        try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
+        let connect = (request.connectTimeout ?? configuration.connectTimeout).curlMilliseconds
+        let total = (request.timeout ?? configuration.requestTimeout).curlMilliseconds
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connect), "CONNECTTIMEOUT_MS")
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total), "TIMEOUT_MS")
+
+        let method = request.method.uppercased()
+        guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
+            throw TransportError(.other, "invalid HTTP method \(request.method)", mayHaveReachedServer: false)
+        }
+        switch method {
+        case "GET" where request.body.isEmpty:
+            try check(wb_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
+        case "HEAD":
+            try check(wb_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1), "NOBODY")
+        default:
+            if method != "POST" {
+                try check(wb_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method), "CUSTOMREQUEST")
+            }
+            try check(wb_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "POSTFIELDSIZE")
+            // COPYPOSTFIELDS copies the bytes, so the body may go away before the transfer ends.
+            let status = request.body.withUnsafeBytes { raw -> CURLcode in
+                let empty: [CChar] = [0]
+                if raw.isEmpty {
+                    return empty.withUnsafeBufferPointer { wb_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+                }
+                return wb_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
+            }
+            try check(status, "COPYPOSTFIELDS")
+        }
+
+        var lines: [String] = []
+        for field in request.headers {
+            guard CurlTransfer.isValidHeader(field) else {
+                throw TransportError(.other, "header \(field.name) has a name or value that cannot be sent (control characters)", mayHaveReachedServer: false)
+            }
+            lines.append("\(field.name): \(field.value)")
+        }
+        // No "Expect: 100-continue" round trip, and no form content type nobody asked for.
+        if !request.headers.contains("Expect") { lines.append("Expect:") }
+        if !request.headers.contains("Content-Type") { lines.append("Content-Type:") }
+        for line in lines {
+            guard let appended = curl_slist_append(headerList, line) else {
+                throw TransportError(.other, "out of memory building headers", mayHaveReachedServer: false)
+            }
+            headerList = appended
+        }
+        try check(wb_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
+
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0), "SSL_VERIFYPEER")
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0), "SSL_VERIFYHOST")
+        if let ca = configuration.caBundlePath {
+            try check(wb_curl_easy_setopt_string(easy, CURLOPT_CAINFO, ca), "CAINFO")
+        }
+        if let client = configuration.clientCertificate {
+            try check(wb_curl_easy_setopt_string(easy, CURLOPT_SSLCERT, client.certificatePath), "SSLCERT")
+            if let key = client.privateKeyPath {
+                try check(wb_curl_easy_setopt_string(easy, CURLOPT_SSLKEY, key), "SSLKEY")
+            }
+            if let password = client.keyPassword {
+                try check(wb_curl_easy_setopt_string(easy, CURLOPT_KEYPASSWD, password), "KEYPASSWD")
+            }
+        }
+        if let proxy = configuration.proxy {
+            try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, proxy), "PROXY")
+        }
+
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        try check(wb_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody), "WRITEFUNCTION")
+        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me), "WRITEDATA")
+        try check(wb_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader), "HEADERFUNCTION")
+        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me), "HEADERDATA")
+    }
+
+    private func check(_ code: CURLcode, _ option: String) throws(TransportError) {
+        guard code == CURLE_OK else {
+            let text = String(cString: curl_easy_strerror(code))
+            throw TransportError(.other, "curl option \(option) refused: \(text)", mayHaveReachedServer: false, curlCode: Int(code.rawValue))
+        }
+    }
+
+    private static func isValidHeader(_ field: HTTPHeaders.Field) -> Bool {
+        let tokenOK = !field.name.isEmpty && field.name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+        let valueOK = field.value.utf8.allSatisfy { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 }
+        return tokenOK && valueOK
+    }
+
+    // MARK: Callbacks from curl (loop thread)
+
+    fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= maxResponseBytes else {
+            overflowed = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        var line = String(decoding: bytes, as: UTF8.self)
+        while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            headers = HTTPHeaders()  // a new status line (after 1xx): only the final headers count
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        headers.add(name: name, value: value)
+    }
+
+    // MARK: Completion
+
+    func attach(_ continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+        self.continuation = continuation
+    }
+
+    func finish(_ result: Result<HTTPResponse, TransportError>) {
+        let continuation = self.continuation
+        self.continuation = nil
+        continuation?.resume(returning: result)
+    }
+
+    /// Builds the outcome once curl reports the transfer done with `code`.
+    func outcome(code: CURLcode) -> Result<HTTPResponse, TransportError> {
+        if code == CURLE_OK {
+            var status = 0
+            _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            return .success(HTTPResponse(status: status, headers: headers, body: body))
+        }
+        return .failure(error(code: code))
+    }
+
+    /// Whether request bytes were written to a connection.
+    var requestWasSent: Bool {
+        var size = 0
+        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &size)
+        return size > 0
+    }
+
+    func error(code: CURLcode) -> TransportError {
+        let detail = String(cString: errorBuffer)
+        let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let raw = Int(code.rawValue)
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return TransportError(.timeout, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportError(.couldNotConnect, message, mayHaveReachedServer: false, curlCode: raw)
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:
+            return TransportError(.tls, message, mayHaveReachedServer: false, curlCode: raw)
+        case CURLE_WRITE_ERROR where overflowed:
+            return TransportError(.other, "response larger than \(maxResponseBytes) bytes", mayHaveReachedServer: true, curlCode: raw)
+        default:
+            return TransportError(.other, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
+        }
+    }
+}
+
+private let curlWriteBody: wb_curl_data_callback = { data, size, count, user in
+    guard let user else { return 0 }
+    let total = size * count
+    guard total > 0, let data else { return total }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
+}
+
+private let curlWriteHeader: wb_curl_data_callback = { data, size, count, user in
+    guard let user else { return 0 }
+    let total = size * count
+    guard total > 0, let data else { return total }
+    Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().appendHeaderLine(UnsafeRawBufferPointer(start: data, count: total))
+    return total
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
