@@ -1,0 +1,145 @@
+import WalletBridgeCore
+import WalletBridgeCrypto
+
+/// Everything the Alipay+ adapter needs: endpoints, identity, keys, and the wallet's terms.
+public struct AlipayPlusConfiguration: Sendable {
+    /// Paths of each operation; the defaults are Alipay+'s `/aps/api/v1/payments/...`.
+    public struct Paths: Sendable, Equatable {
+        public var pay = "/aps/api/v1/payments/pay"
+        public var inquiryPayment = "/aps/api/v1/payments/inquiryPayment"
+        public var cancelPayment = "/aps/api/v1/payments/cancelPayment"
+        public var refund = "/aps/api/v1/payments/refund"
+        public var inquiryRefund = "/aps/api/v1/payments/inquiryRefund"
+
+        /// The Alipay+ acquirer paths.
+        public init() {}
+    }
+
+    /// `https://host[:port]`, no trailing slash.
+    public var baseURL: String
+    /// Operation paths.
+    public var paths: Paths
+    /// Our `Client-Id`.
+    public var clientID: String
+    /// Signs our requests and notification acknowledgements.
+    public var signer: AlipayPlusSigner
+    /// Verifies the platform's responses and notifications (keys by keyVersion).
+    public var verifier: AlipayPlusVerifier
+    /// `paymentMethod.paymentMethodType`, e.g. `GCASH`.
+    public var paymentMethodType: String
+    /// `productCode`; the server-to-server auto-debit flow is `AGREEMENT_PAYMENT`.
+    public var productCode: String
+    /// `env.terminalType`.
+    public var terminalType: String
+    /// Default `paymentNotifyUrl`.
+    public var notifyURL: String?
+    /// The wallet's currency (PHP for GCash).
+    public var walletCurrency: Currency
+    /// Currencies merchants may charge in; others are converted by the wallet's quote.
+    public var merchantCurrencies: [Currency]
+    /// Per-request deadlines.
+    public var connectTimeout: Duration
+    /// Per-request deadlines.
+    public var requestTimeout: Duration
+
+    /// Creates a configuration.
+    public init(
+        baseURL: String,
+        paths: Paths = Paths(),
+        clientID: String,
+        signer: AlipayPlusSigner,
+        verifier: AlipayPlusVerifier,
+        paymentMethodType: String = "GCASH",
+        productCode: String = "AGREEMENT_PAYMENT",
+        terminalType: String = "WEB",
+        notifyURL: String? = nil,
+        walletCurrency: Currency = .php,
+        merchantCurrencies: [Currency] = [.php, .usd, .jpy],
+        connectTimeout: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(30)
+    ) {
+        self.baseURL = baseURL
+        self.paths = paths
+        self.clientID = clientID
+        self.signer = signer
+        self.verifier = verifier
+        self.paymentMethodType = paymentMethodType
+        self.productCode = productCode
+        self.terminalType = terminalType
+        self.notifyURL = notifyURL
+        self.walletCurrency = walletCurrency
+        self.merchantCurrencies = merchantCurrencies
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Builds a configuration from a partner profile, loading its keys.
+    ///
+    /// Settings read: `paymentMethodType`, `productCode`, `terminalType`, `walletCurrency`,
+    /// `merchantCurrencies` (comma-separated codes). Paths: `pay`, `inquiryPayment`,
+    /// `cancelPayment`, `refund`, `inquiryRefund`.
+    public init(profile: PartnerProfile) throws(ProfileError) {
+        guard profile.scheme == "alipayplus" else {
+            throw ProfileError("profile \(profile.wallet) is for scheme \(profile.scheme), not alipayplus")
+        }
+        guard let merchantKey = profile.merchantKey else { throw ProfileError("profile \(profile.wallet): merchant_key is required") }
+        guard !profile.partnerPublicKeys.isEmpty else { throw ProfileError("profile \(profile.wallet): partner_public_keys is required") }
+        let privateKey: RSAPrivateKey
+        var publicKeys: [String: RSAPublicKey] = [:]
+        do {
+            privateKey = try RSAPrivateKey(source: merchantKey)
+            for (version, source) in profile.partnerPublicKeys { publicKeys[version] = try RSAPublicKey(source: source) }
+        } catch {
+            throw ProfileError("profile \(profile.wallet): \(error)")
+        }
+        let store: PublicKeyStore
+        do {
+            store = try PublicKeyStore(publicKeys)
+        } catch {
+            throw ProfileError("profile \(profile.wallet): \(error)")
+        }
+        var paths = Paths()
+        for (name, path) in profile.paths {
+            switch name {
+            case "pay": paths.pay = path
+            case "inquiryPayment": paths.inquiryPayment = path
+            case "cancelPayment", "cancel": paths.cancelPayment = path
+            case "refund": paths.refund = path
+            case "inquiryRefund": paths.inquiryRefund = path
+            default: throw ProfileError("profile \(profile.wallet): unknown path name \(name)")
+            }
+        }
+        func currency(_ code: String) throws(ProfileError) -> Currency {
+            do { return try Currency(code: code.trimmingSpaces) } catch { throw ProfileError("profile \(profile.wallet): \(error)") }
+        }
+        var merchantCurrencies: [Currency] = [.php, .usd, .jpy]
+        if let list = profile.settings["merchantCurrencies"] {
+            merchantCurrencies = []
+            for code in list.split(separator: ",") { merchantCurrencies.append(try currency(String(code))) }
+        }
+        self.init(
+            baseURL: profile.baseURL,
+            paths: paths,
+            clientID: profile.clientID,
+            signer: AlipayPlusSigner(privateKey: privateKey, keyVersion: profile.keyVersion ?? "1"),
+            verifier: AlipayPlusVerifier(keys: store),
+            paymentMethodType: profile.settings["paymentMethodType"] ?? "GCASH",
+            productCode: profile.settings["productCode"] ?? "AGREEMENT_PAYMENT",
+            terminalType: profile.settings["terminalType"] ?? "WEB",
+            notifyURL: profile.notifyURL,
+            walletCurrency: try currency(profile.settings["walletCurrency"] ?? "PHP"),
+            merchantCurrencies: merchantCurrencies,
+            connectTimeout: profile.connectTimeout,
+            requestTimeout: profile.requestTimeout
+        )
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

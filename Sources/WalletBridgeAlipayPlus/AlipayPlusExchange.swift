@@ -1,0 +1,104 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgeTransport
+
+/// One signed request and its verified reply. Signing happens per attempt, so Request-Time
+/// is always fresh; the body is encoded once and those exact bytes are signed and sent.
+struct AlipayPlusExchange: Sendable {
+    let configuration: AlipayPlusConfiguration
+    let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+
+    /// Sends `body` to `path` and returns the decoded reply once its signature, client id and
+    /// HTTP status check out.
+    ///
+    /// - Throws: ``WalletError``. When the request provably never reached the platform the
+    ///   error has `mayHaveCharged == false`; anything after sending (a timeout, a 5xx, an
+    ///   unsigned or tampered reply) has `mayHaveCharged == true`, and callers report it as
+    ///   an unknown outcome.
+    func send<Reply: Decodable>(_ path: String, _ body: some Encodable, as: Reply.Type) async throws(WalletError) -> Reply {
+        let bodyBytes: [UInt8]
+        do {
+            bodyBytes = try AlipayPlusExchange.encode(body)
+        } catch {
+            throw WalletError(.invalidRequest, "could not encode the request: \(error)", mayHaveCharged: false)
+        }
+        let requestTime = AlipayPlusTime.format(clock())
+        let message = AlipayPlusSignedMessage.request(path: path, clientId: configuration.clientID, requestTime: requestTime, body: bodyBytes)
+        let signature: AlipayPlusSignatureHeader
+        do {
+            signature = try configuration.signer.sign(message)
+        } catch {
+            throw WalletError(.invalidRequest, "could not sign the request: \(error.message)", mayHaveCharged: false)
+        }
+        let request = HTTPRequest(
+            method: "POST",
+            url: configuration.baseURL.trimmingTrailingSlashes + path,
+            headers: [
+                "Content-Type": "application/json; charset=UTF-8",
+                "Client-Id": configuration.clientID,
+                "Request-Time": requestTime,
+                "Signature": signature.headerValue,
+            ],
+            body: bodyBytes,
+            timeout: configuration.requestTimeout,
+            connectTimeout: configuration.connectTimeout
+        )
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw WalletError.transport(error)
+        }
+        return try verify(response, requestPath: path, as: Reply.self)
+    }
+
+    func verify<Reply: Decodable>(_ response: HTTPResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
+        if response.status == 429 {
+            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429)", retryAfter: AlipayPlusExchange.retryAfter(response.headers), mayHaveCharged: false)
+        }
+        guard response.status == 200 else {
+            throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")
+        }
+        guard let signatureHeader = response.headers["Signature"] else {
+            throw WalletError(.invalidPartnerResponse, "the response has no Signature header; an unsigned reply is never trusted")
+        }
+        guard let responseTime = response.headers["Response-Time"] else {
+            throw WalletError(.invalidPartnerResponse, "the response has no Response-Time header, so its signature cannot be checked")
+        }
+        let clientID = response.headers["Client-Id"] ?? configuration.clientID
+        guard clientID == configuration.clientID else {
+            throw WalletError(.invalidPartnerResponse, "the response is for client id \(clientID), not ours")
+        }
+        let message = AlipayPlusSignedMessage.response(requestPath: requestPath, clientId: clientID, responseTime: responseTime, body: response.body)
+        do {
+            try configuration.verifier.verify(message, signatureHeader: signatureHeader)
+        } catch {
+            throw WalletError(.invalidPartnerResponse, "the response signature is not valid (\(error.kind.rawValue)): \(error.message)")
+        }
+        do {
+            return try JSONDecoder().decode(Reply.self, from: Data(response.body))
+        } catch {
+            throw WalletError(.invalidPartnerResponse, "the signed response is not the expected JSON: \(error)")
+        }
+    }
+
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
+        return .seconds(seconds)
+    }
+}
+
+extension String {
+    var trimmingTrailingSlashes: String {
+        var text = self
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,386 @@
+import Foundation
+import WalletBridgeAlipayPlus
+import WalletBridgeCore
+import WalletBridgeCrypto
+import WalletBridgeTransport
+
+/// The GCash-style wallet of the sandbox, speaking Alipay+: it verifies request signatures,
+/// keeps payments in the ledger, honours paymentRequestId idempotency, quotes FX for
+/// cross-border payments, signs its responses and sends signed notifications.
+struct GCashSandbox: Sendable {
+    static let wallet = "gcash"
+
+    let ledger: SandboxLedger
+    let faults: SandboxFaults
+    let notifier: SandboxNotifier
+    let clock: @Sendable () -> Date
+    let clientID = SandboxCredentials.gcashClientID
+    let paths = AlipayPlusConfiguration.Paths()
+    let requestVerifier: AlipayPlusVerifier
+    let responseSigner: AlipayPlusSigner
+
+    init(ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date) throws {
+        self.ledger = ledger
+        self.faults = faults
+        self.notifier = notifier
+        self.clock = clock
+        let merchant = try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM)
+        requestVerifier = AlipayPlusVerifier(keys: PublicKeyStore(version: SandboxCredentials.keyVersion, key: merchant))
+        responseSigner = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
+    }
+
+    func handles(_ path: String) -> Bool {
+        [paths.pay, paths.inquiryPayment, paths.cancelPayment, paths.refund, paths.inquiryRefund].contains(path)
+    }
+
+    func handle(_ request: SandboxRequest) async -> SandboxReply {
+        let fault = faults.take(for: request.path)
+        if case .httpStatus(let status)? = fault {
+            return SandboxReply(status: status, headers: [:], body: [])
+        }
+        var body: [UInt8]
+        if let rejection = authenticate(request) {
+            body = SandboxTime.encode(GCashWire.ResultOnly(result: rejection))
+        } else {
+            body = operate(request)
+        }
+        if fault == .resultUnknown {
+            body = SandboxTime.encode(GCashWire.ResultOnly(result: .unknown))
+        }
+        var reply = signed(body, requestPath: request.path, method: request.method)
+        switch fault {
+        case .tamperResponseSignature?:
+            reply.body = Array(reply.body.dropLast()) + Array(" ".utf8) + [reply.body.last ?? UInt8(ascii: "}")]
+        case .omitResponseSignature?:
+            reply.headers = ["Content-Type": "application/json; charset=UTF-8"]
+        case .delay(let duration)?:
+            reply.delay = duration
+        default:
+            break
+        }
+        return reply
+    }
+
+    // MARK: Signatures
+
+    private func authenticate(_ request: SandboxRequest) -> GCashWire.Result? {
+        guard request.method == "POST" else { return .failure("PARAM_ILLEGAL", "only POST is supported") }
+        guard let clientID = request.headers["Client-Id"], let time = request.headers["Request-Time"], let signature = request.headers["Signature"] else {
+            return .failure("PARAM_ILLEGAL", "Client-Id, Request-Time and Signature headers are required")
+        }
+        guard clientID == self.clientID else { return .failure("INVALID_CLIENT", "unknown client id") }
+        let message = AlipayPlusSignedMessage.request(method: request.method, path: request.path, clientId: clientID, requestTime: time, body: request.body)
+        do {
+            try requestVerifier.verify(message, signatureHeader: signature)
+        } catch {
+            return .failure("INVALID_SIGNATURE", "signature verification failed: \(error.message)")
+        }
+        return nil
+    }
+
+    private func signed(_ body: [UInt8], requestPath: String, method: String) -> SandboxReply {
+        let time = SandboxTime.iso8601(clock(), offsetHours: 8)
+        var reply = SandboxReply.json(200, body)
+        reply.headers.add(name: "Client-Id", value: clientID)
+        reply.headers.add(name: "Response-Time", value: time)
+        let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: requestPath, clientId: clientID, responseTime: time, body: body)
+        if let signature = try? responseSigner.sign(message) {
+            reply.headers.add(name: "Signature", value: signature.headerValue)
+        }
+        return reply
+    }
+
+    // MARK: Operations
+
+    private func operate(_ request: SandboxRequest) -> [UInt8] {
+        let decoder = JSONDecoder()
+        let data = Data(request.body)
+        do {
+            switch request.path {
+            case paths.pay: return try pay(decoder.decode(GCashWire.PayRequest.self, from: data))
+            case paths.inquiryPayment: return try inquire(decoder.decode(GCashWire.Lookup.self, from: data))
+            case paths.cancelPayment: return try cancel(decoder.decode(GCashWire.Lookup.self, from: data))
+            case paths.refund: return try refund(decoder.decode(GCashWire.RefundRequest.self, from: data))
+            case paths.inquiryRefund: return try inquireRefund(decoder.decode(GCashWire.RefundLookup.self, from: data))
+            default: return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
+            }
+        } catch let error as DecodingError {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))
+        } catch {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("UNKNOWN_EXCEPTION", "sandbox error: \(error)")))
+        }
+    }
+
+    private func pay(_ request: GCashWire.PayRequest) throws -> [UInt8] {
+        guard (1...64).contains(request.paymentRequestId.utf8.count) else {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentRequestId must be 1 to 64 characters")))
+        }
+        let amount: Money
+        do {
+            amount = try AlipayPlusAmount(currency: request.paymentAmount.currency, value: request.paymentAmount.value).money()
+        } catch {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount: \(error.message)")))
+        }
+        guard amount.minorUnits > 0 else {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount must be positive")))
+        }
+        if let orderAmount = request.order?.orderAmount, orderAmount != request.paymentAmount {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "order.orderAmount differs from paymentAmount")))
+        }
+        let fingerprint = [request.productCode, request.paymentMethod.paymentMethodType, request.paymentMethod.paymentMethodId,
+                           request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? ""].joined(separator: "\u{1F}")
+        let now = clock()
+        let outcome: (LedgerPayment?, GCashWire.Result?) = try ledger.change { state in
+            if let existing = state.payment(Self.wallet, merchantReference: request.paymentRequestId) {
+                guard existing.fingerprint == fingerprint else {
+                    return (nil, .failure("REPEAT_REQ_INCONSISTENT", "paymentRequestId was used with different content"))
+                }
+                return (existing, nil)
+            }
+            guard request.productCode == "AGREEMENT_PAYMENT" else {
+                return (nil, .failure("PARAM_ILLEGAL", "the sandbox supports productCode AGREEMENT_PAYMENT"))
+            }
+            guard request.paymentMethod.paymentMethodType == "GCASH" else {
+                return (nil, .failure("NOT_SUPPORTED_PAYMENT_METHOD", "paymentMethodType must be GCASH"))
+            }
+            guard let customer = SandboxCustomer.find(request.paymentMethod.paymentMethodId), customer.wallet == Self.wallet else {
+                return (nil, .failure("INVALID_ACCESS_TOKEN", "no sandbox customer has this paymentMethodId (see walletbridge sandbox --list-customers)"))
+            }
+            guard let (customerAmount, quote) = SandboxFX.convert(amount, to: customer.currency) else {
+                return (nil, .failure("CURRENCY_NOT_SUPPORT", "the sandbox has no \(amount.currency.code)/\(customer.currency.code) rate"))
+            }
+            let walletReference = state.nextReference(prefix: "GC", date: now)
+            var payment = LedgerPayment(
+                wallet: Self.wallet, merchantReference: request.paymentRequestId, walletReference: walletReference,
+                fingerprint: fingerprint, customerID: customer.id, amountMinor: amount.minorUnits, currency: amount.currency.code,
+                customerAmountMinor: customerAmount.minorUnits, customerCurrency: customerAmount.currency.code,
+                quotePair: quote?.pair, quoteRate: quote?.rate, quoteID: quote.map { _ in "Q" + walletReference },
+                state: .processing, failureCode: nil, failureMessage: nil, inquiriesLeft: 0,
+                createdAt: SandboxTime.iso8601(now, offsetHours: 8), completedAt: nil, notifyURL: request.paymentNotifyUrl, refundedMinor: 0
+            )
+            switch customer.behaviour {
+            case .pays, .insufficientFunds:
+                Self.settle(&payment, customer: customer, state: &state, now: now)
+            case .declines:
+                payment.state = .failed
+                payment.failureCode = "USER_PAYMENT_VERIFICATION_FAILED"
+                payment.failureMessage = "the customer declined the payment"
+                payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+            case .staysInProcess:
+                payment.inquiriesLeft = customer.inquiriesBeforeResult
+            }
+            state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+            return (payment, nil)
+        }
+        if let rejection = outcome.1 {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: rejection))
+        }
+        guard let payment = outcome.0 else { return SandboxTime.encode(GCashWire.ResultOnly(result: .unknown)) }
+        notifyIfNew(payment)
+        return SandboxTime.encode(paymentBody(payment, result: Self.result(of: payment), now: now))
+    }
+
+    /// Debits the customer (in the wallet's currency) or fails for insufficient funds.
+    private static func settle(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
+        let balance = state.balance(of: customer)
+        payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+        if payment.customerAmountMinor > balance {
+            payment.state = .failed
+            payment.failureCode = "USER_BALANCE_NOT_ENOUGH"
+            payment.failureMessage = "the customer's balance is not enough"
+        } else {
+            state.balances[customer.id] = balance - payment.customerAmountMinor
+            payment.state = .succeeded
+        }
+    }
+
+    private func inquire(_ lookup: GCashWire.Lookup) throws -> [UInt8] {
+        let now = clock()
+        let found: LedgerPayment? = try ledger.change { state in
+            guard var payment = Self.find(lookup, in: state) else { return nil }
+            if payment.state == .processing, payment.inquiriesLeft > 0 {
+                payment.inquiriesLeft -= 1
+                if payment.inquiriesLeft == 0, let customer = SandboxCustomer.find(payment.customerID) {
+                    Self.settle(&payment, customer: customer, state: &state, now: now)
+                }
+                state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+            }
+            return payment
+        }
+        guard let payment = found else {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("ORDER_NOT_EXIST", "no payment with this paymentRequestId or paymentId")))
+        }
+        if payment.state != .processing { notifyIfNew(payment) }
+        var body = paymentBody(payment, result: .success, now: now)
+        body.paymentResult = Self.result(of: payment)
+        body.paymentStatus = Self.antomStatus(of: payment)
+        return SandboxTime.encode(body)
+    }
+
+    private func cancel(_ lookup: GCashWire.Lookup) throws -> [UInt8] {
+        let now = clock()
+        let outcome: (LedgerPayment?, GCashWire.Result) = try ledger.change { state in
+            guard var payment = Self.find(lookup, in: state) else {
+                return (nil, .failure("ORDER_NOT_EXIST", "no payment with this paymentRequestId or paymentId"))
+            }
+            switch payment.state {
+            case .succeeded:
+                return (payment, .failure("ORDER_STATUS_INVALID", "the payment has succeeded; refund it instead"))
+            case .processing, .failed, .cancelled:
+                if payment.state == .processing {
+                    payment.state = .cancelled
+                    payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+                    state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+                }
+                return (payment, .success)
+            }
+        }
+        return SandboxTime.encode(GCashWire.CancelBody(result: outcome.1, paymentId: outcome.0?.walletReference,
+                                                       paymentRequestId: outcome.0?.merchantReference,
+                                                       cancelTime: outcome.1.resultStatus == "S" ? outcome.0?.completedAt : nil))
+    }
+
+    private func refund(_ request: GCashWire.RefundRequest) throws -> [UInt8] {
+        let now = clock()
+        let amount: Money
+        do {
+            amount = try AlipayPlusAmount(currency: request.refundAmount.currency, value: request.refundAmount.value).money()
+        } catch {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "refundAmount: \(error.message)")))
+        }
+        let fingerprint = [request.paymentId, request.refundAmount.currency, request.refundAmount.value].joined(separator: "\u{1F}")
+        let outcome: (LedgerRefund?, GCashWire.Result) = try ledger.change { state in
+            if let existing = state.refunds[LedgerState.key(Self.wallet, request.refundRequestId)] {
+                return existing.fingerprint == fingerprint
+                    ? (existing, .success)
+                    : (nil, .failure("REPEAT_REQ_INCONSISTENT", "refundRequestId was used with different content"))
+            }
+            guard var payment = state.payment(Self.wallet, walletReference: request.paymentId) else {
+                return (nil, .failure("ORDER_NOT_EXIST", "no payment with this paymentId"))
+            }
+            guard payment.state == .succeeded else { return (nil, .failure("ORDER_STATUS_INVALID", "only a succeeded payment can be refunded")) }
+            guard amount.currency.code == payment.currency, amount.minorUnits > 0 else {
+                return (nil, .failure("PARAM_ILLEGAL", "refundAmount must be positive and in the payment's currency \(payment.currency)"))
+            }
+            guard payment.refundedMinor + amount.minorUnits <= payment.amountMinor else {
+                return (nil, .failure("REFUND_AMOUNT_EXCEED", "the refunds would exceed the payment amount"))
+            }
+            payment.refundedMinor += amount.minorUnits
+            state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+            // Credit the customer in the wallet's currency, in proportion to the payment.
+            let credit = payment.amountMinor == 0 ? 0 : payment.customerAmountMinor * amount.minorUnits / payment.amountMinor
+            if let customer = SandboxCustomer.find(payment.customerID) {
+                state.balances[customer.id] = state.balance(of: customer) + credit
+            }
+            let refund = LedgerRefund(
+                wallet: Self.wallet, refundReference: request.refundRequestId,
+                walletRefundReference: state.nextReference(prefix: "GR", date: now), paymentWalletReference: payment.walletReference,
+                merchantReference: payment.merchantReference, amountMinor: amount.minorUnits, currency: amount.currency.code,
+                fingerprint: fingerprint, createdAt: SandboxTime.iso8601(now, offsetHours: 8)
+            )
+            state.refunds[LedgerState.key(Self.wallet, refund.refundReference)] = refund
+            return (refund, .success)
+        }
+        guard let refund = outcome.0 else { return SandboxTime.encode(GCashWire.ResultOnly(result: outcome.1)) }
+        return SandboxTime.encode(GCashWire.RefundBody(
+            result: outcome.1, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
+            paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
+            refundTime: refund.createdAt, refundStatus: nil))
+    }
+
+    private func inquireRefund(_ lookup: GCashWire.RefundLookup) throws -> [UInt8] {
+        let refund = ledger.read { state in
+            state.refunds.values.first {
+                $0.wallet == Self.wallet && ($0.refundReference == lookup.refundRequestId || $0.walletRefundReference == lookup.refundId)
+            }
+        }
+        guard let refund else {
+            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("REFUND_NOT_EXIST", "no refund with this refundRequestId or refundId")))
+        }
+        return SandboxTime.encode(GCashWire.RefundBody(
+            result: .success, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
+            paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
+            refundTime: refund.createdAt, refundStatus: "SUCCESS"))
+    }
+
+    // MARK: Bodies
+
+    private static func find(_ lookup: GCashWire.Lookup, in state: LedgerState) -> LedgerPayment? {
+        if let id = lookup.paymentId, let payment = state.payment(wallet, walletReference: id) { return payment }
+        if let reference = lookup.paymentRequestId { return state.payment(wallet, merchantReference: reference) }
+        return nil
+    }
+
+    private static func result(of payment: LedgerPayment) -> GCashWire.Result {
+        switch payment.state {
+        case .succeeded: return .success
+        case .failed: return .failure(payment.failureCode ?? "PROCESS_FAIL", payment.failureMessage ?? "payment failed")
+        case .cancelled: return .failure("ORDER_IS_CLOSED", "the payment was cancelled")
+        case .processing: return .inProcess
+        }
+    }
+
+    private static func antomStatus(of payment: LedgerPayment) -> String {
+        switch payment.state {
+        case .succeeded: return "SUCCESS"
+        case .failed: return "FAIL"
+        case .cancelled: return "CANCELLED"
+        case .processing: return "PROCESSING"
+        }
+    }
+
+    private func paymentBody(_ payment: LedgerPayment, result: GCashWire.Result, now: Date) -> GCashWire.PaymentBody {
+        let crossBorder = payment.quotePair != nil
+        return GCashWire.PaymentBody(
+            result: result,
+            paymentRequestId: payment.merchantReference,
+            paymentId: payment.walletReference,
+            paymentTime: payment.state == .succeeded ? payment.completedAt : nil,
+            paymentAmount: .init(currency: payment.currency, value: String(payment.amountMinor)),
+            customerPayAmount: crossBorder ? .init(currency: payment.customerCurrency, value: String(payment.customerAmountMinor)) : nil,
+            paymentQuote: crossBorder ? GCashWire.Quote(
+                quoteId: payment.quoteID ?? "", quoteCurrencyPair: payment.quotePair ?? "", quotePrice: payment.quoteRate ?? "",
+                quoteStartTime: payment.createdAt, quoteExpiryTime: SandboxTime.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil
+        )
+    }
+
+    // MARK: Notifications
+
+    /// Sends PAYMENT_RESULT for a final payment (or PAYMENT_PENDING for one in process), once
+    /// per payment and state.
+    private func notifyIfNew(_ payment: LedgerPayment) {
+        guard let url = payment.notifyURL else { return }
+        let notifyType = payment.state == .processing ? "PAYMENT_PENDING" : "PAYMENT_RESULT"
+        let marker = LedgerState.key(Self.wallet, "\(notifyType)|\(payment.merchantReference)")
+        let isNew = (try? ledger.change { state -> Bool in state.notified.insert(marker).inserted }) ?? false
+        guard isNew else { return }
+        var body = paymentBody(payment, result: notifyType == "PAYMENT_PENDING" ? .success : Self.result(of: payment), now: clock())
+        body.notifyType = notifyType
+        body.paymentQuote = nil
+        let bytes = SandboxTime.encode(body)
+        let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
+        notifier.deliver(url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
+            let time = SandboxTime.iso8601(clock(), offsetHours: 8)
+            let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
+            guard let signature = try? signer.sign(message) else { return nil }
+            return ["Content-Type": "application/json; charset=UTF-8", "Client-Id": clientID, "Request-Time": time, "Signature": signature.headerValue]
+        }, isAcknowledged: { path, response in
+            guard response.status == 200, let signature = response.headers["Signature"], let time = response.headers["Response-Time"],
+                  let ackClient = response.headers["Client-Id"], ackClient == clientID else { return false }
+            let message = AlipayPlusSignedMessage.response(requestPath: path, clientId: ackClient, responseTime: time, body: response.body)
+            guard (try? verifier.verify(message, signatureHeader: signature)) != nil,
+                  let ack = try? JSONDecoder().decode(GCashWire.ResultOnly.self, from: Data(response.body)) else { return false }
+            return ack.result.resultStatus == "S"
+        })
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): return "missing \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "not JSON" : "bad \(path)"
+        @unknown default: return "malformed"
+        }
+    }
+}

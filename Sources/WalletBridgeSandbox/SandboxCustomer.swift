@@ -1,0 +1,49 @@
+import WalletBridgeCore
+
+/// A documented test customer of the sandbox wallet. Its id is what a merchant sends as the
+/// customer credential (Alipay+ `paymentMethodId`, the access token of an auto-debit agreement).
+public struct SandboxCustomer: Sendable, Equatable {
+    /// How the customer's payments go.
+    public enum Behaviour: String, Sendable, Equatable {
+        /// Pays from a large balance.
+        case pays
+        /// Has a small balance: anything above it fails with insufficient funds.
+        case insufficientFunds
+        /// Declines every payment in the wallet app.
+        case declines
+        /// Stays in process for a few inquiries, then pays.
+        case staysInProcess
+    }
+
+    /// The id to pay with.
+    public let id: String
+    /// Which wallet the customer belongs to.
+    public let wallet: String
+    /// What happens when they pay.
+    public let behaviour: Behaviour
+    /// The currency their wallet holds.
+    public let currency: Currency
+    /// Their opening balance, in minor units of ``currency``.
+    public let openingBalance: Int64
+    /// For `staysInProcess`: how many inquiries answer "in process" before it succeeds.
+    public let inquiriesBeforeResult: Int
+    /// One line for `--list-customers` and the README.
+    public let summary: String
+
+    /// The sandbox's customers.
+    public static let all: [SandboxCustomer] = [
+        SandboxCustomer(id: "gcash-pays", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
+                        inquiriesBeforeResult: 0, summary: "pays (PHP wallet, balance 1,000,000.00)"),
+        SandboxCustomer(id: "gcash-low-balance", wallet: "gcash", behaviour: .insufficientFunds, currency: .php, openingBalance: 500,
+                        inquiriesBeforeResult: 0, summary: "insufficient funds above PHP 5.00 (USER_BALANCE_NOT_ENOUGH)"),
+        SandboxCustomer(id: "gcash-declines", wallet: "gcash", behaviour: .declines, currency: .php, openingBalance: 100_000_000,
+                        inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
+        SandboxCustomer(id: "gcash-slow", wallet: "gcash", behaviour: .staysInProcess, currency: .php, openingBalance: 100_000_000,
+                        inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 3 inquiries, then pays"),
+        SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
+                        inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
+    ]
+
+    /// The customer with `id`, if any.
+    public static func find(_ id: String) -> SandboxCustomer? { all.first { $0.id == id } }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import WalletBridgeTransport
+
+/// A request as the sandbox's wallet logic sees it, independent of the web framework.
+struct SandboxRequest: Sendable {
+    var method: String
+    var path: String
+    var headers: HTTPHeaders
+    var body: [UInt8]
+}
+
+/// A reply from the sandbox's wallet logic.
+struct SandboxReply: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    var body: [UInt8]
+    /// Wait this long before answering (an injected fault).
+    var delay: Duration?
+
+    static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
+        SandboxReply(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: body)
+    }
+}
+
+/// Faults queued per path (or for any path), used up one request at a time.
+final class SandboxFaults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: [(path: String?, fault: SandboxFault)] = []
+
+    func add(_ fault: SandboxFault, path: String?, count: Int) {
+        lock.withLock { for _ in 0..<max(1, count) { queue.append((path, fault)) } }
+    }
+
+    /// Takes the next fault for `path`, if one is queued.
+    func take(for path: String) -> SandboxFault? {
+        lock.withLock {
+            guard let index = queue.firstIndex(where: { $0.path == nil || $0.path == path }) else { return nil }
+            return queue.remove(at: index).fault
+        }
+    }
+
+    func clear() { lock.withLock { queue.removeAll() } }
+}
+
+/// Text forms of sandbox times.
+enum SandboxTime {
+    /// ISO 8601 at second precision in the given offset (`+08:00` for Manila).
+    static func iso8601(_ date: Date, offsetHours: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: offsetHours * 3600) ?? calendar.timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let sign = offsetHours < 0 ? "-" : "+"
+        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))\(sign)\(two(abs(offsetHours))):00"
+    }
+
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? Array(#"{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U"}}"#.utf8)
+    }
+}

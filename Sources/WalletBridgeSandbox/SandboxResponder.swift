@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import WalletBridgeTransport
+
+/// Routes the sandbox's HTTP requests: wallet APIs to their wallet, `/sandbox/...` to the
+/// admin endpoints (customers, faults, notification deliveries, health).
+struct SandboxResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let gcash: GCashSandbox
+    let faults: SandboxFaults
+    let notifier: SandboxNotifier
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: 1 << 20)
+        var headers = HTTPHeaders()
+        for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
+        let incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+        let reply: SandboxReply
+        if gcash.handles(incoming.path) {
+            reply = await gcash.handle(incoming)
+        } else {
+            reply = admin(incoming)
+        }
+        if let delay = reply.delay { try await Task.sleep(for: delay) }
+        var fields = HTTPFields()
+        for field in reply.headers {
+            if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
+        }
+        return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    private func admin(_ request: SandboxRequest) -> SandboxReply {
+        switch (request.method, request.path) {
+        case ("GET", "/sandbox/health"):
+            return .json(200, Array(#"{"status":"ok"}"#.utf8))
+        case ("GET", "/sandbox/customers"):
+            let customers = SandboxCustomer.all.map {
+                ["id": $0.id, "wallet": $0.wallet, "currency": $0.currency.code, "behaviour": $0.behaviour.rawValue, "summary": $0.summary]
+            }
+            return .json(200, SandboxTime.encode(customers))
+        case ("GET", "/sandbox/notifications"):
+            let deliveries = notifier.deliveries.map {
+                ["url": $0.url, "label": $0.label, "attempts": String($0.attempts), "acknowledged": String($0.acknowledged), "lastProblem": $0.lastProblem ?? ""]
+            }
+            return .json(200, SandboxTime.encode(deliveries))
+        case ("POST", "/sandbox/faults"):
+            struct FaultRequest: Decodable { var fault: String; var path: String?; var count: Int? }
+            guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {
+                return .json(400, Array(#"{"error":"expected {\"fault\": NAME, \"path\": PATH?, \"count\": N?}; names: tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N"}"#.utf8))
+            }
+            faults.add(fault, path: wanted.path, count: wanted.count ?? 1)
+            return .json(200, Array(#"{"status":"queued"}"#.utf8))
+        case ("DELETE", "/sandbox/faults"):
+            faults.clear()
+            return .json(200, Array(#"{"status":"cleared"}"#.utf8))
+        default:
+            return .json(404, Array(#"{"error":"no such sandbox endpoint"}"#.utf8))
+        }
+    }
+}

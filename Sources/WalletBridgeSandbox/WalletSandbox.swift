@@ -1,0 +1,189 @@
+import Foundation
+import Hummingbird
+import Logging
+import WalletBridgeCore
+import WalletBridgeCrypto
+import WalletBridgeTransport
+
+/// A local server that behaves like the partner wallets, for tests, demos and partner
+/// engineers: it verifies signatures, keeps a ledger, signs responses, sends signed
+/// notifications until they are acknowledged, enforces idempotency and injects faults.
+///
+/// It listens on loopback only. Start it in-process on an ephemeral port:
+/// ```swift
+/// let sandbox = try await WalletSandbox.start()
+/// let profile = sandbox.clientProfile(wallet: "gcash")
+/// // ... build an adapter from the profile and pay ...
+/// await sandbox.shutdown()
+/// ```
+/// No library module of the SDK depends on this one.
+public final class WalletSandbox: Sendable {
+    /// How to run the sandbox.
+    public struct Configuration: Sendable {
+        /// Loopback address to bind.
+        public var host: String = "127.0.0.1"
+        /// Port; 0 picks a free one.
+        public var port: Int = 0
+        /// Where the ledger persists between runs; nil keeps it in memory.
+        public var stateFile: String?
+        /// First pause between notification attempts (grows linearly).
+        public var notificationRetryInterval: Duration = .milliseconds(200)
+        /// Attempts per notification before giving up.
+        public var maxNotificationAttempts: Int = 6
+        /// Where the server logs (discarded by default).
+        public var logger: Logger = Logger(label: "walletbridge.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        /// The sandbox's clock, for response and notification times.
+        public var clock: @Sendable () -> Date = { Date() }
+
+        /// The defaults: loopback, ephemeral port, in-memory ledger.
+        public init() {}
+    }
+
+    /// The port the sandbox listens on.
+    public let port: Int
+    /// The host it listens on.
+    public let host: String
+    private let task: Task<Void, any Error>
+    private let faults: SandboxFaults
+    private let notifier: SandboxNotifier
+    private let transport: CurlTransport
+
+    private init(port: Int, host: String, task: Task<Void, any Error>, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport) {
+        self.port = port
+        self.host = host
+        self.task = task
+        self.faults = faults
+        self.notifier = notifier
+        self.transport = transport
+    }
+
+    /// Starts a sandbox and returns once it accepts connections.
+    /// - Throws: ``SandboxError`` when the port cannot be bound or the state file is unreadable.
+    public static func start(_ configuration: Configuration = Configuration()) async throws -> WalletSandbox {
+        guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
+            throw SandboxError("the sandbox listens on loopback only, not \(configuration.host)")
+        }
+        let ledger = try SandboxLedger(stateFile: configuration.stateFile)
+        let faults = SandboxFaults()
+        let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
+        let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval, maxAttempts: configuration.maxNotificationAttempts)
+        let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
+        let responder = SandboxResponder(gcash: gcash, faults: faults, notifier: notifier)
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: configuration.logger
+        )
+        let task = Task {
+            do {
+                try await app.run()
+            } catch {
+                portContinuation.finish()
+                throw error
+            }
+            portContinuation.finish()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            await transport.shutdown()
+            do {
+                try await task.value
+            } catch {
+                throw SandboxError("the sandbox could not listen on \(configuration.host):\(configuration.port): \(error)")
+            }
+            throw SandboxError("the sandbox could not listen on \(configuration.host):\(configuration.port)")
+        }
+        return WalletSandbox(port: port, host: configuration.host, task: task, faults: faults, notifier: notifier, transport: transport)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    /// Stops the server and notification retries. Idempotent.
+    public func shutdown() async {
+        notifier.cancelAll()
+        task.cancel()
+        _ = try? await task.value
+        await transport.shutdown()
+    }
+
+    /// Queues `fault` for the next `count` requests to `path` (any wallet path when nil).
+    public func injectFault(_ fault: SandboxFault, path: String? = nil, count: Int = 1) {
+        faults.add(fault, path: path, count: count)
+    }
+
+    /// One notification the sandbox sent, and whether it was acknowledged.
+    public struct NotificationDelivery: Sendable, Equatable {
+        /// Where it was sent.
+        public let url: String
+        /// e.g. `PAYMENT_RESULT WB-123`.
+        public let label: String
+        /// Attempts so far.
+        public let attempts: Int
+        /// Whether a valid signed acknowledgement came back.
+        public let acknowledged: Bool
+    }
+
+    /// Every notification so far.
+    public var notificationDeliveries: [NotificationDelivery] {
+        notifier.deliveries.map { NotificationDelivery(url: $0.url, label: $0.label, attempts: $0.attempts, acknowledged: $0.acknowledged) }
+    }
+
+    /// The client profile that talks to this sandbox (inline test-only keys).
+    public func clientProfile(wallet: String = "gcash") throws -> PartnerProfile {
+        try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL, keys: .inline)
+    }
+
+    /// How a written profile refers to its keys.
+    enum KeyPlacement { case inline, files }
+
+    static func clientProfile(wallet: String, baseURL: String, keys: KeyPlacement) throws -> PartnerProfile {
+        switch wallet {
+        case "gcash":
+            return PartnerProfile(
+                wallet: "gcash", scheme: "alipayplus", baseURL: baseURL, clientID: SandboxCredentials.gcashClientID,
+                merchantKey: keys == .inline ? .string(SandboxCredentials.merchantPrivateKeyPEM) : .file(path: "gcash-merchant-private.pem"),
+                keyVersion: SandboxCredentials.keyVersion,
+                partnerPublicKeys: [SandboxCredentials.keyVersion: keys == .inline ? .string(SandboxCredentials.platformPublicKeyPEM) : .file(path: "gcash-platform-public.pem")],
+                connectTimeout: .seconds(2), requestTimeout: .seconds(10),
+                settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"]
+            )
+        default:
+            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash)")
+        }
+    }
+
+    /// Writes `walletbridge.json` (every wallet's client profile) and the test-only key files
+    /// into `directory`, for a sandbox at `baseURL`; returns the profile file's path.
+    public static func writeClientConfig(to directory: String, baseURL: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let files = [
+            "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
+            "gcash-platform-public.pem": SandboxCredentials.platformPublicKeyPEM,
+        ]
+        for (name, text) in files {
+            try (text + "\n").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let gcash: [String: Any] = [
+            "scheme": "alipayplus",
+            "base_url": baseURL,
+            "client_id": SandboxCredentials.gcashClientID,
+            "key_version": SandboxCredentials.keyVersion,
+            "merchant_key": "file:gcash-merchant-private.pem",
+            "partner_public_keys": [SandboxCredentials.keyVersion: "file:gcash-platform-public.pem"],
+            "connect_timeout_ms": 2000,
+            "request_timeout_ms": 10000,
+            "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash]], options: [.prettyPrinted, .sortedKeys])
+        let path = directory + "/walletbridge.json"
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        return path
+    }
+}

@@ -1,0 +1,68 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import WalletBridgeCore
+import WalletBridgeTransport
+
+/// A merchant's webhook endpoint on loopback, for demos and tests: every POST is handed to
+/// `handler` as an ``InboundNotification`` (raw bytes, headers, path) and the returned
+/// acknowledgement is sent back as is. It shows how a notification is wired to any web
+/// framework: pass the raw request in, send the acknowledgement out.
+public final class WebhookReceiver: Sendable {
+    /// Turns a received notification into the reply.
+    public typealias Handler = @Sendable (InboundNotification) async -> NotificationAcknowledgement
+
+    /// The port it listens on.
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, task: Task<Void, any Error>) {
+        self.port = port
+        self.task = task
+    }
+
+    /// The URL to give the wallet as notify URL, for `path`.
+    public func url(path: String = "/notify") -> String { "http://127.0.0.1:\(port)\(path)" }
+
+    /// Starts a receiver on an ephemeral loopback port.
+    public static func start(logger: Logger = Logger(label: "walletbridge.webhook", factory: { _ in SwiftLogNoOpLogHandler() }), handler: @escaping Handler) async throws -> WebhookReceiver {
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            var headers = HTTPHeaders()
+            for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
+            let notification = InboundNotification(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+            let ack = await handler(notification)
+            var fields = HTTPFields()
+            for field in ack.headers {
+                if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
+            }
+            return Response(status: .init(code: ack.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
+        }
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            task.cancel()
+            throw SandboxError("the webhook receiver could not listen on loopback")
+        }
+        return WebhookReceiver(port: port, task: task)
+    }
+
+    /// Stops the receiver.
+    public func shutdown() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}

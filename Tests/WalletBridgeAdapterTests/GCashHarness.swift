@@ -1,0 +1,45 @@
+import Foundation
+import WalletBridgeAlipayPlus
+import WalletBridgeCore
+import WalletBridgeSandbox
+import WalletBridgeTransport
+
+/// A sandbox on an ephemeral loopback port plus an Alipay+ adapter talking to it over
+/// `CurlTransport`; everything is shut down after `body`.
+func withGCash<T: Sendable>(
+    requestTimeout: Duration = .seconds(10),
+    _ body: (WalletSandbox, AlipayPlusAdapter) async throws -> T
+) async throws -> T {
+    let sandbox = try await WalletSandbox.start()
+    let transport = try CurlTransport()
+    do {
+        var profile = try sandbox.clientProfile(wallet: "gcash")
+        profile.requestTimeout = requestTimeout
+        let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+        let result = try await body(sandbox, adapter)
+        await transport.shutdown()
+        await sandbox.shutdown()
+        return result
+    } catch {
+        await transport.shutdown()
+        await sandbox.shutdown()
+        throw error
+    }
+}
+
+func php(_ text: String) throws -> Money { try Money(parsing: text, currency: .php) }
+
+/// A merchant reference no other test uses.
+func reference(_ label: String) -> String { "WB-\(label)-\(UUID().uuidString.prefix(8))" }
+
+func payment(_ ref: String, _ amount: Money, customer: String, notifyURL: String? = nil) -> PaymentRequest {
+    PaymentRequest(merchantReference: ref, amount: amount, customer: CustomerCredential(customer), orderDescription: "Test order", notifyURL: notifyURL)
+}
+
+extension PaymentStatus {
+    var isSucceeded: Bool { if case .succeeded = self { return true } else { return false } }
+    var isPending: Bool { if case .pending = self { return true } else { return false } }
+    var isCancelled: Bool { if case .cancelled = self { return true } else { return false } }
+    var failureCategory: WalletError.Category? { if case .failed(let error) = self { return error.category } else { return nil } }
+    var unknownCategory: WalletError.Category? { if case .unknown(let error) = self { return error.category } else { return nil } }
+}
