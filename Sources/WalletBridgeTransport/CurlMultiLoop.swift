@@ -19,6 +19,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
+    /// Counters since start, for ``CurlTransport/statistics``.
+    let statistics = Locked(CurlTransportStatistics())
     private let inbox = Locked(Inbox())
     private var active: [UInt64: CurlTransfer] = [:]
     private var byHandle: [UnsafeMutableRawPointer: UInt64] = [:]
@@ -129,6 +131,11 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func detach(_ transfer: CurlTransfer) {
+        let opened = transfer.connectionsOpened
+        statistics.withLock {
+            $0.transfers += 1
+            $0.connectionsOpened += opened
+        }
         curl_multi_remove_handle(multi, transfer.easy)
         active[transfer.id] = nil
         byHandle[transfer.easy] = nil

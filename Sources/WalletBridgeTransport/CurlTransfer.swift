@@ -188,6 +188,13 @@ final class CurlTransfer: @unchecked Sendable {
         return .failure(error(code: code))
     }
 
+    /// How many new connections curl opened for this transfer (0 when it reused one).
+    var connectionsOpened: Int {
+        var count = 0
+        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count)
+        return count
+    }
+
     /// Whether request bytes were written to a connection.
     var requestWasSent: Bool {
         var size = 0

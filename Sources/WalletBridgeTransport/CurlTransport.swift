@@ -59,6 +59,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         await loop.waitUntilStopped()
     }
 
+    /// Counters since the transport started.
+    public var statistics: CurlTransportStatistics { loop.statistics.withLock { $0 } }
+
     /// Whether ``shutdown()`` has not been called yet.
     public var isRunning: Bool { loop.isAcceptingRequests }
 }
@@ -78,4 +81,12 @@ public func withCurlTransport<Result: Sendable>(
         await transport.shutdown()
         throw error
     }
+}
+
+/// What a ``CurlTransport`` has done so far: shows whether connections are being reused.
+public struct CurlTransportStatistics: Sendable, Equatable {
+    /// Transfers that reached curl and finished (successfully or not).
+    public var transfers = 0
+    /// New connections opened; much smaller than ``transfers`` when keep-alive works.
+    public var connectionsOpened = 0
 }

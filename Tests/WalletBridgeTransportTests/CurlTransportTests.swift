@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import WalletBridgeSandbox
+import WalletBridgeTesting
+import WalletBridgeTransport
+
+@Suite("CurlTransport")
+struct CurlTransportTests {
+    @Test func getsAndPostsAgainstTheSandbox() async throws {
+        let sandbox = try await WalletSandbox.start()
+        try await withCurlTransport { transport in
+            let health = try await transport.send(HTTPRequest(method: "GET", url: sandbox.baseURL + "/sandbox/health"))
+            #expect(health.status == 200)
+            #expect(String(decoding: health.body, as: UTF8.self) == #"{"status":"ok"}"#)
+            #expect(health.headers["content-type"]?.hasPrefix("application/json") == true, "header lookup ignores case")
+
+            let missing = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + "/nowhere", body: Array("{}".utf8)))
+            #expect(missing.status == 404, "non-2xx is a response, not an error")
+        }
+        await sandbox.shutdown()
+    }
+
+    @Test func sequentialRequestsReuseOneConnection() async throws {
+        let sandbox = try await WalletSandbox.start()
+        try await withCurlTransport { transport in
+            for _ in 0..<10 {
+                let response = try await transport.send(HTTPRequest(method: "GET", url: sandbox.baseURL + "/sandbox/health"))
+                #expect(response.status == 200)
+            }
+            #expect(transport.statistics.transfers == 10)
+            #expect(transport.statistics.connectionsOpened == 1)
+        }
+        await sandbox.shutdown()
+    }
+
+    @Test func manyConcurrentRequestsShareOneThread() async throws {
+        let sandbox = try await WalletSandbox.start()
+        try await withCurlTransport { transport in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<100 {
+                    group.addTask { try await transport.send(HTTPRequest(method: "GET", url: sandbox.baseURL + "/sandbox/health")).status }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 100)
+            #expect(statuses.allSatisfy { $0 == 200 })
+        }
+        await sandbox.shutdown()
+    }
+
+    @Test func closedPortIsCouldNotConnectAndNeverReachedTheServer() async throws {
+        let closed = try SilentServer(listening: false)
+        try await withCurlTransport { transport in
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "POST", url: closed.url, body: Array("{}".utf8)))
+            }
+            #expect(error?.kind == .couldNotConnect)
+            #expect(error?.mayHaveReachedServer == false)
+            #expect(error?.curlCode == 7)
+        }
+    }
+
+    @Test func silentServerTimesOutAndMayHaveReceivedTheRequest() async throws {
+        let silent = try SilentServer()
+        try await withCurlTransport { transport in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "POST", url: silent.url, body: Array("{}".utf8), timeout: .milliseconds(300)))
+            }
+            #expect(error?.kind == .timeout)
+            #expect(error?.mayHaveReachedServer == true, "the request was written before the deadline")
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test func cancellingTheTaskAbandonsTheRequest() async throws {
+        let silent = try SilentServer()
+        try await withCurlTransport(configuration: CurlTransportConfiguration(requestTimeout: .seconds(60))) { transport in
+            let task = Task { try await transport.send(HTTPRequest(method: "GET", url: silent.url)) }
+            try await Task.sleep(for: .milliseconds(200))
+            let started = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            #expect(ContinuousClock.now - started < .seconds(5))
+            guard case .failure(let error as TransportError) = result else {
+                Issue.record("expected a TransportError, got \(result)")
+                return
+            }
+            #expect(error.kind == .cancelled)
+        }
+    }
+
+    @Test func shutdownRefusesNewRequestsAndIsIdempotent() async throws {
+        let transport = try CurlTransport()
+        #expect(transport.isRunning)
+        await transport.shutdown()
+        await transport.shutdown()
+        #expect(!transport.isRunning)
+        let error = await #expect(throws: TransportError.self) {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/"))
+        }
+        #expect(error?.kind == .cancelled)
+        #expect(error?.mayHaveReachedServer == false)
+    }
+
+    @Test func headerInjectionAndOtherSchemesAreRefusedBeforeSending() async throws {
+        try await withCurlTransport { transport in
+            let injected = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:9/", headers: ["X-Test": "a\r\nEvil: 1"]))
+            }
+            #expect(injected?.mayHaveReachedServer == false)
+            let file = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "GET", url: "file:///etc/passwd"))
+            }
+            #expect(file?.kind == .other)
+        }
+    }
+
+    @Test func tlsVerificationIsOnByDefault() {
+        let configuration = CurlTransportConfiguration()
+        #expect(configuration.verifyTLS)
+        let withPassword = CurlTransportConfiguration(clientCertificate: .init(certificatePath: "/c.pem", keyPassword: "hunter2"))
+        #expect(!withPassword.description.contains("hunter2"))
+    }
+
+    @Test func mockTransportRecordsAndScripts() async throws {
+        let mock = MockTransport.sequence([
+            .success(HTTPResponse(status: 200, body: Array("one".utf8))),
+            .failure(TransportError(.timeout, "scripted", mayHaveReachedServer: true)),
+        ])
+        let first = try await mock.send(HTTPRequest(method: "POST", url: "https://example.invalid/a"))
+        #expect(first.body == Array("one".utf8))
+        await #expect(throws: TransportError.self) { _ = try await mock.send(HTTPRequest(method: "POST", url: "https://example.invalid/b")) }
+        #expect(mock.requests.map(\.url) == ["https://example.invalid/a", "https://example.invalid/b"])
+    }
+
+    @Test func headersNeverPrintValues() {
+        let headers: HTTPHeaders = ["Signature": "algorithm=RSA256,signature=SECRET", "Authorization": "Bearer TOKEN"]
+        #expect(!headers.description.contains("SECRET"))
+        #expect(!headers.description.contains("TOKEN"))
+        let request = HTTPRequest(method: "POST", url: "https://x.invalid/", headers: headers, body: Array("secret-body".utf8))
+        #expect(!request.description.contains("secret-body"))
+    }
+}
