@@ -2,67 +2,98 @@ import ArgumentParser
 import Foundation
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
-import WalletBridgeCrypto
-import WalletBridgePaytm
-import WalletBridgeSNAP
+import WalletBridgeSandbox
+import WalletBridgeTransport
 
-/// `walletbridge demo`: a self-contained walk through the three signature schemes with
-/// freshly generated material, so it needs no set-up and no files.
-struct DemoCommand: ParsableCommand {
+/// `walletbridge demo`: the whole GCash-style story in one process, against an in-memory
+/// sandbox and a local webhook: pay, notification verified and acknowledged, inquire, partial
+/// refund, a cross-border quote, and a tampered response treated as unknown and reconciled.
+struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Sign and verify one message in each partner scheme, and show a tampered one rejected."
+        abstract: "Signed GCash-style payments over libcurl against an embedded sandbox (no set-up)."
     )
 
-    @Option(help: "PEM file of an RSA private key to sign with (default: Tests/Fixtures test-only merchant key).")
-    var privateKey: String = "Tests/Fixtures/vectors/keys/test-only-merchant-rsa2048-private-pkcs8.pem"
+    @Flag(help: "Instead, sign and verify one message in each scheme (Alipay+, Paytm, SNAP).")
+    var signatures = false
 
-    func run() throws {
-        let key: RSAPrivateKey
-        do {
-            key = try RSAPrivateKey(source: .file(path: privateKey))
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
+    func run() async throws {
+        if signatures {
+            try SignatureDemo.run()
+            return
         }
-        print("merchant key: \(key)")
-
-        // Alipay+ (GCash-style): a pay request for PHP 100.50.
-        let amount = try Money(parsing: "100.50", currency: .php)
-        let wire = try AlipayPlusAmount(amount)
-        let body = Array(#"{"paymentRequestId":"WB-DEMO-0001","paymentAmount":{"currency":"\#(wire.currency)","value":"\#(wire.value)"}}"#.utf8)
-        let message = AlipayPlusSignedMessage.request(path: "/aps/api/v1/payments/pay", clientId: "SANDBOX_DEMO", requestTime: "2026-11-24T10:04:05+00:00", body: body)
-        let header = try AlipayPlusSigner(privateKey: key).sign(message)
-        let verifier = AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: key.publicKey))
-        try verifier.verify(message, signature: header)
-        print("\nAlipay+ pay request for \(amount): Signature: \(header.headerValue.prefix(72))...  verified")
-        let tampered = AlipayPlusSignedMessage.request(path: message.path, clientId: message.clientId, requestTime: message.time,
-                                                       body: Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: "10050", with: "99999").utf8))
-        do {
-            try verifier.verify(tampered, signature: header)
-            print("  tampered amount: ACCEPTED (this is a bug)")
-        } catch {
-            print("  tampered amount rejected: \(error)")
+        let sandbox = try await WalletSandbox.start()
+        let transport = try CurlTransport()
+        let wire = TranscriptTransport(base: transport, write: { print($0) })
+        let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: wire)
+        let client = WalletClient(adapter: adapter)
+        let events = DemoEvents()
+        let webhook = try await WebhookReceiver.start { notification in
+            do throws(WalletError) {
+                let verified = try client.verifyNotification(notification)
+                let event = verified.notification
+                await events.add("\(event.kind.rawValue) for \(event.payment.merchantReference): \(event.payment.status.name), signature verified; signed ack sent")
+                return verified.acknowledgement
+            } catch {
+                await events.add("notification REJECTED: \(error)")
+                return NotificationAcknowledgement(status: 401, headers: [:], body: [])
+            }
         }
+        print("WalletBridge demo: GCash-style wallet (Alipay+ scheme) on a sandbox at \(sandbox.baseURL), over \(CurlTransport.libraryVersion.split(separator: " ").first ?? "libcurl")")
+        print("merchant \(SandboxCredentials.gcashClientID), requests signed RSA256 keyVersion 1; every response signature is verified\n")
 
-        // Paytm: checksum of a status body.
-        let paytm = try PaytmChecksum(merchantKey: SecretBytes(utf8: "DEMOdemoDEMOdemo"))
-        let statusBody = Array(#"{"mid":"WBDEMO","orderId":"WB-DEMO-0001"}"#.utf8)
-        let checksum = try paytm.generate(for: statusBody)
-        print("\nPaytm status body checksum (salt \(checksum.salt)): \(checksum.checksum)")
-        print("  verifies: \(paytm.verify(checksum.checksum, for: statusBody)); with one byte changed: \(paytm.verify(checksum.checksum, for: statusBody.dropLast() + [UInt8(ascii: " ")]))")
+        let reference = "WB-DEMO-\(UUID().uuidString.prefix(8))"
+        let amount = try Money(parsing: "10.00", currency: .php)
+        print("1. pay \(amount) from customer gcash-pays, ref \(reference)")
+        let paid = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("gcash-pays"),
+                                                       orderDescription: "Demo order", notifyURL: webhook.url(path: "/webhooks/gcash")))
+        print("   → \(paid.status.name), wallet reference \(paid.walletReference ?? "-")\n")
 
-        // SNAP (DANA-style): RSA transaction signature for IDR 10000.
-        let idr = try Money(parsing: "10000", currency: .idr)
-        let snapBody = Array(#"{"partnerReferenceNo":"WB-DEMO-0001","amount":{"value":"\#(try idr.decimalString(fractionDigits: 2))","currency":"IDR"}}"#.utf8)
-        let signature = try SNAPRSASigner(privateKey: key).sign(method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
-                                                                 body: snapBody, timestamp: "2026-11-24T17:04:05+07:00")
-        print("\nSNAP string to sign: \(signature.stringToSign)")
-        print("  X-SIGNATURE: \(signature.value.prefix(60))...")
-        try SNAPSignatureVerifier(publicKey: key.publicKey).verifyTransaction(
-            signature: signature.value, method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
-            body: snapBody, timestamp: "2026-11-24T17:04:05+07:00")
-        print("  verified")
-        print("\nPayments over HTTP against the embedded sandbox arrive with the transport and adapters (see README).")
+        print("2. the wallet notifies the merchant's webhook")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while sandbox.notificationDeliveries.first?.acknowledged != true, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let event = await events.lines.first
+        print("   → \(event ?? "no notification arrived within 5 s")")
+        let delivery = sandbox.notificationDeliveries.first
+        print("   → sandbox: acknowledged \(delivery?.acknowledged == true ? "yes" : "no") after \(delivery?.attempts ?? 0) attempt(s)\n")
+
+        print("3. inquire")
+        let inquired = try await client.inquire(PaymentQuery(merchantReference: reference, expectedAmount: amount))
+        print("   → \(inquired.status.name), \(inquired.amount.map(\.description) ?? "-"), paid at \(inquired.completedAt ?? "-")\n")
+
+        let part = try Money(parsing: "4.00", currency: .php)
+        print("4. partial refund of \(part)")
+        let refund = try await client.refund(RefundRequest(merchantReference: reference, walletReference: paid.walletReference, refundReference: reference + "-R1", amount: part))
+        print("   → refund \(refund.status.name), wallet refund reference \(refund.walletRefundReference ?? "-")\n")
+
+        let yen = try Money(parsing: "1000", currency: .jpy)
+        print("5. cross-border: merchant charges \(yen), the PHP wallet pays by the wallet's quote")
+        let crossBorder = try await client.pay(PaymentRequest(merchantReference: reference + "-JPY", amount: yen, customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
+        print("   → \(crossBorder.status.name): customer paid \(crossBorder.customerAmount.map(\.description) ?? "-") at \(crossBorder.quote.map { "\($0.currencyPair) \($0.rate)" } ?? "-")\n")
+
+        print("6. a response with a tampered signature (injected fault) is never success")
+        sandbox.injectFault(.tamperResponseSignature, path: AlipayPlusConfiguration.Paths().pay)
+        let tamperedRef = reference + "-T"
+        let tampered = try await client.pay(PaymentRequest(merchantReference: tamperedRef, amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
+        print("   → \(tampered.status.name): \(tampered.status.error?.message ?? "")")
+        let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef, expectedAmount: amount))
+        print("   → reconciled by inquiry: \(reconciled.status.name)\n")
+
+        await webhook.shutdown()
+        await transport.shutdown()
+        await sandbox.shutdown()
+        let ok = paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
+            && event?.contains("verified") == true && delivery?.acknowledged == true
+            && crossBorder.status == .succeeded && reconciled.status == .succeeded && !tampered.status.isFinal
+        print(ok ? "demo finished: every step behaved as expected" : "demo finished WITH UNEXPECTED RESULTS")
+        if !ok { throw ExitCode(1) }
     }
+}
+
+/// What the demo's webhook saw.
+actor DemoEvents {
+    var lines: [String] = []
+    func add(_ line: String) { lines.append(line) }
 }

@@ -2,15 +2,20 @@ import ArgumentParser
 
 /// `walletbridge`: the WalletBridge example CLI and partner engineer's signature tool.
 @main
-struct WalletBridgeCommand: ParsableCommand {
+struct WalletBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walletbridge",
-        abstract: "WalletBridge: sign, verify and explain e-wallet signatures (Alipay+, Paytm, SNAP).",
+        abstract: "WalletBridge: signed e-wallet payments (GCash-style on Alipay+), a local sandbox, and signature tools (Alipay+, Paytm, SNAP).",
         discussion: """
+            pay, inquire, cancel and refund run against an embedded sandbox unless --config names a \
+            profile file; the sandbox's ledger persists in a state file between runs. \
             sign and verify read one case on stdin, in the shape of the interop vector files \
             (Tests/Fixtures/vectors/*.json); the case's "kind" selects the variant.
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, DemoCommand.self, BenchCommand.self]
+        subcommands: [
+            PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, SandboxCommand.self,
+            DemoCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
+        ]
     )
 }

@@ -1,0 +1,27 @@
+import ArgumentParser
+import WalletBridgeCore
+
+/// `walletbridge inquire`: reads a payment's state.
+struct InquireCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inquire", abstract: "Read a payment's current state.")
+
+    @OptionGroup var options: WalletOptions
+
+    @Option(help: "The payment's merchant reference.")
+    var merchantReference: String
+
+    @Option(help: "The payment's wallet reference, if known.")
+    var walletReference: String?
+
+    func run() async throws {
+        let session = try await WalletSession.open(options)
+        let output: JSONOutput
+        do throws(WalletError) {
+            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
+        } catch {
+            output = ResultOutput.error(error, merchantReference: merchantReference, amount: nil)
+        }
+        await session.close()
+        try ResultOutput.finish(output, json: options.json)
+    }
+}

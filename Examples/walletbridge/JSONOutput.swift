@@ -1,0 +1,36 @@
+/// A tiny ordered JSON writer for the CLI's `--json` output: keys keep their order and the
+/// layout is `"key": value`, so scripts can grep it as well as parse it.
+enum JSONOutput {
+    case string(String)
+    case object([(String, JSONOutput)])
+
+    func rendered(indent: Int = 0) -> String {
+        switch self {
+        case .string(let text):
+            return JSONOutput.quoted(text)
+        case .object(let fields):
+            if fields.isEmpty { return "{}" }
+            let pad = String(repeating: "  ", count: indent + 1)
+            let body = fields.map { "\(pad)\(JSONOutput.quoted($0.0)): \($0.1.rendered(indent: indent + 1))" }.joined(separator: ",\n")
+            return "{\n\(body)\n\(String(repeating: "  ", count: indent))}"
+        }
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

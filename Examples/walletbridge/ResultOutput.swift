@@ -1,0 +1,113 @@
+import ArgumentParser
+import WalletBridgeCore
+
+/// How the CLI reports an operation: one JSON object with `--json`, else a few readable lines.
+/// Exit codes: 0 succeeded, cancelled or pending; 1 failed; 3 unknown (reconcile); 2 usage.
+enum ResultOutput {
+    static func payment(_ result: PaymentResult) -> JSONOutput {
+        var fields: [(String, JSONOutput)] = [
+            ("status", .string(result.status.name)),
+            ("merchantReference", .string(result.merchantReference)),
+            ("walletReference", .string(result.walletReference ?? "")),
+        ]
+        if let amount = result.amount {
+            fields.append(("amount", .string(amount.decimalString)))
+            fields.append(("currency", .string(amount.currency.code)))
+        }
+        if let customer = result.customerAmount {
+            fields.append(("customerAmount", .string(customer.decimalString)))
+            fields.append(("customerCurrency", .string(customer.currency.code)))
+        }
+        if let quote = result.quote {
+            fields.append(("quote", .object([("id", .string(quote.id ?? "")), ("currencyPair", .string(quote.currencyPair)), ("rate", .string(quote.rate))])))
+        }
+        if case .pending(let action?) = result.status {
+            fields.append(("nextAction", .object([("kind", .string(action.kind)), ("value", .string(action.value))])))
+        }
+        if let error = result.status.error { fields.append(("error", errorObject(error))) }
+        if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
+        if let completedAt = result.completedAt { fields.append(("completedAt", .string(completedAt))) }
+        return .object(fields)
+    }
+
+    static func refund(_ result: RefundResult) -> JSONOutput {
+        var fields: [(String, JSONOutput)] = [
+            ("status", .string(result.status.name)),
+            ("merchantReference", .string(result.merchantReference ?? "")),
+            ("refundReference", .string(result.refundReference)),
+            ("walletReference", .string(result.walletRefundReference ?? "")),
+        ]
+        if let amount = result.amount {
+            fields.append(("amount", .string(amount.decimalString)))
+            fields.append(("currency", .string(amount.currency.code)))
+        }
+        if let error = result.status.error { fields.append(("error", errorObject(error))) }
+        if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
+        return .object(fields)
+    }
+
+    /// A thrown error: nothing was processed (`failed`) unless the customer may have been
+    /// charged (`unknown`).
+    static func error(_ error: WalletError, merchantReference: String, amount: Money?) -> JSONOutput {
+        var fields: [(String, JSONOutput)] = [
+            ("status", .string(error.mayHaveCharged ? "unknown" : "failed")),
+            ("merchantReference", .string(merchantReference)),
+            ("walletReference", .string("")),
+        ]
+        if let amount {
+            fields.append(("amount", .string(amount.decimalString)))
+            fields.append(("currency", .string(amount.currency.code)))
+        }
+        fields.append(("error", errorObject(error)))
+        return .object(fields)
+    }
+
+    static func errorObject(_ error: WalletError) -> JSONOutput {
+        var fields: [(String, JSONOutput)] = [("category", .string(error.category.rawValue))]
+        if let code = error.partnerCode { fields.append(("partnerCode", .string(code))) }
+        fields.append(("message", .string(error.partnerMessage.map { "\(error.message) (\($0))" } ?? error.message)))
+        fields.append(("mayHaveCharged", .string(String(error.mayHaveCharged))))
+        fields.append(("retryable", .string(String(error.isRetryable))))
+        return .object(fields)
+    }
+
+    static func partnerObject(_ partner: PartnerResult) -> JSONOutput {
+        .object([("code", .string(partner.code)), ("status", .string(partner.status ?? "")), ("message", .string(partner.message ?? ""))])
+    }
+
+    /// Prints `output` as JSON or as `key: value` lines.
+    static func emit(_ output: JSONOutput, json: Bool) {
+        if json {
+            print(output.rendered())
+        } else {
+            lines(output).forEach { print($0) }
+        }
+    }
+
+    static func lines(_ output: JSONOutput, prefix: String = "") -> [String] {
+        guard case .object(let fields) = output else { return [] }
+        return fields.flatMap { key, value -> [String] in
+            switch value {
+            case .string(let text): return text.isEmpty ? [] : ["\(prefix)\(key): \(text)"]
+            case .object: return ["\(prefix)\(key):"] + lines(value, prefix: prefix + "  ")
+            }
+        }
+    }
+
+    /// Prints `output` and ends the command with the exit code of its status.
+    static func finish(_ output: JSONOutput, json: Bool) throws {
+        emit(output, json: json)
+        if case .object(let fields) = output, case .string(let status)? = fields.first?.1 {
+            let code = exitCode(status)
+            if code != .success { throw code }
+        }
+    }
+
+    static func exitCode(_ status: String) -> ExitCode {
+        switch status {
+        case "failed": return ExitCode(1)
+        case "unknown": return ExitCode(3)
+        default: return .success
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WalletBridgeSandbox
+
+/// `walletbridge sandbox`: runs the sandbox standalone, writes the client profile that talks
+/// to it, or lists its test customers.
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the local wallet sandbox (loopback only) until interrupted.",
+        discussion: """
+            Admin endpoints: GET /sandbox/health, GET /sandbox/customers, GET /sandbox/notifications, \
+            POST /sandbox/faults {"fault": NAME, "path": PATH, "count": N} with NAME one of \
+            tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N; \
+            DELETE /sandbox/faults.
+            """
+    )
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8088
+
+    @Option(help: "Write walletbridge.json and the test-only key files for this sandbox into DIR.")
+    var writeConfig: String?
+
+    @Option(help: "Persist the ledger in this file (default: in memory).")
+    var stateFile: String?
+
+    @Flag(help: "List the test customers and exit.")
+    var listCustomers = false
+
+    @Flag(help: "Log requests to stderr.")
+    var verbose = false
+
+    func run() async throws {
+        if listCustomers {
+            print("Sandbox test customers (use the id as --customer):")
+            for customer in SandboxCustomer.all {
+                print("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet)  \(customer.summary)")
+            }
+            return
+        }
+        var configuration = WalletSandbox.Configuration()
+        configuration.port = port
+        configuration.stateFile = stateFile
+        if verbose { configuration.logger = Logger(label: "walletbridge.sandbox", factory: { label in StreamLogHandler.standardError(label: label) }) }
+        let sandbox: WalletSandbox
+        do {
+            sandbox = try await WalletSandbox.start(configuration)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        print("WalletBridge sandbox listening on \(sandbox.baseURL)")
+        if let writeConfig {
+            let path = try WalletSandbox.writeClientConfig(to: writeConfig, baseURL: sandbox.baseURL)
+            print("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")
+        }
+        await SandboxCommand.waitForInterrupt()
+        print("stopping")
+        await sandbox.shutdown()
+    }
+
+    /// Returns on SIGINT or SIGTERM.
+    static func waitForInterrupt() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            return source
+        }
+        for await _ in stream { break }
+        sources.forEach { $0.cancel() }
+    }
+}

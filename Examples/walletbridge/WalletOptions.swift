@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// Options every payment command shares.
+struct WalletOptions: ParsableArguments {
+    @Option(help: "Wallet: gcash.")
+    var wallet: String = "gcash"
+
+    @Option(help: "Profile file (JSON or TOML). Without it, an embedded sandbox is used.")
+    var config: String?
+
+    @Option(help: "Embedded sandbox state file (default: $WALLETBRIDGE_STATE_FILE or ~/.local/state/walletbridge/sandbox.json).")
+    var stateFile: String?
+
+    @Flag(help: "Print one JSON object on stdout.")
+    var json = false
+
+    @Flag(help: "Log each operation (correlation id, references, status) to stderr.")
+    var verbose = false
+
+    @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
+    var trace = false
+
+    /// Where the embedded sandbox keeps its ledger between runs.
+    var resolvedStateFile: String {
+        if let stateFile { return stateFile }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["WALLETBRIDGE_STATE_FILE"], !path.isEmpty { return path }
+        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/state")
+        return base + "/walletbridge/sandbox.json"
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WalletBridgeAlipayPlus
+import WalletBridgeCore
+import WalletBridgeSandbox
+import WalletBridgeTransport
+
+/// A client for one wallet, talking either to the partner named by a profile file or to an
+/// embedded sandbox (whose ledger persists in a state file between runs).
+struct WalletSession {
+    let client: WalletClient
+    let transport: CurlTransport
+    let sandbox: WalletSandbox?
+
+    static func open(_ options: WalletOptions) async throws -> WalletSession {
+        var sandbox: WalletSandbox?
+        let profile: PartnerProfile
+        do {
+            if let config = options.config {
+                profile = try PartnerProfileFile(path: config).profile(for: options.wallet)
+            } else {
+                var configuration = WalletSandbox.Configuration()
+                configuration.stateFile = options.resolvedStateFile
+                let started = try await WalletSandbox.start(configuration)
+                sandbox = started
+                profile = try started.clientProfile(wallet: options.wallet)
+            }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let transport = try CurlTransport(configuration: CurlTransportConfiguration(
+            connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
+            caBundlePath: profile.caBundlePath, proxy: profile.proxy))
+        let wire: any HTTPTransport = options.trace ? TranscriptTransport(base: transport) : transport
+        let adapter: any WalletAdapter
+        do {
+            adapter = try AdapterFactory.adapter(for: profile, transport: wire)
+        } catch {
+            await transport.shutdown()
+            await sandbox?.shutdown()
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let verbose = options.verbose
+        let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
+            verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
+        })
+        return WalletSession(client: WalletClient(adapter: adapter, logger: logger), transport: transport, sandbox: sandbox)
+    }
+
+    func close() async {
+        await transport.shutdown()
+        await sandbox?.shutdown()
+    }
+}
+
+/// Builds the adapter a profile's scheme calls for.
+enum AdapterFactory {
+    static func adapter(for profile: PartnerProfile, transport: any HTTPTransport) throws -> any WalletAdapter {
+        switch profile.scheme {
+        case "alipayplus":
+            return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+        default:
+            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus)")
+        }
+    }
+}
+
+/// Prints each exchange to stderr: method, URL path, status, and the signature header in
+/// short. Bodies are not printed (they carry customer credentials).
+struct TranscriptTransport: HTTPTransport {
+    let base: any HTTPTransport
+    var write: @Sendable (String) -> Void = { printError($0) }
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let path = URLComponents(string: request.url)?.path ?? request.url
+        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"]))")
+        do {
+            let response = try await base.send(request)
+            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"]))")
+            return response
+        } catch {
+            write("    < \(error)")
+            throw error
+        }
+    }
+
+    static func short(_ signature: String?) -> String {
+        guard let signature else { return "(unsigned)" }
+        guard let marker = signature.range(of: "signature=") else { return "Signature: \(signature.prefix(40))…" }
+        return "Signature: \(signature[..<marker.upperBound])\(signature[marker.upperBound...].prefix(16))…"
+    }
+}
