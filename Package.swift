@@ -99,7 +99,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "WalletBridgeCoreTests", dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport"]),
+        .testTarget(
+            name: "WalletBridgeCoreTests",
+            dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "WalletBridgeSchemeTests",
             dependencies: [

@@ -137,20 +137,13 @@ public final class WalletSandbox: Sendable {
 
     /// The client profile that talks to this sandbox (inline test-only keys).
     public func clientProfile(wallet: String = "gcash") throws -> PartnerProfile {
-        try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL, keys: .inline)
-    }
-
-    /// How a written profile refers to its keys.
-    enum KeyPlacement { case inline, files }
-
-    static func clientProfile(wallet: String, baseURL: String, keys: KeyPlacement) throws -> PartnerProfile {
         switch wallet {
         case "gcash":
             return PartnerProfile(
                 wallet: "gcash", scheme: "alipayplus", baseURL: baseURL, clientID: SandboxCredentials.gcashClientID,
-                merchantKey: keys == .inline ? .string(SandboxCredentials.merchantPrivateKeyPEM) : .file(path: "gcash-merchant-private.pem"),
+                merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
                 keyVersion: SandboxCredentials.keyVersion,
-                partnerPublicKeys: [SandboxCredentials.keyVersion: keys == .inline ? .string(SandboxCredentials.platformPublicKeyPEM) : .file(path: "gcash-platform-public.pem")],
+                partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
                 settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"]
             )
