@@ -12,7 +12,7 @@ VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
 
-.PHONY: all deps build demo test unit interop bench clean
+.PHONY: all deps build demo test unit cli interop bench clean
 
 all: build
 
@@ -33,20 +33,22 @@ deps:
 build: deps
 	swift build --build-tests
 
-## demo: sign and verify in each partner scheme (no set-up, no files to edit).
+## demo: signed GCash-style payments over libcurl against the embedded sandbox (no set-up).
 demo: deps
 	swift build --product walletbridge
 	$(CLI) demo
 	@echo
-	@echo "--- walletbridge sign --explain on a shared vector (Alipay+ cancelPayment) ---"
-	python3 -c 'import json,sys; print(json.dumps([c for c in json.load(open("Tests/Fixtures/vectors/alipayplus.json")) if c["id"]=="alipayplus-sign-aps-cancel-payment"][0]))' \
-	  | $(CLI) sign --scheme alipayplus --explain --base-dir Tests/Fixtures/vectors
+	@echo "--- the CLI: walletbridge pay --wallet gcash --amount 10.00 --currency PHP --json ---"
+	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet gcash --amount 10.00 --currency PHP --json
 
-## test: every test: Swift Testing suites, then the interop check against the official libraries.
-test: build unit interop
+## test: every test: Swift Testing suites, the CLI smoke run, then interop against the official libraries.
+test: build unit cli interop
 
 unit:
 	swift test --skip-build --parallel
+
+cli:
+	Tests/CLI/smoke.sh $(CLI)
 
 $(VENV)/.ready:
 	rm -rf $(VENV)

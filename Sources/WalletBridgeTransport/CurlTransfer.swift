@@ -117,9 +117,9 @@ final class CurlTransfer: @unchecked Sendable {
                 try check(wb_curl_easy_setopt_string(easy, CURLOPT_KEYPASSWD, password), "KEYPASSWD")
             }
         }
-        if let proxy = configuration.proxy {
-            try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, proxy), "PROXY")
-        }
+        // An empty proxy string stops curl from picking one up from http_proxy and friends:
+        // where requests go is decided by the configuration alone.
+        try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, configuration.proxy ?? ""), "PROXY")
 
         let me = Unmanaged.passUnretained(self).toOpaque()
         try check(wb_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody), "WRITEFUNCTION")

@@ -31,7 +31,8 @@ public struct CurlTransportConfiguration: Sendable, CustomStringConvertible {
     public var caBundlePath: String?
     /// A client certificate, for partners that require mutual TLS.
     public var clientCertificate: ClientCertificate?
-    /// A proxy URL (`http://host:port`, `socks5://...`), or nil for a direct connection.
+    /// A proxy URL (`http://host:port`, `socks5://...`), or nil for a direct connection
+    /// (`http_proxy` and similar environment variables are ignored).
     public var proxy: String?
     /// Idle connections kept for reuse across requests.
     public var maxIdleConnections: Int

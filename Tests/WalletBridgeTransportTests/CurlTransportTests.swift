@@ -116,6 +116,34 @@ struct CurlTransportTests {
         }
     }
 
+    @Test func tlsFailuresAreTypedAndNeverReachTheServer() async throws {
+        let sandbox = try await WalletSandbox.start()
+        // The sandbox speaks plain HTTP, so a TLS handshake with it fails.
+        let tlsURL = "https://127.0.0.1:\(sandbox.port)/sandbox/health"
+        try await withCurlTransport { transport in
+            let error = await #expect(throws: TransportError.self) { _ = try await transport.send(HTTPRequest(method: "GET", url: tlsURL)) }
+            #expect(error?.kind == .tls)
+            #expect(error?.mayHaveReachedServer == false)
+        }
+        try await withCurlTransport(configuration: CurlTransportConfiguration(caBundlePath: "/nonexistent/ca.pem")) { transport in
+            let error = await #expect(throws: TransportError.self) { _ = try await transport.send(HTTPRequest(method: "GET", url: tlsURL)) }
+            #expect(error?.kind == .tls)
+        }
+        await sandbox.shutdown()
+    }
+
+    @Test func proxySettingIsUsed() async throws {
+        let sandbox = try await WalletSandbox.start()
+        let deadProxy = try SilentServer(listening: false)
+        try await withCurlTransport(configuration: CurlTransportConfiguration(proxy: "http://127.0.0.1:\(deadProxy.port)")) { transport in
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(HTTPRequest(method: "GET", url: sandbox.baseURL + "/sandbox/health"))
+            }
+            #expect(error?.kind == .couldNotConnect, "the request went to the (dead) proxy, not straight to the sandbox")
+        }
+        await sandbox.shutdown()
+    }
+
     @Test func tlsVerificationIsOnByDefault() {
         let configuration = CurlTransportConfiguration()
         #expect(configuration.verifyTLS)

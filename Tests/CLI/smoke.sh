@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# End-to-end checks of the walletbridge CLI as a user runs it: separate processes sharing the
+# embedded sandbox's state file, exit codes, --json output, and the standalone sandbox with a
+# written profile. Usage: Tests/CLI/smoke.sh path/to/walletbridge
+set -euo pipefail
+CLI=${1:?usage: smoke.sh path/to/walletbridge}
+work=$(mktemp -d)
+sandbox_pid=""
+cleanup() { [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+export WALLETBRIDGE_STATE_FILE="$work/state.json"
+failures=0
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; failures=$((failures + 1)); fi
+}
+field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
+
+out=$("$CLI" pay --wallet gcash --amount 10.00 --currency PHP --json)
+check "pay prints \"status\": \"succeeded\"" 1 "$(grep -c '"status": "succeeded"' <<<"$out")"
+ref=$(field merchantReference <<<"$out")
+check "pay amount" "10.00" "$(field amount <<<"$out")"
+check "inquire in a new process sees the payment" succeeded "$("$CLI" inquire --wallet gcash --merchant-reference "$ref" --json | field status)"
+check "partial refund" succeeded "$("$CLI" refund --wallet gcash --merchant-reference "$ref" --amount 4.00 --currency PHP --json | field status)"
+set +e
+"$CLI" refund --wallet gcash --merchant-reference "$ref" --amount 7.00 --currency PHP --json >"$work/over.json"; code=$?
+set -e
+check "over-refund fails with exit 1" 1 "$code"
+check "over-refund category" limitExceeded "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/over.json")"
+
+check "slow customer pending with --no-wait" pending "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-slow --merchant-reference SMOKE-SLOW --no-wait --json | field status)"
+check "still pending (inquiry 1)" pending "$("$CLI" inquire --merchant-reference SMOKE-SLOW --json | field status)"
+check "still pending (inquiry 2)" pending "$("$CLI" inquire --merchant-reference SMOKE-SLOW --json | field status)"
+check "succeeds on inquiry 3 (state persisted across processes)" succeeded "$("$CLI" inquire --merchant-reference SMOKE-SLOW --json | field status)"
+check "pay waits for a slow payment" succeeded "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-slow --json | field status)"
+check "cancel a pending payment" cancelled "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-slow --merchant-reference SMOKE-C --no-wait >/dev/null; "$CLI" cancel --merchant-reference SMOKE-C --json | field status)"
+check "cross-border customer amount" 385.00 "$("$CLI" pay --amount 1000 --currency JPY --json | field customerAmount)"
+
+set +e
+"$CLI" pay --amount 10.00 --currency PHP --customer gcash-low-balance --json >/dev/null; check "insufficient funds exits 1" 1 $?
+"$CLI" pay --amount 10.00 --currency XYZ --json >/dev/null 2>&1; check "unknown currency exits 2" 2 $?
+"$CLI" pay --amount 10.001 --currency PHP >/dev/null 2>&1; check "too many decimals exits 2" 2 $?
+"$CLI" pay --amount 10.00 --currency PHP --merchant-reference "$ref" --json >/dev/null; check "idempotent replay of the first payment exits 0" 0 $?
+"$CLI" pay --amount 11.00 --currency PHP --merchant-reference "$ref" --json >"$work/inc.json"; check "inconsistent replay exits 3 (original stands)" 3 $?
+set -e
+check "inconsistent replay category" inconsistentRequest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/inc.json")"
+
+# Standalone sandbox and a written profile.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+"$CLI" sandbox --port "$port" --write-config "$work/config" >"$work/sandbox.log" 2>&1 &
+sandbox_pid=$!
+for _ in $(seq 1 100); do [ -f "$work/config/walletbridge.json" ] && break; sleep 0.1; done
+check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo yes || echo no)"
+check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
+check "customers endpoint" 5 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
+
+if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi
+echo "CLI smoke: all checks passed"
