@@ -77,7 +77,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeTransport",
-                "WalletBridgeSandbox",
+                "WalletBridgeSandbox", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

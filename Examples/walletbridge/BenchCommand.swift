@@ -5,26 +5,30 @@ import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgePaytm
 import WalletBridgeSNAP
+import WalletBridgeSandbox
 
 /// `walletbridge bench`: throughput of the signing core, as ratios against baselines measured
 /// in the same run: `openssl speed` for the primitives, our own raw primitive for the schemes.
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure signing throughput as ratios against `openssl speed` and the raw primitives (single thread)."
+        abstract: "Measure signing and HTTP throughput as ratios against `openssl speed`, the raw primitives and a plain libcurl loop."
     )
 
     @Option(help: "Seconds per measurement.")
     var seconds: Int = 1
 
-    @Option(help: "PEM file of an RSA-2048 private key.")
-    var privateKey: String = "Tests/Fixtures/vectors/keys/test-only-merchant-rsa2048-private-pkcs8.pem"
+    @Option(help: "PEM file of an RSA-2048 private key (default: the built-in test-only merchant key).")
+    var privateKey: String?
 
     @Flag(help: "Skip the openssl speed baseline.")
     var noOpenSSL = false
 
-    func run() throws {
-        let key = try RSAPrivateKey(source: .file(path: privateKey))
+    @Flag(help: "Skip the HTTP round-trip measurements.")
+    var noHTTP = false
+
+    func run() async throws {
+        let key = try privateKey.map { try RSAPrivateKey(source: .file(path: $0)) } ?? RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)
         let publicKey = key.publicKey
         let duration = Duration.seconds(seconds)
         let message = Array(#"POST /aps/api/v1/payments/pay\#nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T10:04:05+00:00.{"paymentRequestId":"WB-PAY-0001"}"#.utf8)
@@ -80,6 +84,11 @@ struct BenchCommand: ParsableCommand {
         print("operation".padding(toLength: 40, withPad: " ", startingAt: 0) + "ops/s".leftPad(14) + "   ratio")
         for (name, rate, note) in rows {
             print(name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%.0f", rate).leftPad(14) + "   " + note)
+        }
+        guard !noHTTP else { return }
+        print("\nHTTP over loopback to the in-process sandbox (GET /sandbox/health unless noted)")
+        for row in try await TransportBench.run(seconds: seconds) {
+            print(row.name.padding(toLength: 40, withPad: " ", startingAt: 0) + String(format: "%.0f", row.rate).leftPad(14) + "   " + row.note)
         }
     }
 

@@ -85,11 +85,10 @@ enum ResultOutput {
     }
 
     static func lines(_ output: JSONOutput, prefix: String = "") -> [String] {
-        guard case .object(let fields) = output else { return [] }
-        return fields.flatMap { key, value -> [String] in
+        return output.fields.flatMap { key, value -> [String] in
             switch value {
             case .string(let text): return text.isEmpty ? [] : ["\(prefix)\(key): \(text)"]
-            case .object: return ["\(prefix)\(key):"] + lines(value, prefix: prefix + "  ")
+            case .members: return ["\(prefix)\(key):"] + lines(value, prefix: prefix + "  ")
             }
         }
     }
@@ -97,7 +96,7 @@ enum ResultOutput {
     /// Prints `output` and ends the command with the exit code of its status.
     static func finish(_ output: JSONOutput, json: Bool) throws {
         emit(output, json: json)
-        if case .object(let fields) = output, case .string(let status)? = fields.first?.1 {
+        if case .string(let status)? = output.fields.first?.1 {
             let code = exitCode(status)
             if code != .success { throw code }
         }

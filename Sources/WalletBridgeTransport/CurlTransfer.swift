@@ -16,12 +16,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// Set by the task's cancellation handler, from any thread.
     let cancellationRequested = Locked(false)
 
-    init(id: UInt64, request: HTTPRequest, configuration: CurlTransportConfiguration) throws(TransportError) {
-        guard let easy = curl_easy_init() else {
+    private let pool: CurlEasyPool
+
+    init(id: UInt64, request: HTTPRequest, configuration: CurlTransportConfiguration, pool: CurlEasyPool) throws(TransportError) {
+        guard let easy = pool.take() else {
             throw TransportError(.other, "curl_easy_init failed", mayHaveReachedServer: false)
         }
         self.id = id
         self.easy = easy
+        self.pool = pool
         self.maxResponseBytes = configuration.maxResponseBytes
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -40,7 +43,7 @@ final class CurlTransfer: @unchecked Sendable {
     private func release() {
         guard !released else { return }
         released = true
-        curl_easy_cleanup(easy)
+        pool.give(easy)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
@@ -244,5 +247,31 @@ extension Substring {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(self[first...last])
+    }
+}
+
+/// Easy handles kept for reuse: `curl_easy_reset` is much cheaper than a new handle, and a
+/// reset handle keeps nothing of the previous request (options, headers, buffers).
+final class CurlEasyPool: @unchecked Sendable {
+    private let handles = Locked<[UnsafeMutableRawPointer]>([])
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    deinit { handles.withLock { $0.forEach { curl_easy_cleanup($0) } } }
+
+    func take() -> UnsafeMutableRawPointer? {
+        handles.withLock { $0.popLast() } ?? curl_easy_init()
+    }
+
+    /// Takes back a handle that is no longer part of any multi handle.
+    func give(_ easy: UnsafeMutableRawPointer) {
+        curl_easy_reset(easy)
+        let kept = handles.withLock { pool -> Bool in
+            guard pool.count < capacity else { return false }
+            pool.append(easy)
+            return true
+        }
+        if !kept { curl_easy_cleanup(easy) }
     }
 }

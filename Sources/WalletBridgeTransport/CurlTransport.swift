@@ -16,12 +16,14 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let configuration: CurlTransportConfiguration
     private let loop: CurlMultiLoop
     private let nextID = Locked<UInt64>(0)
+    private let easyPool: CurlEasyPool
 
     /// Starts a transport (and its curl thread).
     /// - Throws: ``TransportError`` if libcurl cannot be initialised.
     public init(configuration: CurlTransportConfiguration = CurlTransportConfiguration()) throws(TransportError) {
         self.configuration = configuration
         loop = try CurlMultiLoop(maxIdleConnections: configuration.maxIdleConnections)
+        easyPool = CurlEasyPool(capacity: max(4, configuration.maxIdleConnections))
     }
 
     deinit { loop.beginShutdown() }
@@ -37,7 +39,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             id += 1
             return id
         }
-        let transfer = try CurlTransfer(id: id, request: request, configuration: configuration)
+        let transfer = try CurlTransfer(id: id, request: request, configuration: configuration, pool: easyPool)
         let loop = self.loop
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in

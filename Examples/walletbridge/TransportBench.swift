@@ -1,0 +1,111 @@
+import CCurl
+import Foundation
+import WalletBridgeAlipayPlus
+import WalletBridgeCore
+import WalletBridgeSandbox
+import WalletBridgeTransport
+
+/// HTTP round trips to the in-process sandbox's health endpoint over loopback, measured against
+/// a plain libcurl `curl_easy_perform` loop (one reused easy handle) in the same process.
+enum TransportBench {
+    struct Row {
+        let name: String
+        let rate: Double
+        let note: String
+    }
+
+    static func run(seconds: Int) async throws -> [Row] {
+        let sandbox = try await WalletSandbox.start()
+        let url = sandbox.baseURL + "/sandbox/health"
+        let duration = Duration.seconds(seconds)
+        var rows: [Row] = []
+
+        let plain = plainCurlLoop(url: url, duration: duration)
+        rows.append(Row(name: "plain libcurl easy loop (baseline)", rate: plain, note: ""))
+
+        let transport = try CurlTransport()
+        let request = HTTPRequest(method: "GET", url: url)
+        let sequential = try await measure(duration) { _ = try await transport.send(request) }
+        rows.append(Row(name: "CurlTransport, sequential", rate: sequential, note: ratio(sequential, plain, "plain libcurl loop, this run")))
+
+        let concurrent = try await measureConcurrently(duration, tasks: 16) { _ = try await transport.send(request) }
+        rows.append(Row(name: "CurlTransport, 16 in flight", rate: concurrent, note: ratio(concurrent, plain, "plain libcurl loop, this run")))
+
+        let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: transport)
+        let amount = Money(minorUnits: 1000, currency: .php)
+        var counter = 0
+        let pay = try await measure(duration) {
+            counter += 1
+            let result = try await adapter.pay(PaymentRequest(merchantReference: "BENCH-\(counter)", amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "bench"))
+            guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
+        }
+        rows.append(Row(name: "signed GCash pay round trip", rate: pay, note: ratio(pay, sequential, "CurlTransport sequential (incl. sandbox sign+verify)")))
+        let stats = transport.statistics
+        rows.append(Row(name: "  connections opened / transfers", rate: Double(stats.connectionsOpened), note: "\(stats.connectionsOpened) of \(stats.transfers)"))
+        await transport.shutdown()
+        await sandbox.shutdown()
+        return rows
+    }
+
+    private static func plainCurlLoop(url: String, duration: Duration) -> Double {
+        guard let easy = curl_easy_init() else { return 0 }
+        defer { curl_easy_cleanup(easy) }
+        _ = wb_curl_easy_setopt_string(easy, CURLOPT_URL, url)
+        _ = wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
+        _ = wb_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { _, size, count, _ in size * count }
+        let clock = ContinuousClock()
+        for _ in 0..<10 { _ = curl_easy_perform(easy) }
+        let start = clock.now
+        var count = 0
+        while clock.now - start < duration {
+            guard curl_easy_perform(easy) == CURLE_OK else { return 0 }
+            count += 1
+        }
+        return Double(count) / seconds(clock.now - start)
+    }
+
+    private static func measure(_ duration: Duration, _ body: () async throws -> Void) async throws -> Double {
+        for _ in 0..<10 { try await body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        var count = 0
+        while clock.now - start < duration {
+            try await body()
+            count += 1
+        }
+        return Double(count) / seconds(clock.now - start)
+    }
+
+    private static func measureConcurrently(_ duration: Duration, tasks: Int, _ body: @escaping @Sendable () async throws -> Void) async throws -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let total = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<tasks {
+                group.addTask {
+                    var count = 0
+                    while clock.now - start < duration {
+                        try await body()
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(total) / seconds(clock.now - start)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    private static func ratio(_ value: Double, _ baseline: Double, _ label: String) -> String {
+        baseline > 0 ? String(format: "%.2fx %@", value / baseline, label) : ""
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
