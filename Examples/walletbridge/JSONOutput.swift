@@ -1,3 +1,5 @@
+import WalletBridgeSignatureTool
+
 /// A tiny ordered JSON writer for the CLI's `--json` output: keys keep their order and the
 /// layout is `"key": value`, so scripts can grep it as well as parse it.
 enum JSONOutput {
@@ -29,21 +31,5 @@ enum JSONOutput {
         }
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ text: String) -> String { jsonString(text) }
 }

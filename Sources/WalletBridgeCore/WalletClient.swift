@@ -20,91 +20,54 @@ public struct WalletClient: Sendable {
 
     /// Takes a payment. See ``WalletAdapter/pay(_:)``.
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        var log = operationLogger("pay", correlationID)
-        log[metadataKey: "merchantReference"] = "\(request.merchantReference)"
-        log[metadataKey: "amount"] = "\(request.amount)"
-        do throws(WalletError) {
-            guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay") }
+        try await logged("pay", correlationID, ["merchantReference": "\(request.merchantReference)", "amount": "\(request.amount)"], WalletClient.metadata) { () throws(WalletError) in
+            guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
             try adapter.capabilities.check(request.amount)
-            let result = try await adapter.pay(request)
-            log.info("pay finished", metadata: WalletClient.metadata(result))
-            return result
-        } catch {
-            log.warning("pay not processed", metadata: WalletClient.metadata(error))
-            throw error
+            return try await adapter.pay(request)
         }
     }
 
     /// Reads a payment's state. See ``WalletAdapter/inquire(_:)``.
     public func inquire(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        var log = operationLogger("inquire", correlationID)
-        log[metadataKey: "merchantReference"] = "\(query.merchantReference)"
-        do throws(WalletError) {
-            let result = try await adapter.inquire(query)
-            log.info("inquire finished", metadata: WalletClient.metadata(result))
-            return result
-        } catch {
-            log.warning("inquire not processed", metadata: WalletClient.metadata(error))
-            throw error
+        try await logged("inquire", correlationID, ["merchantReference": "\(query.merchantReference)"], WalletClient.metadata) { () throws(WalletError) in
+            try await adapter.inquire(query)
         }
     }
 
     /// Cancels a payment. See ``WalletAdapter/cancel(_:)``.
     public func cancel(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        var log = operationLogger("cancel", correlationID)
-        log[metadataKey: "merchantReference"] = "\(query.merchantReference)"
-        do throws(WalletError) {
-            guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel") }
-            let result = try await adapter.cancel(query)
-            log.info("cancel finished", metadata: WalletClient.metadata(result))
-            return result
-        } catch {
-            log.warning("cancel not processed", metadata: WalletClient.metadata(error))
-            throw error
+        try await logged("cancel", correlationID, ["merchantReference": "\(query.merchantReference)"], WalletClient.metadata) { () throws(WalletError) in
+            guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false) }
+            return try await adapter.cancel(query)
         }
     }
 
     /// Refunds a payment. See ``WalletAdapter/refund(_:)``.
     public func refund(_ request: RefundRequest, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        var log = operationLogger("refund", correlationID)
-        log[metadataKey: "merchantReference"] = "\(request.merchantReference)"
-        log[metadataKey: "refundReference"] = "\(request.refundReference)"
-        do throws(WalletError) {
-            guard adapter.capabilities.supports(.refund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund") }
-            guard request.amount.minorUnits > 0 else { throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)") }
-            let result = try await adapter.refund(request)
-            log.info("refund finished", metadata: ["status": "\(result.status.name)"])
-            return result
-        } catch {
-            log.warning("refund not processed", metadata: WalletClient.metadata(error))
-            throw error
+        let metadata: Logger.Metadata = ["merchantReference": "\(request.merchantReference)", "refundReference": "\(request.refundReference)"]
+        return try await logged("refund", correlationID, metadata, WalletClient.metadata) { () throws(WalletError) in
+            guard adapter.capabilities.supports(.refund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund", mayHaveCharged: false) }
+            guard request.amount.minorUnits > 0 else { throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)", mayHaveCharged: false) }
+            return try await adapter.refund(request)
         }
     }
 
     /// Reads a refund's state. See ``WalletAdapter/inquireRefund(_:)``.
     public func inquireRefund(_ query: RefundQuery, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        var log = operationLogger("inquireRefund", correlationID)
-        log[metadataKey: "refundReference"] = "\(query.refundReference)"
-        do throws(WalletError) {
-            let result = try await adapter.inquireRefund(query)
-            log.info("inquireRefund finished", metadata: ["status": "\(result.status.name)"])
-            return result
-        } catch {
-            log.warning("inquireRefund not processed", metadata: WalletClient.metadata(error))
-            throw error
+        try await logged("inquireRefund", correlationID, ["refundReference": "\(query.refundReference)"], WalletClient.metadata) { () throws(WalletError) in
+            try await adapter.inquireRefund(query)
         }
     }
 
     /// Verifies a notification. See ``WalletAdapter/verifyNotification(_:)``.
     public func verifyNotification(_ notification: InboundNotification, correlationID: String? = nil) throws(WalletError) -> VerifiedNotification {
-        let log = operationLogger("notification", correlationID)
+        let log = operationLogger("notification", correlationID, [:])
         do throws(WalletError) {
             let verified = try adapter.verifyNotification(notification)
-            log.info("notification verified", metadata: [
-                "kind": "\(verified.notification.kind.rawValue)",
-                "merchantReference": "\(verified.notification.payment.merchantReference)",
-                "status": "\(verified.notification.payment.status.name)",
-            ])
+            var metadata = WalletClient.metadata(verified.notification.payment)
+            metadata["kind"] = "\(verified.notification.kind.rawValue)"
+            metadata["merchantReference"] = "\(verified.notification.payment.merchantReference)"
+            log.info("notification verified", metadata: metadata)
             return verified
         } catch {
             log.warning("notification rejected", metadata: WalletClient.metadata(error))
@@ -112,8 +75,28 @@ public struct WalletClient: Sendable {
         }
     }
 
-    private func operationLogger(_ operation: String, _ correlationID: String?) -> Logger {
+    /// Runs one operation, logging its outcome (or why it was not processed).
+    private func logged<Result>(
+        _ operation: String,
+        _ correlationID: String?,
+        _ metadata: Logger.Metadata,
+        _ describe: (Result) -> Logger.Metadata,
+        _ body: () async throws(WalletError) -> Result
+    ) async throws(WalletError) -> Result {
+        let log = operationLogger(operation, correlationID, metadata)
+        do throws(WalletError) {
+            let result = try await body()
+            log.info("\(operation) finished", metadata: describe(result))
+            return result
+        } catch {
+            log.warning("\(operation) not processed", metadata: WalletClient.metadata(error))
+            throw error
+        }
+    }
+
+    private func operationLogger(_ operation: String, _ correlationID: String?, _ metadata: Logger.Metadata) -> Logger {
         var log = logger
+        for (key, value) in metadata { log[metadataKey: key] = value }
         log[metadataKey: "wallet"] = "\(adapter.walletName)"
         log[metadataKey: "operation"] = "\(operation)"
         log[metadataKey: "correlationID"] = "\(correlationID ?? UUID().uuidString.lowercased())"
@@ -125,6 +108,13 @@ public struct WalletClient: Sendable {
         if let walletReference = result.walletReference { metadata["walletReference"] = "\(walletReference)" }
         if let partner = result.partnerResult { metadata["partnerCode"] = "\(partner.code)" }
         if let error = result.status.error { metadata["reason"] = "\(error.category.rawValue)" }
+        return metadata
+    }
+
+    private static func metadata(_ result: RefundResult) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["status": "\(result.status.name)"]
+        if let walletRefundReference = result.walletRefundReference { metadata["walletRefundReference"] = "\(walletRefundReference)" }
+        if let partner = result.partnerResult { metadata["partnerCode"] = "\(partner.code)" }
         return metadata
     }
 

@@ -29,7 +29,7 @@ func jsonObject(_ fields: [(name: String, value: String)]) -> String {
 }
 
 /// A JSON string literal for `text`: diff-friendly, non-ASCII kept as is, controls escaped.
-func jsonString(_ text: String) -> String {
+public func jsonString(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
         switch scalar {

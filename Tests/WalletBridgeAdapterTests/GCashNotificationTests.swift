@@ -15,6 +15,26 @@ actor Inbox {
     func add(_ error: WalletError) { rejected.append(error) }
 }
 
+/// A webhook that verifies with `adapter`, records into `inbox`, and answers with the signed
+/// acknowledgement unless `ack` substitutes another reply (given how many were verified so far).
+func verifyingReceiver(
+    _ adapter: AlipayPlusAdapter,
+    _ inbox: Inbox,
+    ack: @escaping @Sendable (VerifiedNotification, Int) -> NotificationAcknowledgement = { verified, _ in verified.acknowledgement }
+) async throws -> WebhookReceiver {
+    try await WebhookReceiver.start { notification in
+        await inbox.add(notification)
+        do throws(WalletError) {
+            let verified = try adapter.verifyNotification(notification)
+            await inbox.add(verified.notification)
+            return ack(verified, await inbox.verified.count)
+        } catch {
+            await inbox.add(error)
+            return NotificationAcknowledgement(status: 400, headers: [:], body: [])
+        }
+    }
+}
+
 /// Polls `condition` for up to `seconds` (notifications arrive asynchronously).
 func eventually(seconds: Double = 10, _ condition: () async -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
@@ -30,17 +50,7 @@ struct GCashNotificationTests {
     @Test func notificationIsVerifiedAndItsSignedAckStopsRedelivery() async throws {
         try await withGCash { sandbox, adapter in
             let inbox = Inbox()
-            let receiver = try await WebhookReceiver.start { notification in
-                await inbox.add(notification)
-                do throws(WalletError) {
-                    let verified = try adapter.verifyNotification(notification)
-                    await inbox.add(verified.notification)
-                    return verified.acknowledgement
-                } catch {
-                    await inbox.add(error)
-                    return NotificationAcknowledgement(status: 400, headers: [:], body: [])
-                }
-            }
+            let receiver = try await verifyingReceiver(adapter, inbox)
             let ref = reference("notify")
             let paid = try await adapter.pay(payment(ref, try php("42.00"), customer: "gcash-pays", notifyURL: receiver.url(path: "/hooks/gcash")))
             #expect(paid.status.isSucceeded)
@@ -75,16 +85,10 @@ struct GCashNotificationTests {
     @Test func withoutASignedAckTheWalletRedeliversAndDuplicatesShareAKey() async throws {
         try await withGCash { sandbox, adapter in
             let inbox = Inbox()
-            let receiver = try await WebhookReceiver.start { notification in
-                guard let verified = try? adapter.verifyNotification(notification) else {
-                    return NotificationAcknowledgement(status: 400, headers: [:], body: [])
-                }
-                await inbox.add(verified.notification)
-                // The first two deliveries get an unsigned ack, which the wallet must not accept.
-                if await inbox.verified.count < 3 {
-                    return NotificationAcknowledgement(status: 200, headers: ["Content-Type": "application/json"], body: verified.acknowledgement.body)
-                }
-                return verified.acknowledgement
+            // The first two deliveries get an unsigned ack, which the wallet must not accept.
+            let receiver = try await verifyingReceiver(adapter, inbox) { verified, count in
+                count < 3 ? NotificationAcknowledgement(status: 200, headers: ["Content-Type": "application/json"], body: verified.acknowledgement.body)
+                          : verified.acknowledgement
             }
             let ref = reference("redeliver")
             _ = try await adapter.pay(payment(ref, try php("5.00"), customer: "gcash-pays", notifyURL: receiver.url()))
@@ -100,13 +104,7 @@ struct GCashNotificationTests {
     @Test func pendingThenResultForASlowPayment() async throws {
         try await withGCash { sandbox, adapter in
             let inbox = Inbox()
-            let receiver = try await WebhookReceiver.start { notification in
-                guard let verified = try? adapter.verifyNotification(notification) else {
-                    return NotificationAcknowledgement(status: 400, headers: [:], body: [])
-                }
-                await inbox.add(verified.notification)
-                return verified.acknowledgement
-            }
+            let receiver = try await verifyingReceiver(adapter, inbox)
             let ref = reference("slow-notify")
             _ = try await adapter.pay(payment(ref, try php("5.00"), customer: "gcash-slow", notifyURL: receiver.url()))
             for _ in 0..<3 { _ = try await adapter.inquire(PaymentQuery(merchantReference: ref)) }
