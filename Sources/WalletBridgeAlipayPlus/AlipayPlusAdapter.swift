@@ -11,6 +11,7 @@ import WalletBridgeTransport
 public struct AlipayPlusAdapter: WalletAdapter {
     /// Endpoints, identity and keys.
     public let configuration: AlipayPlusConfiguration
+    /// The name callers know the wallet by (`gcash`).
     public let walletName: String
     let exchange: AlipayPlusExchange
 
@@ -24,6 +25,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         self.exchange = AlipayPlusExchange(configuration: configuration, transport: transport, clock: clock)
     }
 
+    /// Every operation; the configured merchant currencies; no stated amount limits.
     public var capabilities: WalletCapabilities {
         WalletCapabilities(
             operations: Set(WalletCapabilities.Operation.allCases),
@@ -34,6 +36,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Pay
 
+    /// `pay` with `AGREEMENT_PAYMENT`; the customer credential is the `paymentMethodId`.
     public func pay(_ request: PaymentRequest) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(request.merchantReference, field: "paymentRequestId")
         let amount = try Self.wireAmount(request.amount)
@@ -65,6 +68,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Inquire
 
+    /// `inquiryPayment` by paymentRequestId (and paymentId when known). `ORDER_NOT_EXIST` is
+    /// unknown (`notFound`), not failure: shortly after a pay the wallet may not know it yet.
     public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "paymentRequestId")
         let body = AlipayPlusWire.PaymentLookup(paymentRequestId: query.merchantReference, paymentId: query.walletReference)
@@ -108,6 +113,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Cancel
 
+    /// `cancelPayment`. When the wallet refuses (F), the payment's real state comes from an
+    /// inquiry: a succeeded payment reports succeeded and must be refunded instead.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "paymentRequestId")
         let body = AlipayPlusWire.PaymentLookup(paymentRequestId: query.merchantReference, paymentId: query.walletReference)
@@ -138,6 +145,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Refund
 
+    /// `refund`, keyed by `refundRequestId`; finds the `paymentId` by inquiry when the request
+    /// has no wallet reference. `REFUND_IN_PROCESS` is pending.
     public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
         try Self.checkReference(request.refundReference, field: "refundRequestId")
         let amount = try Self.wireAmount(request.amount)
@@ -178,6 +187,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
+    /// `inquiryRefund` by refundRequestId (and refundId when known).
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
         try Self.checkReference(query.refundReference, field: "refundRequestId")
         let body = AlipayPlusWire.RefundLookup(refundRequestId: query.refundReference, refundId: query.walletRefundReference)

@@ -5,10 +5,15 @@ import WalletBridgeCrypto
 public struct AlipayPlusConfiguration: Sendable {
     /// Paths of each operation; the defaults are Alipay+'s `/aps/api/v1/payments/...`.
     public struct Paths: Sendable, Equatable {
+        /// Payment (auto debit).
         public var pay = "/aps/api/v1/payments/pay"
+        /// Payment inquiry.
         public var inquiryPayment = "/aps/api/v1/payments/inquiryPayment"
+        /// Cancel.
         public var cancelPayment = "/aps/api/v1/payments/cancelPayment"
+        /// Refund.
         public var refund = "/aps/api/v1/payments/refund"
+        /// Refund inquiry.
         public var inquiryRefund = "/aps/api/v1/payments/inquiryRefund"
 
         /// The Alipay+ acquirer paths.

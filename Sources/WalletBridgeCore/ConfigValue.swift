@@ -2,9 +2,13 @@ import Foundation
 
 /// A parsed configuration tree, the common shape of JSON and TOML profile files.
 public indirect enum ConfigValue: Sendable, Equatable {
+    /// A string.
     case string(String)
+    /// A whole number.
     case integer(Int64)
+    /// `true` or `false`.
     case bool(Bool)
+    /// Named values.
     case table([String: ConfigValue])
 
     /// The value as text (integers and booleans as written).

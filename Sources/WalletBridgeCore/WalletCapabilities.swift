@@ -3,7 +3,18 @@
 public struct WalletCapabilities: Sendable, Equatable {
     /// An operation of the common interface.
     public enum Operation: String, Sendable, Equatable, CaseIterable {
-        case pay, inquire, cancel, refund, inquireRefund, notifications
+        /// ``WalletAdapter/pay(_:)``.
+        case pay
+        /// ``WalletAdapter/inquire(_:)``.
+        case inquire
+        /// ``WalletAdapter/cancel(_:)``.
+        case cancel
+        /// ``WalletAdapter/refund(_:)``.
+        case refund
+        /// ``WalletAdapter/inquireRefund(_:)``.
+        case inquireRefund
+        /// ``WalletAdapter/verifyNotification(_:)``.
+        case notifications
     }
 
     /// Operations the adapter implements.

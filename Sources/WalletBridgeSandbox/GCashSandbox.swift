@@ -149,6 +149,9 @@ struct GCashSandbox: Sendable {
             guard let (customerAmount, quote) = SandboxFX.convert(amount, to: customer.currency) else {
                 return (nil, .failure("CURRENCY_NOT_SUPPORT", "the sandbox has no \(amount.currency.code)/\(customer.currency.code) rate"))
             }
+            guard customerAmount.minorUnits > 0 else {
+                return (nil, .failure("PARAM_ILLEGAL", "\(amount) is less than the smallest \(customer.currency.code) amount"))
+            }
             let walletReference = state.nextReference(prefix: "GC", date: now)
             var payment = LedgerPayment(
                 wallet: Self.wallet, merchantReference: request.paymentRequestId, walletReference: walletReference,

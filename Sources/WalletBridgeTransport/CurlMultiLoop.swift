@@ -14,7 +14,6 @@ final class CurlMultiLoop: @unchecked Sendable {
         var additions: [CurlTransfer] = []
         var cancellations: [UInt64] = []
         var phase: Phase = .running
-        var inFlight = 0
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -42,7 +41,6 @@ final class CurlMultiLoop: @unchecked Sendable {
         let accepted = inbox.withLock { inbox -> Bool in
             guard inbox.phase == .running else { return false }
             inbox.additions.append(transfer)
-            inbox.inFlight += 1
             return true
         }
         if accepted { curl_multi_wakeup(multi) }
@@ -142,7 +140,6 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func complete(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, TransportError>) {
-        inbox.withLock { $0.inFlight -= 1 }
         transfer.finish(result)
     }
 }
