@@ -32,7 +32,9 @@ struct WalletSession {
         }
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(
             connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
-            caBundlePath: profile.caBundlePath, proxy: profile.proxy))
+            caBundlePath: profile.caBundlePath,
+            clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
+            proxy: profile.proxy))
         let wire: any HTTPTransport = options.trace ? TranscriptTransport(base: transport) : transport
         let adapter: any WalletAdapter
         do {

@@ -32,6 +32,10 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
     public var caBundlePath: String?
     /// An outbound proxy URL.
     public var proxy: String?
+    /// TLS: a client certificate (PEM) for partners that require mutual TLS.
+    public var clientCertificatePath: String?
+    /// TLS: the client certificate's private key (PEM), when not in the certificate file.
+    public var clientKeyPath: String?
     /// Scheme-specific settings (`paymentMethodType`, `responsesSigned`...).
     public var settings: [String: String]
 
@@ -50,6 +54,8 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
         notifyURL: String? = nil,
         caBundlePath: String? = nil,
         proxy: String? = nil,
+        clientCertificatePath: String? = nil,
+        clientKeyPath: String? = nil,
         settings: [String: String] = [:]
     ) {
         self.wallet = wallet
@@ -65,6 +71,8 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
         self.notifyURL = notifyURL
         self.caBundlePath = caBundlePath
         self.proxy = proxy
+        self.clientCertificatePath = clientCertificatePath
+        self.clientKeyPath = clientKeyPath
         self.settings = settings
     }
 
@@ -157,6 +165,8 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
             notifyURL: text("notify_url"),
             caBundlePath: text("ca_bundle"),
             proxy: text("proxy"),
+            clientCertificatePath: text("client_certificate"),
+            clientKeyPath: text("client_key"),
             settings: try strings("settings")
         )
         guard baseURL.lowercased().hasPrefix("https://") || baseURL.lowercased().hasPrefix("http://") else {
@@ -166,7 +176,8 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
 
     /// Reads a profile from `WALLETBRIDGE_<WALLET>_*` variables: `SCHEME`, `BASE_URL`,
     /// `CLIENT_ID`, `MERCHANT_KEY`, `KEY_VERSION`, `PARTNER_PUBLIC_KEY`, `CONNECT_TIMEOUT_MS`,
-    /// `REQUEST_TIMEOUT_MS`, `NOTIFY_URL`, `CA_BUNDLE`, `PROXY`, `PATH_<OPERATION>` and
+    /// `REQUEST_TIMEOUT_MS`, `NOTIFY_URL`, `CA_BUNDLE`, `PROXY`, `CLIENT_CERTIFICATE`, `CLIENT_KEY`,
+    /// `PATH_<OPERATION>` and
     /// `SETTING_<NAME>`. A missing `SCHEME` or `BASE_URL` falls back to the production preset.
     public static func fromEnvironment(wallet: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProfileError) -> PartnerProfile {
         let prefix = "WALLETBRIDGE_\(wallet.uppercased())_"

@@ -15,6 +15,9 @@ struct PartnerProfileTests {
         connect_timeout_ms = 1_500
         request_timeout_ms = 20000
         notify_url = "https://shop.example/hooks/gcash"
+        ca_bundle = "/etc/ssl/partner-ca.pem"
+        proxy = "http://proxy.internal:3128"
+        client_certificate = '/etc/wb/mtls.pem'
 
         [wallets.gcash.partner_public_keys]
         "1" = "env:GCASH_PLATFORM_KEY_V1"
@@ -38,6 +41,10 @@ struct PartnerProfileTests {
         #expect(profile.requestTimeout == .seconds(20))
         #expect(profile.url(path: "/aps/api/v1/payments/pay") == "https://open-sea-global.alipayplus.com/aps/api/v1/payments/pay")
         #expect(profile.paths["pay"] == "/aps/api/v1/payments/pay")
+        #expect(profile.caBundlePath == "/etc/ssl/partner-ca.pem")
+        #expect(profile.proxy == "http://proxy.internal:3128")
+        #expect(profile.clientCertificatePath == "/etc/wb/mtls.pem")
+        #expect(profile.clientKeyPath == nil)
         #expect(profile.settings == ["paymentMethodType": "GCASH", "responsesSigned": "true"])
         #expect(profile.merchantKey?.description == "file /srv/config/keys/merchant.pem")
         #expect(profile.partnerPublicKeys["1"]?.description == "environment variable GCASH_PLATFORM_KEY_V1")
