@@ -6,8 +6,9 @@ import WalletBridgeSandbox
 import WalletBridgeTransport
 
 /// `walletbridge demo`: the whole GCash-style story in one process, against an in-memory
-/// sandbox and a local webhook: pay, notification verified and acknowledged, inquire, partial
-/// refund, a cross-border quote, and a tampered response treated as unknown and reconciled.
+/// sandbox and a local webhook: a cross-border pay, its notification verified and acknowledged,
+/// inquire, partial refund, a next action, and a tampered response treated as unknown and
+/// reconciled.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -43,11 +44,12 @@ struct DemoCommand: AsyncParsableCommand {
         print("merchant \(SandboxCredentials.gcashClientID), requests signed RSA256 keyVersion 1; every response signature is verified\n")
 
         let reference = "WB-DEMO-\(UUID().uuidString.prefix(8))"
-        let amount = try Money(parsing: "10.00", currency: .php)
-        print("1. pay \(amount) from customer gcash-pays, ref \(reference)")
+        let amount = try Money(parsing: "10.00", currency: .usd)
+        print("1. a US merchant charges \(amount) to customer gcash-pays, whose wallet holds PHP (ref \(reference))")
         let paid = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("gcash-pays"),
                                                        orderDescription: "Demo order", notifyURL: webhook.url(path: "/webhooks/gcash")))
-        print("   → \(paid.status.name), wallet reference \(paid.walletReference ?? "-")\n")
+        print("   → \(paid.status.name), wallet reference \(paid.walletReference ?? "-")")
+        print("   → the customer paid \(paid.customerAmount.map(\.description) ?? "-") at the wallet's quote \(paid.quote.map { "\($0.currencyPair) \($0.rate)" } ?? "-")\n")
 
         print("2. the wallet notifies the merchant's webhook")
         let deadline = ContinuousClock.now + .seconds(5)
@@ -63,22 +65,29 @@ struct DemoCommand: AsyncParsableCommand {
         let inquired = try await client.inquire(PaymentQuery(merchantReference: reference, expectedAmount: amount))
         print("   → \(inquired.status.name), \(inquired.amount.map(\.description) ?? "-"), paid at \(inquired.completedAt ?? "-")\n")
 
-        let part = try Money(parsing: "4.00", currency: .php)
+        let part = try Money(parsing: "4.00", currency: .usd)
         print("4. partial refund of \(part)")
         let refund = try await client.refund(RefundRequest(merchantReference: reference, walletReference: paid.walletReference, refundReference: reference + "-R1", amount: part))
         print("   → refund \(refund.status.name), wallet refund reference \(refund.walletRefundReference ?? "-")\n")
 
-        let yen = try Money(parsing: "1000", currency: .jpy)
-        print("5. cross-border: merchant charges \(yen), the PHP wallet pays by the wallet's quote")
-        let crossBorder = try await client.pay(PaymentRequest(merchantReference: reference + "-JPY", amount: yen, customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
-        print("   → \(crossBorder.status.name): customer paid \(crossBorder.customerAmount.map(\.description) ?? "-") at \(crossBorder.quote.map { "\($0.currencyPair) \($0.rate)" } ?? "-")\n")
+        let confirmRef = reference + "-C"
+        print("5. a customer who must confirm in the app (gcash-confirm), paying \(try Money(parsing: "250.00", currency: .php))")
+        let pending = try await client.pay(PaymentRequest(merchantReference: confirmRef, amount: try Money(parsing: "250.00", currency: .php),
+                                                          customer: CustomerCredential("gcash-confirm"), orderDescription: "Demo order"))
+        if case .pending(let action?) = pending.status {
+            print("   → pending; next action: \(action.kind) \(action.value)")
+        } else {
+            print("   → \(pending.status.name)")
+        }
+        let confirmed = try await client.inquire(PaymentQuery(merchantReference: confirmRef))
+        print("   → after the customer confirms, inquiry says: \(confirmed.status.name)\n")
 
         print("6. a response with a tampered signature (injected fault) is never success")
         sandbox.injectFault(.tamperResponseSignature, path: AlipayPlusConfiguration.Paths().pay)
         let tamperedRef = reference + "-T"
-        let tampered = try await client.pay(PaymentRequest(merchantReference: tamperedRef, amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
+        let tampered = try await client.pay(PaymentRequest(merchantReference: tamperedRef, amount: try Money(parsing: "10.00", currency: .php), customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
         print("   → \(tampered.status.name): \(tampered.status.error?.message ?? "")")
-        let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef, expectedAmount: amount))
+        let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef))
         print("   → reconciled by inquiry: \(reconciled.status.name)\n")
 
         await webhook.shutdown()
@@ -86,7 +95,8 @@ struct DemoCommand: AsyncParsableCommand {
         await sandbox.shutdown()
         let ok = paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
             && event?.contains("verified") == true && delivery?.acknowledged == true
-            && crossBorder.status == .succeeded && reconciled.status == .succeeded && !tampered.status.isFinal
+            && paid.quote != nil && pending.status.name == "pending" && confirmed.status == .succeeded
+            && reconciled.status == .succeeded && !tampered.status.isFinal
         print(ok ? "demo finished: every step behaved as expected" : "demo finished WITH UNEXPECTED RESULTS")
         if !ok { throw ExitCode(1) }
     }

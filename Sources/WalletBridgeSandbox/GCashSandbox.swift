@@ -169,7 +169,7 @@ struct GCashSandbox: Sendable {
                 payment.failureCode = "USER_PAYMENT_VERIFICATION_FAILED"
                 payment.failureMessage = "the customer declined the payment"
                 payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
-            case .staysInProcess:
+            case .staysInProcess, .confirmsInApp:
                 payment.inquiriesLeft = customer.inquiriesBeforeResult
             }
             state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
@@ -334,6 +334,7 @@ struct GCashSandbox: Sendable {
 
     private func paymentBody(_ payment: LedgerPayment, result: GCashWire.Result, now: Date) -> GCashWire.PaymentBody {
         let crossBorder = payment.quotePair != nil
+        let needsConfirmation = payment.state == .processing && SandboxCustomer.find(payment.customerID)?.behaviour == .confirmsInApp
         return GCashWire.PaymentBody(
             result: result,
             paymentRequestId: payment.merchantReference,
@@ -343,7 +344,11 @@ struct GCashSandbox: Sendable {
             customerPayAmount: crossBorder ? .init(currency: payment.customerCurrency, value: String(payment.customerAmountMinor)) : nil,
             paymentQuote: crossBorder ? GCashWire.Quote(
                 quoteId: payment.quoteID ?? "", quoteCurrencyPair: payment.quotePair ?? "", quotePrice: payment.quoteRate ?? "",
-                quoteStartTime: payment.createdAt, quoteExpiryTime: SandboxTime.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil
+                quoteStartTime: payment.createdAt, quoteExpiryTime: SandboxTime.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil,
+            actionForm: needsConfirmation ? GCashWire.ActionForm(
+                actionFormType: "RedirectActionForm",
+                redirectUrl: "https://sandbox.walletbridge.invalid/gcash/confirm?paymentId=\(payment.walletReference)",
+                applinkUrl: "gcash://walletbridge-sandbox/confirm?paymentId=\(payment.walletReference)") : nil
         )
     }
 

@@ -53,6 +53,12 @@ enum GCashWire {
         var quoteExpiryTime: String
     }
 
+    struct ActionForm: Encodable, Sendable {
+        var actionFormType: String
+        var redirectUrl: String
+        var applinkUrl: String
+    }
+
     struct PaymentBody: Encodable, Sendable {
         var result: Result
         var paymentRequestId: String?
@@ -61,6 +67,7 @@ enum GCashWire {
         var paymentAmount: Amount?
         var customerPayAmount: Amount?
         var paymentQuote: Quote?
+        var actionForm: ActionForm?
         var paymentResult: Result?
         var paymentStatus: String?
         var notifyType: String?

@@ -13,6 +13,8 @@ public struct SandboxCustomer: Sendable, Equatable {
         case declines
         /// Stays in process for a few inquiries, then pays.
         case staysInProcess
+        /// Must confirm in the wallet app (a next action), then pays on the next inquiry.
+        case confirmsInApp
     }
 
     /// The id to pay with.
@@ -25,7 +27,7 @@ public struct SandboxCustomer: Sendable, Equatable {
     public let currency: Currency
     /// Their opening balance, in minor units of ``currency``.
     public let openingBalance: Int64
-    /// For `staysInProcess`: how many inquiries answer "in process" before it succeeds.
+    /// For `staysInProcess` and `confirmsInApp`: how many inquiries answer "in process" before it succeeds.
     public let inquiriesBeforeResult: Int
     /// One line for `--list-customers` and the README.
     public let summary: String
@@ -40,6 +42,8 @@ public struct SandboxCustomer: Sendable, Equatable {
                         inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
         SandboxCustomer(id: "gcash-slow", wallet: "gcash", behaviour: .staysInProcess, currency: .php, openingBalance: 100_000_000,
                         inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 3 inquiries, then pays"),
+        SandboxCustomer(id: "gcash-confirm", wallet: "gcash", behaviour: .confirmsInApp, currency: .php, openingBalance: 100_000_000,
+                        inquiriesBeforeResult: 1, summary: "must confirm in the app (pending with a deeplink next action), pays after 1 inquiry"),
         SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
                         inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
     ]

@@ -33,6 +33,7 @@ check "still pending (inquiry 2)" pending "$("$CLI" inquire --merchant-reference
 check "succeeds on inquiry 3 (state persisted across processes)" succeeded "$("$CLI" inquire --merchant-reference SMOKE-SLOW --json | field status)"
 check "pay waits for a slow payment" succeeded "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-slow --json | field status)"
 check "cancel a pending payment" cancelled "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-slow --merchant-reference SMOKE-C --no-wait >/dev/null; "$CLI" cancel --merchant-reference SMOKE-C --json | field status)"
+check "next action for a customer who must confirm" deeplink "$("$CLI" pay --amount 5.00 --currency PHP --customer gcash-confirm --no-wait --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["nextAction"]["kind"])')"
 check "cross-border customer amount" 385.00 "$("$CLI" pay --amount 1000 --currency JPY --json | field customerAmount)"
 
 set +e
@@ -51,7 +52,7 @@ sandbox_pid=$!
 for _ in $(seq 1 100); do [ -f "$work/config/walletbridge.json" ] && break; sleep 0.1; done
 check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo yes || echo no)"
 check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
-check "customers endpoint" 5 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+check "customers endpoint" 6 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
 if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi

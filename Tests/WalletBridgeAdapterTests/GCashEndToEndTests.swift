@@ -57,6 +57,20 @@ struct GCashEndToEndTests {
         }
     }
 
+    @Test func aCustomerWhoMustConfirmGetsADeeplinkNextAction() async throws {
+        try await withGCash { _, adapter in
+            let ref = reference("confirm")
+            let first = try await adapter.pay(payment(ref, try php("15.00"), customer: "gcash-confirm"))
+            guard case .pending(let action?) = first.status else {
+                Issue.record("expected pending with a next action, got \(first.status)")
+                return
+            }
+            #expect(action.kind == "deeplink")
+            #expect(action.value.hasPrefix("gcash://") && action.value.contains(first.walletReference ?? "?"))
+            #expect(try await adapter.inquire(PaymentQuery(merchantReference: ref)).status.isSucceeded)
+        }
+    }
+
     @Test func otherUResultsAreUnknownAndReconciledByInquiry() async throws {
         try await withGCash { sandbox, adapter in
             let paths = AlipayPlusConfiguration.Paths()
