@@ -40,18 +40,17 @@ public final class WalletSandbox: Sendable {
     }
 
     /// The port the sandbox listens on.
-    public let port: Int
+    public var port: Int { server.port }
     /// The host it listens on.
     public let host: String
-    private let task: Task<Void, any Error>
+    private let server: LoopbackServer
     private let faults: SandboxFaults
     private let notifier: SandboxNotifier
     private let transport: CurlTransport
 
-    private init(port: Int, host: String, task: Task<Void, any Error>, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport) {
-        self.port = port
+    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport) {
         self.host = host
-        self.task = task
+        self.server = server
         self.faults = faults
         self.notifier = notifier
         self.transport = transport
@@ -69,47 +68,23 @@ public final class WalletSandbox: Sendable {
         let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval, maxAttempts: configuration.maxNotificationAttempts)
         let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
         let responder = SandboxResponder(gcash: gcash, faults: faults, notifier: notifier)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: configuration.logger
-        )
-        let task = Task {
-            do {
-                try await app.run()
-            } catch {
-                portContinuation.finish()
-                throw error
-            }
-            portContinuation.finish()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
+        let server: LoopbackServer
+        do {
+            server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
+        } catch {
             await transport.shutdown()
-            do {
-                try await task.value
-            } catch {
-                throw SandboxError("the sandbox could not listen on \(configuration.host):\(configuration.port): \(error)")
-            }
-            throw SandboxError("the sandbox could not listen on \(configuration.host):\(configuration.port)")
+            throw SandboxError("the sandbox \(error)")
         }
-        return WalletSandbox(port: port, host: configuration.host, task: task, faults: faults, notifier: notifier, transport: transport)
+        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport)
     }
 
     /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://\(host):\(port)" }
 
-    /// Stops the server and notification retries. Idempotent.
+    /// Stops notification retries and the server (requests in flight finish). Idempotent.
     public func shutdown() async {
         notifier.cancelAll()
-        task.cancel()
-        _ = try? await task.value
+        await server.shutdown()
         await transport.shutdown()
     }
 

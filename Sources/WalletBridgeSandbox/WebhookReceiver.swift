@@ -13,12 +13,11 @@ public final class WebhookReceiver: Sendable {
     public typealias Handler = @Sendable (InboundNotification) async -> NotificationAcknowledgement
 
     /// The port it listens on.
-    public let port: Int
-    private let task: Task<Void, any Error>
+    public var port: Int { server.port }
+    private let server: LoopbackServer
 
-    private init(port: Int, task: Task<Void, any Error>) {
-        self.port = port
-        self.task = task
+    private init(server: LoopbackServer) {
+        self.server = server
     }
 
     /// The URL to give the wallet as notify URL, for `path`.
@@ -38,31 +37,11 @@ public final class WebhookReceiver: Sendable {
             }
             return Response(status: .init(code: ack.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger
-        )
-        let task = Task {
-            defer { continuation.finish() }
-            try await app.run()
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
-            throw SandboxError("the webhook receiver could not listen on loopback")
-        }
-        return WebhookReceiver(port: port, task: task)
+        return WebhookReceiver(server: try await LoopbackServer.start(responder: responder, host: "127.0.0.1", port: 0, logger: logger))
     }
 
     /// Stops the receiver.
     public func shutdown() async {
-        task.cancel()
-        _ = try? await task.value
+        await server.shutdown()
     }
 }
