@@ -7,14 +7,12 @@ import WalletBridgeTransport
 /// A sandbox on an ephemeral loopback port plus an Alipay+ adapter talking to it over
 /// `CurlTransport`; everything is shut down after `body`.
 func withGCash<T: Sendable>(
-    requestTimeout: Duration = .seconds(10),
     _ body: (WalletSandbox, AlipayPlusAdapter) async throws -> T
 ) async throws -> T {
     let sandbox = try await WalletSandbox.start()
     let transport = try CurlTransport()
     do {
-        var profile = try sandbox.clientProfile(wallet: "gcash")
-        profile.requestTimeout = requestTimeout
+        let profile = try sandbox.clientProfile(wallet: "gcash")
         let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
         let result = try await body(sandbox, adapter)
         await transport.shutdown()
