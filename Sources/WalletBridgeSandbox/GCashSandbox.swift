@@ -73,7 +73,12 @@ struct GCashSandbox: Sendable {
         do {
             try requestVerifier.verify(message, signatureHeader: signature)
         } catch {
-            return .failure("INVALID_SIGNATURE", "signature verification failed: \(error.message)")
+            // More help than a real wallet gives: what the sandbox verified, so a partner
+            // engineer can diff it with `walletbridge sign --explain`.
+            let head = String(decoding: message.contentToSign.prefix(message.contentToSign.count - message.body.count), as: UTF8.self)
+            let explained = head.replacingOccurrences(of: "\n", with: "\\n")
+            return .failure("INVALID_SIGNATURE", "signature verification failed (\(error.kind.rawValue)): \(error.message); "
+                + "the sandbox verified \"\(explained)\" + the \(message.body.count)-byte body (sha256 \(Digest.sha256Hex(message.body)))")
         }
         return nil
     }

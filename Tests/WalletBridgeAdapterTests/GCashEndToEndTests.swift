@@ -182,6 +182,8 @@ struct GCashEndToEndTests {
         let result = try await adapter.pay(payment(reference("badkey"), try php("10.00"), customer: "gcash-pays"))
         #expect(result.status.failureCategory == .authenticationFailed)
         #expect(result.status.error?.partnerCode == "INVALID_SIGNATURE")
+        #expect(result.status.error?.partnerMessage?.contains("POST /aps/api/v1/payments/pay\\n\(SandboxCredentials.gcashClientID).") == true,
+                "the sandbox says what it verified")
         await transport.shutdown()
         await sandbox.shutdown()
     }
