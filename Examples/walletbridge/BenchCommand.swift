@@ -116,16 +116,7 @@ struct BenchCommand: AsyncParsableCommand {
     /// Runs `openssl speed -mr` for RSA-2048 and HMAC-SHA512; `nil` when openssl is unavailable.
     private func opensslSpeed(seconds: Int) -> (sign: Double, verify: Double, hmac256: Double)? {
         func run(_ arguments: [String]) -> String? {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["openssl", "speed", "-mr", "-seconds", String(seconds)] + arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            do { try process.run() } catch { return nil }
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return String(decoding: data, as: UTF8.self)
+            Subprocess.output(["openssl", "speed", "-mr", "-seconds", String(seconds)] + arguments)
         }
         guard let rsa = run(["rsa2048"]), let hmac = run(["-hmac", "sha512"]) else { return nil }
         // +F2:<i>:2048:<sign/s>:<verify/s> and +F:<i>:hmac(sha512):<bytes/s for 16,64,256,...>
