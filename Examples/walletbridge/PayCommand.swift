@@ -37,13 +37,7 @@ struct PayCommand: AsyncParsableCommand {
     var timeout: Int = 30
 
     func run() async throws {
-        let money: Money
-        do {
-            money = try Money(parsing: amount, currencyCode: currency.uppercased())
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let money = try WalletOptions.money(amount, currency)
         let reference = merchantReference ?? PayCommand.newReference()
         let session = try await WalletSession.open(options)
         let output: JSONOutput

@@ -23,13 +23,7 @@ struct RefundCommand: AsyncParsableCommand {
     var reason: String?
 
     func run() async throws {
-        let money: Money
-        do {
-            money = try Money(parsing: amount, currencyCode: currency.uppercased())
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
-        }
+        let money = try WalletOptions.money(amount, currency)
         let refundReference = self.refundReference ?? merchantReference + "-R" + String(PayCommand.newReference().suffix(6))
         let session = try await WalletSession.open(options)
         let output: JSONOutput

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WalletBridgeCore
 
 /// Options every payment command shares.
 struct WalletOptions: ParsableArguments {
@@ -20,6 +21,16 @@ struct WalletOptions: ParsableArguments {
 
     @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
     var trace = false
+
+    /// Parses a command-line amount, ending the command with exit status 2 when it is not exact.
+    static func money(_ amount: String, _ currency: String) throws -> Money {
+        do {
+            return try Money(parsing: amount, currencyCode: currency.uppercased())
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
 
     /// Where the embedded sandbox keeps its ledger between runs.
     var resolvedStateFile: String {

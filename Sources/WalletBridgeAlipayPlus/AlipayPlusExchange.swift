@@ -23,7 +23,7 @@ struct AlipayPlusExchange: Sendable {
         } catch {
             throw WalletError(.invalidRequest, "could not encode the request: \(error)", mayHaveCharged: false)
         }
-        let requestTime = AlipayPlusTime.format(clock())
+        let requestTime = TimestampText.iso8601(clock())
         let message = AlipayPlusSignedMessage.request(path: path, clientId: configuration.clientID, requestTime: requestTime, body: bodyBytes)
         let signature: AlipayPlusSignatureHeader
         do {

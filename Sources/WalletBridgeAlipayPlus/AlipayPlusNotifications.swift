@@ -62,7 +62,7 @@ extension AlipayPlusAdapter {
         } catch {
             throw WalletError(.invalidRequest, "could not encode the acknowledgement: \(error)", mayHaveCharged: false)
         }
-        let responseTime = AlipayPlusTime.format(exchange.clock())
+        let responseTime = TimestampText.iso8601(exchange.clock())
         let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: path, clientId: configuration.clientID, responseTime: responseTime, body: body)
         let signature: AlipayPlusSignatureHeader
         do {

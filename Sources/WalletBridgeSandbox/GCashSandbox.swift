@@ -40,12 +40,12 @@ struct GCashSandbox: Sendable {
         }
         var body: [UInt8]
         if let rejection = authenticate(request) {
-            body = SandboxTime.encode(GCashWire.ResultOnly(result: rejection))
+            body = SandboxJSON.encode(GCashWire.ResultOnly(result: rejection))
         } else {
             body = operate(request)
         }
         if fault == .resultUnknown {
-            body = SandboxTime.encode(GCashWire.ResultOnly(result: .unknown))
+            body = SandboxJSON.encode(GCashWire.ResultOnly(result: .unknown))
         }
         var reply = signed(body, requestPath: request.path, method: request.method)
         switch fault {
@@ -84,7 +84,7 @@ struct GCashSandbox: Sendable {
     }
 
     private func signed(_ body: [UInt8], requestPath: String, method: String) -> SandboxReply {
-        let time = SandboxTime.iso8601(clock(), offsetHours: 8)
+        let time = TimestampText.iso8601(clock(), offsetHours: 8)
         var reply = SandboxReply.json(200, body)
         reply.headers.add(name: "Client-Id", value: clientID)
         reply.headers.add(name: "Response-Time", value: time)
@@ -107,30 +107,30 @@ struct GCashSandbox: Sendable {
             case paths.cancelPayment: return try cancel(decoder.decode(GCashWire.Lookup.self, from: data))
             case paths.refund: return try refund(decoder.decode(GCashWire.RefundRequest.self, from: data))
             case paths.inquiryRefund: return try inquireRefund(decoder.decode(GCashWire.RefundLookup.self, from: data))
-            default: return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
+            default: return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
             }
         } catch let error as DecodingError {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))
         } catch {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("UNKNOWN_EXCEPTION", "sandbox error: \(error)")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("UNKNOWN_EXCEPTION", "sandbox error: \(error)")))
         }
     }
 
     private func pay(_ request: GCashWire.PayRequest) throws -> [UInt8] {
         guard (1...64).contains(request.paymentRequestId.utf8.count) else {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentRequestId must be 1 to 64 characters")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentRequestId must be 1 to 64 characters")))
         }
         let amount: Money
         do {
             amount = try AlipayPlusAmount(currency: request.paymentAmount.currency, value: request.paymentAmount.value).money()
         } catch {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount: \(error.message)")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount: \(error.message)")))
         }
         guard amount.minorUnits > 0 else {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount must be positive")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "paymentAmount must be positive")))
         }
         if let orderAmount = request.order?.orderAmount, orderAmount != request.paymentAmount {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "order.orderAmount differs from paymentAmount")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "order.orderAmount differs from paymentAmount")))
         }
         let fingerprint = [request.productCode, request.paymentMethod.paymentMethodType, request.paymentMethod.paymentMethodId,
                            request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? ""].joined(separator: "\u{1F}")
@@ -164,7 +164,7 @@ struct GCashSandbox: Sendable {
                 customerAmountMinor: customerAmount.minorUnits, customerCurrency: customerAmount.currency.code,
                 quotePair: quote?.pair, quoteRate: quote?.rate, quoteID: quote.map { _ in "Q" + walletReference },
                 state: .processing, failureCode: nil, failureMessage: nil, inquiriesLeft: 0,
-                createdAt: SandboxTime.iso8601(now, offsetHours: 8), completedAt: nil, notifyURL: request.paymentNotifyUrl, refundedMinor: 0
+                createdAt: TimestampText.iso8601(now, offsetHours: 8), completedAt: nil, notifyURL: request.paymentNotifyUrl, refundedMinor: 0
             )
             switch customer.behaviour {
             case .pays, .insufficientFunds:
@@ -173,7 +173,7 @@ struct GCashSandbox: Sendable {
                 payment.state = .failed
                 payment.failureCode = "USER_PAYMENT_VERIFICATION_FAILED"
                 payment.failureMessage = "the customer declined the payment"
-                payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+                payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
             case .staysInProcess, .confirmsInApp:
                 payment.inquiriesLeft = customer.inquiriesBeforeResult
             }
@@ -181,17 +181,17 @@ struct GCashSandbox: Sendable {
             return (payment, nil)
         }
         if let rejection = outcome.1 {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: rejection))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: rejection))
         }
-        guard let payment = outcome.0 else { return SandboxTime.encode(GCashWire.ResultOnly(result: .unknown)) }
+        guard let payment = outcome.0 else { return SandboxJSON.encode(GCashWire.ResultOnly(result: .unknown)) }
         notifyIfNew(payment)
-        return SandboxTime.encode(paymentBody(payment, result: Self.result(of: payment), now: now))
+        return SandboxJSON.encode(paymentBody(payment, result: Self.result(of: payment), now: now))
     }
 
     /// Debits the customer (in the wallet's currency) or fails for insufficient funds.
     private static func settle(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
         let balance = state.balance(of: customer)
-        payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+        payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
         if payment.customerAmountMinor > balance {
             payment.state = .failed
             payment.failureCode = "USER_BALANCE_NOT_ENOUGH"
@@ -216,13 +216,13 @@ struct GCashSandbox: Sendable {
             return payment
         }
         guard let payment = found else {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("ORDER_NOT_EXIST", "no payment with this paymentRequestId or paymentId")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("ORDER_NOT_EXIST", "no payment with this paymentRequestId or paymentId")))
         }
         if payment.state != .processing { notifyIfNew(payment) }
         var body = paymentBody(payment, result: .success, now: now)
         body.paymentResult = Self.result(of: payment)
         body.paymentStatus = Self.antomStatus(of: payment)
-        return SandboxTime.encode(body)
+        return SandboxJSON.encode(body)
     }
 
     private func cancel(_ lookup: GCashWire.Lookup) throws -> [UInt8] {
@@ -237,13 +237,13 @@ struct GCashSandbox: Sendable {
             case .processing, .failed, .cancelled:
                 if payment.state == .processing {
                     payment.state = .cancelled
-                    payment.completedAt = SandboxTime.iso8601(now, offsetHours: 8)
+                    payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
                     state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
                 }
                 return (payment, .success)
             }
         }
-        return SandboxTime.encode(GCashWire.CancelBody(result: outcome.1, paymentId: outcome.0?.walletReference,
+        return SandboxJSON.encode(GCashWire.CancelBody(result: outcome.1, paymentId: outcome.0?.walletReference,
                                                        paymentRequestId: outcome.0?.merchantReference,
                                                        cancelTime: outcome.1.resultStatus == "S" ? outcome.0?.completedAt : nil))
     }
@@ -254,7 +254,7 @@ struct GCashSandbox: Sendable {
         do {
             amount = try AlipayPlusAmount(currency: request.refundAmount.currency, value: request.refundAmount.value).money()
         } catch {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "refundAmount: \(error.message)")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "refundAmount: \(error.message)")))
         }
         let fingerprint = [request.paymentId, request.refundAmount.currency, request.refundAmount.value].joined(separator: "\u{1F}")
         let outcome: (LedgerRefund?, GCashWire.Result) = try ledger.change { state in
@@ -284,13 +284,13 @@ struct GCashSandbox: Sendable {
                 wallet: Self.wallet, refundReference: request.refundRequestId,
                 walletRefundReference: state.nextReference(prefix: "GR", date: now), paymentWalletReference: payment.walletReference,
                 merchantReference: payment.merchantReference, amountMinor: amount.minorUnits, currency: amount.currency.code,
-                fingerprint: fingerprint, createdAt: SandboxTime.iso8601(now, offsetHours: 8)
+                fingerprint: fingerprint, createdAt: TimestampText.iso8601(now, offsetHours: 8)
             )
             state.refunds[LedgerState.key(Self.wallet, refund.refundReference)] = refund
             return (refund, .success)
         }
-        guard let refund = outcome.0 else { return SandboxTime.encode(GCashWire.ResultOnly(result: outcome.1)) }
-        return SandboxTime.encode(GCashWire.RefundBody(
+        guard let refund = outcome.0 else { return SandboxJSON.encode(GCashWire.ResultOnly(result: outcome.1)) }
+        return SandboxJSON.encode(GCashWire.RefundBody(
             result: outcome.1, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
             paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
             refundTime: refund.createdAt, refundStatus: nil))
@@ -303,9 +303,9 @@ struct GCashSandbox: Sendable {
             }
         }
         guard let refund else {
-            return SandboxTime.encode(GCashWire.ResultOnly(result: .failure("REFUND_NOT_EXIST", "no refund with this refundRequestId or refundId")))
+            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("REFUND_NOT_EXIST", "no refund with this refundRequestId or refundId")))
         }
-        return SandboxTime.encode(GCashWire.RefundBody(
+        return SandboxJSON.encode(GCashWire.RefundBody(
             result: .success, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
             paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
             refundTime: refund.createdAt, refundStatus: "SUCCESS"))
@@ -349,7 +349,7 @@ struct GCashSandbox: Sendable {
             customerPayAmount: crossBorder ? .init(currency: payment.customerCurrency, value: String(payment.customerAmountMinor)) : nil,
             paymentQuote: crossBorder ? GCashWire.Quote(
                 quoteId: payment.quoteID ?? "", quoteCurrencyPair: payment.quotePair ?? "", quotePrice: payment.quoteRate ?? "",
-                quoteStartTime: payment.createdAt, quoteExpiryTime: SandboxTime.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil,
+                quoteStartTime: payment.createdAt, quoteExpiryTime: TimestampText.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil,
             actionForm: needsConfirmation ? GCashWire.ActionForm(
                 actionFormType: "RedirectActionForm",
                 redirectUrl: "https://sandbox.walletbridge.invalid/gcash/confirm?paymentId=\(payment.walletReference)",
@@ -370,10 +370,10 @@ struct GCashSandbox: Sendable {
         var body = paymentBody(payment, result: notifyType == "PAYMENT_PENDING" ? .success : Self.result(of: payment), now: clock())
         body.notifyType = notifyType
         body.paymentQuote = nil
-        let bytes = SandboxTime.encode(body)
+        let bytes = SandboxJSON.encode(body)
         let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
         notifier.deliver(url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
-            let time = SandboxTime.iso8601(clock(), offsetHours: 8)
+            let time = TimestampText.iso8601(clock(), offsetHours: 8)
             let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
             guard let signature = try? signer.sign(message) else { return nil }
             return ["Content-Type": "application/json; charset=UTF-8", "Client-Id": clientID, "Request-Time": time, "Signature": signature.headerValue]

@@ -1,4 +1,5 @@
 import Foundation
+import WalletBridgeCore
 import WalletBridgeTransport
 
 /// A request as the sandbox's wallet logic sees it, independent of the web framework.
@@ -42,18 +43,8 @@ final class SandboxFaults: @unchecked Sendable {
     func clear() { lock.withLock { queue.removeAll() } }
 }
 
-/// Text forms of sandbox times.
-enum SandboxTime {
-    /// ISO 8601 at second precision in the given offset (`+08:00` for Manila).
-    static func iso8601(_ date: Date, offsetHours: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offsetHours * 3600) ?? calendar.timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        let sign = offsetHours < 0 ? "-" : "+"
-        return "\(c.year ?? 1970)-\(two(c.month))-\(two(c.day))T\(two(c.hour)):\(two(c.minute)):\(two(c.second))\(sign)\(two(abs(offsetHours))):00"
-    }
-
+/// The sandbox's JSON encoding (sorted keys, so a replay returns the same bytes).
+enum SandboxJSON {
     static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

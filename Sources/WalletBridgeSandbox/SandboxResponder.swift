@@ -39,12 +39,12 @@ struct SandboxResponder: HTTPResponder {
             let customers = SandboxCustomer.all.map {
                 ["id": $0.id, "wallet": $0.wallet, "currency": $0.currency.code, "behaviour": $0.behaviour.rawValue, "summary": $0.summary]
             }
-            return .json(200, SandboxTime.encode(customers))
+            return .json(200, SandboxJSON.encode(customers))
         case ("GET", "/sandbox/notifications"):
             let deliveries = notifier.deliveries.map {
                 ["url": $0.url, "label": $0.label, "attempts": String($0.attempts), "acknowledged": String($0.acknowledged), "lastProblem": $0.lastProblem ?? ""]
             }
-            return .json(200, SandboxTime.encode(deliveries))
+            return .json(200, SandboxJSON.encode(deliveries))
         case ("POST", "/sandbox/faults"):
             struct FaultRequest: Decodable { var fault: String; var path: String?; var count: Int? }
             guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {
