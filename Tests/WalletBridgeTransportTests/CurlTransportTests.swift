@@ -33,6 +33,23 @@ struct CurlTransportTests {
         await sandbox.shutdown()
     }
 
+    @Test func aPooledConnectionTheServerClosedIsReplacedTransparently() async throws {
+        let first = try await WalletSandbox.start()
+        let port = first.port
+        try await withCurlTransport { transport in
+            let url = "http://127.0.0.1:\(port)/sandbox/health"
+            #expect(try await transport.send(HTTPRequest(method: "GET", url: url)).status == 200)
+            // The server goes away (closing the kept-alive connection) and comes back.
+            await first.shutdown()
+            var configuration = WalletSandbox.Configuration()
+            configuration.port = port
+            let second = try await WalletSandbox.start(configuration)
+            #expect(try await transport.send(HTTPRequest(method: "GET", url: url)).status == 200, "a stale pooled connection is not an error")
+            #expect(transport.statistics.connectionsOpened == 2)
+            await second.shutdown()
+        }
+    }
+
     @Test func manyConcurrentRequestsShareOneThread() async throws {
         let sandbox = try await WalletSandbox.start()
         try await withCurlTransport { transport in
