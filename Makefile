@@ -59,6 +59,7 @@ $(VENV)/.ready:
 interop: deps $(VENV)/.ready
 	swift build --product walletbridge
 	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
+	$(VENV)/bin/python Tests/Interop/sandbox_interop.py --cli $(CLI)
 
 ## bench: signing throughput as ratios against `openssl speed` and the raw primitives.
 bench: deps

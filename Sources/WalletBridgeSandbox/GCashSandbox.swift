@@ -29,9 +29,26 @@ struct GCashSandbox: Sendable {
         responseSigner = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
     }
 
-    func handles(_ path: String) -> Bool {
-        [paths.pay, paths.inquiryPayment, paths.cancelPayment, paths.refund, paths.inquiryRefund].contains(path)
+    /// The operations by path: Alipay+'s `/aps/api/...` and, for clients built on the Antom
+    /// SDK, `/ams/api/...` and its sandbox form `/ams/sandbox/api/...`.
+    private var operations: [String: Operation] {
+        var table: [String: Operation] = [
+            paths.pay: .pay, paths.inquiryPayment: .inquiry, paths.cancelPayment: .cancel,
+            paths.refund: .refund, paths.inquiryRefund: .inquiryRefund,
+        ]
+        for prefix in ["/ams/api/v1/payments/", "/ams/sandbox/api/v1/payments/"] {
+            table[prefix + "pay"] = .pay
+            table[prefix + "inquiryPayment"] = .inquiry
+            table[prefix + "cancel"] = .cancel
+            table[prefix + "refund"] = .refund
+            table[prefix + "inquiryRefund"] = .inquiryRefund
+        }
+        return table
     }
+
+    enum Operation { case pay, inquiry, cancel, refund, inquiryRefund }
+
+    func handles(_ path: String) -> Bool { operations[path] != nil }
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
         let fault = faults.take(for: request.path)
@@ -85,12 +102,13 @@ struct GCashSandbox: Sendable {
 
     private func signed(_ body: [UInt8], requestPath: String, method: String) -> SandboxReply {
         let time = TimestampText.iso8601(clock(), offsetHours: 8)
+        // Lower-case names, as the platform sends them: the official SDKs match only those.
         var reply = SandboxReply.json(200, body)
-        reply.headers.add(name: "Client-Id", value: clientID)
-        reply.headers.add(name: "Response-Time", value: time)
+        reply.headers.add(name: "client-id", value: clientID)
+        reply.headers.add(name: "response-time", value: time)
         let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: requestPath, clientId: clientID, responseTime: time, body: body)
         if let signature = try? responseSigner.sign(message) {
-            reply.headers.add(name: "Signature", value: signature.headerValue)
+            reply.headers.add(name: "signature", value: signature.headerValue)
         }
         return reply
     }
@@ -101,13 +119,13 @@ struct GCashSandbox: Sendable {
         let decoder = JSONDecoder()
         let data = Data(request.body)
         do {
-            switch request.path {
-            case paths.pay: return try pay(decoder.decode(GCashWire.PayRequest.self, from: data))
-            case paths.inquiryPayment: return try inquire(decoder.decode(GCashWire.Lookup.self, from: data))
-            case paths.cancelPayment: return try cancel(decoder.decode(GCashWire.Lookup.self, from: data))
-            case paths.refund: return try refund(decoder.decode(GCashWire.RefundRequest.self, from: data))
-            case paths.inquiryRefund: return try inquireRefund(decoder.decode(GCashWire.RefundLookup.self, from: data))
-            default: return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
+            switch operations[request.path] {
+            case .pay?: return try pay(decoder.decode(GCashWire.PayRequest.self, from: data))
+            case .inquiry?: return try inquire(decoder.decode(GCashWire.Lookup.self, from: data))
+            case .cancel?: return try cancel(decoder.decode(GCashWire.Lookup.self, from: data))
+            case .refund?: return try refund(decoder.decode(GCashWire.RefundRequest.self, from: data))
+            case .inquiryRefund?: return try inquireRefund(decoder.decode(GCashWire.RefundLookup.self, from: data))
+            case nil: return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
             }
         } catch let error as DecodingError {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Interop check of the sandbox against the official Antom/Alipay+ SDK (global-open-sdk-python).
+
+The SDK's own client signs the requests, serialises the bodies and verifies our responses
+(its `execute` raises on a missing, incomplete or wrong response signature). Only its network
+function is replaced: it always dials HTTPS on port 443, and the sandbox is plain HTTP on a
+loopback port. Paths are the SDK's (`/ams/sandbox/api/...` for a SANDBOX_ client id), which
+the sandbox serves beside the Alipay+ `/aps/api/...` ones.
+
+Usage: sandbox_interop.py --cli PATH   (starts `walletbridge sandbox` on a free loopback port)
+"""
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+from com.alipay.ams.api import default_alipay_client as sdk_client
+from com.alipay.ams.api.default_alipay_client import DefaultAlipayClient
+from com.alipay.ams.api.exception.exception import AlipayApiException
+from com.alipay.ams.api.model.amount import Amount
+from com.alipay.ams.api.model.env import Env
+from com.alipay.ams.api.model.order import Order
+from com.alipay.ams.api.model.payment_method import PaymentMethod
+from com.alipay.ams.api.model.product_code_type import ProductCodeType
+from com.alipay.ams.api.model.terminal_type import TerminalType
+from com.alipay.ams.api.request.pay.alipay_pay_query_request import AlipayPayQueryRequest
+from com.alipay.ams.api.request.pay.alipay_pay_request import AlipayPayRequest
+from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundRequest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEYS = os.path.join(HERE, "..", "Fixtures", "vectors", "keys")
+CLIENT_ID = "SANDBOX_WALLETBRIDGE_GCASH"
+
+
+def bare_key(name):
+    """The base64 body of a PEM file: what the SDK takes (and what portals hand out)."""
+    with open(os.path.join(KEYS, name)) as f:
+        return "".join(line.strip() for line in f if not line.startswith("-----"))
+
+
+def loopback_do_post(port):
+    def do_post(url, headers=None, req_body=None, charset="UTF-8"):
+        path = url[url.index("/", len("https://")):]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", path, body=req_body.encode(charset), headers=headers)
+        response = connection.getresponse()
+        if response.status != 200:
+            raise AlipayApiException("invalid http status " + str(response.status))
+        result = response.getheaders(), response.read()
+        connection.close()
+        return result
+    return do_post
+
+
+def pay_request(reference, customer, value, currency="PHP"):
+    request = AlipayPayRequest()
+    request.product_code = ProductCodeType.AGREEMENT_PAYMENT
+    request.payment_request_id = reference
+    amount = Amount(currency, value)
+    request.payment_amount = amount
+    order = Order()
+    order.reference_order_id = reference
+    order.order_description = "interop order"
+    order.order_amount = amount
+    request.order = order
+    method = PaymentMethod()
+    method.payment_method_type = "GCASH"
+    method.payment_method_id = customer
+    request.payment_method = method
+    env = Env()
+    env.terminal_type = TerminalType.WEB
+    request.env = env
+    return request
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cli", required=True)
+    args = parser.parse_args()
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sandbox = subprocess.Popen([args.cli, "sandbox", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    failures = []
+    checks = 0
+
+    def check(name, condition, detail=""):
+        nonlocal checks
+        checks += 1
+        print(("ok   " if condition else "FAIL ") + name + ("" if condition else ": " + str(detail)))
+        if not condition:
+            failures.append(name)
+
+    def execute(client, request):
+        """The SDK's execute; an exception it raises (an unverifiable response...) becomes a failed check."""
+        try:
+            return json.loads(client.execute(request))
+        except AlipayApiException as error:
+            return {"result": {"resultStatus": "?", "resultCode": "SDK raised: " + str(error)}}
+
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen("http://127.0.0.1:%d/sandbox/health" % port, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        sdk_client.do_post = loopback_do_post(port)
+        client = DefaultAlipayClient("https://sandbox.invalid", CLIENT_ID,
+                                     bare_key("test-only-merchant-rsa2048-private-pkcs8.pem"),
+                                     bare_key("test-only-partner-rsa2048-public-spki.pem"))
+
+        reference = "SDK-" + uuid.uuid4().hex[:12]
+        body = execute(client, pay_request(reference, "gcash-pays", "1000"))
+        check("SDK pay: response signature verified by the SDK, result S", body["result"]["resultStatus"] == "S", body)
+        check("SDK pay: amount echoed", body.get("paymentAmount") == {"currency": "PHP", "value": "1000"}, body)
+        payment_id = body.get("paymentId")
+
+        replay = execute(client, pay_request(reference, "gcash-pays", "1000"))
+        check("SDK pay replay: same paymentId", replay.get("paymentId") == payment_id, replay)
+        inconsistent = execute(client, pay_request(reference, "gcash-pays", "2000"))
+        check("SDK pay, other content: REPEAT_REQ_INCONSISTENT", inconsistent["result"]["resultCode"] == "REPEAT_REQ_INCONSISTENT", inconsistent)
+
+        poor = execute(client, pay_request("SDK-" + uuid.uuid4().hex[:12], "gcash-low-balance", "1000"))
+        check("SDK pay, low balance: F/USER_BALANCE_NOT_ENOUGH", (poor["result"]["resultStatus"], poor["result"]["resultCode"]) == ("F", "USER_BALANCE_NOT_ENOUGH"), poor)
+
+        yen = execute(client, pay_request("SDK-" + uuid.uuid4().hex[:12], "gcash-pays", "1000", "JPY"))
+        check("SDK pay in JPY: quoted to PHP 385.00", yen.get("customerPayAmount") == {"currency": "PHP", "value": "38500"}, yen)
+
+        query = AlipayPayQueryRequest()
+        query.payment_request_id = reference
+        inquiry = execute(client, query)
+        check("SDK inquiryPayment: SUCCESS", inquiry.get("paymentStatus") == "SUCCESS", inquiry)
+
+        refund = AlipayRefundRequest()
+        refund.refund_request_id = reference + "-R1"
+        refund.payment_id = payment_id
+        refund.refund_amount = Amount("PHP", "400")
+        refunded = execute(client, refund)
+        check("SDK refund: S", refunded["result"]["resultStatus"] == "S", refunded)
+
+        urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/sandbox/faults" % port, method="POST",
+                                                      data=b'{"fault":"tamper-response-signature","count":1}'))
+        try:
+            client.execute(pay_request("SDK-" + uuid.uuid4().hex[:12], "gcash-pays", "1000"))
+            check("SDK rejects a tampered response signature", False, "accepted")
+        except AlipayApiException as error:
+            check("SDK rejects a tampered response signature", "verify" in str(error), error)
+
+        wrong = DefaultAlipayClient("https://sandbox.invalid", CLIENT_ID,
+                                    bare_key("test-only-partner-rsa2048-private-pkcs8.pem"),
+                                    bare_key("test-only-partner-rsa2048-public-spki.pem"))
+        rejected = execute(wrong, pay_request("SDK-" + uuid.uuid4().hex[:12], "gcash-pays", "1000"))
+        check("sandbox rejects a request signed with another key: F/INVALID_SIGNATURE (signed reply)",
+              rejected["result"]["resultCode"] == "INVALID_SIGNATURE", rejected)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+
+    print("sandbox interop: %d checks, %d failures" % (checks, len(failures)))
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
