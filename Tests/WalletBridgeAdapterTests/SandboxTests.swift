@@ -51,6 +51,7 @@ struct SandboxTests {
         everywhere.host = "0.0.0.0"
         await #expect(throws: SandboxError.self) { _ = try await WalletSandbox.start(everywhere) }
         await running.shutdown()
+        await running.shutdown()  // idempotent
     }
 
     @Test func fxQuotesAreExactAndRoundHalfUp() throws {
