@@ -24,14 +24,19 @@ struct GCashSandbox: Sendable {
         self.faults = faults
         self.notifier = notifier
         self.clock = clock
+        self.operations = GCashSandbox.operationTable(paths)
         let merchant = try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM)
         requestVerifier = AlipayPlusVerifier(keys: PublicKeyStore(version: SandboxCredentials.keyVersion, key: merchant))
         responseSigner = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
     }
 
+    enum Operation { case pay, inquiry, cancel, refund, inquiryRefund }
+
     /// The operations by path: Alipay+'s `/aps/api/...` and, for clients built on the Antom
-    /// SDK, `/ams/api/...` and its sandbox form `/ams/sandbox/api/...`.
-    private var operations: [String: Operation] {
+    /// SDK, `/ams/api/...` and its sandbox form `/ams/sandbox/api/...`. Built once.
+    private let operations: [String: Operation]
+
+    private static func operationTable(_ paths: AlipayPlusConfiguration.Paths) -> [String: Operation] {
         var table: [String: Operation] = [
             paths.pay: .pay, paths.inquiryPayment: .inquiry, paths.cancelPayment: .cancel,
             paths.refund: .refund, paths.inquiryRefund: .inquiryRefund,
@@ -45,8 +50,6 @@ struct GCashSandbox: Sendable {
         }
         return table
     }
-
-    enum Operation { case pay, inquiry, cancel, refund, inquiryRefund }
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 

@@ -98,10 +98,12 @@ final class SandboxLedger: @unchecked Sendable {
         return try body(state)
     }
 
-    /// Changes the state and saves it; a failed save rolls the change back.
+    /// Changes the state and saves it; a failed save rolls the change back. Without a state
+    /// file the change is made in place (no copy, no comparison).
     func change<T>(_ body: (inout LedgerState) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
+        guard stateFile != nil else { return try body(&state) }
         var copy = state
         let result = try body(&copy)
         if copy != state {
