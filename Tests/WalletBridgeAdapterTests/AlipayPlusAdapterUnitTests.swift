@@ -121,6 +121,39 @@ struct AlipayPlusAdapterUnitTests {
         }
     }
 
+    /// A notification to `path`, signed by the platform key as the real platform would.
+    static func signedNotification(_ json: String, clientID: String = clientID, path: String = "/hooks/gcash") throws -> InboundNotification {
+        let body = Array(json.utf8)
+        let time = "2026-11-24T18:04:05+08:00"
+        let signer = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
+        let header = try signer.sign(.notification(path: path, clientId: clientID, requestTime: time, body: body))
+        return InboundNotification(path: path, headers: ["Client-Id": clientID, "Request-Time": time, "Signature": header.headerValue], body: body)
+    }
+
+    @Test func signedButMalformedOrForeignNotificationsAreRejected() throws {
+        let adapter = try Self.adapter(.failing(TransportError(.other, "unused", mayHaveReachedServer: false)))
+        let good = #"{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
+        let verified = try adapter.verifyNotification(try Self.signedNotification(good))
+        #expect(verified.notification.payment.status == .succeeded)
+        #expect(verified.acknowledgement.headers["Signature"] != nil)
+
+        let garbage = #expect(throws: WalletError.self) { try adapter.verifyNotification(try Self.signedNotification("not json")) }
+        #expect(garbage?.category == .invalidRequest)
+        let incomplete = #expect(throws: WalletError.self) {
+            try adapter.verifyNotification(try Self.signedNotification(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"}}"#))
+        }
+        #expect(incomplete?.category == .invalidRequest)
+        let unknownType = #expect(throws: WalletError.self) {
+            try adapter.verifyNotification(try Self.signedNotification(good.replacingOccurrences(of: "PAYMENT_RESULT", with: "SOMETHING_ELSE")))
+        }
+        #expect(unknownType?.category == .invalidRequest)
+        let foreign = #expect(throws: WalletError.self) { try adapter.verifyNotification(try Self.signedNotification(good, clientID: "SOMEONE_ELSE")) }
+        #expect(foreign?.category == .authenticationFailed)
+        // A signed result whose amount is malformed is never reported as success.
+        let badAmount = try adapter.verifyNotification(try Self.signedNotification(good.replacingOccurrences(of: #""value":"1000""#, with: #""value":"10.00""#)))
+        #expect(badAmount.notification.payment.status.unknownCategory == .invalidPartnerResponse)
+    }
+
     @Test func clientLogsReferencesButNoSecrets() async throws {
         let capture = LogCapture()
         let logger = Logger(label: "test", factory: { _ in capture })

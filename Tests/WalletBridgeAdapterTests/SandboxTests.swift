@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeCrypto
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -52,6 +53,32 @@ struct SandboxTests {
         await #expect(throws: SandboxError.self) { _ = try await WalletSandbox.start(everywhere) }
         await running.shutdown()
         await running.shutdown()  // idempotent
+    }
+
+    @Test func signedButMalformedRequestsGetParamIllegalAndUnsignedOnesAreRefused() async throws {
+        let sandbox = try await WalletSandbox.start()
+        try await withCurlTransport { transport in
+            let signer = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM))
+            func send(_ body: String, signed: Bool = true) async throws -> String {
+                let path = AlipayPlusConfiguration.Paths().pay
+                let time = "2026-11-24T10:04:05+00:00"
+                var headers: HTTPHeaders = ["Content-Type": "application/json", "Client-Id": SandboxCredentials.gcashClientID, "Request-Time": time]
+                if signed {
+                    let header = try signer.sign(.request(path: path, clientId: SandboxCredentials.gcashClientID, requestTime: time, body: Array(body.utf8)))
+                    headers.add(name: "Signature", value: header.headerValue)
+                }
+                let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, headers: headers, body: Array(body.utf8)))
+                #expect(response.headers["signature"] != nil, "even rejections are signed")
+                return String(decoding: response.body, as: UTF8.self)
+            }
+            #expect(try await send("not json").contains(#""resultCode":"PARAM_ILLEGAL""#))
+            #expect(try await send(#"{"paymentRequestId":"X"}"#).contains("PARAM_ILLEGAL"))
+            let badAmount = #"{"productCode":"AGREEMENT_PAYMENT","paymentRequestId":"X","paymentAmount":{"currency":"XYZ","value":"100"},"paymentMethod":{"paymentMethodType":"GCASH","paymentMethodId":"gcash-pays"}}"#
+            #expect(try await send(badAmount).contains("PARAM_ILLEGAL"))
+            #expect(try await send(badAmount.replacingOccurrences(of: "XYZ", with: "PHP").replacingOccurrences(of: "gcash-pays", with: "nobody")).contains("INVALID_ACCESS_TOKEN"))
+            #expect(try await send(badAmount.replacingOccurrences(of: "XYZ", with: "PHP"), signed: false).contains("PARAM_ILLEGAL"))
+        }
+        await sandbox.shutdown()
     }
 
     @Test func fxQuotesAreExactAndRoundHalfUp() throws {
