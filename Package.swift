@@ -57,13 +57,13 @@ let package = Package(
             dependencies: ["WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
-        .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
+        .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
         .target(
             name: "WalletBridgeSandbox",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus",
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +97,7 @@ let package = Package(
             name: "WalletBridgeAdapterTests",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting",
-                "WalletBridgeAlipayPlus", "WalletBridgeSandbox", "WalletBridgeTestSupport",
+                "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSandbox", "WalletBridgeTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -15,11 +15,11 @@ struct PayCommand: AsyncParsableCommand {
     @Option(help: "Amount in major units, e.g. 10.00.")
     var amount: String
 
-    @Option(help: "ISO 4217 currency of the amount, e.g. PHP, USD, JPY.")
+    @Option(help: "ISO 4217 currency of the amount, e.g. PHP, USD, JPY (gcash) or INR (paytm).")
     var currency: String
 
-    @Option(help: "Customer credential (sandbox customer id; see `walletbridge sandbox --list-customers`).")
-    var customer: String = "gcash-pays"
+    @Option(help: "Customer credential or id (sandbox customer id, default WALLET-pays; see `walletbridge sandbox --list-customers`).")
+    var customer: String?
 
     @Option(help: "Merchant reference (idempotency key); generated when omitted.")
     var merchantReference: String?
@@ -42,7 +42,7 @@ struct PayCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let output: JSONOutput
         do throws(WalletError) {
-            let request = PaymentRequest(merchantReference: reference, amount: money, customer: CustomerCredential(customer),
+            let request = PaymentRequest(merchantReference: reference, amount: money, customer: CustomerCredential(customer ?? options.defaultCustomer),
                                          orderDescription: description, notifyURL: notifyURL)
             var result = try await session.client.pay(request)
             if !noWait {

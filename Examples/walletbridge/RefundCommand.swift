@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WalletBridgeCore
 
 /// `walletbridge refund`: refunds part or all of a succeeded payment.
@@ -22,6 +23,12 @@ struct RefundCommand: AsyncParsableCommand {
     @Option(help: "Reason shown to the customer.")
     var reason: String?
 
+    @Flag(help: "Return the first answer instead of querying a pending refund until it is final.")
+    var noWait = false
+
+    @Option(help: "Seconds to wait for a final refund status.")
+    var timeout: Int = 30
+
     func run() async throws {
         let money = try WalletOptions.money(amount, currency)
         let refundReference = self.refundReference ?? merchantReference + "-R" + String(PayCommand.newReference().suffix(6))
@@ -29,11 +36,28 @@ struct RefundCommand: AsyncParsableCommand {
         let output: JSONOutput
         do throws(WalletError) {
             let request = RefundRequest(merchantReference: merchantReference, refundReference: refundReference, amount: money, reason: reason)
-            output = ResultOutput.refund(try await session.client.refund(request))
+            var result = try await session.client.refund(request)
+            let deadline = ContinuousClock.now + .seconds(timeout)
+            while !noWait, RefundCommand.isOpen(result.status), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(300))
+                let query = RefundQuery(refundReference: refundReference, walletRefundReference: result.walletRefundReference, merchantReference: merchantReference)
+                let next = try await session.client.inquireRefund(query)
+                result = RefundResult(status: next.status, refundReference: next.refundReference, walletRefundReference: next.walletRefundReference ?? result.walletRefundReference,
+                                      merchantReference: merchantReference, amount: next.amount ?? result.amount, partnerResult: next.partnerResult)
+            }
+            output = ResultOutput.refund(result)
         } catch {
             output = ResultOutput.error(error, merchantReference: merchantReference, amount: money)
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)
+    }
+
+    /// Pending or unknown: the refund's fate is still open.
+    static func isOpen(_ status: RefundStatus) -> Bool {
+        switch status {
+        case .pending, .unknown: return true
+        case .succeeded, .failed: return false
+        }
     }
 }

@@ -4,7 +4,7 @@ import WalletBridgeCore
 
 /// Options every payment command shares.
 struct WalletOptions: ParsableArguments {
-    @Option(help: "Wallet: gcash.")
+    @Option(help: "Wallet: gcash or paytm.")
     var wallet: String = "gcash"
 
     @Option(help: "Profile file (JSON or TOML). Without it, an embedded sandbox is used.")
@@ -21,6 +21,9 @@ struct WalletOptions: ParsableArguments {
 
     @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
     var trace = false
+
+    /// The sandbox customer who pays, for the chosen wallet.
+    var defaultCustomer: String { "\(wallet.lowercased())-pays" }
 
     /// Parses a command-line amount, ending the command with exit status 2 when it is not exact.
     static func money(_ amount: String, _ currency: String) throws -> Money {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -64,8 +65,10 @@ enum AdapterFactory {
         switch profile.scheme {
         case "alipayplus":
             return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+        case "paytm":
+            return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport)
         default:
-            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus)")
+            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm)")
         }
     }
 }
@@ -78,10 +81,10 @@ struct TranscriptTransport: HTTPTransport {
 
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"]))")
+        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"] ?? TranscriptTransport.paytmSignature(request.body)))")
         do {
             let response = try await base.send(request)
-            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"]))")
+            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"] ?? TranscriptTransport.paytmSignature(response.body)))")
             return response
         } catch {
             write("    < \(error)")
@@ -89,9 +92,15 @@ struct TranscriptTransport: HTTPTransport {
         }
     }
 
+    /// Paytm carries its checksum in the envelope's `head.signature`, not in a header.
+    static func paytmSignature(_ body: [UInt8]) -> String? {
+        guard let envelope = try? PaytmEnvelope(received: body), let signature = envelope.signature else { return nil }
+        return "head.signature=" + signature
+    }
+
     static func short(_ signature: String?) -> String {
         guard let signature else { return "(unsigned)" }
-        guard let marker = signature.range(of: "signature=") else { return "Signature: \(signature.prefix(40))…" }
+        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "head.signature=") else { return "Signature: \(signature.prefix(40))…" }
         return "Signature: \(signature[..<marker.upperBound])\(signature[marker.upperBound...].prefix(16))…"
     }
 }

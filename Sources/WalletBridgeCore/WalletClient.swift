@@ -94,7 +94,7 @@ public struct WalletClient: Sendable {
         }
     }
 
-    private func operationLogger(_ operation: String, _ correlationID: String?, _ metadata: Logger.Metadata) -> Logger {
+    func operationLogger(_ operation: String, _ correlationID: String?, _ metadata: Logger.Metadata) -> Logger {
         var log = logger
         for (key, value) in metadata { log[metadataKey: key] = value }
         log[metadataKey: "wallet"] = "\(adapter.walletName)"
@@ -103,7 +103,7 @@ public struct WalletClient: Sendable {
         return log
     }
 
-    private static func metadata(_ result: PaymentResult) -> Logger.Metadata {
+    static func metadata(_ result: PaymentResult) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["status": "\(result.status.name)"]
         if let walletReference = result.walletReference { metadata["walletReference"] = "\(walletReference)" }
         if let partner = result.partnerResult { metadata["partnerCode"] = "\(partner.code)" }
@@ -118,7 +118,7 @@ public struct WalletClient: Sendable {
         return metadata
     }
 
-    private static func metadata(_ error: WalletError) -> Logger.Metadata {
+    static func metadata(_ error: WalletError) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["error": "\(error.category.rawValue)", "message": "\(error.message)"]
         if let code = error.partnerCode { metadata["partnerCode"] = "\(code)" }
         return metadata

@@ -53,8 +53,10 @@ public struct WalletNotification: Sendable, Equatable {
 
     /// What the notification announces.
     public var kind: Kind
-    /// The payment as the notification describes it.
+    /// The payment as the notification describes it (for a refund result, the refunded payment).
     public var payment: PaymentResult
+    /// The refund, for ``Kind/refundResult``.
+    public var refund: RefundResult?
     /// Equal for redeliveries of the same notification, so it is applied once.
     public var deduplicationKey: String
     /// Whether the wallet's own scheme says the notification must be confirmed by an inquiry
@@ -62,9 +64,10 @@ public struct WalletNotification: Sendable, Equatable {
     public var requiresConfirmation: Bool
 
     /// Creates a notification.
-    public init(kind: Kind, payment: PaymentResult, deduplicationKey: String, requiresConfirmation: Bool = false) {
+    public init(kind: Kind, payment: PaymentResult, refund: RefundResult? = nil, deduplicationKey: String, requiresConfirmation: Bool = false) {
         self.kind = kind
         self.payment = payment
+        self.refund = refund
         self.deduplicationKey = deduplicationKey
         self.requiresConfirmation = requiresConfirmation
     }

@@ -211,15 +211,13 @@ struct GCashSandbox: Sendable {
 
     /// Debits the customer (in the wallet's currency) or fails for insufficient funds.
     private static func settle(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
-        let balance = state.balance(of: customer)
         payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
-        if payment.customerAmountMinor > balance {
+        if state.debit(payment.customerAmountMinor, from: customer) {
+            payment.state = .succeeded
+        } else {
             payment.state = .failed
             payment.failureCode = "USER_BALANCE_NOT_ENOUGH"
             payment.failureMessage = "the customer's balance is not enough"
-        } else {
-            state.balances[customer.id] = balance - payment.customerAmountMinor
-            payment.state = .succeeded
         }
     }
 

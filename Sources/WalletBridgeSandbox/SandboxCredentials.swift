@@ -6,6 +6,10 @@
 public enum SandboxCredentials {
     /// Client id of the sandbox's test merchant on the GCash-style (Alipay+) wallet.
     public static let gcashClientID = "SANDBOX_WALLETBRIDGE_GCASH"
+    /// Merchant id (`mid`) of the sandbox's test merchant on the Paytm-style wallet.
+    public static let paytmMerchantID = "WBSANDBOX00000000001"
+    /// The test merchant's Paytm merchant key (the shared test-only key; 16 characters).
+    public static let paytmMerchantKey = "SDOr4vU+L2wkTaKX"
     /// Key version of both test key pairs.
     public static let keyVersion = "1"
 

@@ -46,6 +46,14 @@ public struct SandboxCustomer: Sendable, Equatable {
                         inquiriesBeforeResult: 1, summary: "must confirm in the app (pending with a deeplink next action), pays after 1 inquiry"),
         SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
                         inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
+        SandboxCustomer(id: "paytm-pays", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
+                        inquiriesBeforeResult: 0, summary: "completes checkout at once and pays (INR wallet, balance 10,000,000.00)"),
+        SandboxCustomer(id: "paytm-low-balance", wallet: "paytm", behaviour: .insufficientFunds, currency: .inr, openingBalance: 500,
+                        inquiriesBeforeResult: 0, summary: "insufficient funds above INR 5.00 (TXN_FAILURE 235)"),
+        SandboxCustomer(id: "paytm-declines", wallet: "paytm", behaviour: .declines, currency: .inr, openingBalance: 1_000_000_000,
+                        inquiriesBeforeResult: 0, summary: "declines at checkout (TXN_FAILURE 227)"),
+        SandboxCustomer(id: "paytm-slow", wallet: "paytm", behaviour: .staysInProcess, currency: .inr, openingBalance: 1_000_000_000,
+                        inquiriesBeforeResult: 3, summary: "PENDING (402) for 3 status queries, then pays"),
     ]
 
     /// The customer with `id`, if any.

@@ -8,6 +8,8 @@ struct SandboxRequest: Sendable {
     var path: String
     var headers: HTTPHeaders
     var body: [UInt8]
+    /// Decoded query parameters.
+    var query: [String: String] = [:]
 }
 
 /// A reply from the sandbox's wallet logic.

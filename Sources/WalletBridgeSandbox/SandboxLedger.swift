@@ -25,6 +25,8 @@ struct LedgerPayment: Codable, Sendable, Equatable {
     var completedAt: String?
     var notifyURL: String?
     var refundedMinor: Int64
+    /// Paytm's `txnToken` for the checkout (nil for other wallets).
+    var token: String?
 }
 
 /// A refund the sandbox wallet knows about.
@@ -38,6 +40,8 @@ struct LedgerRefund: Codable, Sendable, Equatable {
     var currency: String
     var fingerprint: String
     var createdAt: String
+    /// Paytm refunds start `pending` and settle on the next status query; nil is settled.
+    var pending: Bool?
 }
 
 /// Everything the sandbox remembers, as saved in its state file.
@@ -61,6 +65,15 @@ struct LedgerState: Codable, Sendable, Equatable {
     }
 
     func balance(of customer: SandboxCustomer) -> Int64 { balances[customer.id] ?? customer.openingBalance }
+
+    /// Takes `amount` (minor units of the customer's currency) from the customer's balance;
+    /// false, and nothing taken, when the balance is short.
+    mutating func debit(_ amount: Int64, from customer: SandboxCustomer) -> Bool {
+        let balance = balance(of: customer)
+        guard amount <= balance else { return false }
+        balances[customer.id] = balance - amount
+        return true
+    }
 
     mutating func nextReference(prefix: String, date: Date) -> String {
         sequence += 1

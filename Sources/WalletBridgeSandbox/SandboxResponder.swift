@@ -9,6 +9,7 @@ struct SandboxResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let gcash: GCashSandbox
+    let paytm: PaytmSandbox
     let faults: SandboxFaults
     let notifier: SandboxNotifier
 
@@ -16,10 +17,13 @@ struct SandboxResponder: HTTPResponder {
         let buffer = try await request.body.collect(upTo: 1 << 20)
         var headers = HTTPHeaders()
         for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
-        let incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+        var incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+        for (name, value) in request.uri.queryParameters { incoming.query[String(name)] = String(value) }
         let reply: SandboxReply
         if gcash.handles(incoming.path) {
             reply = await gcash.handle(incoming)
+        } else if paytm.handles(incoming.path) {
+            reply = await paytm.handle(incoming)
         } else {
             reply = admin(incoming)
         }

@@ -67,7 +67,8 @@ public final class WalletSandbox: Sendable {
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval, maxAttempts: configuration.maxNotificationAttempts)
         let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let responder = SandboxResponder(gcash: gcash, faults: faults, notifier: notifier)
+        let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
+        let responder = SandboxResponder(gcash: gcash, paytm: paytm, faults: faults, notifier: notifier)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -122,8 +123,15 @@ public final class WalletSandbox: Sendable {
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
                 settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"]
             )
+        case "paytm":
+            return PartnerProfile(
+                wallet: "paytm", scheme: "paytm", baseURL: baseURL, clientID: SandboxCredentials.paytmMerchantID,
+                merchantKey: .string(SandboxCredentials.paytmMerchantKey),
+                connectTimeout: .seconds(2), requestTimeout: .seconds(10),
+                settings: ["websiteName": "WEBSTAGING", "channelId": "WEB"]
+            )
         default:
-            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash)")
+            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash and paytm)")
         }
     }
 
@@ -134,6 +142,7 @@ public final class WalletSandbox: Sendable {
         let files = [
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
             "gcash-platform-public.pem": SandboxCredentials.platformPublicKeyPEM,
+            "paytm-merchant-key.txt": SandboxCredentials.paytmMerchantKey,
         ]
         for (name, text) in files {
             try (text + "\n").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
@@ -149,7 +158,16 @@ public final class WalletSandbox: Sendable {
             "request_timeout_ms": 10000,
             "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"],
         ]
-        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash]], options: [.prettyPrinted, .sortedKeys])
+        let paytm: [String: Any] = [
+            "scheme": "paytm",
+            "base_url": baseURL,
+            "client_id": SandboxCredentials.paytmMerchantID,
+            "merchant_key": "file:paytm-merchant-key.txt",
+            "connect_timeout_ms": 2000,
+            "request_timeout_ms": 10000,
+            "settings": ["websiteName": "WEBSTAGING", "channelId": "WEB"],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "paytm": paytm]], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         return path

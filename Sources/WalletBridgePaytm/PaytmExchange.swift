@@ -1,0 +1,104 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgeTransport
+
+/// One checksummed request and its verified reply.
+///
+/// The body is encoded once; the envelope is assembled around those exact bytes
+/// (`{"head":…,"body":<bytes>}`), so what the checksum covers is what is sent. A reply is
+/// trusted only when its `head.signature` verifies over the `body` text cut from the received
+/// bytes; anything else after sending is an unknown outcome.
+struct PaytmExchange: Sendable {
+    let configuration: PaytmConfiguration
+    let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+
+    /// Sends `body` to `path` (with `query` appended) and returns the decoded reply once its
+    /// checksum and HTTP status check out.
+    ///
+    /// - Throws: ``WalletError``: `mayHaveCharged == false` when the request provably never
+    ///   reached Paytm; otherwise (timeout, 5xx, unsigned or tampered reply) `mayHaveCharged ==
+    ///   true`, which callers report as unknown.
+    func send<Reply: Decodable>(_ path: String, query: String? = nil, _ body: some Encodable, as: Reply.Type) async throws(WalletError) -> Reply {
+        let envelope = try seal(body)
+        let request = HTTPRequest(
+            method: "POST",
+            url: configuration.baseURL.trimmingTrailingSlashes + path + (query.map { "?" + $0 } ?? ""),
+            headers: ["Content-Type": "application/json", "X-Request-ID": UUID().uuidString.lowercased()],
+            body: envelope,
+            timeout: configuration.requestTimeout,
+            connectTimeout: configuration.connectTimeout
+        )
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw WalletError.transport(error)
+        }
+        return try open(response, as: Reply.self)
+    }
+
+    /// The request envelope: the body encoded once, its checksum in `head.signature`.
+    func seal(_ body: some Encodable) throws(WalletError) -> [UInt8] {
+        let bodyBytes: [UInt8]
+        let headBytes: [UInt8]
+        do {
+            bodyBytes = try PaytmExchange.encode(body)
+            let signature = try configuration.checksum.generate(for: bodyBytes).checksum
+            let millis = Int64((clock().timeIntervalSince1970 * 1000).rounded(.down))
+            let head = PaytmWire.RequestHead(version: configuration.version, channelId: configuration.channelID,
+                                             requestTimestamp: String(millis), clientId: configuration.clientID, signature: signature)
+            headBytes = try PaytmExchange.encode(head)
+        } catch {
+            throw WalletError(.invalidRequest, "could not build the checksummed request: \(error)", mayHaveCharged: false)
+        }
+        return Array(#"{"head":"#.utf8) + headBytes + Array(#","body":"#.utf8) + bodyBytes + [UInt8(ascii: "}")]
+    }
+
+    /// Checks a reply: HTTP 200, an envelope, a `head.signature` that verifies over the body
+    /// text as received; then decodes the body.
+    func open<Reply: Decodable>(_ response: HTTPResponse, as: Reply.Type) throws(WalletError) -> Reply {
+        if response.status == 429 {
+            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429)", retryAfter: PaytmExchange.retryAfter(response.headers), mayHaveCharged: false)
+        }
+        guard response.status == 200 else {
+            throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")
+        }
+        let envelope: PaytmEnvelope
+        do {
+            envelope = try PaytmEnvelope(received: response.body)
+        } catch {
+            throw WalletError(.invalidPartnerResponse, "the reply is not a Paytm envelope: \(error.message)")
+        }
+        guard let signature = envelope.signature, !signature.isEmpty else {
+            throw WalletError(.invalidPartnerResponse, "the reply has no head.signature; an unsigned reply is never trusted")
+        }
+        guard configuration.checksum.verify(signature, for: envelope.bodyText) else {
+            throw WalletError(.invalidPartnerResponse, "the reply's checksum does not verify over its body as received (tampered, or another merchant key)")
+        }
+        do {
+            return try JSONDecoder().decode(Reply.self, from: Data(envelope.bodyText))
+        } catch {
+            throw WalletError(.invalidPartnerResponse, "the checksummed reply body is not the expected JSON: \(error)")
+        }
+    }
+
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
+        return .seconds(seconds)
+    }
+}
+
+extension String {
+    var trimmingTrailingSlashes: String {
+        var text = self
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+}
