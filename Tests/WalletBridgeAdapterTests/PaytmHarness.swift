@@ -1,0 +1,55 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgePaytm
+import WalletBridgeSandbox
+import WalletBridgeTransport
+
+/// A sandbox on an ephemeral loopback port plus a Paytm adapter talking to it over
+/// `CurlTransport` (wrapped to count requests per path); everything is shut down after `body`.
+func withPaytm<T: Sendable>(
+    requestTimeout: Duration = .seconds(10),
+    _ body: (WalletSandbox, PaytmAdapter, CountingTransport) async throws -> T
+) async throws -> T {
+    let sandbox = try await WalletSandbox.start()
+    let transport = try CurlTransport()
+    do {
+        var profile = try sandbox.clientProfile(wallet: "paytm")
+        profile.requestTimeout = requestTimeout
+        let counting = CountingTransport(base: transport)
+        let adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting)
+        let result = try await body(sandbox, adapter, counting)
+        await transport.shutdown()
+        await sandbox.shutdown()
+        return result
+    } catch {
+        await transport.shutdown()
+        await sandbox.shutdown()
+        throw error
+    }
+}
+
+/// Passes requests on and counts them by URL path.
+final class CountingTransport: HTTPTransport, @unchecked Sendable {
+    let base: any HTTPTransport
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    init(base: any HTTPTransport) { self.base = base }
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let path = URLComponents(string: request.url)?.path ?? request.url
+        lock.withLock { counts[path, default: 0] += 1 }
+        return try await base.send(request)
+    }
+
+    func count(_ path: String) -> Int { lock.withLock { counts[path] ?? 0 } }
+}
+
+func inr(_ text: String) throws -> Money { try Money(parsing: text, currency: .inr) }
+
+/// A Paytm order reference no other test uses (letters, digits and dashes only).
+func orderID(_ label: String) -> String { "WB-\(label)-\(UUID().uuidString.prefix(8))" }
+
+extension PaymentStatus {
+    var token: String? { if case .pending(.token(let token)?) = self { return token } else { return nil } }
+}
