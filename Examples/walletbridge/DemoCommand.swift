@@ -5,14 +5,14 @@ import WalletBridgeCore
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
-/// `walletbridge demo`: the whole GCash-style story in one process, against an in-memory
-/// sandbox and a local webhook: a cross-border pay, its notification verified and acknowledged,
+/// `walletbridge demo`: the whole story in one process, against an in-memory sandbox and local
+/// webhooks. GCash-style: a cross-border pay, its notification verified and acknowledged,
 /// inquire, partial refund, a next action, and a tampered response treated as unknown and
-/// reconciled.
+/// reconciled. Then Paytm-style (``PaytmDemo``).
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Signed GCash-style payments over libcurl against an embedded sandbox (no set-up)."
+        abstract: "Signed GCash-style and Paytm-style payments over libcurl against an embedded sandbox (no set-up)."
     )
 
     @Flag(help: "Instead, sign and verify one message in each scheme (Alipay+, Paytm, SNAP).")
@@ -90,10 +90,12 @@ struct DemoCommand: AsyncParsableCommand {
         let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef))
         print("   → reconciled by inquiry: \(reconciled.status.name)\n")
 
+        let paytmOK = try await PaytmDemo.run(sandbox: sandbox, transport: transport)
+
         await webhook.shutdown()
         await transport.shutdown()
         await sandbox.shutdown()
-        let ok = paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
+        let ok = paytmOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
             && event?.contains("verified") == true && delivery?.acknowledged == true
             && paid.quote != nil && pending.status.name == "pending" && confirmed.status == .succeeded
             && reconciled.status == .succeeded && !tampered.status.isFinal

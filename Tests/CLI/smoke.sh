@@ -45,6 +45,24 @@ set +e
 set -e
 check "inconsistent replay category" inconsistentRequest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/inc.json")"
 
+# Paytm-style: initiate pending with a txnToken, status queries in new processes, refunds.
+out=$("$CLI" pay --wallet paytm --amount 10.00 --currency INR --json)
+check "paytm pay prints \"status\": \"succeeded\"" 1 "$(grep -c '"status": "succeeded"' <<<"$out")"
+pref=$(field merchantReference <<<"$out")
+check "paytm token next action with --no-wait" token "$("$CLI" pay --wallet paytm --amount 1.00 --currency INR --no-wait --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["nextAction"]["kind"])')"
+check "paytm inquire in a new process" succeeded "$("$CLI" inquire --wallet paytm --merchant-reference "$pref" --json | field status)"
+check "paytm partial refund settles" succeeded "$("$CLI" refund --wallet paytm --merchant-reference "$pref" --amount 4.00 --currency INR --json | field status)"
+check "paytm second refund" succeeded "$("$CLI" refund --wallet paytm --merchant-reference "$pref" --amount 6.00 --currency INR --json | field status)"
+check "paytm slow customer pending with --no-wait" pending "$("$CLI" pay --wallet paytm --amount 5.00 --currency INR --customer paytm-slow --merchant-reference SMOKE-PTM-SLOW --no-wait --json | field status)"
+check "paytm pending on status query 1" pending "$("$CLI" inquire --wallet paytm --merchant-reference SMOKE-PTM-SLOW --json | field status)"
+set +e
+"$CLI" refund --wallet paytm --merchant-reference "$pref" --amount 0.01 --currency INR --json >"$work/ptm-over.json"; check "paytm over-refund exits 1" 1 $?
+"$CLI" pay --wallet paytm --amount 10.00 --currency INR --customer paytm-low-balance --json >"$work/ptm-low.json"; check "paytm insufficient funds exits 1" 1 $?
+"$CLI" pay --wallet paytm --amount 10.00 --currency PHP --json >/dev/null 2>&1; check "paytm refuses PHP (exit 1, nothing sent)" 1 $?
+set -e
+check "paytm over-refund code" 619 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/ptm-over.json")"
+check "paytm insufficient funds code" 235 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/ptm-low.json")"
+
 # Standalone sandbox and a written profile.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 "$CLI" sandbox --port "$port" --write-config "$work/config" >"$work/sandbox.log" 2>&1 &
@@ -52,7 +70,8 @@ sandbox_pid=$!
 for _ in $(seq 1 100); do [ -f "$work/config/walletbridge.json" ] && break; sleep 0.1; done
 check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo yes || echo no)"
 check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
-check "customers endpoint" 6 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+check "pay --config paytm against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet paytm --amount 10.00 --currency INR --json | field status)"
+check "customers endpoint" 10 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
 if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi

@@ -1,0 +1,96 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgePaytm
+import WalletBridgeSandbox
+import WalletBridgeTransport
+
+/// The Paytm-style part of `walletbridge demo`: initiate with a txnToken, a checksummed
+/// callback confirmed by a status query (and its redelivery recognised), a pending order
+/// resolving, refunds, and a tampered reply treated as unknown.
+enum PaytmDemo {
+    /// Runs the story; true when every step behaved as expected.
+    static func run(sandbox: WalletSandbox, transport: any HTTPTransport) async throws -> Bool {
+        let wire = TranscriptTransport(base: transport, write: { print($0) })
+        let adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: wire)
+        let client = WalletClient(adapter: adapter)
+        let inbox = DemoInbox()
+        let webhook = try await WebhookReceiver.start { notification in
+            await inbox.add(notification)
+            return NotificationAcknowledgement(status: 200, headers: ["Content-Type": "text/plain"], body: Array("OK".utf8))
+        }
+        do {
+            let ok = try await story(sandbox: sandbox, client: client, inbox: inbox, callbackURL: webhook.url(path: "/paytm/callback"))
+            await webhook.shutdown()
+            return ok
+        } catch {
+            await webhook.shutdown()
+            throw error
+        }
+    }
+
+    private static func story(sandbox: WalletSandbox, client: WalletClient, inbox: DemoInbox, callbackURL: String) async throws -> Bool {
+        print("Paytm-style wallet on the same sandbox: mid \(SandboxCredentials.paytmMerchantID); every body carries an AES checksum in head.signature, every reply's is verified\n")
+
+        let reference = "WB-DEMO-PTM-\(UUID().uuidString.prefix(8))"
+        let amount = try Money(parsing: "10.00", currency: .inr)
+        print("7. initiate \(amount) for customer paytm-pays (order \(reference))")
+        let started = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("paytm-pays"),
+                                                          orderDescription: "Demo order", notifyURL: callbackURL))
+        if case .pending(let action?) = started.status {
+            print("   → pending; next action: \(action.kind) \(action.value.prefix(16))… (the customer completes Paytm's checkout with it)\n")
+        } else {
+            print("   → \(started.status.name)\n")
+        }
+
+        print("8. Paytm posts a form callback (CHECKSUMHASH); a callback alone never fulfils an order")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while await inbox.received.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let store = InMemoryNotificationDeduplicator()
+        var applied = false, duplicate = false
+        if let callback = await inbox.received.first {
+            let received = try await client.receiveNotification(callback, deduplicator: store, expectedAmount: { _ in amount })
+            applied = received.fulfilsOrder
+            print("   → checksum verified, confirmed by a status query: \(received.notification.payment.status.name) \(received.notification.payment.amount.map(\.description) ?? "-"); fulfil the order: \(applied ? "yes" : "no")")
+            let again = try await client.receiveNotification(callback, deduplicator: store, expectedAmount: { _ in amount })
+            duplicate = again.disposition == .duplicate
+            print("   → the same callback again: \(duplicate ? "recognised as a duplicate (orderId, TXNID, STATUS), not applied twice" : "NOT recognised")\n")
+        } else {
+            print("   → no callback arrived within 5 s\n")
+        }
+
+        let slowRef = reference + "-S"
+        print("9. customer paytm-slow: the status query says PENDING for a while (never a failure)")
+        _ = try await client.pay(PaymentRequest(merchantReference: slowRef, amount: amount, customer: CustomerCredential("paytm-slow"), orderDescription: "Demo order"))
+        var statuses: [String] = []
+        for _ in 0..<3 {
+            let status = try await client.inquire(PaymentQuery(merchantReference: slowRef, expectedAmount: amount))
+            statuses.append("\(status.status.name) (\(status.partnerResult?.code ?? "-"))")
+        }
+        print("   → \(statuses.joined(separator: ", "))\n")
+
+        let part = try Money(parsing: "4.00", currency: .inr)
+        print("10. refund \(part), then query the refund; then try to refund \(try Money(parsing: "7.00", currency: .inr)) more")
+        let refund = try await client.refund(RefundRequest(merchantReference: reference, refundReference: reference + "-R1", amount: part))
+        let refunded = try await client.inquireRefund(RefundQuery(refundReference: reference + "-R1", merchantReference: reference))
+        print("   → \(refund.status.name) (\(refund.partnerResult?.code ?? "-")), then \(refunded.status.name) (\(refunded.partnerResult?.code ?? "-"))")
+        let over = try await client.refund(RefundRequest(merchantReference: reference, refundReference: reference + "-R2", amount: try Money(parsing: "7.00", currency: .inr)))
+        print("   → over-refund: \(over.status.name), \(over.status.error?.category.rawValue ?? "-") (\(over.partnerResult?.code ?? "-"))\n")
+
+        print("11. a status reply with a tampered checksum (injected fault) is never success")
+        sandbox.injectFault(.tamperResponseSignature, path: PaytmConfiguration.Paths().transactionStatus)
+        let tampered = try await client.inquire(PaymentQuery(merchantReference: reference, expectedAmount: amount))
+        print("   → \(tampered.status.name): \(tampered.status.error?.message ?? "")")
+        let reconciled = try await client.inquire(PaymentQuery(merchantReference: reference, expectedAmount: amount))
+        print("   → queried again: \(reconciled.status.name)\n")
+
+        return started.status.name == "pending" && applied && duplicate && statuses.last?.hasPrefix("succeeded") == true
+            && statuses.first?.hasPrefix("pending") == true && refund.status == .pending && refunded.status == .succeeded
+            && over.status.error?.category == .limitExceeded && !tampered.status.isFinal && reconciled.status == .succeeded
+    }
+}
+
+/// What the demo's Paytm callback URL received.
+actor DemoInbox {
+    var received: [InboundNotification] = []
+    func add(_ notification: InboundNotification) { received.append(notification) }
+}
