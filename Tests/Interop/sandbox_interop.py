@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Interop check of the sandbox against the official Antom/Alipay+ SDK (global-open-sdk-python).
+"""Interop check of the sandbox against the partners' official libraries.
+
+GCash part: the official Antom/Alipay+ SDK (global-open-sdk-python).
 
 The SDK's own client signs the requests, serialises the bodies and verifies our responses
 (its `execute` raises on a missing, incomplete or wrong response signature). Only its network
@@ -7,10 +9,17 @@ function is replaced: it always dials HTTPS on port 443, and the sandbox is plai
 loopback port. Paths are the SDK's (`/ams/sandbox/api/...` for a SANDBOX_ client id), which
 the sandbox serves beside the Alipay+ `/aps/api/...` ones.
 
+Paytm part: the official checksum library (paytmchecksum) signs the bodies we post and verifies
+the sandbox's reply checksums (over the body text cut from the raw bytes) and the form callback
+it posts to a local HTTP server (map form over every field but CHECKSUMHASH).
+
 Usage: sandbox_interop.py --cli PATH   (starts `walletbridge sandbox` on a free loopback port)
 """
 import argparse
 import http.client
+import http.server
+import threading
+import urllib.parse
 import json
 import os
 import socket
@@ -20,6 +29,7 @@ import time
 import urllib.request
 import uuid
 
+from paytmchecksum import PaytmChecksum
 from com.alipay.ams.api import default_alipay_client as sdk_client
 from com.alipay.ams.api.default_alipay_client import DefaultAlipayClient
 from com.alipay.ams.api.exception.exception import AlipayApiException
@@ -36,6 +46,38 @@ from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundReq
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEYS = os.path.join(HERE, "..", "Fixtures", "vectors", "keys")
 CLIENT_ID = "SANDBOX_WALLETBRIDGE_GCASH"
+PAYTM_MID = "WBSANDBOX00000000001"
+with open(os.path.join(KEYS, "test-only-paytm-merchant-key.txt")) as key_file:
+    PAYTM_KEY = key_file.read().strip()
+
+
+def paytm_post(port, path, body):
+    """Posts `body` (text) signed by the official library; returns (reply body text, signature)."""
+    signature = PaytmChecksum.generateSignatureByString(body, PAYTM_KEY)
+    envelope = '{"head":{"signature":"%s","version":"v1"},"body":%s}' % (signature, body)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", path, body=envelope.encode(), headers={"Content-Type": "application/json"})
+    raw = connection.getresponse().read().decode()
+    connection.close()
+    marker = ',"body":'
+    head = json.loads(raw[len('{"head":'):raw.index(marker)])
+    return raw[raw.index(marker) + len(marker):-1], head.get("signature")
+
+
+class CallbackCatcher(http.server.BaseHTTPRequestHandler):
+    """Records form callbacks and answers 200."""
+    received = []
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        CallbackCatcher.received.append(urllib.parse.parse_qs(self.rfile.read(length).decode(), keep_blank_values=True))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"OK")
+
+    def log_message(self, *args):
+        pass
 
 
 def bare_key(name):
@@ -77,6 +119,52 @@ def pay_request(reference, customer, value, currency="PHP"):
     env.terminal_type = TerminalType.WEB
     request.env = env
     return request
+
+
+def paytm_checks(port, check):
+    catcher = http.server.HTTPServer(("127.0.0.1", 0), CallbackCatcher)
+    threading.Thread(target=catcher.serve_forever, daemon=True).start()
+    callback_url = "http://127.0.0.1:%d/paytm/callback" % catcher.server_address[1]
+    try:
+        order = "PYPTM-" + uuid.uuid4().hex[:12]
+        initiate = json.dumps({"requestType": "Payment", "mid": PAYTM_MID, "websiteName": "WEBSTAGING", "orderId": order,
+                               "callbackUrl": callback_url, "txnAmount": {"value": "12.00", "currency": "INR"},
+                               "userInfo": {"custId": "paytm-pays"}}, separators=(",", ":"))
+        body, signature = paytm_post(port, "/theia/api/v1/initiateTransaction?mid=%s&orderId=%s" % (PAYTM_MID, order), initiate)
+        check("paytmchecksum: initiate reply checksum verifies", PaytmChecksum.verifySignatureByString(body, PAYTM_KEY, signature), body)
+        reply = json.loads(body)
+        check("Paytm initiate: S/0000 with a txnToken", reply["resultInfo"]["resultCode"] == "0000" and len(reply.get("txnToken", "")) == 64, reply)
+
+        body, signature = paytm_post(port, "/v3/order/status", json.dumps({"mid": PAYTM_MID, "orderId": order}))
+        status = json.loads(body)
+        check("paytmchecksum: status reply checksum verifies", PaytmChecksum.verifySignatureByString(body, PAYTM_KEY, signature), body)
+        check("Paytm status: TXN_SUCCESS 12.00", (status["resultInfo"]["resultStatus"], status.get("txnAmount")) == ("TXN_SUCCESS", "12.00"), status)
+
+        for _ in range(100):
+            if CallbackCatcher.received:
+                break
+            time.sleep(0.05)
+        fields = {key: values[0] for key, values in (CallbackCatcher.received[0] if CallbackCatcher.received else {}).items()}
+        checksum = fields.pop("CHECKSUMHASH", "")
+        check("paytmchecksum: the sandbox's form callback verifies (map form)",
+              bool(fields) and PaytmChecksum.verifySignature(dict(fields), PAYTM_KEY, checksum), fields)
+        fields["TXNAMOUNT"] = "1200.00"
+        check("paytmchecksum: a tampered callback does not verify", not PaytmChecksum.verifySignature(dict(fields), PAYTM_KEY, checksum))
+
+        refund = json.dumps({"mid": PAYTM_MID, "txnType": "REFUND", "orderId": order, "txnId": status.get("txnId", ""),
+                             "refId": order + "-R1", "refundAmount": "2.00"})
+        body, signature = paytm_post(port, "/refund/apply", refund)
+        check("Paytm refund: PENDING 601, checksum verifies",
+              PaytmChecksum.verifySignatureByString(body, PAYTM_KEY, signature) and json.loads(body)["resultInfo"]["resultCode"] == "601", body)
+
+        wrong = PaytmChecksum.generateSignatureByString('{"mid":"x"}', PAYTM_KEY)
+        envelope = '{"head":{"signature":"%s"},"body":{"mid":"%s","orderId":"%s"}}' % (wrong, PAYTM_MID, order)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("POST", "/v3/order/status", body=envelope.encode(), headers={"Content-Type": "application/json"})
+        raw = connection.getresponse().read().decode()
+        check("sandbox rejects a checksum over other text: 330", '"resultCode":"330"' in raw, raw)
+    finally:
+        catcher.shutdown()
 
 
 def main():
@@ -160,6 +248,8 @@ def main():
         rejected = execute(wrong, pay_request("SDK-" + uuid.uuid4().hex[:12], "gcash-pays", "1000"))
         check("sandbox rejects a request signed with another key: F/INVALID_SIGNATURE (signed reply)",
               rejected["result"]["resultCode"] == "INVALID_SIGNATURE", rejected)
+
+        paytm_checks(port, check)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
