@@ -243,3 +243,58 @@ struct PaytmAdapterVectorTests {
         }
     }
 }
+
+@Suite("Paytm profiles")
+struct PaytmProfileTests {
+    @Test func aTOMLProfileBuildsTheConfigurationWithoutPrintingTheKey() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wb-paytm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "SDOr4vU+L2wkTaKX\n".write(to: directory.appendingPathComponent("paytm.key"), atomically: true, encoding: .utf8)
+        let toml = """
+            [wallets.paytm]
+            scheme = "paytm"
+            base_url = "https://securestage.paytmpayments.com"
+            client_id = "WBTEST00000000000001"
+            merchant_key = "file:paytm.key"
+            key_version = "C11"
+            notify_url = "https://shop.example/paytm/callback"
+
+            [wallets.paytm.settings]
+            websiteName = "DEFAULT"
+
+            [wallets.paytm.paths]
+            initiateTransaction = "/order/initiate"
+            """
+        let path = directory.appendingPathComponent("walletbridge.toml").path
+        try toml.write(toFile: path, atomically: true, encoding: .utf8)
+        let profile = try PartnerProfileFile(path: path).profile(for: "paytm")
+        let configuration = try PaytmConfiguration(profile: profile)
+        #expect(configuration.merchantID == "WBTEST00000000000001")
+        #expect(configuration.clientID == "C11")
+        #expect(configuration.websiteName == "DEFAULT")
+        #expect(configuration.paths.initiateTransaction == "/order/initiate")
+        #expect(configuration.paths.transactionStatus == "/v3/order/status")
+        #expect(configuration.callbackURL == "https://shop.example/paytm/callback")
+        #expect(configuration.checksum.verify(try configuration.checksum.generate(for: Array("x".utf8)).checksum, for: Array("x".utf8)))
+        #expect(!String(describing: profile).contains("SDOr4vU"))
+    }
+
+    @Test func badProfilesAreRefusedWithAClearReason() throws {
+        var profile = PartnerProfile(wallet: "paytm", scheme: "paytm", baseURL: "https://x", clientID: "MID", merchantKey: .string("short"))
+        #expect(throws: ProfileError.self) { _ = try PaytmConfiguration(profile: profile) }
+        profile.merchantKey = nil
+        #expect(throws: ProfileError.self) { _ = try PaytmConfiguration(profile: profile) }
+        profile.merchantKey = .string("SDOr4vU+L2wkTaKX")
+        profile.scheme = "alipayplus"
+        #expect(throws: ProfileError.self) { _ = try PaytmConfiguration(profile: profile) }
+        profile.scheme = "paytm"
+        profile.paths = ["nonsense": "/x"]
+        #expect(throws: ProfileError.self) { _ = try PaytmConfiguration(profile: profile) }
+        profile.paths = [:]
+        profile.merchantKey = .string("0123456789abcde")
+        let error = #expect(throws: ProfileError.self) { _ = try PaytmConfiguration(profile: profile) }
+        #expect(error.map { "\($0)" }?.contains("0123456789abcde") == false)
+        #expect(error.map { "\($0)" }?.contains("16, 24 or 32 bytes") == true)
+    }
+}
