@@ -19,7 +19,7 @@ struct AlipayPlusExchange: Sendable {
     func send<Reply: Decodable>(_ path: String, _ body: some Encodable, as: Reply.Type) async throws(WalletError) -> Reply {
         let bodyBytes: [UInt8]
         do {
-            bodyBytes = try AlipayPlusExchange.encode(body)
+            bodyBytes = try WireFormat.json(body)
         } catch {
             throw WalletError(.invalidRequest, "could not encode the request: \(error)", mayHaveCharged: false)
         }
@@ -33,7 +33,7 @@ struct AlipayPlusExchange: Sendable {
         }
         let request = HTTPRequest(
             method: "POST",
-            url: configuration.baseURL.trimmingTrailingSlashes + path,
+            url: WireFormat.url(configuration.baseURL, path),
             headers: [
                 "Content-Type": "application/json; charset=UTF-8",
                 "Client-Id": configuration.clientID,
@@ -55,7 +55,7 @@ struct AlipayPlusExchange: Sendable {
 
     func verify<Reply: Decodable>(_ response: HTTPResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
-            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429)", retryAfter: AlipayPlusExchange.retryAfter(response.headers), mayHaveCharged: false)
+            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: false)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")
@@ -81,24 +81,5 @@ struct AlipayPlusExchange: Sendable {
         } catch {
             throw WalletError(.invalidPartnerResponse, "the signed response is not the expected JSON: \(error)")
         }
-    }
-
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
-    }
-
-    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
-        return .seconds(seconds)
-    }
-}
-
-extension String {
-    var trimmingTrailingSlashes: String {
-        var text = self
-        while text.hasSuffix("/") { text.removeLast() }
-        return text
     }
 }

@@ -58,7 +58,7 @@ extension AlipayPlusAdapter {
     func acknowledgement(path: String, method: String) throws(WalletError) -> NotificationAcknowledgement {
         let body: [UInt8]
         do {
-            body = try AlipayPlusExchange.encode(AlipayPlusWire.Acknowledgement(result: .init(resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success")))
+            body = try WireFormat.json(AlipayPlusWire.Acknowledgement(result: .init(resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success")))
         } catch {
             throw WalletError(.invalidRequest, "could not encode the acknowledgement: \(error)", mayHaveCharged: false)
         }

@@ -103,9 +103,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
 
     /// The full URL of `path` on ``baseURL``.
     public func url(path: String) -> String {
-        var base = baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        return base + (path.hasPrefix("/") ? path : "/" + path)
+        WireFormat.url(baseURL, path.hasPrefix("/") ? path : "/" + path)
     }
 
     /// Everything but key material: keys are named by where they come from.

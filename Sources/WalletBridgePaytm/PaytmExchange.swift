@@ -23,7 +23,7 @@ struct PaytmExchange: Sendable {
         let envelope = try seal(body)
         let request = HTTPRequest(
             method: "POST",
-            url: configuration.baseURL.trimmingTrailingSlashes + path + (query.map { "?" + $0 } ?? ""),
+            url: WireFormat.url(configuration.baseURL, path) + (query.map { "?" + $0 } ?? ""),
             headers: ["Content-Type": "application/json", "X-Request-ID": UUID().uuidString.lowercased()],
             body: envelope,
             timeout: configuration.requestTimeout,
@@ -43,12 +43,12 @@ struct PaytmExchange: Sendable {
         let bodyBytes: [UInt8]
         let headBytes: [UInt8]
         do {
-            bodyBytes = try PaytmExchange.encode(body)
+            bodyBytes = try WireFormat.json(body)
             let signature = try configuration.checksum.generate(for: bodyBytes).checksum
             let millis = Int64((clock().timeIntervalSince1970 * 1000).rounded(.down))
             let head = PaytmWire.RequestHead(version: configuration.version, channelId: configuration.channelID,
                                              requestTimestamp: String(millis), clientId: configuration.clientID, signature: signature)
-            headBytes = try PaytmExchange.encode(head)
+            headBytes = try WireFormat.json(head)
         } catch {
             throw WalletError(.invalidRequest, "could not build the checksummed request: \(error)", mayHaveCharged: false)
         }
@@ -59,7 +59,7 @@ struct PaytmExchange: Sendable {
     /// text as received; then decodes the body.
     func open<Reply: Decodable>(_ response: HTTPResponse, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
-            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429)", retryAfter: PaytmExchange.retryAfter(response.headers), mayHaveCharged: false)
+            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: false)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")
@@ -81,24 +81,5 @@ struct PaytmExchange: Sendable {
         } catch {
             throw WalletError(.invalidPartnerResponse, "the checksummed reply body is not the expected JSON: \(error)")
         }
-    }
-
-    static func encode(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
-    }
-
-    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
-        return .seconds(seconds)
-    }
-}
-
-extension String {
-    var trimmingTrailingSlashes: String {
-        var text = self
-        while text.hasSuffix("/") { text.removeLast() }
-        return text
     }
 }

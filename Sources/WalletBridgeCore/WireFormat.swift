@@ -1,0 +1,26 @@
+import Foundation
+import WalletBridgeTransport
+
+/// Small wire conventions every adapter shares; nothing partner-specific.
+public enum WireFormat {
+    /// Encodes a request body once, with sorted keys and unescaped slashes, so the bytes that
+    /// are signed are the bytes sent and a retry sends identical bytes.
+    public static func json(_ value: some Encodable) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try encoder.encode(value))
+    }
+
+    /// `baseURL` (trailing slashes dropped) followed by `path`.
+    public static func url(_ baseURL: String, _ path: String) -> String {
+        var base = baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// A `Retry-After` header given in seconds, as a duration.
+    public static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
+        return .seconds(seconds)
+    }
+}
