@@ -2,6 +2,7 @@ import CCurl
 import Foundation
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -40,6 +41,17 @@ enum TransportBench {
             guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
         }
         rows.append(Row(name: "signed GCash pay round trip", rate: pay, note: ratio(pay, sequential, "CurlTransport sequential (incl. sandbox sign+verify)")))
+
+        let paytm = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: transport)
+        let rupees = Money(minorUnits: 1000, currency: .inr)
+        let paytmPay = try await measure(duration) {
+            counter += 1
+            let reference = "BENCH-PTM-\(counter)"
+            let started = try await paytm.pay(PaymentRequest(merchantReference: reference, amount: rupees, customer: CustomerCredential("paytm-pays"), orderDescription: "bench"))
+            let result = try await paytm.inquire(PaymentQuery(merchantReference: reference, expectedAmount: rupees))
+            guard started.status.name == "pending", result.status == .succeeded else { throw BenchFailure(message: "bench Paytm payment ended \(result.status.name)") }
+        }
+        rows.append(Row(name: "checksummed Paytm initiate + status", rate: paytmPay, note: ratio(paytmPay, sequential / 2, "two CurlTransport sequential requests (incl. sandbox checksums)")))
         let stats = transport.statistics
         rows.append(Row(name: "  connections opened / transfers", rate: Double(stats.connectionsOpened), note: "\(stats.connectionsOpened) of \(stats.transfers)"))
         await transport.shutdown()
