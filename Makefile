@@ -40,6 +40,9 @@ demo: deps
 	@echo
 	@echo "--- the CLI: walletbridge pay --wallet gcash --amount 10.00 --currency PHP --json ---"
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet gcash --amount 10.00 --currency PHP --json
+	@echo
+	@echo "--- walletbridge pay --wallet paytm --amount 10.00 --currency INR --json ---"
+	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet paytm --amount 10.00 --currency INR --json
 
 ## test: every test: Swift Testing suites, the CLI smoke run, then interop against the official libraries.
 test: build unit cli interop
