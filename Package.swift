@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
         .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
-        .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore"]),
+        .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(
             name: "WalletBridgeSandbox",
             dependencies: [

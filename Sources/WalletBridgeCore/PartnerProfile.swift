@@ -18,6 +18,9 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
     public var clientID: String
     /// Our signing key (RSA private key, or the Paytm merchant key).
     public var merchantKey: KeySource?
+    /// A shared secret, for schemes that use one beside the key (SNAP token mode: the client
+    /// secret that keys HMAC-SHA512).
+    public var clientSecret: KeySource?
     /// The version the partner knows our key by.
     public var keyVersion: String?
     /// The partner's public keys by key version.
@@ -47,6 +50,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
         paths: [String: String] = [:],
         clientID: String,
         merchantKey: KeySource? = nil,
+        clientSecret: KeySource? = nil,
         keyVersion: String? = nil,
         partnerPublicKeys: [String: KeySource] = [:],
         connectTimeout: Duration = .seconds(5),
@@ -64,6 +68,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
         self.paths = paths
         self.clientID = clientID
         self.merchantKey = merchantKey
+        self.clientSecret = clientSecret
         self.keyVersion = keyVersion
         self.partnerPublicKeys = partnerPublicKeys
         self.connectTimeout = connectTimeout
@@ -110,6 +115,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
     public var description: String {
         var parts = ["wallet: \(wallet)", "scheme: \(scheme)", "baseURL: \(baseURL)", "clientID: \(clientID)"]
         if let merchantKey { parts.append("merchantKey: \(merchantKey)") }
+        if let clientSecret { parts.append("clientSecret: \(clientSecret)") }
         if let keyVersion { parts.append("keyVersion: \(keyVersion)") }
         if !partnerPublicKeys.isEmpty { parts.append("partnerKeys: \(partnerPublicKeys.keys.sorted())") }
         parts.append("timeouts: \(connectTimeout)/\(requestTimeout)")
@@ -156,6 +162,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
             paths: try strings("paths"),
             clientID: try required("client_id"),
             merchantKey: text("merchant_key").map { PartnerProfile.keySource($0, baseDirectory: baseDirectory) },
+            clientSecret: text("client_secret").map { PartnerProfile.keySource($0, baseDirectory: baseDirectory) },
             keyVersion: text("key_version"),
             partnerPublicKeys: publicKeys,
             connectTimeout: try milliseconds("connect_timeout_ms", default: .seconds(5)),
@@ -173,7 +180,7 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
     }
 
     /// Reads a profile from `WALLETBRIDGE_<WALLET>_*` variables: `SCHEME`, `BASE_URL`,
-    /// `CLIENT_ID`, `MERCHANT_KEY`, `KEY_VERSION`, `PARTNER_PUBLIC_KEY`, `CONNECT_TIMEOUT_MS`,
+    /// `CLIENT_ID`, `MERCHANT_KEY`, `CLIENT_SECRET`, `KEY_VERSION`, `PARTNER_PUBLIC_KEY`, `CONNECT_TIMEOUT_MS`,
     /// `REQUEST_TIMEOUT_MS`, `NOTIFY_URL`, `CA_BUNDLE`, `PROXY`, `CLIENT_CERTIFICATE`, `CLIENT_KEY`,
     /// `PATH_<OPERATION>` and
     /// `SETTING_<NAME>`. A missing `SCHEME` or `BASE_URL` falls back to the production preset.

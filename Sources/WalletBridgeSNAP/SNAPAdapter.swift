@@ -1,0 +1,295 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgeTransport
+
+/// The DANA-style wallet (Indonesia) on Bank Indonesia's SNAP standard: direct debit (54),
+/// query (55), cancel (57), refund (58) and the finish notification (56).
+///
+/// Two modes, chosen in the profile: RSA on every transaction (DANA, the default) or a B2B
+/// access token plus HMAC-SHA512 (other SNAP providers). The seven-digit `responseCode` decides:
+/// `200xx00` success, `202xx00` in progress (pending), documented 4xx refusals fail with their
+/// category, and 409, 429, 5xx, `504xx00`, timeouts and unverifiable replies are unknown,
+/// never failure.
+public struct SNAPAdapter: WalletAdapter {
+    /// Endpoints, identity, keys and mode.
+    public let configuration: SNAPConfiguration
+    /// The name callers know the wallet by (`dana`).
+    public let walletName: String
+    let exchange: SNAPExchange
+    let clock: @Sendable () -> Date
+
+    /// Creates an adapter.
+    /// - Parameters:
+    ///   - walletName: The name callers know the wallet by (`dana`).
+    ///   - clock: Source of X-TIMESTAMP, `validUpTo` and token expiry, injectable for tests.
+    public init(walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.walletName = walletName
+        self.configuration = configuration
+        self.clock = clock
+        self.exchange = SNAPExchange(configuration: configuration, transport: transport, clock: clock)
+    }
+
+    /// Pay, inquire, cancel, refund and notifications in IDR (DANA publishes no refund query).
+    public var capabilities: WalletCapabilities {
+        WalletCapabilities(operations: [.pay, .inquire, .cancel, .refund, .notifications], walletCurrency: .idr, currencies: [.idr])
+    }
+
+    /// Access-token requests made so far (token mode; 0 in RSA mode).
+    public var accessTokenRequests: Int {
+        get async { await exchange.tokenFetches }
+    }
+
+    // MARK: Pay
+
+    /// Direct debit (create order, service 54) with payMethod `BALANCE`; the customer
+    /// credential travels as `Authorization-Customer: Bearer …` (the account-binding token).
+    /// `2005400` means the order exists: the debit's result comes from `inquire` or the finish
+    /// notification, so the result is pending (with the `webRedirectUrl`, if any).
+    public func pay(_ request: PaymentRequest) async throws(WalletError) -> PaymentResult {
+        try Self.checkReference(request.merchantReference, field: "partnerReferenceNo")
+        let amount = try SNAPAmount.wire(request.amount)
+        var urls = [SNAPWire.PaymentRequest.URLParam(url: request.redirectURL ?? configuration.returnURL, type: "PAY_RETURN", isDeeplink: "N")]
+        if let notify = request.notifyURL ?? configuration.notifyURL {
+            urls.append(.init(url: notify, type: "NOTIFICATION", isDeeplink: "N"))
+        }
+        let validUntil = clock().addingTimeInterval(Double(configuration.orderValidity.components.seconds))
+        let body = SNAPWire.PaymentRequest(
+            partnerReferenceNo: request.merchantReference,
+            merchantId: configuration.merchantID,
+            amount: amount,
+            validUpTo: TimestampText.iso8601(validUntil, offsetHours: 7),
+            payOptionDetails: [.init(payMethod: "BALANCE", payOption: "", transAmount: amount)],
+            urlParams: urls,
+            additionalInfo: .init(mcc: configuration.merchantCategoryCode, envInfo: .init(sourcePlatform: "IPG", terminalType: "SYSTEM"),
+                                  order: .init(orderTitle: request.orderDescription, scenario: "API"))
+        )
+        let reply: SNAPExchange.Reply
+        do {
+            reply = try await exchange.send(configuration.paths.payment, body, customerToken: request.customer.value)
+        } catch {
+            return try Self.unknownOrThrow(error, reference: request.merchantReference, amount: request.amount)
+        }
+        let partner = Self.partnerResult(reply)
+        switch Self.outcome(reply) {
+        case .success:
+            let decoded = try? reply.decode(SNAPWire.PaymentReply.self)
+            if let echoed = decoded?.partnerReferenceNo, echoed != request.merchantReference {
+                return Self.unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(request.merchantReference)"),
+                                    request.merchantReference, request.amount)
+            }
+            let action = decoded?.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
+            return PaymentResult(status: .pending(action), merchantReference: request.merchantReference, walletReference: decoded?.referenceNo,
+                                 amount: request.amount, partnerResult: partner)
+        case .inProgress:
+            return PaymentResult(status: .pending(nil), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+        case .refused(let error) where error.category == .inconsistentRequest:
+            throw WalletError(.inconsistentRequest, "partnerReferenceNo \(request.merchantReference) was already used with a different body; the original payment stands, query it",
+                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
+        case .refused(let error):
+            return PaymentResult(status: .failed(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+        case .open(let error):
+            return PaymentResult(status: .unknown(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+        }
+    }
+
+    // MARK: Inquire
+
+    /// Query payment status (55) by partnerReferenceNo (and referenceNo when known).
+    /// `latestTransactionStatus`: 00 succeeded; 01, 02, 03 pending; 04 (refunded) succeeded;
+    /// 05 cancelled; 06 failed; 07 and `404xx01` unknown (`notFound`).
+    public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
+        try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
+        let body = SNAPWire.StatusRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
+                                          serviceCode: "54", merchantId: configuration.merchantID)
+        let reply: SNAPExchange.Reply
+        do {
+            reply = try await exchange.send(configuration.paths.status, body)
+        } catch {
+            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+        }
+        let partner = Self.partnerResult(reply)
+        var result = PaymentResult(status: .unknown(WalletError(.unknownOutcome, "no status yet")), merchantReference: query.merchantReference,
+                                   walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
+        switch Self.outcome(reply) {
+        case .success:
+            break
+        case .inProgress:
+            result.status = .pending(nil)
+            return result
+        case .refused(let error) where error.category == .notFound:
+            result.status = .unknown(WalletError(.notFound, "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
+                                                 partnerCode: error.partnerCode, partnerMessage: error.partnerMessage))
+            return result
+        case .refused(let error):
+            throw WalletError(error.category, "the status query was refused", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
+        case .open(let error):
+            result.status = .unknown(error)
+            return result
+        }
+        let status = try reply.decode(SNAPWire.StatusReply.self)
+        result.walletReference = status.originalReferenceNo ?? query.walletReference
+        result.completedAt = status.paidTime
+        result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
+        result.status = Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text)
+        if let echoed = status.originalPartnerReferenceNo, echoed != query.merchantReference {
+            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(query.merchantReference)"))
+            return result
+        }
+        do throws(WalletError) {
+            let confirmed = try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) }
+            if let expected = query.expectedAmount, let confirmed, confirmed != expected {
+                result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply's amount \(confirmed) does not match the requested \(expected)"))
+                return result
+            }
+            if case .succeeded = result.status, confirmed == nil {
+                result.status = .unknown(WalletError(.invalidPartnerResponse, "a successful status must state the amount"))
+                return result
+            }
+            result.amount = confirmed ?? query.expectedAmount
+        } catch {
+            result.status = .unknown(error)
+        }
+        return result
+    }
+
+    /// The common status for a `latestTransactionStatus`.
+    static func paymentStatus(_ latest: String?, description: String?, code: String?) -> PaymentStatus {
+        switch latest {
+        case "00", "04": return .succeeded
+        case "01", "02", "03": return .pending(nil)
+        case "05": return .cancelled
+        case "06": return .failed(WalletError(.declined, "the payment failed", partnerCode: latest, partnerMessage: description, mayHaveCharged: false))
+        case "07": return .unknown(WalletError(.notFound, "the wallet does not know this payment (yet)", partnerCode: latest, partnerMessage: description))
+        default: return .unknown(WalletError(.invalidPartnerResponse, "unknown latestTransactionStatus \(latest ?? "(none)")", partnerCode: code))
+        }
+    }
+
+    // MARK: Cancel
+
+    /// Cancel (57). When the wallet refuses (often: the payment already succeeded), the real
+    /// state comes from a query: a succeeded payment reports succeeded and must be refunded.
+    public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
+        try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
+        let body = SNAPWire.CancelRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
+                                          merchantId: configuration.merchantID, reason: nil,
+                                          amount: try query.expectedAmount.map { money throws(WalletError) in try SNAPAmount.wire(money) })
+        let reply: SNAPExchange.Reply
+        do {
+            reply = try await exchange.send(configuration.paths.cancel, body)
+        } catch {
+            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+        }
+        switch Self.outcome(reply) {
+        case .success:
+            let decoded = try? reply.decode(SNAPWire.CancelReply.self)
+            return PaymentResult(status: .cancelled, merchantReference: query.merchantReference, walletReference: decoded?.originalReferenceNo ?? query.walletReference,
+                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded?.cancelTime)
+        case .refused:
+            return try await inquire(query)
+        case .inProgress:
+            return Self.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message),
+                                query.merchantReference, query.expectedAmount)
+        case .open(let error):
+            return Self.unknown(error, query.merchantReference, query.expectedAmount)
+        }
+    }
+
+    // MARK: Refund
+
+    /// Refund (58), keyed by `partnerRefundNo`: the same number with the same body returns the
+    /// original refund; with another body it is refused as inconsistent (thrown).
+    public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
+        try Self.checkReference(request.refundReference, field: "partnerRefundNo")
+        try Self.checkReference(request.merchantReference, field: "originalPartnerReferenceNo")
+        let body = SNAPWire.RefundRequest(originalPartnerReferenceNo: request.merchantReference, originalReferenceNo: request.walletReference,
+                                          merchantId: configuration.merchantID, partnerRefundNo: request.refundReference,
+                                          refundAmount: try SNAPAmount.wire(request.amount), reason: request.reason)
+        let reply: SNAPExchange.Reply
+        do {
+            reply = try await exchange.send(configuration.paths.refund, body)
+        } catch {
+            guard error.mayHaveCharged else { throw error }
+            return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+        }
+        var result = RefundResult(status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
+                                  amount: request.amount, partnerResult: Self.partnerResult(reply))
+        switch Self.outcome(reply) {
+        case .success:
+            let decoded = try reply.decode(SNAPWire.RefundReply.self)
+            result.walletRefundReference = decoded.refundNo
+            result.status = .succeeded
+            if let echoed = decoded.refundAmount {
+                do throws(WalletError) {
+                    let money = try SNAPAmount.money(echoed)
+                    if money != request.amount {
+                        result.status = .unknown(WalletError(.invalidPartnerResponse, "the refund reply's amount \(money) does not match the requested \(request.amount)"))
+                    }
+                } catch {
+                    result.status = .unknown(error)
+                }
+            }
+        case .inProgress:
+            result.status = .pending
+        case .refused(let error) where error.category == .inconsistentRequest:
+            throw WalletError(.inconsistentRequest, "partnerRefundNo \(request.refundReference) was already used with a different body; the original refund stands",
+                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
+        case .refused(let error):
+            result.status = .failed(error)
+        case .open(let error):
+            result.status = .unknown(error)
+        }
+        return result
+    }
+
+    /// DANA publishes no refund query; refunds answer synchronously.
+    /// - Throws: ``WalletError`` `invalidRequest`, always.
+    public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
+        throw WalletError(.invalidRequest, "the DANA-style SNAP scheme has no refund query; a refund's reply is final (resend the identical refund to read it again)", mayHaveCharged: false)
+    }
+
+    // MARK: Helpers
+
+    /// How a verified reply reads.
+    enum Outcome {
+        case success
+        case inProgress
+        /// Processed and refused: nothing happened.
+        case refused(WalletError)
+        /// Nobody can say yet: query.
+        case open(WalletError)
+    }
+
+    static func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
+        guard let code = reply.code else {
+            let category: WalletError.Category = (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
+            return .open(WalletError(category, "HTTP \(reply.httpStatus) without a SNAP responseCode; the request may have been processed"))
+        }
+        if code.isSuccess { return .success }
+        if code.isInProgress { return .inProgress }
+        if let category = code.refusalCategory {
+            return .refused(WalletError(category, "the wallet refused the request", partnerCode: code.text, partnerMessage: reply.message, mayHaveCharged: category == .inconsistentRequest))
+        }
+        return .open(WalletError(code.openCategory, "the outcome is open (\(code.text)); query before anything else", partnerCode: code.text, partnerMessage: reply.message,
+                                 mayHaveCharged: true))
+    }
+
+    static func partnerResult(_ reply: SNAPExchange.Reply) -> PartnerResult? {
+        reply.code.map { PartnerResult(code: $0.text, status: nil, message: reply.message) }
+    }
+
+    static func unknownOrThrow(_ error: WalletError, reference: String, amount: Money?) throws(WalletError) -> PaymentResult {
+        guard error.mayHaveCharged else { throw error }
+        return unknown(error, reference, amount)
+    }
+
+    static func unknown(_ error: WalletError, _ reference: String, _ amount: Money?) -> PaymentResult {
+        PaymentResult(status: .unknown(error), merchantReference: reference, amount: amount)
+    }
+
+    /// 1 to 64 printable ASCII characters.
+    static func checkReference(_ reference: String, field: String) throws(WalletError) {
+        guard (1...64).contains(reference.utf8.count), reference.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw WalletError(.invalidRequest, "\(field) must be 1 to 64 printable ASCII characters without spaces", mayHaveCharged: false)
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import WalletBridgeCore
+import WalletBridgeCrypto
+
+/// Everything the SNAP adapter needs: endpoints, identity, keys, the signing mode and the
+/// wallet's terms.
+public struct SNAPConfiguration: Sendable {
+    /// How transactional requests are authenticated.
+    public enum Mode: Sendable {
+        /// DANA: every transactional request carries an RSA signature; no access token.
+        case rsa
+        /// Other SNAP providers: a B2B access token (requested with the RSA token signature)
+        /// plus HMAC-SHA512 keyed with the client secret on every transaction.
+        case token(SNAPHMACSigner)
+
+        /// `rsa` or `token`.
+        public var name: String {
+            switch self {
+            case .rsa: return "rsa"
+            case .token: return "token"
+            }
+        }
+    }
+
+    /// Paths of each operation; the defaults are DANA's.
+    public struct Paths: Sendable, Equatable {
+        /// Direct debit payment / create order (service 54).
+        public var payment = "/payment-gateway/v1.0/debit/payment-host-to-host.htm"
+        /// Query payment status (service 55).
+        public var status = "/payment-gateway/v1.0/debit/status.htm"
+        /// Cancel (service 57).
+        public var cancel = "/payment-gateway/v1.0/debit/cancel.htm"
+        /// Refund (service 58).
+        public var refund = "/payment-gateway/v1.0/debit/refund.htm"
+        /// B2B access token (service 73), token mode only.
+        public var accessToken = "/v1.0/access-token/b2b.htm"
+
+        /// DANA's paths.
+        public init() {}
+    }
+
+    /// `https://host[:port]`, no trailing slash.
+    public var baseURL: String
+    /// Operation paths.
+    public var paths: Paths
+    /// `X-PARTNER-ID` (and `X-CLIENT-KEY` on token requests).
+    public var partnerID: String
+    /// `merchantId` in bodies.
+    public var merchantID: String
+    /// `CHANNEL-ID` (DANA: `95221`).
+    public var channelID: String
+    /// `ORIGIN`, when the partner configured one.
+    public var origin: String?
+    /// How transactions are authenticated.
+    public var mode: Mode
+    /// Our private key: signs transactions (RSA mode) and access-token requests.
+    public var privateKey: RSAPrivateKey
+    /// The wallet's public key: verifies notifications and signed responses.
+    public var walletKey: SNAPSignatureVerifier
+    /// Whether every response must be signed; when false, a signature is verified whenever
+    /// one is present (DANA's published library verifies none).
+    public var responsesSigned: Bool
+    /// The default NOTIFICATION url sent in `urlParams`.
+    public var notifyURL: String?
+    /// The PAY_RETURN url sent in `urlParams`.
+    public var returnURL: String
+    /// `additionalInfo.mcc`.
+    public var merchantCategoryCode: String
+    /// How long an order may be paid (`validUpTo`).
+    public var orderValidity: Duration
+    /// An access token is renewed this long before it expires.
+    public var tokenRefreshMargin: Duration
+    /// Deadline to connect.
+    public var connectTimeout: Duration
+    /// Deadline for a whole request.
+    public var requestTimeout: Duration
+
+    /// Creates a configuration.
+    public init(
+        baseURL: String,
+        paths: Paths = Paths(),
+        partnerID: String,
+        merchantID: String,
+        channelID: String = "95221",
+        origin: String? = nil,
+        mode: Mode = .rsa,
+        privateKey: RSAPrivateKey,
+        walletKey: SNAPSignatureVerifier,
+        responsesSigned: Bool = false,
+        notifyURL: String? = nil,
+        returnURL: String = "https://merchant.invalid/return",
+        merchantCategoryCode: String = "5732",
+        orderValidity: Duration = .seconds(1800),
+        tokenRefreshMargin: Duration = .seconds(60),
+        connectTimeout: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(30)
+    ) {
+        self.baseURL = baseURL
+        self.paths = paths
+        self.partnerID = partnerID
+        self.merchantID = merchantID
+        self.channelID = channelID
+        self.origin = origin
+        self.mode = mode
+        self.privateKey = privateKey
+        self.walletKey = walletKey
+        self.responsesSigned = responsesSigned
+        self.notifyURL = notifyURL
+        self.returnURL = returnURL
+        self.merchantCategoryCode = merchantCategoryCode
+        self.orderValidity = orderValidity
+        self.tokenRefreshMargin = tokenRefreshMargin
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    /// Builds a configuration from a partner profile, loading its keys.
+    ///
+    /// `client_id` is the `X-PARTNER-ID`; `merchant_key` our RSA private key; the one partner
+    /// public key is the wallet's; `client_secret` is required in token mode. Settings read:
+    /// `merchantId` (required), `mode` (`rsa`, the default, or `token`), `responsesSigned`
+    /// (`true`/`false`), `channelId`, `origin`, `returnUrl`, `mcc`, `orderValidityMinutes`.
+    /// Paths: `payment`, `status`, `cancel`, `refund`, `accessToken`.
+    public init(profile: PartnerProfile) throws(ProfileError) {
+        let name = profile.wallet
+        guard profile.scheme == "snap" else { throw ProfileError("profile \(name) is for scheme \(profile.scheme), not snap") }
+        guard !profile.clientID.isEmpty else { throw ProfileError("profile \(name): client_id (the X-PARTNER-ID) is required") }
+        guard let merchantID = profile.settings["merchantId"], !merchantID.isEmpty else { throw ProfileError("profile \(name): settings.merchantId is required") }
+        guard let keySource = profile.merchantKey else { throw ProfileError("profile \(name): merchant_key is required") }
+        guard profile.partnerPublicKeys.count == 1, let walletKeySource = profile.partnerPublicKeys.values.first else {
+            throw ProfileError("profile \(name): exactly one partner_public_key (the wallet's) is required")
+        }
+        let privateKey: RSAPrivateKey
+        let walletKey: RSAPublicKey
+        do {
+            privateKey = try RSAPrivateKey(source: keySource)
+            walletKey = try RSAPublicKey(source: walletKeySource)
+        } catch {
+            throw ProfileError("profile \(name): \(error)")
+        }
+        let mode: Mode
+        switch profile.settings["mode"] ?? "rsa" {
+        case "rsa": mode = .rsa
+        case "token":
+            guard let secretSource = profile.clientSecret else { throw ProfileError("profile \(name): token mode needs client_secret") }
+            do {
+                var text = try secretSource.loadText()
+                while text.last == "\n" || text.last == "\r" { text.removeLast() }
+                mode = .token(try SNAPHMACSigner(clientSecret: SecretBytes(utf8: text)))
+            } catch {
+                throw ProfileError("profile \(name): client_secret \(secretSource): \(error)")
+            }
+        case let other: throw ProfileError("profile \(name): settings.mode must be rsa or token, not \(other)")
+        }
+        var paths = Paths()
+        for (key, path) in profile.paths {
+            switch key {
+            case "payment", "pay": paths.payment = path
+            case "status", "inquiry": paths.status = path
+            case "cancel": paths.cancel = path
+            case "refund": paths.refund = path
+            case "accessToken": paths.accessToken = path
+            default: throw ProfileError("profile \(name): unknown path name \(key)")
+            }
+        }
+        var responsesSigned = false
+        switch profile.settings["responsesSigned"] {
+        case nil, "false": break
+        case "true": responsesSigned = true
+        case let other?: throw ProfileError("profile \(name): settings.responsesSigned must be true or false, not \(other)")
+        }
+        var validity = Duration.seconds(1800)
+        if let text = profile.settings["orderValidityMinutes"] {
+            guard let minutes = Int64(text), (1...10_080).contains(minutes) else {
+                throw ProfileError("profile \(name): settings.orderValidityMinutes must be 1 to 10080 (one week)")
+            }
+            validity = .seconds(minutes * 60)
+        }
+        self.init(
+            baseURL: profile.baseURL,
+            paths: paths,
+            partnerID: profile.clientID,
+            merchantID: merchantID,
+            channelID: profile.settings["channelId"] ?? "95221",
+            origin: profile.settings["origin"],
+            mode: mode,
+            privateKey: privateKey,
+            walletKey: SNAPSignatureVerifier(publicKey: walletKey),
+            responsesSigned: responsesSigned,
+            notifyURL: profile.notifyURL,
+            returnURL: profile.settings["returnUrl"] ?? "https://merchant.invalid/return",
+            merchantCategoryCode: profile.settings["mcc"] ?? "5732",
+            orderValidity: validity,
+            connectTimeout: profile.connectTimeout,
+            requestTimeout: profile.requestTimeout
+        )
+    }
+}

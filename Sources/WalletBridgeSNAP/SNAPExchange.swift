@@ -1,0 +1,182 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgeCrypto
+import WalletBridgeTransport
+
+/// One SNAP call: the body encoded once (minified, sorted keys) and those exact bytes hashed,
+/// signed and sent; a fresh X-TIMESTAMP, signature and X-EXTERNAL-ID on every HTTP attempt; the
+/// reply's signature verified (required when the profile says responses are signed); in token
+/// mode, one retry with a renewed token when the wallet rejects the token.
+struct SNAPExchange: Sendable {
+    let configuration: SNAPConfiguration
+    let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+    let tokens: SNAPAccessTokenCache?
+
+    init(configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+        if case .token = configuration.mode {
+            let fetcher = SNAPTokenFetcher(configuration: configuration, transport: transport, clock: clock)
+            tokens = SNAPAccessTokenCache(margin: configuration.tokenRefreshMargin, clock: clock) { () async throws(WalletError) in try await fetcher.fetch() }
+        } else {
+            tokens = nil
+        }
+    }
+
+    /// A verified reply: its parsed `responseCode` (nil when absent or malformed) and body.
+    struct Reply: Sendable {
+        var httpStatus: Int
+        var code: SNAPResponseCode?
+        var message: String?
+        var body: [UInt8]
+
+        func decode<T: Decodable>(_ type: T.Type) throws(WalletError) -> T {
+            do {
+                return try JSONDecoder().decode(T.self, from: Data(body))
+            } catch {
+                throw WalletError(.invalidPartnerResponse, "the verified reply is not the expected JSON: \(error)")
+            }
+        }
+    }
+
+    /// Sends `body` to `path`.
+    /// - Throws: ``WalletError``: `mayHaveCharged == false` when the request provably never
+    ///   reached the wallet; otherwise (timeout, unsigned or tampered reply) `mayHaveCharged ==
+    ///   true`, which callers report as unknown.
+    func send(_ path: String, _ body: some Encodable, customerToken: String? = nil) async throws(WalletError) -> Reply {
+        let bytes: [UInt8]
+        do {
+            bytes = try WireFormat.json(body)
+        } catch {
+            throw WalletError(.invalidRequest, "could not encode the request: \(error)", mayHaveCharged: false)
+        }
+        guard let tokens else { return try await attempt(path, bytes, accessToken: nil, customerToken: customerToken) }
+        var token = try await tokens.token()
+        var reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
+        if reply.code?.isTokenRejection == true {
+            // The token expired or was revoked early: one renewal (shared with concurrent
+            // callers), then the identical body once more under a new X-EXTERNAL-ID.
+            token = try await tokens.replace(rejected: token)
+            reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
+        }
+        return reply
+    }
+
+    /// Token requests so far (token mode).
+    var tokenFetches: Int {
+        get async { await tokens?.fetches ?? 0 }
+    }
+
+    private func attempt(_ path: String, _ body: [UInt8], accessToken: SecretBytes?, customerToken: String?) async throws(WalletError) -> Reply {
+        let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
+        let signature: SNAPSignature
+        do {
+            switch configuration.mode {
+            case .rsa:
+                signature = try SNAPRSASigner(privateKey: configuration.privateKey).sign(method: "POST", path: path, body: body, timestamp: timestamp, accessToken: nil)
+            case .token(let signer):
+                signature = try signer.sign(method: "POST", path: path, body: body, timestamp: timestamp, accessToken: accessToken)
+            }
+        } catch {
+            throw WalletError(.invalidRequest, "could not sign the request: \(error.message)", mayHaveCharged: false)
+        }
+        var headers: HTTPHeaders = [
+            "Content-Type": "application/json",
+            "X-TIMESTAMP": timestamp,
+            "X-SIGNATURE": signature.value,
+            "X-PARTNER-ID": configuration.partnerID,
+            "X-EXTERNAL-ID": SNAPExchange.externalID(),
+            "CHANNEL-ID": configuration.channelID,
+        ]
+        if let origin = configuration.origin { headers.add(name: "ORIGIN", value: origin) }
+        if let accessToken, let token = accessToken.revealUTF8() { headers.add(name: "Authorization", value: "Bearer " + token) }
+        if let customerToken { headers.add(name: "Authorization-Customer", value: "Bearer " + customerToken) }
+        return try await exchange(path, body, headers)
+    }
+
+    /// Sends and verifies; shared by transactions and token requests.
+    func exchange(_ path: String, _ body: [UInt8], _ headers: HTTPHeaders) async throws(WalletError) -> Reply {
+        let request = HTTPRequest(method: "POST", url: WireFormat.url(configuration.baseURL, path), headers: headers, body: body,
+                                  timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            throw WalletError.transport(error)
+        }
+        return try verify(response, path: path)
+    }
+
+    /// Checks the reply's signature (when present, or always when responses are signed) and
+    /// reads its `responseCode`.
+    func verify(_ response: HTTPResponse, path: String) throws(WalletError) -> Reply {
+        if let signature = response.headers["X-SIGNATURE"] {
+            guard let timestamp = response.headers["X-TIMESTAMP"] else {
+                throw WalletError(.invalidPartnerResponse, "the reply has X-SIGNATURE but no X-TIMESTAMP, so it cannot be checked")
+            }
+            do {
+                try configuration.walletKey.verifyTransaction(signature: signature, method: "POST", path: path, body: response.body, timestamp: timestamp)
+            } catch {
+                throw WalletError(.invalidPartnerResponse, "the reply's signature is not valid (\(error.kind.rawValue)): \(error.message)")
+            }
+        } else if configuration.responsesSigned {
+            throw WalletError(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed")
+        }
+        let head = try? JSONDecoder().decode(SNAPWire.Head.self, from: Data(response.body))
+        return Reply(httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body)
+    }
+
+    /// A fresh message id: 32 hex characters, unique per attempt.
+    static func externalID() -> String {
+        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+}
+
+/// Requests B2B access tokens with the RSA token signature over `X-CLIENT-KEY|X-TIMESTAMP`.
+struct SNAPTokenFetcher: Sendable {
+    let configuration: SNAPConfiguration
+    let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+
+    func fetch() async throws(WalletError) -> (token: SecretBytes, expiresIn: Duration) {
+        let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
+        let signature: SNAPSignature
+        let body: [UInt8]
+        do {
+            signature = try SNAPRSASigner(privateKey: configuration.privateKey).signAccessTokenRequest(clientKey: configuration.partnerID, timestamp: timestamp)
+            body = try WireFormat.json(SNAPWire.TokenRequest())
+        } catch {
+            throw WalletError(.invalidRequest, "could not sign the access-token request: \(error)", mayHaveCharged: false)
+        }
+        let headers: HTTPHeaders = [
+            "Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-CLIENT-KEY": configuration.partnerID,
+            "X-SIGNATURE": signature.value, "CHANNEL-ID": configuration.channelID,
+        ]
+        let exchange = SNAPExchange(configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock)
+        let reply: SNAPExchange.Reply
+        do {
+            reply = try await exchange.exchange(configuration.paths.accessToken, body, headers)
+        } catch {
+            throw WalletError(error.category == .invalidPartnerResponse ? .invalidPartnerResponse : error.category,
+                              "access token: \(error.message)", mayHaveCharged: false)
+        }
+        guard reply.code?.isSuccess == true else {
+            throw WalletError(.authenticationFailed, "the wallet refused an access token", partnerCode: reply.code?.text, partnerMessage: reply.message, mayHaveCharged: false)
+        }
+        let token = try reply.decode(SNAPWire.TokenReply.self)
+        guard let value = token.accessToken, !value.isEmpty else {
+            throw WalletError(.invalidPartnerResponse, "the access-token reply has no accessToken", mayHaveCharged: false)
+        }
+        return (SecretBytes(utf8: value), .seconds(token.expiresIn?.value ?? 900))
+    }
+}
+
+extension SNAPConfiguration {
+    /// The same configuration in RSA mode, so token requests never need a token themselves.
+    init(copyForTokens configuration: SNAPConfiguration) {
+        self = configuration
+        mode = .rsa
+    }
+}
