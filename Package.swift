@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "WalletBridgeSandbox",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm",
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -97,7 +97,7 @@ let package = Package(
             name: "WalletBridgeAdapterTests",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting",
-                "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSandbox", "WalletBridgeTestSupport",
+                "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP", "WalletBridgeSandbox", "WalletBridgeTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -15,7 +15,7 @@ struct PayCommand: AsyncParsableCommand {
     @Option(help: "Amount in major units, e.g. 10.00.")
     var amount: String
 
-    @Option(help: "ISO 4217 currency of the amount, e.g. PHP, USD, JPY (gcash) or INR (paytm).")
+    @Option(help: "ISO 4217 currency of the amount, e.g. PHP, USD, JPY (gcash), INR (paytm) or IDR (dana).")
     var currency: String
 
     @Option(help: "Customer credential or id (sandbox customer id, default WALLET-pays; see `walletbridge sandbox --list-customers`).")

@@ -38,7 +38,8 @@ struct RefundCommand: AsyncParsableCommand {
             let request = RefundRequest(merchantReference: merchantReference, refundReference: refundReference, amount: money, reason: reason)
             var result = try await session.client.refund(request)
             let deadline = ContinuousClock.now + .seconds(timeout)
-            while !noWait, RefundCommand.isOpen(result.status), ContinuousClock.now < deadline {
+            let canQuery = session.client.adapter.capabilities.supports(.inquireRefund)
+            while !noWait, canQuery, RefundCommand.isOpen(result.status), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(300))
                 let query = RefundQuery(refundReference: refundReference, walletRefundReference: result.walletRefundReference, merchantReference: merchantReference)
                 let next = try await session.client.inquireRefund(query)

@@ -4,7 +4,7 @@ import WalletBridgeCore
 
 /// Options every payment command shares.
 struct WalletOptions: ParsableArguments {
-    @Option(help: "Wallet: gcash or paytm.")
+    @Option(help: "Wallet: gcash, paytm or dana.")
     var wallet: String = "gcash"
 
     @Option(help: "Profile file (JSON or TOML). Without it, an embedded sandbox is used.")
@@ -12,6 +12,9 @@ struct WalletOptions: ParsableArguments {
 
     @Option(help: "Embedded sandbox state file (default: $WALLETBRIDGE_STATE_FILE or ~/.local/state/walletbridge/sandbox.json).")
     var stateFile: String?
+
+    @Option(help: "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions) or token (B2B token plus HMAC-SHA512).")
+    var snapMode: String = "rsa"
 
     @Flag(help: "Print one JSON object on stdout.")
     var json = false

@@ -4,6 +4,7 @@ import Logging
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgePaytm
+import WalletBridgeSNAP
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -25,7 +26,7 @@ struct WalletSession {
                 configuration.stateFile = options.resolvedStateFile
                 let started = try await WalletSandbox.start(configuration)
                 sandbox = started
-                profile = try started.clientProfile(wallet: options.wallet)
+                profile = try started.clientProfile(wallet: options.wallet, snapMode: options.snapMode)
             }
         } catch {
             printError("error: \(error)")
@@ -67,8 +68,10 @@ enum AdapterFactory {
             return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
         case "paytm":
             return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport)
+        case "snap":
+            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport)
         default:
-            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm)")
+            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm, snap)")
         }
     }
 }
@@ -81,10 +84,10 @@ struct TranscriptTransport: HTTPTransport {
 
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"] ?? TranscriptTransport.paytmSignature(request.body)))")
+        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"] ?? request.headers["X-SIGNATURE"].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))")
         do {
             let response = try await base.send(request)
-            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"] ?? TranscriptTransport.paytmSignature(response.body)))")
+            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"] ?? response.headers["X-SIGNATURE"].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))")
             return response
         } catch {
             write("    < \(error)")
@@ -100,7 +103,7 @@ struct TranscriptTransport: HTTPTransport {
 
     static func short(_ signature: String?) -> String {
         guard let signature else { return "(unsigned)" }
-        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "head.signature=") else { return "Signature: \(signature.prefix(40))…" }
+        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "SIGNATURE=") else { return "Signature: \(signature.prefix(40))…" }
         return "Signature: \(signature[..<marker.upperBound])\(signature[marker.upperBound...].prefix(16))…"
     }
 }

@@ -10,6 +10,12 @@ public enum SandboxCredentials {
     public static let paytmMerchantID = "WBSANDBOX00000000001"
     /// The test merchant's Paytm merchant key (the shared test-only key; 16 characters).
     public static let paytmMerchantKey = "SDOr4vU+L2wkTaKX"
+    /// `X-PARTNER-ID` (and `X-CLIENT-KEY`) of the sandbox's test merchant on the DANA-style wallet.
+    public static let danaPartnerID = "2026112400000000000001"
+    /// `merchantId` of that merchant.
+    public static let danaMerchantID = "216620000000000000001"
+    /// The client secret that keys HMAC-SHA512 in SNAP token mode (the shared test-only one).
+    public static let danaClientSecret = "test-only-client-secret-0123456789"
     /// Key version of both test key pairs.
     public static let keyVersion = "1"
 

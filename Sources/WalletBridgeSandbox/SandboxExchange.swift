@@ -53,3 +53,17 @@ enum SandboxJSON {
         return (try? Array(encoder.encode(value))) ?? Array(#"{"result":{"resultCode":"UNKNOWN_EXCEPTION","resultStatus":"U"}}"#.utf8)
     }
 }
+
+/// A JSON value for the sandbox's replies built field by field (SNAP bodies).
+enum SandboxJSONValue: Encodable, Sendable {
+    case string(String)
+    case object([String: SandboxJSONValue])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let text): try container.encode(text)
+        case .object(let fields): try container.encode(fields)
+        }
+    }
+}

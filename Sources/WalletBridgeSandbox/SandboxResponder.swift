@@ -10,6 +10,7 @@ struct SandboxResponder: HTTPResponder {
 
     let gcash: GCashSandbox
     let paytm: PaytmSandbox
+    let dana: DANASandbox
     let faults: SandboxFaults
     let notifier: SandboxNotifier
 
@@ -24,6 +25,8 @@ struct SandboxResponder: HTTPResponder {
             reply = await gcash.handle(incoming)
         } else if paytm.handles(incoming.path) {
             reply = await paytm.handle(incoming)
+        } else if dana.handles(incoming.path) {
+            reply = await dana.handle(incoming)
         } else {
             reply = admin(incoming)
         }
@@ -56,6 +59,9 @@ struct SandboxResponder: HTTPResponder {
             }
             faults.add(fault, path: wanted.path, count: wanted.count ?? 1)
             return .json(200, Array(#"{"status":"queued"}"#.utf8))
+        case ("POST", "/sandbox/snap/expire-tokens"):
+            dana.expireTokens()
+            return .json(200, Array(#"{"status":"expired"}"#.utf8))
         case ("DELETE", "/sandbox/faults"):
             faults.clear()
             return .json(200, Array(#"{"status":"cleared"}"#.utf8))

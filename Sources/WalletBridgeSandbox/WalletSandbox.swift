@@ -47,8 +47,10 @@ public final class WalletSandbox: Sendable {
     private let faults: SandboxFaults
     private let notifier: SandboxNotifier
     private let transport: CurlTransport
+    private let dana: DANASandbox
 
-    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport) {
+    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox) {
+        self.dana = dana
         self.host = host
         self.server = server
         self.faults = faults
@@ -68,7 +70,8 @@ public final class WalletSandbox: Sendable {
         let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval, maxAttempts: configuration.maxNotificationAttempts)
         let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let responder = SandboxResponder(gcash: gcash, paytm: paytm, faults: faults, notifier: notifier)
+        let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
+        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -76,7 +79,7 @@ public final class WalletSandbox: Sendable {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
-        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport)
+        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -93,6 +96,12 @@ public final class WalletSandbox: Sendable {
     public func injectFault(_ fault: SandboxFault, path: String? = nil, count: Int = 1) {
         faults.add(fault, path: path, count: count)
     }
+
+    /// Expires every SNAP access token issued so far: calls that use one get `401xx01`.
+    public func expireSNAPTokens() { dana.expireTokens() }
+
+    /// SNAP access tokens issued so far.
+    public var snapTokensIssued: Int { dana.tokensIssued }
 
     /// One notification the sandbox sent, and whether it was acknowledged.
     public struct NotificationDelivery: Sendable, Equatable {
@@ -111,8 +120,9 @@ public final class WalletSandbox: Sendable {
         notifier.deliveries.map { NotificationDelivery(url: $0.url, label: $0.label, attempts: $0.attempts, acknowledged: $0.acknowledged) }
     }
 
-    /// The client profile that talks to this sandbox (inline test-only keys).
-    public func clientProfile(wallet: String = "gcash") throws -> PartnerProfile {
+    /// The client profile that talks to this sandbox (inline test-only keys). For `dana`,
+    /// `snapMode` picks `rsa` (DANA's) or `token` (B2B token plus HMAC-SHA512).
+    public func clientProfile(wallet: String = "gcash", snapMode: String = "rsa") throws -> PartnerProfile {
         switch wallet {
         case "gcash":
             return PartnerProfile(
@@ -130,8 +140,17 @@ public final class WalletSandbox: Sendable {
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
                 settings: ["websiteName": "WEBSTAGING", "channelId": "WEB"]
             )
+        case "dana":
+            return PartnerProfile(
+                wallet: "dana", scheme: "snap", baseURL: baseURL, clientID: SandboxCredentials.danaPartnerID,
+                merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
+                clientSecret: .string(SandboxCredentials.danaClientSecret),
+                partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
+                connectTimeout: .seconds(2), requestTimeout: .seconds(10),
+                settings: ["merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true"]
+            )
         default:
-            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash and paytm)")
+            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, paytm and dana)")
         }
     }
 
@@ -143,6 +162,7 @@ public final class WalletSandbox: Sendable {
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
             "gcash-platform-public.pem": SandboxCredentials.platformPublicKeyPEM,
             "paytm-merchant-key.txt": SandboxCredentials.paytmMerchantKey,
+            "dana-client-secret.txt": SandboxCredentials.danaClientSecret,
         ]
         for (name, text) in files {
             try (text + "\n").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
@@ -167,7 +187,18 @@ public final class WalletSandbox: Sendable {
             "request_timeout_ms": 10000,
             "settings": ["websiteName": "WEBSTAGING", "channelId": "WEB"],
         ]
-        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "paytm": paytm]], options: [.prettyPrinted, .sortedKeys])
+        let dana: [String: Any] = [
+            "scheme": "snap",
+            "base_url": baseURL,
+            "client_id": SandboxCredentials.danaPartnerID,
+            "merchant_key": "file:gcash-merchant-private.pem",
+            "client_secret": "file:dana-client-secret.txt",
+            "partner_public_key": "file:gcash-platform-public.pem",
+            "connect_timeout_ms": 2000,
+            "request_timeout_ms": 10000,
+            "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true"],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "paytm": paytm, "dana": dana]], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         return path

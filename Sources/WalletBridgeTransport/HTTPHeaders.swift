@@ -38,6 +38,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.append(Field(name: name, value: value))
     }
 
+    /// Removes every field called `name`.
+    public mutating func remove(name: String) {
+        fields.removeAll { HTTPHeaders.sameName($0.name, name) }
+    }
+
     /// The first value of `name`, ignoring ASCII case, or nil.
     public subscript(name: String) -> String? {
         fields.first { HTTPHeaders.sameName($0.name, name) }?.value
