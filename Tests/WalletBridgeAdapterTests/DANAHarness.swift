@@ -1,0 +1,58 @@
+import Foundation
+import WalletBridgeCore
+import WalletBridgeCrypto
+import WalletBridgeSandbox
+import WalletBridgeSNAP
+import WalletBridgeTransport
+
+/// A sandbox on an ephemeral loopback port plus a SNAP adapter (RSA or token mode) talking to
+/// it over `CurlTransport`; everything is shut down after `body`.
+func withDANA<T: Sendable>(
+    mode: String = "rsa",
+    adjust: (inout PartnerProfile) -> Void = { _ in },
+    _ body: (WalletSandbox, SNAPAdapter) async throws -> T
+) async throws -> T {
+    let sandbox = try await WalletSandbox.start()
+    let transport = try CurlTransport()
+    do {
+        var profile = try sandbox.clientProfile(wallet: "dana", snapMode: mode)
+        adjust(&profile)
+        let adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
+        let result = try await body(sandbox, adapter)
+        await transport.shutdown()
+        await sandbox.shutdown()
+        return result
+    } catch {
+        await transport.shutdown()
+        await sandbox.shutdown()
+        throw error
+    }
+}
+
+func idr(_ text: String) throws -> Money { try Money(parsing: text, currency: .idr) }
+
+/// Sends one RSA-signed SNAP request by hand (for what the adapter never does, such as reusing
+/// an X-EXTERNAL-ID), and returns the HTTP status and the body's responseCode.
+func rawSNAP(_ sandbox: WalletSandbox, path: String, body: String, externalID: String, authorization: String? = nil,
+             customer: String? = nil, signature: String? = nil) async throws -> (status: Int, code: String, body: String) {
+    let transport = try CurlTransport()
+    let timestamp = TimestampText.iso8601(Date(), offsetHours: 7)
+    let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM))
+    let signed = try signer.sign(method: "POST", path: path, body: Array(body.utf8), timestamp: timestamp)
+    var headers: HTTPHeaders = [
+        "Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature ?? signed.value,
+        "X-PARTNER-ID": SandboxCredentials.danaPartnerID, "X-EXTERNAL-ID": externalID, "CHANNEL-ID": "95221",
+    ]
+    if let authorization { headers.add(name: "Authorization", value: authorization) }
+    if let customer { headers.add(name: "Authorization-Customer", value: "Bearer " + customer) }
+    let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, headers: headers, body: Array(body.utf8)))
+    await transport.shutdown()
+    let text = String(decoding: response.body, as: UTF8.self)
+    let code = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["responseCode"] as? String ?? ""
+    return (response.status, code, text)
+}
+
+/// A direct-debit body as the adapter would send it, minified.
+func danaPaymentBody(_ reference: String, _ value: String) -> String {
+    #"{"additionalInfo":{"envInfo":{"sourcePlatform":"IPG","terminalType":"SYSTEM"},"mcc":"5732","order":{"orderTitle":"t","scenario":"API"}},"amount":{"currency":"IDR","value":"\#(value)"},"merchantId":"\#(SandboxCredentials.danaMerchantID)","partnerReferenceNo":"\#(reference)","payOptionDetails":[{"payMethod":"BALANCE","payOption":"","transAmount":{"currency":"IDR","value":"\#(value)"}}],"urlParams":[],"validUpTo":"2026-11-24T10:34:05+07:00"}"#
+}

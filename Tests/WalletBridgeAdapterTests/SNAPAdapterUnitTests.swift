@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import WalletBridgeCore
+import WalletBridgeCrypto
+import WalletBridgeSandbox
+import WalletBridgeSNAP
+import WalletBridgeTesting
+import WalletBridgeTransport
+
+/// The SNAP adapter against scripted replies: headers, bytes, and the responseCode mapping.
+@Suite("SNAP adapter (scripted replies)")
+struct SNAPAdapterUnitTests {
+    static func adapter(_ transport: MockTransport, responsesSigned: Bool = false) throws -> SNAPAdapter {
+        let configuration = SNAPConfiguration(baseURL: "https://api.example", partnerID: "P1", merchantID: "M1",
+                                              privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM),
+                                              walletKey: SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.platformPublicKeyPEM)),
+                                              responsesSigned: responsesSigned)
+        return SNAPAdapter(configuration: configuration, transport: transport, clock: { Date(timeIntervalSince1970: 1_795_000_000) })
+    }
+
+    static func reply(_ status: Int, _ json: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
+    }
+
+    @Test func theSignatureCoversTheExactBytesSentAndHeadersFollowTheStandard() async throws {
+        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005400","responseMessage":"Successful","referenceNo":"R1"}"#))
+        _ = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "cust-token"))
+        let sent = try #require(transport.requests.first)
+        #expect(sent.url == "https://api.example/payment-gateway/v1.0/debit/payment-host-to-host.htm")
+        #expect(sent.headers["X-TIMESTAMP"] == "2026-11-18T18:06:40+07:00")
+        #expect(sent.headers["X-PARTNER-ID"] == "P1")
+        #expect(sent.headers["CHANNEL-ID"] == "95221")
+        #expect(sent.headers["X-EXTERNAL-ID"]?.count == 32)
+        #expect(sent.headers["Authorization-Customer"] == "Bearer cust-token")
+        #expect(sent.headers["Authorization"] == nil)
+        let verifier = SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM))
+        try verifier.verifyTransaction(signature: try #require(sent.headers["X-SIGNATURE"]), method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+                                       body: sent.body, timestamp: "2026-11-18T18:06:40+07:00")
+        let body = String(decoding: sent.body, as: UTF8.self)
+        #expect(!body.contains(" \"") && !body.contains(": "))
+        #expect(body.contains(#""amount":{"currency":"IDR","value":"10000.00"}"#))
+        #expect(body.contains(#""payMethod":"BALANCE""#))
+        #expect(body.contains(#""validUpTo":"2026-11-18T18:36:40+07:00""#))
+    }
+
+    @Test(arguments: [
+        ("2005400", 200, "pending", nil),
+        ("2025400", 202, "pending", nil),
+        ("4005401", 400, "failed", WalletError.Category.invalidRequest),
+        ("4015400", 401, "failed", .authenticationFailed),
+        ("4035402", 403, "failed", .limitExceeded),
+        ("4035405", 403, "failed", .declined),
+        ("4035414", 403, "failed", .insufficientFunds),
+        ("4045408", 404, "failed", .invalidRequest),
+        ("4095400", 409, "unknown", .duplicate),
+        ("4095401", 409, "unknown", .duplicate),
+        ("4295400", 429, "unknown", .rateLimited),
+        ("5005400", 500, "unknown", .partnerUnavailable),
+        ("5005402", 500, "unknown", .partnerUnavailable),
+        ("5045400", 504, "unknown", .timeout),
+        ("9999999", 200, "unknown", .unknownOutcome),
+    ] as [(String, Int, String, WalletError.Category?)])
+    func paymentResponseCodesMapIntoTheCommonModel(_ code: String, _ status: Int, _ expected: String, _ category: WalletError.Category?) async throws {
+        let transport = MockTransport.replying(Self.reply(status, #"{"responseCode":"\#(code)","responseMessage":"m"}"#))
+        let result = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(result.status.name == expected)
+        #expect(result.status.error?.category == category)
+        #expect(result.partnerResult?.code == code)
+        if expected == "failed" { #expect(result.status.error?.mayHaveCharged == false) }
+        if expected == "unknown" { #expect(result.status.error?.mayHaveCharged == true) }
+    }
+
+    @Test(arguments: [("00", "succeeded"), ("01", "pending"), ("02", "pending"), ("03", "pending"), ("04", "succeeded"),
+                      ("05", "cancelled"), ("06", "failed"), ("07", "unknown"), ("99", "unknown")])
+    func latestTransactionStatusMapsIntoTheCommonModel(_ latest: String, _ expected: String) async throws {
+        let json = #"{"responseCode":"2005500","responseMessage":"Successful","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"\#(latest)","amount":{"value":"10000.00","currency":"IDR"}}"#
+        let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(result.status.name == expected)
+    }
+
+    @Test(arguments: [
+        #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-2","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#,
+        #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00"}"#,
+        #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000","currency":"IDR"}}"#,
+        #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"9999.00","currency":"IDR"}}"#,
+        #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"XXY"}}"#,
+        "not json",
+    ])
+    func aSuccessAboutAnotherPaymentOrAmountIsUnknown(_ json: String) async throws {
+        let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
+        #expect(result.status.name == "unknown")
+    }
+
+    @Test func responsesSignedRequiresASignature() async throws {
+        let json = #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#
+        let strict = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(strict.status.unknownCategory == .invalidPartnerResponse)
+        var forged = Self.reply(200, json)
+        forged.headers.add(name: "X-TIMESTAMP", value: "2026-11-18T18:06:40+07:00")
+        forged.headers.add(name: "X-SIGNATURE", value: String(repeating: "A", count: 344))
+        let lenient = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(lenient.status.unknownCategory == .invalidPartnerResponse)
+    }
+
+    @Test func transportFailuresAreThrownWhenNothingWasSentAndUnknownOtherwise() async throws {
+        let refused = MockTransport.failing(TransportError(.couldNotConnect, "refused", mayHaveReachedServer: false))
+        let error = await #expect(throws: WalletError.self) { _ = try await Self.adapter(refused).pay(payment("WB-1", try idr("1"), customer: "c")) }
+        #expect(error?.mayHaveCharged == false)
+        let timedOut = MockTransport.failing(TransportError(.timeout, "slow", mayHaveReachedServer: true))
+        #expect(try await Self.adapter(timedOut).pay(payment("WB-1", try idr("1"), customer: "c")).status.unknownCategory == .timeout)
+    }
+
+    @Test func amountsAreExact() async throws {
+        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005800","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
+        let refund = try await Self.adapter(transport).refund(RefundRequest(merchantReference: "WB-1", refundReference: "R1", amount: Money(minorUnits: 1, currency: .idr)))
+        #expect(refund.status == .succeeded)
+        #expect(String(decoding: try #require(transport.requests.first).body, as: UTF8.self).contains(#""refundAmount":{"currency":"IDR","value":"0.01"}"#))
+        let bad = await #expect(throws: WalletError.self) { _ = try await Self.adapter(transport).pay(payment("WB 1", try idr("1"), customer: "c")) }
+        #expect(bad?.category == .invalidRequest)
+    }
+
+    @Test func secretsAreNeverPrinted() throws {
+        let adapter = try Self.adapter(.replying(Self.reply(200, "{}")))
+        var dumped = ""
+        dump(adapter, to: &dumped)
+        let hmac = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: SandboxCredentials.danaClientSecret))
+        var hmacDump = ""
+        dump(hmac, to: &hmacDump)
+        for text in [dumped, String(describing: adapter), hmacDump, String(describing: hmac)] {
+            #expect(!text.contains("MIIEv"))
+            #expect(!text.contains(SandboxCredentials.danaClientSecret))
+        }
+    }
+}
+
+@Suite("SNAP profiles")
+struct SNAPProfileTests {
+    @Test func profilesAreCheckedWithClearReasons() throws {
+        let base = PartnerProfile(wallet: "dana", scheme: "snap", baseURL: "https://api.sandbox.dana.id", clientID: "P1",
+                                  merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
+                                  partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
+                                  settings: ["merchantId": "M1"])
+        let configuration = try SNAPConfiguration(profile: base)
+        #expect(configuration.mode.name == "rsa")
+        #expect(!configuration.responsesSigned)
+        var token = base
+        token.settings["mode"] = "token"
+        #expect(throws: ProfileError.self) { _ = try SNAPConfiguration(profile: token) }
+        token.clientSecret = .string("s3cret-value")
+        #expect(try SNAPConfiguration(profile: token).mode.name == "token")
+        #expect(!String(describing: token).contains("s3cret-value"))
+        var bad = base
+        bad.settings["merchantId"] = nil
+        #expect(throws: ProfileError.self) { _ = try SNAPConfiguration(profile: bad) }
+        bad = base
+        bad.settings["responsesSigned"] = "yes"
+        #expect(throws: ProfileError.self) { _ = try SNAPConfiguration(profile: bad) }
+        bad = base
+        bad.partnerPublicKeys = [:]
+        #expect(throws: ProfileError.self) { _ = try SNAPConfiguration(profile: bad) }
+    }
+}
