@@ -13,6 +13,10 @@ Paytm part: the official checksum library (paytmchecksum) signs the bodies we po
 the sandbox's reply checksums (over the body text cut from the raw bytes) and the form callback
 it posts to a local HTTP server (map form over every field but CHECKSUMHASH).
 
+DANA part: the official dana-python library signs the SNAP requests (RSA, as DANA does it, and
+the B2B token request), and its WebhookParser verifies the finish notification the sandbox sends
+(DANA_ENV is set to production, or the parser would silently use its embedded sandbox key).
+
 Usage: sandbox_interop.py --cli PATH   (starts `walletbridge sandbox` on a free loopback port)
 """
 import argparse
@@ -30,6 +34,9 @@ import urllib.request
 import uuid
 
 from paytmchecksum import PaytmChecksum
+os.environ["DANA_ENV"] = "production"
+from dana.utils.snap_header import SnapHeader  # noqa: E402
+from dana.webhook.webhook import WebhookParser  # noqa: E402
 from com.alipay.ams.api import default_alipay_client as sdk_client
 from com.alipay.ams.api.default_alipay_client import DefaultAlipayClient
 from com.alipay.ams.api.exception.exception import AlipayApiException
@@ -47,6 +54,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KEYS = os.path.join(HERE, "..", "Fixtures", "vectors", "keys")
 CLIENT_ID = "SANDBOX_WALLETBRIDGE_GCASH"
 PAYTM_MID = "WBSANDBOX00000000001"
+DANA_PARTNER = "2026112400000000000001"
+DANA_MERCHANT = "216620000000000000001"
 with open(os.path.join(KEYS, "test-only-paytm-merchant-key.txt")) as key_file:
     PAYTM_KEY = key_file.read().strip()
 
@@ -64,13 +73,44 @@ def paytm_post(port, path, body):
     return raw[raw.index(marker) + len(marker):-1], head.get("signature")
 
 
+def pem(name):
+    with open(os.path.join(KEYS, name)) as f:
+        return f.read()
+
+
+def dana_post(port, path, body, customer=None, scenario=""):
+    """Posts `body` signed by dana-python; returns (HTTP status, response headers, body text)."""
+    auth = SnapHeader.get_snap_generated_auth("POST", path, body, private_key=pem("test-only-merchant-rsa2048-private-pkcs8.pem"),
+                                              scenario=scenario, client_key=DANA_PARTNER)
+    headers = {"Content-Type": "application/json", "X-PARTNER-ID": DANA_PARTNER}
+    headers.update({setting["key"]: str(setting["value"]) for setting in auth.values()})
+    if customer:
+        headers["Authorization-Customer"] = "Bearer " + customer
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", path, body=body.encode(), headers=headers)
+    response = connection.getresponse()
+    result = response.status, {k.upper(): v for k, v in response.getheaders()}, response.read().decode()
+    connection.close()
+    return result
+
+
 class CallbackCatcher(http.server.BaseHTTPRequestHandler):
-    """Records form callbacks and answers 200."""
+    """Records form callbacks (and SNAP notifications, raw) and answers 200."""
     received = []
+    raw = []
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
-        CallbackCatcher.received.append(urllib.parse.parse_qs(self.rfile.read(length).decode(), keep_blank_values=True))
+        data = self.rfile.read(length).decode()
+        if self.path.startswith("/dana/"):
+            CallbackCatcher.raw.append((self.path, {k.upper(): v for k, v in self.headers.items()}, data))
+            reply = b'{"responseCode":"2005600","responseMessage":"Successful"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+            return
+        CallbackCatcher.received.append(urllib.parse.parse_qs(data, keep_blank_values=True))
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -167,6 +207,69 @@ def paytm_checks(port, check):
         catcher.shutdown()
 
 
+def dana_checks(port, check):
+    catcher = http.server.HTTPServer(("127.0.0.1", 0), CallbackCatcher)
+    threading.Thread(target=catcher.serve_forever, daemon=True).start()
+    notify_url = "http://127.0.0.1:%d/dana/notify" % catcher.server_address[1]
+    wallet = WebhookParser(public_key=pem("test-only-partner-rsa2048-public-spki.pem"))
+    try:
+        reference = "PYDANA-" + uuid.uuid4().hex[:12]
+        path = "/payment-gateway/v1.0/debit/payment-host-to-host.htm"
+        body = json.dumps({"partnerReferenceNo": reference, "merchantId": DANA_MERCHANT, "amount": {"value": "10000.00", "currency": "IDR"},
+                           "validUpTo": "2030-01-01T00:00:00+07:00",
+                           "payOptionDetails": [{"payMethod": "BALANCE", "payOption": "", "transAmount": {"value": "10000.00", "currency": "IDR"}}],
+                           "urlParams": [{"url": notify_url, "type": "NOTIFICATION", "isDeeplink": "N"}]}, separators=(",", ":"))
+        status, headers, reply = dana_post(port, path, body, customer="dana-pays")
+        check("dana-python signed direct debit: 2005400", json.loads(reply).get("responseCode") == "2005400", reply)
+        try:
+            wallet._verify_signature("POST", path, reply, headers.get("X-TIMESTAMP", ""), headers.get("X-SIGNATURE", ""))
+            check("dana-python's verifier accepts the sandbox's response signature", True)
+        except ValueError as error:
+            check("dana-python's verifier accepts the sandbox's response signature", False, error)
+
+        status_path = "/payment-gateway/v1.0/debit/status.htm"
+        query = json.dumps({"originalPartnerReferenceNo": reference, "serviceCode": "54", "merchantId": DANA_MERCHANT}, separators=(",", ":"))
+        _, _, reply = dana_post(port, status_path, query)
+        answer = json.loads(reply)
+        check("dana-python signed query: 2005500, status 00", (answer.get("responseCode"), answer.get("latestTransactionStatus")) == ("2005500", "00"), reply)
+
+        for _ in range(100):
+            if CallbackCatcher.raw:
+                break
+            time.sleep(0.05)
+        if CallbackCatcher.raw:
+            notify_path, notify_headers, notify_body = CallbackCatcher.raw[0]
+            try:
+                parsed = wallet.parse_webhook("POST", notify_path, notify_headers, notify_body)
+                check("dana-python WebhookParser verifies the sandbox's finish notify",
+                      parsed.original_partner_reference_no == reference and parsed.latest_transaction_status == "00", parsed)
+            except ValueError as error:
+                check("dana-python WebhookParser verifies the sandbox's finish notify", False, error)
+            try:
+                wallet.parse_webhook("POST", notify_path, notify_headers, notify_body.replace("10000.00", "99999.00"))
+                check("dana-python WebhookParser rejects a tampered notify", False, "accepted")
+            except ValueError:
+                check("dana-python WebhookParser rejects a tampered notify", True)
+        else:
+            check("dana-python WebhookParser verifies the sandbox's finish notify", False, "no notify arrived")
+
+        token_body = '{"grantType":"client_credentials"}'
+        _, _, reply = dana_post(port, "/v1.0/access-token/b2b.htm", token_body, scenario="apply_token")
+        token = json.loads(reply)
+        check("dana-python signed B2B token request: 2007300 with a token", token.get("responseCode") == "2007300" and len(token.get("accessToken", "")) == 40, reply)
+
+        forged = body.replace("10000.00", "10.00")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        auth = SnapHeader.get_snap_generated_auth("POST", path, body, private_key=pem("test-only-merchant-rsa2048-private-pkcs8.pem"))
+        headers = {"Content-Type": "application/json", "X-PARTNER-ID": DANA_PARTNER}
+        headers.update({setting["key"]: str(setting["value"]) for setting in auth.values()})
+        connection.request("POST", path, body=forged.encode(), headers=headers)
+        reply = connection.getresponse().read().decode()
+        check("sandbox rejects a body that differs from the signed one: 4015400", '"responseCode":"4015400"' in reply, reply)
+    finally:
+        catcher.shutdown()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cli", required=True)
@@ -250,6 +353,7 @@ def main():
               rejected["result"]["resultCode"] == "INVALID_SIGNATURE", rejected)
 
         paytm_checks(port, check)
+        dana_checks(port, check)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
