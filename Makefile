@@ -43,6 +43,9 @@ demo: deps
 	@echo
 	@echo "--- walletbridge pay --wallet paytm --amount 10.00 --currency INR --json ---"
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet paytm --amount 10.00 --currency INR --json
+	@echo
+	@echo "--- walletbridge pay --wallet dana --amount 10000 --currency IDR --json ---"
+	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
 ## test: every test: Swift Testing suites, the CLI smoke run, then interop against the official libraries.
 test: build unit cli interop

@@ -8,11 +8,11 @@ import WalletBridgeTransport
 /// `walletbridge demo`: the whole story in one process, against an in-memory sandbox and local
 /// webhooks. GCash-style: a cross-border pay, its notification verified and acknowledged,
 /// inquire, partial refund, a next action, and a tampered response treated as unknown and
-/// reconciled. Then Paytm-style (``PaytmDemo``).
+/// reconciled. Then Paytm-style (``PaytmDemo``) and DANA-style on SNAP (``DANADemo``).
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Signed GCash-style and Paytm-style payments over libcurl against an embedded sandbox (no set-up)."
+        abstract: "Signed GCash-, Paytm- and DANA-style payments over libcurl against an embedded sandbox (no set-up)."
     )
 
     @Flag(help: "Instead, sign and verify one message in each scheme (Alipay+, Paytm, SNAP).")
@@ -91,11 +91,12 @@ struct DemoCommand: AsyncParsableCommand {
         print("   → reconciled by inquiry: \(reconciled.status.name)\n")
 
         let paytmOK = try await PaytmDemo.run(sandbox: sandbox, transport: transport)
+        let danaOK = try await DANADemo.run(sandbox: sandbox, transport: transport)
 
         await webhook.shutdown()
         await transport.shutdown()
         await sandbox.shutdown()
-        let ok = paytmOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
+        let ok = paytmOK && danaOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
             && event?.contains("verified") == true && delivery?.acknowledged == true
             && paid.quote != nil && pending.status.name == "pending" && confirmed.status == .succeeded
             && reconciled.status == .succeeded && !tampered.status.isFinal

@@ -63,6 +63,25 @@ set -e
 check "paytm over-refund code" 619 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/ptm-over.json")"
 check "paytm insufficient funds code" 235 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/ptm-low.json")"
 
+# DANA-style on SNAP: RSA and token modes, in-progress resolved by query, refund, cancel.
+out=$("$CLI" pay --wallet dana --amount 10000 --currency IDR --json)
+check "dana pay prints \"status\": \"succeeded\"" 1 "$(grep -c '"status": "succeeded"' <<<"$out")"
+dref=$(field merchantReference <<<"$out")
+check "dana pay in token mode" succeeded "$("$CLI" pay --wallet dana --snap-mode token --amount 10000 --currency IDR --json | field status)"
+check "dana inquire in a new process" succeeded "$("$CLI" inquire --wallet dana --merchant-reference "$dref" --json | field status)"
+check "dana partial refund" succeeded "$("$CLI" refund --wallet dana --merchant-reference "$dref" --amount 4000 --currency IDR --json | field status)"
+check "dana in progress with --no-wait" pending "$("$CLI" pay --wallet dana --amount 5000 --currency IDR --customer dana-slow --merchant-reference SMOKE-DANA-SLOW --no-wait --json | field status)"
+check "dana cancel while in progress" cancelled "$("$CLI" cancel --wallet dana --merchant-reference SMOKE-DANA-SLOW --json | field status)"
+check "dana pay waits for an in-progress payment" succeeded "$("$CLI" pay --wallet dana --amount 5000 --currency IDR --customer dana-slow --json | field status)"
+set +e
+"$CLI" pay --wallet dana --amount 10000 --currency IDR --customer dana-low-balance --json >"$work/dana-low.json"; check "dana insufficient funds exits 1" 1 $?
+"$CLI" refund --wallet dana --merchant-reference "$dref" --amount 7000 --currency IDR --json >"$work/dana-over.json"; check "dana over-refund exits 1" 1 $?
+"$CLI" pay --wallet dana --amount 10000 --currency IDR --merchant-reference "$dref" --customer dana-declines --json >"$work/dana-inc.json"; check "dana same reference, other body exits 3" 3 $?
+set -e
+check "dana insufficient funds code" 4035414 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-low.json")"
+check "dana over-refund code" 4035802 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-over.json")"
+check "dana inconsistent request code" 4045418 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-inc.json")"
+
 # Standalone sandbox and a written profile.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 "$CLI" sandbox --port "$port" --write-config "$work/config" >"$work/sandbox.log" 2>&1 &
@@ -71,7 +90,8 @@ for _ in $(seq 1 100); do [ -f "$work/config/walletbridge.json" ] && break; slee
 check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo yes || echo no)"
 check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
 check "pay --config paytm against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet paytm --amount 10.00 --currency INR --json | field status)"
-check "customers endpoint" 10 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+check "pay --config dana against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet dana --amount 10000 --currency IDR --json | field status)"
+check "customers endpoint" 14 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
 if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi
