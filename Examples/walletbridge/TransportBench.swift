@@ -4,6 +4,7 @@ import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgePaytm
 import WalletBridgeSandbox
+import WalletBridgeSNAP
 import WalletBridgeTransport
 
 /// HTTP round trips to the in-process sandbox's health endpoint over loopback, measured against
@@ -52,6 +53,20 @@ enum TransportBench {
             guard started.status.name == "pending", result.status == .succeeded else { throw BenchFailure(message: "bench Paytm payment ended \(result.status.name)") }
         }
         rows.append(Row(name: "checksummed Paytm initiate + status", rate: paytmPay, note: ratio(paytmPay, sequential / 2, "two CurlTransport sequential requests (incl. sandbox checksums)")))
+
+        let rupiah = Money(minorUnits: 1_000_000, currency: .idr)
+        for mode in ["rsa", "token"] {
+            let dana = SNAPAdapter(configuration: try SNAPConfiguration(profile: try sandbox.clientProfile(wallet: "dana", snapMode: mode)), transport: transport)
+            let danaPay = try await measure(duration) {
+                counter += 1
+                let reference = "BENCH-DANA-\(mode)-\(counter)"
+                _ = try await dana.pay(PaymentRequest(merchantReference: reference, amount: rupiah, customer: CustomerCredential("dana-pays"), orderDescription: "bench"))
+                let result = try await dana.inquire(PaymentQuery(merchantReference: reference, expectedAmount: rupiah))
+                guard result.status == .succeeded else { throw BenchFailure(message: "bench DANA payment ended \(result.status.name)") }
+            }
+            let label = mode == "rsa" ? "signed DANA debit + query (RSA mode)" : "signed SNAP debit + query (token + HMAC)"
+            rows.append(Row(name: label, rate: danaPay, note: ratio(danaPay, sequential / 2, "two CurlTransport sequential requests (incl. sandbox signatures)")))
+        }
         let stats = transport.statistics
         rows.append(Row(name: "  connections opened / transfers", rate: Double(stats.connectionsOpened), note: "\(stats.connectionsOpened) of \(stats.transfers)"))
         await transport.shutdown()

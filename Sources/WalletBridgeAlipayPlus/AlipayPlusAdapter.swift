@@ -54,10 +54,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.pay, body, as: AlipayPlusWire.PaymentReply.self)
         } catch {
-            return try Self.unknownOrThrow(error, reference: request.merchantReference, amount: request.amount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         guard let result = reply.result else {
-            return Self.unknown(.init(.invalidPartnerResponse, "the pay reply has no result"), request.merchantReference, request.amount)
+            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the pay reply has no result"), merchantReference: request.merchantReference, amount: request.amount)
         }
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
             throw AlipayPlusResultMapping.error(result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
@@ -77,10 +77,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.inquiryPayment, body, as: AlipayPlusWire.PaymentReply.self)
         } catch {
-            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         guard let result = reply.result else {
-            return Self.unknown(.init(.invalidPartnerResponse, "the inquiry reply has no result"), query.merchantReference, query.expectedAmount)
+            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the inquiry reply has no result"), merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         switch result.resultStatus {
         case "S":
@@ -93,7 +93,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
             } else if let antom = reply.paymentStatus, let mapped = AlipayPlusResultMapping.paymentStatus(antom: antom, result: result) {
                 status = mapped
             } else {
-                return Self.unknown(.init(.invalidPartnerResponse, "the inquiry reply has neither paymentResult nor a known paymentStatus"), query.merchantReference, query.expectedAmount)
+                return PaymentResult.unknown(.init(.invalidPartnerResponse, "the inquiry reply has neither paymentResult nor a known paymentStatus"), merchantReference: query.merchantReference, amount: query.expectedAmount)
             }
             return checked(reply, status: status, reference: query.merchantReference, expected: query.expectedAmount, partner: reply.paymentResult ?? result)
         case "F" where result.resultCode == "ORDER_NOT_EXIST":
@@ -122,10 +122,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.cancelPayment, body, as: AlipayPlusWire.CancelReply.self)
         } catch {
-            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         guard let result = reply.result else {
-            return Self.unknown(.init(.invalidPartnerResponse, "the cancel reply has no result"), query.merchantReference, query.expectedAmount)
+            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the cancel reply has no result"), merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         switch result.resultStatus {
         case "S":
@@ -266,14 +266,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         return result
     }
 
-    static func unknownOrThrow(_ error: WalletError, reference: String, amount: Money?) throws(WalletError) -> PaymentResult {
-        guard error.mayHaveCharged else { throw error }
-        return unknown(error, reference, amount)
-    }
 
-    static func unknown(_ error: WalletError, _ reference: String, _ amount: Money?) -> PaymentResult {
-        PaymentResult(status: .unknown(error), merchantReference: reference, amount: amount)
-    }
 
     static func wireAmount(_ money: Money) throws(WalletError) -> AlipayPlusAmount {
         do {

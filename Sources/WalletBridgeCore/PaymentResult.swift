@@ -76,3 +76,17 @@ public struct PartnerResult: Sendable, Equatable {
         self.message = message
     }
 }
+
+extension PaymentResult {
+    /// An unknown outcome: the customer might have been charged; reconcile by inquiry.
+    public static func unknown(_ error: WalletError, merchantReference: String, amount: Money?) -> PaymentResult {
+        PaymentResult(status: .unknown(error), merchantReference: merchantReference, amount: amount)
+    }
+
+    /// For a failed exchange: unknown when the request may have reached the wallet, otherwise
+    /// the error itself (nothing happened, so nothing needs reconciling).
+    public static func unknownOrThrow(_ error: WalletError, merchantReference: String, amount: Money?) throws(WalletError) -> PaymentResult {
+        guard error.mayHaveCharged else { throw error }
+        return unknown(error, merchantReference: merchantReference, amount: amount)
+    }
+}

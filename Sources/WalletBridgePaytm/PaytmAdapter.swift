@@ -53,16 +53,16 @@ public struct PaytmAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.initiateTransaction, query: query(orderId: request.merchantReference), body, as: PaytmWire.InitiateReply.self)
         } catch {
-            return try Self.unknownOrThrow(error, reference: request.merchantReference, amount: request.amount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         guard let info = reply.resultInfo else {
-            return Self.unknown(.init(.invalidPartnerResponse, "the initiate reply has no resultInfo"), request.merchantReference, request.amount)
+            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the initiate reply has no resultInfo"), merchantReference: request.merchantReference, amount: request.amount)
         }
         let partner = PaytmResultMapping.partnerResult(info)
         switch info.resultStatus {
         case "S":
             guard let token = reply.txnToken, !token.isEmpty else {
-                return Self.unknown(.init(.invalidPartnerResponse, "the initiate reply says S but carries no txnToken"), request.merchantReference, request.amount)
+                return PaymentResult.unknown(.init(.invalidPartnerResponse, "the initiate reply says S but carries no txnToken"), merchantReference: request.merchantReference, amount: request.amount)
             }
             return PaymentResult(status: .pending(.token(token)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         case "F" where info.resultCode == "325":
@@ -87,10 +87,10 @@ public struct PaytmAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.transactionStatus, body, as: PaytmWire.StatusReply.self)
         } catch {
-            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         guard let info = reply.resultInfo else {
-            return Self.unknown(.init(.invalidPartnerResponse, "the status reply has no resultInfo"), query.merchantReference, query.expectedAmount)
+            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the status reply has no resultInfo"), merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         if info.resultStatus == "F", !["334"].contains(info.resultCode ?? "") {
             throw PaytmResultMapping.error(info, "the status query was refused", mayHaveCharged: false)
@@ -229,14 +229,7 @@ public struct PaytmAdapter: WalletAdapter {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-    static func unknownOrThrow(_ error: WalletError, reference: String, amount: Money?) throws(WalletError) -> PaymentResult {
-        guard error.mayHaveCharged else { throw error }
-        return unknown(error, reference, amount)
-    }
 
-    static func unknown(_ error: WalletError, _ reference: String, _ amount: Money?) -> PaymentResult {
-        PaymentResult(status: .unknown(error), merchantReference: reference, amount: amount)
-    }
 
     /// orderId and refId: 1 to 50 characters of letters, digits and `@ - _ .`.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

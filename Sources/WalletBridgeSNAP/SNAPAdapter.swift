@@ -67,15 +67,15 @@ public struct SNAPAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.payment, body, customerToken: request.customer.value)
         } catch {
-            return try Self.unknownOrThrow(error, reference: request.merchantReference, amount: request.amount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         let partner = Self.partnerResult(reply)
         switch Self.outcome(reply) {
         case .success:
             let decoded = try? reply.decode(SNAPWire.PaymentReply.self)
             if let echoed = decoded?.partnerReferenceNo, echoed != request.merchantReference {
-                return Self.unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(request.merchantReference)"),
-                                    request.merchantReference, request.amount)
+                return PaymentResult.unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(request.merchantReference)"), merchantReference:
+                                    request.merchantReference, amount: request.amount)
             }
             let action = decoded?.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
             return PaymentResult(status: .pending(action), merchantReference: request.merchantReference, walletReference: decoded?.referenceNo,
@@ -105,7 +105,7 @@ public struct SNAPAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.status, body)
         } catch {
-            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         let partner = Self.partnerResult(reply)
         var result = PaymentResult(status: .unknown(WalletError(.unknownOutcome, "no status yet")), merchantReference: query.merchantReference,
@@ -177,7 +177,7 @@ public struct SNAPAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.cancel, body)
         } catch {
-            return try Self.unknownOrThrow(error, reference: query.merchantReference, amount: query.expectedAmount)
+            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         switch Self.outcome(reply) {
         case .success:
@@ -187,10 +187,10 @@ public struct SNAPAdapter: WalletAdapter {
         case .refused:
             return try await inquire(query)
         case .inProgress:
-            return Self.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message),
-                                query.merchantReference, query.expectedAmount)
+            return PaymentResult.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message), merchantReference:
+                                query.merchantReference, amount: query.expectedAmount)
         case .open(let error):
-            return Self.unknown(error, query.merchantReference, query.expectedAmount)
+            return PaymentResult.unknown(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
     }
 
@@ -277,14 +277,7 @@ public struct SNAPAdapter: WalletAdapter {
         reply.code.map { PartnerResult(code: $0.text, status: nil, message: reply.message) }
     }
 
-    static func unknownOrThrow(_ error: WalletError, reference: String, amount: Money?) throws(WalletError) -> PaymentResult {
-        guard error.mayHaveCharged else { throw error }
-        return unknown(error, reference, amount)
-    }
 
-    static func unknown(_ error: WalletError, _ reference: String, _ amount: Money?) -> PaymentResult {
-        PaymentResult(status: .unknown(error), merchantReference: reference, amount: amount)
-    }
 
     /// 1 to 64 printable ASCII characters.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

@@ -5,28 +5,15 @@ import WalletBridgeSandbox
 import WalletBridgeSNAP
 import WalletBridgeTransport
 
-/// A sandbox on an ephemeral loopback port plus a SNAP adapter (RSA or token mode) talking to
-/// it over `CurlTransport`; everything is shut down after `body`.
+/// The SNAP adapter (RSA or token mode) against the sandbox's DANA wallet.
 func withDANA<T: Sendable>(
     mode: String = "rsa",
     adjust: (inout PartnerProfile) -> Void = { _ in },
     _ body: (WalletSandbox, SNAPAdapter) async throws -> T
 ) async throws -> T {
-    let sandbox = try await WalletSandbox.start()
-    let transport = try CurlTransport()
-    do {
-        var profile = try sandbox.clientProfile(wallet: "dana", snapMode: mode)
-        adjust(&profile)
-        let adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
-        let result = try await body(sandbox, adapter)
-        await transport.shutdown()
-        await sandbox.shutdown()
-        return result
-    } catch {
-        await transport.shutdown()
-        await sandbox.shutdown()
-        throw error
-    }
+    try await withSandboxAdapter(wallet: "dana", snapMode: mode, adjust: adjust, build: { profile, transport in
+        SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
+    }, body)
 }
 
 func idr(_ text: String) throws -> Money { try Money(parsing: text, currency: .idr) }

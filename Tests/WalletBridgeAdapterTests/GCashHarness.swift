@@ -4,17 +4,21 @@ import WalletBridgeCore
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
-/// A sandbox on an ephemeral loopback port plus an Alipay+ adapter talking to it over
-/// `CurlTransport`; everything is shut down after `body`.
-func withGCash<T: Sendable>(
-    _ body: (WalletSandbox, AlipayPlusAdapter) async throws -> T
+/// A sandbox on an ephemeral loopback port, a `CurlTransport`, and an adapter built from the
+/// sandbox's profile for `wallet` (after `adjust`); everything is shut down after `body`.
+func withSandboxAdapter<Adapter: Sendable, T: Sendable>(
+    wallet: String,
+    snapMode: String = "rsa",
+    adjust: (inout PartnerProfile) -> Void = { _ in },
+    build: (PartnerProfile, any HTTPTransport) throws -> Adapter,
+    _ body: (WalletSandbox, Adapter) async throws -> T
 ) async throws -> T {
     let sandbox = try await WalletSandbox.start()
     let transport = try CurlTransport()
     do {
-        let profile = try sandbox.clientProfile(wallet: "gcash")
-        let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
-        let result = try await body(sandbox, adapter)
+        var profile = try sandbox.clientProfile(wallet: wallet, snapMode: snapMode)
+        adjust(&profile)
+        let result = try await body(sandbox, try build(profile, transport))
         await transport.shutdown()
         await sandbox.shutdown()
         return result
@@ -23,6 +27,15 @@ func withGCash<T: Sendable>(
         await sandbox.shutdown()
         throw error
     }
+}
+
+/// The Alipay+ adapter against the sandbox's GCash wallet.
+func withGCash<T: Sendable>(
+    _ body: (WalletSandbox, AlipayPlusAdapter) async throws -> T
+) async throws -> T {
+    try await withSandboxAdapter(wallet: "gcash", build: { profile, transport in
+        AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+    }, body)
 }
 
 func php(_ text: String) throws -> Money { try Money(parsing: text, currency: .php) }

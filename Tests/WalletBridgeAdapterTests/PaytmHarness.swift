@@ -4,28 +4,15 @@ import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
-/// A sandbox on an ephemeral loopback port plus a Paytm adapter talking to it over
-/// `CurlTransport` (wrapped to count requests per path); everything is shut down after `body`.
+/// The Paytm adapter against the sandbox's Paytm wallet, over a transport that counts requests.
 func withPaytm<T: Sendable>(
     requestTimeout: Duration = .seconds(10),
     _ body: (WalletSandbox, PaytmAdapter, CountingTransport) async throws -> T
 ) async throws -> T {
-    let sandbox = try await WalletSandbox.start()
-    let transport = try CurlTransport()
-    do {
-        var profile = try sandbox.clientProfile(wallet: "paytm")
-        profile.requestTimeout = requestTimeout
+    try await withSandboxAdapter(wallet: "paytm", adjust: { $0.requestTimeout = requestTimeout }, build: { profile, transport in
         let counting = CountingTransport(base: transport)
-        let adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting)
-        let result = try await body(sandbox, adapter, counting)
-        await transport.shutdown()
-        await sandbox.shutdown()
-        return result
-    } catch {
-        await transport.shutdown()
-        await sandbox.shutdown()
-        throw error
-    }
+        return (PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting), counting)
+    }, { sandbox, built in try await body(sandbox, built.0, built.1) })
 }
 
 /// Passes requests on and counts them by URL path.
