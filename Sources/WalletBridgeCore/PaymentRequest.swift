@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request to take `amount` from a customer's wallet.
 public struct PaymentRequest: Sendable, Equatable {
     /// Our reference for the payment, also its idempotency key (Alipay+ `paymentRequestId`,
@@ -14,6 +16,10 @@ public struct PaymentRequest: Sendable, Equatable {
     public var notifyURL: String?
     /// Where the wallet sends the customer back after an action, if any.
     public var redirectURL: String?
+    /// When the wallet should stop accepting the payment (SNAP `validUpTo`); nil means the
+    /// profile's default from now. Set it when you may resend the request, so that the retry's
+    /// body is byte-identical to the first.
+    public var validUntil: Date?
 
     /// Creates a request.
     public init(
@@ -22,7 +28,8 @@ public struct PaymentRequest: Sendable, Equatable {
         customer: CustomerCredential,
         orderDescription: String,
         notifyURL: String? = nil,
-        redirectURL: String? = nil
+        redirectURL: String? = nil,
+        validUntil: Date? = nil
     ) {
         self.merchantReference = merchantReference
         self.amount = amount
@@ -30,6 +37,7 @@ public struct PaymentRequest: Sendable, Equatable {
         self.orderDescription = orderDescription
         self.notifyURL = notifyURL
         self.redirectURL = redirectURL
+        self.validUntil = validUntil
     }
 }
 

@@ -52,7 +52,7 @@ public struct SNAPAdapter: WalletAdapter {
         if let notify = request.notifyURL ?? configuration.notifyURL {
             urls.append(.init(url: notify, type: "NOTIFICATION", isDeeplink: "N"))
         }
-        let validUntil = clock().addingTimeInterval(Double(configuration.orderValidity.components.seconds))
+        let validUntil = request.validUntil ?? clock().addingTimeInterval(Double(configuration.orderValidity.components.seconds))
         let body = SNAPWire.PaymentRequest(
             partnerReferenceNo: request.merchantReference,
             merchantId: configuration.merchantID,

@@ -43,6 +43,58 @@ struct SNAPAdapterUnitTests {
         #expect(body.contains(#""validUpTo":"2026-11-18T18:36:40+07:00""#))
     }
 
+    @Test func aResentRequestHasTheIdenticalBodyButANewMessageIDAndSignature() async throws {
+        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005400","responseMessage":"Successful"}"#))
+        var clockValue = Date(timeIntervalSince1970: 1_795_000_000)
+        let configuration = try Self.adapter(transport).configuration
+        let first = SNAPAdapter(configuration: configuration, transport: transport, clock: { [clockValue] in clockValue })
+        clockValue += 5
+        let second = SNAPAdapter(configuration: configuration, transport: transport, clock: { [clockValue] in clockValue })
+        var request = payment("WB-1", try idr("10000"), customer: "c")
+        request.validUntil = Date(timeIntervalSince1970: 1_795_001_800)
+        _ = try await first.pay(request)
+        _ = try await second.pay(request)
+        let sent = transport.requests
+        #expect(sent.count == 2)
+        #expect(sent[0].body == sent[1].body)
+        #expect(String(decoding: sent[0].body, as: UTF8.self).contains(#""validUpTo":"2026-11-18T18:36:40+07:00""#))
+        #expect(sent[0].headers["X-EXTERNAL-ID"] != sent[1].headers["X-EXTERNAL-ID"])
+        #expect(sent[0].headers["X-TIMESTAMP"] != sent[1].headers["X-TIMESTAMP"])
+        #expect(sent[0].headers["X-SIGNATURE"] != sent[1].headers["X-SIGNATURE"])
+    }
+
+    @Test func aRejectedTokenIsRenewedOnceAndTheIdenticalBodyResent() async throws {
+        let token = { (value: String) in Self.reply(200, #"{"responseCode":"2007300","accessToken":"\#(value)","tokenType":"Bearer","expiresIn":900}"#) }
+        let transport = MockTransport.sequence([
+            .success(token("first-token")),
+            .success(Self.reply(401, #"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#)),
+            .success(token("second-token")),
+            .success(Self.reply(200, #"{"responseCode":"2005400","responseMessage":"Successful"}"#)),
+            .success(Self.reply(401, #"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#)),
+            .success(token("third-token")),
+            .success(Self.reply(401, #"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#)),
+        ])
+        var configuration = try Self.adapter(transport).configuration
+        configuration.mode = .token(try SNAPHMACSigner(clientSecret: SecretBytes(utf8: "secret")))
+        let adapter = SNAPAdapter(configuration: configuration, transport: transport)
+        let result = try await adapter.pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(result.partnerResult?.code == "2005400")
+        let sent = transport.requests
+        #expect(sent.map { URLComponents(string: $0.url)?.path ?? "" } == ["/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+                                                                           "/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm"])
+        #expect(sent[1].body == sent[3].body)
+        #expect(sent[1].headers["X-EXTERNAL-ID"] != sent[3].headers["X-EXTERNAL-ID"])
+        #expect(sent[1].headers["Authorization"] == "Bearer first-token")
+        #expect(sent[3].headers["Authorization"] == "Bearer second-token")
+        #expect(sent[0].headers["X-CLIENT-KEY"] == "P1")
+        // Rejected again after the one renewal: refused, not retried forever.
+        let refused = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(refused?.category == .authenticationFailed)
+        #expect(refused?.mayHaveCharged == false)
+        #expect(transport.requests.count == 7)
+        #expect(await adapter.accessTokenRequests == 3)
+    }
+
     @Test(arguments: [
         ("2005400", 200, "pending", nil),
         ("2025400", 202, "pending", nil),
