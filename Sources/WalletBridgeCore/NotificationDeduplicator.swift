@@ -13,7 +13,10 @@ public protocol NotificationDeduplicator: Sendable {
 /// forgotten (wallets stop redelivering long before that).
 public actor InMemoryNotificationDeduplicator: NotificationDeduplicator {
     private var keys: Set<String> = []
+    /// Claim order; entries before `oldest` are already forgotten (compacted now and then, so
+    /// a claim costs O(1) amortised even at capacity).
     private var order: [String] = []
+    private var oldest = 0
     private let capacity: Int
 
     /// Creates an empty store remembering at most `capacity` keys.
@@ -24,16 +27,18 @@ public actor InMemoryNotificationDeduplicator: NotificationDeduplicator {
     public func claim(_ key: String) -> Bool {
         guard keys.insert(key).inserted else { return false }
         order.append(key)
-        if order.count > capacity {
-            let overflow = order.count - capacity
-            for old in order.prefix(overflow) { keys.remove(old) }
-            order.removeFirst(overflow)
+        while keys.count > capacity, oldest < order.count {
+            keys.remove(order[oldest])
+            oldest += 1
+        }
+        if oldest > capacity {
+            order.removeFirst(oldest)
+            oldest = 0
         }
         return true
     }
 
     public func release(_ key: String) {
-        guard keys.remove(key) != nil else { return }
-        order.removeAll { $0 == key }
+        keys.remove(key)
     }
 }

@@ -92,7 +92,7 @@ public struct PaytmAdapter: WalletAdapter {
         guard let info = reply.resultInfo else {
             return PaymentResult.unknown(.init(.invalidPartnerResponse, "the status reply has no resultInfo"), merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
-        if info.resultStatus == "F", !["334"].contains(info.resultCode ?? "") {
+        if info.resultStatus == "F", info.resultCode != "334" {
             throw PaytmResultMapping.error(info, "the status query was refused", mayHaveCharged: false)
         }
         var result = PaymentResult(
