@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 extension WalletClient {
@@ -23,9 +24,11 @@ extension WalletClient {
         expectedAmount: (@Sendable (String) async -> Money?)? = nil,
         correlationID: String? = nil
     ) async throws(WalletError) -> ReceivedNotification {
-        let verified = try verifyNotification(inbound, correlationID: correlationID)
+        // One correlation id for the verification and the confirmation that follows it.
+        let correlation = correlationID ?? UUID().uuidString.lowercased()
+        let verified = try verifyNotification(inbound, correlationID: correlation)
         let event = verified.notification
-        var log = operationLogger("notification", correlationID, ["merchantReference": "\(event.payment.merchantReference)"])
+        var log = operationLogger("notification", correlation, ["merchantReference": "\(event.payment.merchantReference)"])
         log[metadataKey: "kind"] = "\(event.kind.rawValue)"
         func received(_ notification: WalletNotification, _ disposition: ReceivedNotification.Disposition) -> ReceivedNotification {
             ReceivedNotification(notification: notification, acknowledgement: verified.acknowledgement, disposition: disposition)
