@@ -38,7 +38,7 @@ extension WalletClient {
             return received(event, .duplicate)
         }
         guard event.requiresConfirmation else { return received(event, .apply) }
-        let confirmation = await confirm(event, expectedAmount: expectedAmount)
+        let confirmation = await confirm(event, expectedAmount: expectedAmount, correlationID: correlation)
         switch confirmation {
         case .success(let confirmed):
             var metadata = WalletClient.metadata(confirmed.payment)
@@ -53,12 +53,12 @@ extension WalletClient {
     }
 
     /// The notification as the status query tells it, or why it could not be confirmed.
-    private func confirm(_ event: WalletNotification, expectedAmount: (@Sendable (String) async -> Money?)?) async -> Result<WalletNotification, WalletError> {
+    private func confirm(_ event: WalletNotification, expectedAmount: (@Sendable (String) async -> Money?)?, correlationID: String) async -> Result<WalletNotification, WalletError> {
         let reference = event.payment.merchantReference
         if event.kind == .refundResult, let refund = event.refund {
             let query = RefundQuery(refundReference: refund.refundReference, walletRefundReference: refund.walletRefundReference, merchantReference: reference)
             let confirmed: RefundResult
-            do throws(WalletError) { confirmed = try await adapter.inquireRefund(query) } catch { return .failure(error) }
+            do throws(WalletError) { confirmed = try await inquireRefund(query, correlationID: correlationID) } catch { return .failure(error) }
             switch confirmed.status {
             case .pending, .unknown:
                 return .failure(confirmed.status.error ?? WalletError(.unknownOutcome, "the refund status query says \(confirmed.status.name); not confirmed yet", mayHaveCharged: false))
@@ -77,7 +77,7 @@ extension WalletClient {
         }
         let query = PaymentQuery(merchantReference: reference, walletReference: event.payment.walletReference, expectedAmount: order ?? event.payment.amount)
         let confirmed: PaymentResult
-        do throws(WalletError) { confirmed = try await adapter.inquire(query) } catch { return .failure(error) }
+        do throws(WalletError) { confirmed = try await inquire(query, correlationID: correlationID) } catch { return .failure(error) }
         if let notified = event.payment.walletReference, let queried = confirmed.walletReference, notified != queried {
             return .failure(WalletError(.invalidPartnerResponse, "the notification names wallet reference \(notified), the status query \(queried)"))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
@@ -48,6 +49,24 @@ struct PaytmNotificationTests {
             #expect(received.fulfilsOrder)
             #expect(received.notification.payment.amount == (try inr("12.34")))
             #expect(received.notification.payment.partnerResult?.code == "01")
+        }
+    }
+
+    @Test func receivingLogsOneCorrelationIDAndNoChecksumOrToken() async throws {
+        try await withPaytm { sandbox, adapter, _ in
+            let ref = orderID("log")
+            let inbound = try await callback(sandbox, adapter, ref, try inr("10.00"))
+            let checksum = try #require(try PaytmForm.decode(inbound.body)["CHECKSUMHASH"])
+            let capture = LogCapture()
+            let client = WalletClient(adapter: adapter, logger: Logger(label: "test", factory: { _ in capture }))
+            let received = try await client.receiveNotification(inbound, deduplicator: InMemoryNotificationDeduplicator())
+            #expect(received.disposition == .apply)
+            let lines = capture.lines
+            #expect(lines.count >= 3)
+            let ids = Set(lines.compactMap { line in line.split(separator: " ").first { $0.hasPrefix("correlationID=") } })
+            #expect(ids.count == 1, "verification, status query and confirmation share one correlation id: \(ids)")
+            #expect(!lines.joined().contains(checksum))
+            #expect(lines.joined().contains(ref))
         }
     }
 

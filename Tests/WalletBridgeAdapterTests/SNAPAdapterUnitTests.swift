@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
@@ -169,6 +170,31 @@ struct SNAPAdapterUnitTests {
         #expect(String(decoding: try #require(transport.requests.first).body, as: UTF8.self).contains(#""refundAmount":{"currency":"IDR","value":"0.01"}"#))
         let bad = await #expect(throws: WalletError.self) { _ = try await Self.adapter(transport).pay(payment("WB 1", try idr("1"), customer: "c")) }
         #expect(bad?.category == .invalidRequest)
+    }
+
+    @Test func theAccessTokenAndCustomerTokenNeverReachLogsOrErrors() async throws {
+        let transport = MockTransport.sequence([
+            .success(Self.reply(200, #"{"responseCode":"2007300","accessToken":"TOKEN-abc123-secret","tokenType":"Bearer","expiresIn":"900"}"#)),
+            .success(Self.reply(401, #"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#)),
+            .success(Self.reply(500, #"{"responseCode":"5007300","responseMessage":"General Error"}"#)),
+        ])
+        var configuration = try Self.adapter(transport).configuration
+        configuration.mode = .token(try SNAPHMACSigner(clientSecret: SecretBytes(utf8: "client-secret-xyz")))
+        let capture = LogCapture()
+        let client = WalletClient(adapter: SNAPAdapter(configuration: configuration, transport: transport), logger: Logger(label: "t", factory: { _ in capture }))
+        var texts: [String] = []
+        do {
+            let result = try await client.pay(payment("WB-1", try idr("10000"), customer: "customer-token-777"))
+            texts.append("\(result)")
+        } catch {
+            texts.append("\(error)")
+        }
+        texts += capture.lines
+        let all = texts.joined(separator: "\n")
+        #expect(!all.isEmpty)
+        for secret in ["TOKEN-abc123-secret", "customer-token-777", "client-secret-xyz"] {
+            #expect(!all.contains(secret), "\(secret) leaked")
+        }
     }
 
     @Test func secretsAreNeverPrinted() throws {
