@@ -163,6 +163,9 @@ public final class WalletSandbox: Sendable {
             "gcash-platform-public.pem": SandboxCredentials.platformPublicKeyPEM,
             "paytm-merchant-key.txt": SandboxCredentials.paytmMerchantKey,
             "dana-client-secret.txt": SandboxCredentials.danaClientSecret,
+            // The test merchant's one RSA key pair serves DANA too; named for what it is there.
+            "dana-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
+            "dana-wallet-public.pem": SandboxCredentials.platformPublicKeyPEM,
         ]
         for (name, text) in files {
             try (text + "\n").write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
@@ -191,9 +194,9 @@ public final class WalletSandbox: Sendable {
             "scheme": "snap",
             "base_url": baseURL,
             "client_id": SandboxCredentials.danaPartnerID,
-            "merchant_key": "file:gcash-merchant-private.pem",
+            "merchant_key": "file:dana-merchant-private.pem",
             "client_secret": "file:dana-client-secret.txt",
-            "partner_public_key": "file:gcash-platform-public.pem",
+            "partner_public_key": "file:dana-wallet-public.pem",
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
             "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true"],
