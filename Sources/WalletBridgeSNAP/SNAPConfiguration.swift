@@ -69,6 +69,10 @@ public struct SNAPConfiguration: Sendable {
     public var orderValidity: Duration
     /// An access token is renewed this long before it expires.
     public var tokenRefreshMargin: Duration
+    /// How far a notification's X-TIMESTAMP may be from our clock, either way, before it is
+    /// refused as skewed or replayed; nil checks the signature only. The signature covers the
+    /// timestamp, so this bounds replays of a captured notification.
+    public var notificationClockTolerance: Duration?
     /// Deadline to connect.
     public var connectTimeout: Duration
     /// Deadline for a whole request.
@@ -91,6 +95,7 @@ public struct SNAPConfiguration: Sendable {
         merchantCategoryCode: String = "5732",
         orderValidity: Duration = .seconds(1800),
         tokenRefreshMargin: Duration = .seconds(60),
+        notificationClockTolerance: Duration? = nil,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(30)
     ) {
@@ -109,6 +114,7 @@ public struct SNAPConfiguration: Sendable {
         self.merchantCategoryCode = merchantCategoryCode
         self.orderValidity = orderValidity
         self.tokenRefreshMargin = tokenRefreshMargin
+        self.notificationClockTolerance = notificationClockTolerance
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
     }
@@ -118,7 +124,8 @@ public struct SNAPConfiguration: Sendable {
     /// `client_id` is the `X-PARTNER-ID`; `merchant_key` our RSA private key; the one partner
     /// public key is the wallet's; `client_secret` is required in token mode. Settings read:
     /// `merchantId` (required), `mode` (`rsa`, the default, or `token`), `responsesSigned`
-    /// (`true`/`false`), `channelId`, `origin`, `returnUrl`, `mcc`, `orderValidityMinutes`.
+    /// (`true`/`false`), `channelId`, `origin`, `returnUrl`, `mcc`, `orderValidityMinutes`,
+    /// `notificationClockToleranceSeconds`.
     /// Paths: `payment`, `status`, `cancel`, `refund`, `accessToken`.
     public init(profile: PartnerProfile) throws(ProfileError) {
         let name = profile.wallet
@@ -175,6 +182,13 @@ public struct SNAPConfiguration: Sendable {
             }
             validity = .seconds(minutes * 60)
         }
+        var tolerance: Duration?
+        if let text = profile.settings["notificationClockToleranceSeconds"] {
+            guard let seconds = Int64(text), seconds > 0 else {
+                throw ProfileError("profile \(name): settings.notificationClockToleranceSeconds must be a positive whole number")
+            }
+            tolerance = .seconds(seconds)
+        }
         self.init(
             baseURL: profile.baseURL,
             paths: paths,
@@ -190,6 +204,7 @@ public struct SNAPConfiguration: Sendable {
             returnURL: profile.settings["returnUrl"] ?? "https://merchant.invalid/return",
             merchantCategoryCode: profile.settings["mcc"] ?? "5732",
             orderValidity: validity,
+            notificationClockTolerance: tolerance,
             connectTimeout: profile.connectTimeout,
             requestTimeout: profile.requestTimeout
         )

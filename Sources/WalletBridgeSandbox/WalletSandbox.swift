@@ -147,7 +147,8 @@ public final class WalletSandbox: Sendable {
                 clientSecret: .string(SandboxCredentials.danaClientSecret),
                 partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true"]
+                settings: ["merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true",
+                           "notificationClockToleranceSeconds": "300"]
             )
         default:
             throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, paytm and dana)")
@@ -199,7 +200,8 @@ public final class WalletSandbox: Sendable {
             "partner_public_key": "file:dana-wallet-public.pem",
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
-            "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true"],
+            "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
+                         "notificationClockToleranceSeconds": "300"],
         ]
         let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "paytm": paytm, "dana": dana]], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"

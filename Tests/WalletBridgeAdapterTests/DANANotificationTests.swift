@@ -77,6 +77,37 @@ struct DANANotificationTests {
         }
     }
 
+    @Test func aNotificationOutsideTheClockToleranceIsRefusedAsSkew() throws {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
+        let body = #"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","amount":{"value":"1.00","currency":"IDR"},"latestTransactionStatus":"00"}"#
+        func notification(at date: Date) throws -> InboundNotification {
+            let timestamp = TimestampText.iso8601(date, offsetHours: 7)
+            let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
+            return InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value], body: Array(body.utf8))
+        }
+        var configuration = try SNAPAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200))).configuration
+        let lenient = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)), clock: { now })
+        configuration.notificationClockTolerance = .seconds(300)
+        let strict = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)), clock: { now })
+
+        let old = try notification(at: now.addingTimeInterval(-3600))
+        #expect(throws: Never.self) { _ = try lenient.verifyNotification(old) }
+        let error = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(old) }
+        #expect(error?.message.contains("clock skew") == true)
+        #expect(error?.message.contains("3600 s behind") == true)
+        let ahead = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(try notification(at: now.addingTimeInterval(301))) }
+        #expect(ahead?.message.contains("ahead of") == true)
+        #expect(throws: Never.self) { _ = try strict.verifyNotification(try notification(at: now.addingTimeInterval(-299))) }
+        #expect(throws: Never.self) { _ = try strict.verifyNotification(try notification(at: now.addingTimeInterval(120))) }
+        // A signed but impossible timestamp: nothing to measure the skew against.
+        let impossible = "2026-02-30T10:00:00+07:00"
+        let signed = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: impossible)
+        let odd = InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": impossible, "X-SIGNATURE": signed.value], body: Array(body.utf8))
+        let malformed = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(odd) }
+        #expect(malformed?.category == .authenticationFailed)
+    }
+
     @Test func theSharedFinishNotifyVectorVerifies() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/vectors/snap.json")
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
