@@ -36,7 +36,7 @@ struct SandboxCommand: AsyncParsableCommand {
         if listCustomers {
             print("Sandbox test customers (use the id as --customer):")
             for customer in SandboxCustomer.all {
-                print("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet)  \(customer.summary)")
+                print("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet.padding(toLength: 6, withPad: " ", startingAt: 0)) \(customer.summary)")
             }
             return
         }

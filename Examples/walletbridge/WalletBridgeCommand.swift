@@ -5,7 +5,7 @@ import ArgumentParser
 struct WalletBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walletbridge",
-        abstract: "WalletBridge: signed e-wallet payments (GCash-style on Alipay+), a local sandbox, and signature tools (Alipay+, Paytm, SNAP).",
+        abstract: "WalletBridge: signed e-wallet payments (GCash-style on Alipay+, Paytm-style, DANA-style on SNAP), a local sandbox, and signature tools.",
         discussion: """
             pay, inquire, cancel and refund run against an embedded sandbox unless --config names a \
             profile file; the sandbox's ledger persists in a state file between runs. \
