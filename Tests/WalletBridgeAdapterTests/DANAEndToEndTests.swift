@@ -254,3 +254,36 @@ struct DANARefundCancelTests {
         }
     }
 }
+
+@Suite("DANA-style sandbox refusals")
+struct DANASandboxRefusalTests {
+    @Test func missingHeadersMalformedTimestampsAndBodiesAreRefused() async throws {
+        try await withDANA { sandbox, _ in
+            let transport = try CurlTransport()
+            let path = SNAPConfiguration.Paths().status
+            let bare = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, body: Array("{}".utf8)))
+            #expect(String(decoding: bare.body, as: UTF8.self).contains(#""responseCode":"4005502""#))
+            #expect(bare.status == 400)
+            let badTime = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path,
+                                                               headers: ["X-TIMESTAMP": "yesterday", "X-SIGNATURE": "x"], body: Array("{}".utf8)))
+            #expect(String(decoding: badTime.body, as: UTF8.self).contains(#""responseCode":"4005501""#))
+            await transport.shutdown()
+            // Signed but not the expected body: a parameter error, not a crash or a success.
+            let malformed = try await rawSNAP(sandbox, path: path, body: #"{"merchantId":1}"#, externalID: UUID().uuidString)
+            #expect(malformed.code == "4005502")
+            let foreignMerchant = try await rawSNAP(sandbox, path: path, body: #"{"merchantId":"OTHER","serviceCode":"54"}"#, externalID: UUID().uuidString)
+            #expect(foreignMerchant.code == "4045508")
+        }
+    }
+
+    @Test func aTimeoutAfterSendingIsUnknownThenReconciled() async throws {
+        try await withDANA(adjust: { $0.requestTimeout = .milliseconds(300) }) { sandbox, adapter in
+            let ref = reference("dana-timeout")
+            sandbox.injectFault(.delay(.milliseconds(900)), path: SNAPConfiguration.Paths().payment)
+            let result = try await adapter.pay(payment(ref, try idr("10000"), customer: "dana-pays"))
+            #expect(result.status.unknownCategory == .timeout)
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await adapter.inquire(PaymentQuery(merchantReference: ref)).status.isSucceeded)
+        }
+    }
+}

@@ -127,3 +127,20 @@ struct DANANotificationTests {
         #expect(verified.notification.payment.amount == (try idr("10000")))
     }
 }
+
+@Suite("DANA-style malformed notifications")
+struct DANAMalformedNotificationTests {
+    @Test(arguments: [("[1]", WalletError.Category.invalidRequest),
+                      (#"{"latestTransactionStatus":"00"}"#, .invalidRequest),
+                      (#"{"originalPartnerReferenceNo":"WB-1","merchantId":"OTHER","latestTransactionStatus":"00"}"#, .invalidRequest),
+                      (#"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","latestTransactionStatus":"00","amount":{"value":"1","currency":"IDR"}}"#, .invalidRequest)])
+    func signedButMalformedNotificationsAreRefused(_ body: String, _ category: WalletError.Category) throws {
+        let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
+        let timestamp = "2026-11-24T10:04:31+07:00"
+        let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
+        let adapter = try SNAPAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
+        let inbound = InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value], body: Array(body.utf8))
+        let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
+        #expect(error?.category == category)
+    }
+}

@@ -298,3 +298,59 @@ struct PaytmProfileTests {
         #expect(error.map { "\($0)" }?.contains("16, 24 or 32 bytes") == true)
     }
 }
+
+@Suite("Paytm malformed input")
+struct PaytmMalformedInputTests {
+    static let key = "SDOr4vU+L2wkTaKX"
+
+    @Test(arguments: ["<html>bad gateway</html>", "", #"{"head":{}}"#, #"{"body":{"resultInfo":{"resultStatus":"TXN_SUCCESS"}}"#])
+    func aReplyThatIsNotASignedEnvelopeIsUnknown(_ text: String) async throws {
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200, body: Array(text.utf8))))
+        let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(result.status.unknownCategory == .invalidPartnerResponse)
+    }
+
+    @Test func aSignedBodyOfTheWrongShapeIsUnknown() async throws {
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(try PaytmAdapterUnitTests.reply(#"[1,2,3]"#)))
+        #expect(try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")).status.unknownCategory == .invalidPartnerResponse)
+    }
+
+    static func form(_ fields: [String: String]) throws -> [UInt8] {
+        var signed: [String: String?] = [:]
+        for (name, value) in fields { signed[name] = value }
+        var all = fields
+        all["CHECKSUMHASH"] = try PaytmChecksum(merchantKey: SecretBytes(utf8: key)).generate(forParams: signed).checksum
+        return PaytmForm.encode(all)
+    }
+
+    @Test func malformedOrForeignCallbacksAreRefused() throws {
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
+        let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+        let cases: [([UInt8], WalletError.Category)] = [
+            (Array("ORDERID=%zz&CHECKSUMHASH=x".utf8), .invalidRequest),
+            (try Self.form(["MID": "SOMEONEELSE000000001", "ORDERID": "WB-1", "STATUS": "TXN_SUCCESS", "TXNAMOUNT": "1.00"]), .invalidRequest),
+            (try Self.form(["MID": PaytmAdapterUnitTests.mid, "STATUS": "TXN_SUCCESS"]), .invalidRequest),
+            (try Self.form(["MID": PaytmAdapterUnitTests.mid, "ORDERID": "WB-1", "STATUS": "TXN_SUCCESS", "TXNAMOUNT": "1.0.0"]), .invalidRequest),
+            (Array("MID=x&ORDERID=WB-1&STATUS=TXN_SUCCESS".utf8), .authenticationFailed),
+        ]
+        for (body, category) in cases {
+            let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(InboundNotification(path: "/cb", headers: headers, body: body)) }
+            #expect(error?.category == category, "\(String(decoding: body, as: UTF8.self))")
+        }
+    }
+
+    @Test func malformedWebhooksAreRefused() throws {
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
+        let checksum = try PaytmChecksum(merchantKey: SecretBytes(utf8: Self.key))
+        let notJSON = "[1]"
+        let signedNotJSON = #"{"head":{"signature":"\#(try checksum.generate(for: Array(notJSON.utf8)).checksum)"},"body":\#(notJSON)}"#
+        let noOrder = #"{"status":"TXN_SUCCESS"}"#
+        let signedNoOrder = #"{"head":{"signature":"\#(try checksum.generate(for: Array(noOrder.utf8)).checksum)"},"body":\#(noOrder)}"#
+        for (text, category) in [("{not json", WalletError.Category.invalidRequest), (#"{"body":{"orderId":"WB-1"}}"#, .authenticationFailed),
+                                 (signedNotJSON, .invalidRequest), (signedNoOrder, .invalidRequest)] {
+            let inbound = InboundNotification(path: "/hook", headers: ["Content-Type": "application/json"], body: Array(text.utf8))
+            let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
+            #expect(error?.category == category, "\(text)")
+        }
+    }
+}

@@ -212,3 +212,24 @@ struct PaytmRefundTests {
         }
     }
 }
+
+@Suite("Paytm sandbox refusals")
+struct PaytmSandboxRefusalTests {
+    @Test func malformedSignedRequestsGetASignedParameterError() async throws {
+        try await withPaytm { sandbox, _, _ in
+            let transport = try CurlTransport()
+            let key = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
+            for (body, code) in [(#"{"mid":"WBSANDBOX00000000001"}"#, "1001"), (#"{"mid":"SOMEONEELSE000000001","orderId":"x"}"#, "335"), ("[]", "1001")] {
+                let signature = try key.generate(for: Array(body.utf8)).checksum
+                let envelope = #"{"head":{"signature":"\#(signature)"},"body":\#(body)}"#
+                let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + "/v3/order/status", body: Array(envelope.utf8)))
+                let reply = try PaytmEnvelope(received: response.body)
+                #expect(key.verify(try #require(reply.signature), for: reply.bodyText))
+                #expect(String(decoding: reply.bodyText, as: UTF8.self).contains(#""resultCode":"\#(code)""#), "\(body)")
+            }
+            let garbage = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + "/v3/order/status", body: Array("not an envelope".utf8)))
+            #expect(String(decoding: garbage.body, as: UTF8.self).contains(#""resultCode":"1001""#))
+            await transport.shutdown()
+        }
+    }
+}
