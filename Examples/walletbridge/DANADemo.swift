@@ -13,22 +13,14 @@ enum DANADemo {
         let wire = TranscriptTransport(base: transport, write: { print($0) })
         let adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: try sandbox.clientProfile(wallet: "dana")), transport: wire)
         let client = WalletClient(adapter: adapter)
-        let inbox = DemoInbox()
-        let webhook = try await WebhookReceiver.start { notification in
-            await inbox.add(notification)
+        return try await DemoInbox.withWebhook({ notification in
             do throws(WalletError) {
                 return try client.verifyNotification(notification).acknowledgement
             } catch {
                 return NotificationAcknowledgement(status: 401, headers: [:], body: [])
             }
-        }
-        do {
-            let ok = try await story(sandbox: sandbox, client: client, transport: transport, inbox: inbox, notifyURL: webhook.url(path: "/v1.0/debit/notify"))
-            await webhook.shutdown()
-            return ok
-        } catch {
-            await webhook.shutdown()
-            throw error
+        }) { inbox, url in
+            try await story(sandbox: sandbox, client: client, transport: transport, inbox: inbox, notifyURL: url + "/v1.0/debit/notify")
         }
     }
 

@@ -13,18 +13,8 @@ enum PaytmDemo {
         let wire = TranscriptTransport(base: transport, write: { print($0) })
         let adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: wire)
         let client = WalletClient(adapter: adapter)
-        let inbox = DemoInbox()
-        let webhook = try await WebhookReceiver.start { notification in
-            await inbox.add(notification)
-            return NotificationAcknowledgement(status: 200, headers: ["Content-Type": "text/plain"], body: Array("OK".utf8))
-        }
-        do {
-            let ok = try await story(sandbox: sandbox, client: client, inbox: inbox, callbackURL: webhook.url(path: "/paytm/callback"))
-            await webhook.shutdown()
-            return ok
-        } catch {
-            await webhook.shutdown()
-            throw error
+        return try await DemoInbox.withWebhook({ _ in NotificationAcknowledgement(status: 200, headers: ["Content-Type": "text/plain"], body: Array("OK".utf8)) }) { inbox, url in
+            try await story(sandbox: sandbox, client: client, inbox: inbox, callbackURL: url + "/paytm/callback")
         }
     }
 
@@ -89,8 +79,29 @@ enum PaytmDemo {
     }
 }
 
-/// What the demo's Paytm callback URL received.
+/// What a demo webhook received.
 actor DemoInbox {
     var received: [InboundNotification] = []
     func add(_ notification: InboundNotification) { received.append(notification) }
+
+    /// Runs `body` with a local webhook (base URL `http://127.0.0.1:PORT`) that records into an
+    /// inbox and answers with `acknowledge`; the webhook is shut down afterwards, also on error.
+    static func withWebhook<T: Sendable>(
+        _ acknowledge: @escaping @Sendable (InboundNotification) -> NotificationAcknowledgement,
+        _ body: (DemoInbox, String) async throws -> T
+    ) async throws -> T {
+        let inbox = DemoInbox()
+        let webhook = try await WebhookReceiver.start { notification in
+            await inbox.add(notification)
+            return acknowledge(notification)
+        }
+        do {
+            let result = try await body(inbox, webhook.url(path: ""))
+            await webhook.shutdown()
+            return result
+        } catch {
+            await webhook.shutdown()
+            throw error
+        }
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Reads SNAP's X-TIMESTAMP (`2026-11-24T10:04:05+07:00`) digit by digit, with no locale.
-enum SNAPTimestamp {
-    static func parse(_ text: String) -> Date? {
+public enum SNAPTimestamp {
+    /// The instant `text` names, or nil unless it is `YYYY-MM-DDTHH:mm:ss±HH:MM` and a real date.
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count == 25, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[22] == UInt8(ascii: ":"),

@@ -88,7 +88,7 @@ struct DANASandbox: Sendable {
         guard let timestamp = request.headers["X-TIMESTAMP"], let signature = request.headers["X-SIGNATURE"] else {
             return .failure("400", service, "02", "Invalid Mandatory Field [X-TIMESTAMP/X-SIGNATURE]")
         }
-        guard DANASandbox.isTimestamp(timestamp) else { return .failure("400", service, "01", "Invalid Field Format [X-TIMESTAMP]") }
+        guard SNAPTimestamp.parse(timestamp) != nil else { return .failure("400", service, "01", "Invalid Field Format [X-TIMESTAMP]") }
         if operation == .token { return issueToken(request, timestamp: timestamp, signature: signature) }
         guard let partner = request.headers["X-PARTNER-ID"], let externalID = request.headers["X-EXTERNAL-ID"], !externalID.isEmpty,
               request.headers["CHANNEL-ID"] != nil else {
@@ -391,20 +391,6 @@ struct DANASandbox: Sendable {
     }
 
     // MARK: Helpers
-
-    static func isTimestamp(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 25 else { return false }
-        let shape = Array("dddd-dd-ddTdd:dd:dd+dd:dd".utf8)
-        for (byte, expected) in zip(bytes, shape) {
-            switch expected {
-            case UInt8(ascii: "d"): guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
-            case UInt8(ascii: "+"): guard byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") else { return false }
-            default: guard byte == expected else { return false }
-            }
-        }
-        return true
-    }
 
     /// Exactly two decimals, IDR.
     static func money(_ amount: AmountBody) -> Money? {

@@ -11,25 +11,10 @@ import WalletBridgeTransport
 /// 2005600, deduplicated.
 @Suite("DANA-style SNAP notifications")
 struct DANANotificationTests {
-    /// A receiver that verifies with `adapter` and answers with its acknowledgement.
-    func receiver(_ adapter: SNAPAdapter, _ inbox: Inbox) async throws -> WebhookReceiver {
-        try await WebhookReceiver.start { notification in
-            await inbox.add(notification)
-            do throws(WalletError) {
-                let verified = try adapter.verifyNotification(notification)
-                await inbox.add(verified.notification)
-                return verified.acknowledgement
-            } catch {
-                await inbox.add(error)
-                return NotificationAcknowledgement(status: 401, headers: [:], body: [])
-            }
-        }
-    }
-
     @Test func theFinishNotifyIsVerifiedAcknowledgedAndDeduplicated() async throws {
         try await withDANA { sandbox, adapter in
             let inbox = Inbox()
-            let webhook = try await receiver(adapter, inbox)
+            let webhook = try await verifyingReceiver(adapter, inbox)
             let ref = reference("notify")
             _ = try await adapter.pay(payment(ref, try idr("25000"), customer: "dana-pays", notifyURL: webhook.url(path: "/v1.0/debit/notify")))
             #expect(await eventually { sandbox.notificationDeliveries.contains { $0.label.hasSuffix(ref) && $0.acknowledged } })
@@ -55,7 +40,7 @@ struct DANANotificationTests {
     @Test func aTamperedNotificationIsRejected() async throws {
         try await withDANA { sandbox, adapter in
             let inbox = Inbox()
-            let webhook = try await receiver(adapter, inbox)
+            let webhook = try await verifyingReceiver(adapter, inbox)
             let ref = reference("tampered")
             _ = try await adapter.pay(payment(ref, try idr("25000"), customer: "dana-pays", notifyURL: webhook.url(path: "/v1.0/debit/notify")))
             #expect(await eventually { await !inbox.received.isEmpty })

@@ -18,7 +18,7 @@ actor Inbox {
 /// A webhook that verifies with `adapter`, records into `inbox`, and answers with the signed
 /// acknowledgement unless `ack` substitutes another reply (given how many were verified so far).
 func verifyingReceiver(
-    _ adapter: AlipayPlusAdapter,
+    _ adapter: any WalletAdapter,
     _ inbox: Inbox,
     ack: @escaping @Sendable (VerifiedNotification, Int) -> NotificationAcknowledgement = { verified, _ in verified.acknowledgement }
 ) async throws -> WebhookReceiver {
