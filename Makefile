@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libssl-dev libcurl4-openssl-dev pkg-config openssl python3-venv
+APT_PACKAGES := libssl-dev libcurl4-openssl-dev libsqlite3-dev pkg-config openssl python3-venv
 # The interop oracles, pinned to the versions the shared vectors were made with.
 ORACLES := paytmchecksum==1.7.0 global-open-sdk-python==1.7.1 dana-python==2.2.2
 VENV := .build/interop-venv

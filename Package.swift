@@ -12,6 +12,7 @@ import PackageDescription
 ///   `WalletAdapter` protocol, the `WalletClient` façade, partner profiles).
 /// - `WalletBridgePaytm`, `WalletBridgeAlipayPlus`, `WalletBridgeSNAP`: one module per partner,
 ///   holding that partner's wire format, signature scheme and quirks.
+/// - `WalletBridgeSQLite`: the durable `PaymentJournal` (GRDB over Debian's SQLite, WAL).
 /// - `WalletBridgeTesting`: `MockTransport` for partners' own unit tests.
 /// - `WalletBridgeSandbox`: a Hummingbird server that behaves like the wallets (no library
 ///   module depends on it).
@@ -25,6 +26,7 @@ let package = Package(
         .library(name: "WalletBridgeCrypto", targets: ["WalletBridgeCrypto"]),
         .library(name: "WalletBridgeTransport", targets: ["WalletBridgeTransport"]),
         .library(name: "WalletBridgeCore", targets: ["WalletBridgeCore"]),
+        .library(name: "WalletBridgeSQLite", targets: ["WalletBridgeSQLite"]),
         .library(name: "WalletBridgeTesting", targets: ["WalletBridgeTesting"]),
         .library(name: "WalletBridgeSandbox", targets: ["WalletBridgeSandbox"]),
         .library(name: "WalletBridgePaytm", targets: ["WalletBridgePaytm"]),
@@ -38,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,7 +57,14 @@ let package = Package(
         .target(name: "WalletBridgeTransport", dependencies: ["CCurl"]),
         .target(
             name: "WalletBridgeCore",
-            dependencies: ["WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "WalletBridgeSQLite",
+            dependencies: ["WalletBridgeCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
         .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
@@ -79,7 +89,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeTransport",
-                "WalletBridgeSandbox", "CCurl",
+                "WalletBridgeSandbox", "WalletBridgeSQLite", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -89,6 +99,7 @@ let package = Package(
         // Helpers shared by the test targets (not a product; nothing in Sources depends on it).
         .target(name: "WalletBridgeTestSupport", path: "Tests/WalletBridgeTestSupport"),
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),
+        .testTarget(name: "WalletBridgeSQLiteTests", dependencies: ["WalletBridgeSQLite", "WalletBridgeCore"]),
         .testTarget(
             name: "WalletBridgeTransportTests",
             dependencies: ["WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox", "WalletBridgeCore"]

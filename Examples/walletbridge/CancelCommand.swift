@@ -1,7 +1,8 @@
 import ArgumentParser
 import WalletBridgeCore
 
-/// `walletbridge cancel`: cancels a payment that has not completed.
+/// `walletbridge cancel`: cancels a payment that has not completed, and prints the payment's
+/// state as the wallet proves it (a refused cancel is followed by an inquiry).
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
@@ -20,16 +21,9 @@ struct CancelCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let output: JSONOutput
         do throws(WalletError) {
-            let query = PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)
-            var result = try await session.client.cancel(query)
-            if result.amount == nil, let inquired = try? await session.client.inquire(query) {
-                // The cancel reply names no amount; the inquiry does (and confirms the state).
-                result.amount = inquired.amount
-                result.walletReference = result.walletReference ?? inquired.walletReference
-            }
-            output = ResultOutput.payment(result)
+            output = ResultOutput.payment(try await session.client.cancel(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
         } catch {
-            output = ResultOutput.error(error, merchantReference: merchantReference, amount: nil)
+            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil)
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)

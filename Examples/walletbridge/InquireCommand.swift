@@ -1,7 +1,7 @@
 import ArgumentParser
 import WalletBridgeCore
 
-/// `walletbridge inquire`: reads a payment's state.
+/// `walletbridge inquire`: reads a payment's state (the journal supplies the expected amount).
 struct InquireCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "inquire", abstract: "Read a payment's current state.")
 
@@ -19,7 +19,7 @@ struct InquireCommand: AsyncParsableCommand {
         do throws(WalletError) {
             output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
         } catch {
-            output = ResultOutput.error(error, merchantReference: merchantReference, amount: nil)
+            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil)
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)

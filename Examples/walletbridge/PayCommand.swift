@@ -2,12 +2,17 @@ import ArgumentParser
 import Foundation
 import WalletBridgeCore
 
-/// `walletbridge pay`: takes a payment and, unless `--no-wait`, inquires until it is final.
+/// `walletbridge pay`: takes a payment through the journal and, unless `--no-wait`, settles it
+/// by the wallet's rule until it is final or `--timeout` passes.
 struct PayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pay",
         abstract: "Take a signed payment (against the embedded sandbox unless --config is given).",
-        discussion: "Exit status: 0 succeeded or pending, 1 failed, 3 unknown (reconcile with inquire), 2 usage or set-up error."
+        discussion: """
+            Every payment is recorded in the journal before it is sent; a payment interrupted by \
+            Ctrl-C or a kill is settled by `walletbridge recover` or by the next command. \
+            Exit status: 0 succeeded or pending, 1 failed, 3 unknown (reconcile with inquire or recover), 2 usage or set-up error.
+            """
     )
 
     @OptionGroup var options: WalletOptions
@@ -21,7 +26,7 @@ struct PayCommand: AsyncParsableCommand {
     @Option(help: "Customer credential or id (sandbox customer id, default WALLET-pays; see `walletbridge sandbox --list-customers`).")
     var customer: String?
 
-    @Option(help: "Merchant reference (idempotency key); generated when omitted.")
+    @Option(help: "Merchant reference (idempotency key); generated when omitted. With --count, the prefix of each reference.")
     var merchantReference: String?
 
     @Option(help: "Order description shown to the customer.")
@@ -36,41 +41,61 @@ struct PayCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for a final status.")
     var timeout: Int = 30
 
+    @Option(help: "Make this many payments (references PREFIX-1 … PREFIX-N), one line each.")
+    var count: Int = 1
+
+    @Option(help: "With --count: payments in flight at once.")
+    var concurrency: Int = 1
+
     func run() async throws {
         let money = try WalletOptions.money(amount, currency)
+        guard count >= 1, concurrency >= 1 else {
+            printError("error: --count and --concurrency must be at least 1")
+            throw ExitCode(2)
+        }
         let reference = merchantReference ?? PayCommand.newReference()
-        let session = try await WalletSession.open(options)
-        let output: JSONOutput
-        do throws(WalletError) {
-            let request = PaymentRequest(merchantReference: reference, amount: money, customer: CustomerCredential(customer ?? options.defaultCustomer),
-                                         orderDescription: description, notifyURL: notifyURL)
-            var result = try await session.client.pay(request)
-            if !noWait {
-                result = try await PayCommand.waitForFinal(result, client: session.client, expected: money, timeout: .seconds(timeout))
+        let session = try await WalletSession.open(options, settleWithin: noWait ? .zero : .seconds(timeout))
+        let customer = CustomerCredential(customer ?? options.defaultCustomer)
+        if count == 1 {
+            let output = await pay(reference, money, customer, session.client)
+            await session.close()
+            try ResultOutput.finish(output, json: options.json)
+            return
+        }
+        // Many payments: one line each, exit status of the worst.
+        let references = (1...count).map { "\(reference)-\($0)" }
+        var worst = ExitCode.success
+        await withTaskGroup(of: JSONOutput.self) { group in
+            var next = 0
+            for _ in 0..<min(concurrency, references.count) {
+                let ref = references[next]; next += 1
+                group.addTask { await pay(ref, money, customer, session.client) }
             }
-            output = ResultOutput.payment(result)
-        } catch {
-            output = ResultOutput.error(error, merchantReference: reference, amount: money)
+            while let output = await group.next() {
+                ResultOutput.emit(output, json: true)
+                if case .string(let status)? = output.fields.first?.1, ResultOutput.exitCode(status) != .success { worst = ResultOutput.exitCode(status) }
+                if next < references.count {
+                    let ref = references[next]; next += 1
+                    group.addTask { await pay(ref, money, customer, session.client) }
+                }
+            }
         }
         await session.close()
-        try ResultOutput.finish(output, json: options.json)
+        if worst != .success { throw worst }
     }
 
-    /// Inquires (every 500 ms) while the payment is pending or unknown, up to `timeout`.
-    static func waitForFinal(_ first: PaymentResult, client: WalletClient, expected: Money, timeout: Duration) async throws(WalletError) -> PaymentResult {
-        var result = first
-        let deadline = ContinuousClock.now + timeout
-        while !result.status.isFinal, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(500))
-            let query = PaymentQuery(merchantReference: result.merchantReference, walletReference: result.walletReference, expectedAmount: expected)
-            let next = try await client.inquire(query)
-            // Keep what the first reply told us (quote, customer amount) when the inquiry omits it.
-            result = PaymentResult(status: next.status, merchantReference: next.merchantReference,
-                                   walletReference: next.walletReference ?? result.walletReference, amount: next.amount ?? result.amount,
-                                   customerAmount: next.customerAmount ?? result.customerAmount, quote: next.quote ?? result.quote,
-                                   partnerResult: next.partnerResult, completedAt: next.completedAt)
+    func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient) async -> JSONOutput {
+        do throws(WalletError) {
+            let request = PaymentRequest(merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
+            var result = try await client.pay(request)
+            if !noWait, !result.status.isFinal {
+                // Pending with a customer action (or still open): settle by the wallet's rule.
+                result = try await client.settle(merchantReference: reference, within: .seconds(timeout))
+            }
+            return ResultOutput.payment(result)
+        } catch {
+            return await ResultOutput.payment(after: error, client: client, merchantReference: reference, amount: money)
         }
-        return result
     }
 
     static func newReference() -> String {

@@ -25,6 +25,7 @@ enum ResultOutput {
             fields.append(("nextAction", .object([("kind", .string(action.kind)), ("value", .string(action.value))])))
         }
         if let error = result.status.error { fields.append(("error", errorObject(error))) }
+        if let last = result.lastError, result.status.error == nil { fields.append(("lastError", errorObject(last))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
         if let completedAt = result.completedAt { fields.append(("completedAt", .string(completedAt))) }
         return .object(fields)
@@ -44,6 +45,28 @@ enum ResultOutput {
         if let error = result.status.error { fields.append(("error", errorObject(error))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
         return .object(fields)
+    }
+
+    /// What the journal knows of the payment after `error`, or the error itself when the
+    /// journal never recorded the payment: the printed status and exit code come from the
+    /// journal's state, never from the error of one call.
+    static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?) async -> JSONOutput {
+        let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: merchantReference)
+        guard let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+            return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
+        }
+        var result = entry.paymentResult
+        result.lastError = error
+        return payment(result)
+    }
+
+    /// A refund the same way.
+    static func refund(after error: WalletError, client: WalletClient, refundReference: String, merchantReference: String, amount: Money?) async -> JSONOutput {
+        let id = JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: refundReference)
+        guard let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+            return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
+        }
+        return refund(entry.refundResult)
     }
 
     /// A thrown error: nothing was processed (`failed`) unless the customer may have been

@@ -16,6 +16,9 @@ struct WalletOptions: ParsableArguments {
     @Option(help: "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions) or token (B2B token plus HMAC-SHA512).")
     var snapMode: String = "rsa"
 
+    @Option(help: "Payment journal (SQLite) that records every payment before it is sent (default: journal.sqlite beside the state file).")
+    var journal: String?
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
@@ -36,6 +39,14 @@ struct WalletOptions: ParsableArguments {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+    }
+
+    /// Where the payment journal lives.
+    var resolvedJournal: String {
+        if let journal { return journal }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["WALLETBRIDGE_JOURNAL"], !path.isEmpty { return path }
+        return (resolvedStateFile as NSString).deletingLastPathComponent + "/journal.sqlite"
     }
 
     /// Where the embedded sandbox keeps its ledger between runs.

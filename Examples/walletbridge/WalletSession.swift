@@ -5,6 +5,7 @@ import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgePaytm
 import WalletBridgeSNAP
+import WalletBridgeSQLite
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -15,7 +16,7 @@ struct WalletSession {
     let transport: CurlTransport
     let sandbox: WalletSandbox?
 
-    static func open(_ options: WalletOptions) async throws -> WalletSession {
+    static func open(_ options: WalletOptions, settleWithin: Duration = .seconds(30)) async throws -> WalletSession {
         var sandbox: WalletSandbox?
         let profile: PartnerProfile
         do {
@@ -51,7 +52,19 @@ struct WalletSession {
         let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
             verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
         })
-        return WalletSession(client: WalletClient(adapter: adapter, logger: logger), transport: transport, sandbox: sandbox)
+        let journal: SQLitePaymentJournal
+        do {
+            journal = try SQLitePaymentJournal(path: options.resolvedJournal)
+        } catch {
+            await transport.shutdown()
+            await sandbox?.shutdown()
+            printError("error: the payment journal \(options.resolvedJournal) cannot be opened: \(error)")
+            throw ExitCode(2)
+        }
+        var configuration = WalletClient.Configuration()
+        configuration.settleWithin = settleWithin
+        let client = WalletClient(adapter: adapter, journal: journal, logger: logger, configuration: configuration)
+        return WalletSession(client: client, transport: transport, sandbox: sandbox)
     }
 
     func close() async {

@@ -30,9 +30,14 @@ public struct AlipayPlusAdapter: WalletAdapter {
         WalletCapabilities(
             operations: Set(WalletCapabilities.Operation.allCases),
             walletCurrency: configuration.walletCurrency,
-            currencies: configuration.merchantCurrencies
+            currencies: configuration.merchantCurrencies,
+            refundNeedsWalletReference: true
         )
     }
+
+    /// Alipay+ auto debit: inquire every 3 s for up to 60 s, then cancel (configurable in
+    /// ``AlipayPlusConfiguration/reconciliation``).
+    public var reconciliationRule: ReconciliationRule { configuration.reconciliation }
 
     // MARK: Pay
 
@@ -63,24 +68,20 @@ public struct AlipayPlusAdapter: WalletAdapter {
             throw AlipayPlusResultMapping.error(result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
         }
         let status = AlipayPlusResultMapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
-        return checked(reply, status: status, reference: request.merchantReference, expected: request.amount, partner: result)
+        return bound(reply, status: status, query: PaymentQuery(merchantReference: request.merchantReference, expectedAmount: request.amount), partner: result)
     }
 
     // MARK: Inquire
 
     /// `inquiryPayment` by paymentRequestId (and paymentId when known). `ORDER_NOT_EXIST` is
     /// unknown (`notFound`), not failure: shortly after a pay the wallet may not know it yet.
+    /// A refused or failed inquiry throws: it says nothing about the payment.
     public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "paymentRequestId")
         let body = AlipayPlusWire.PaymentLookup(paymentRequestId: query.merchantReference, paymentId: query.walletReference)
-        let reply: AlipayPlusWire.PaymentReply
-        do {
-            reply = try await exchange.send(configuration.paths.inquiryPayment, body, as: AlipayPlusWire.PaymentReply.self)
-        } catch {
-            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
-        }
+        let reply = try await exchange.send(configuration.paths.inquiryPayment, body, as: AlipayPlusWire.PaymentReply.self)
         guard let result = reply.result else {
-            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the inquiry reply has no result"), merchantReference: query.merchantReference, amount: query.expectedAmount)
+            throw WalletError(.invalidPartnerResponse, "the inquiry reply has no result")
         }
         switch result.resultStatus {
         case "S":
@@ -93,28 +94,28 @@ public struct AlipayPlusAdapter: WalletAdapter {
             } else if let antom = reply.paymentStatus, let mapped = AlipayPlusResultMapping.paymentStatus(antom: antom, result: result) {
                 status = mapped
             } else {
-                return PaymentResult.unknown(.init(.invalidPartnerResponse, "the inquiry reply has neither paymentResult nor a known paymentStatus"), merchantReference: query.merchantReference, amount: query.expectedAmount)
+                throw WalletError(.invalidPartnerResponse, "the inquiry reply has neither paymentResult nor a known paymentStatus")
             }
-            return checked(reply, status: status, reference: query.merchantReference, expected: query.expectedAmount, partner: reply.paymentResult ?? result)
+            return bound(reply, status: status, query: query, partner: reply.paymentResult ?? result)
         case "F" where result.resultCode == "ORDER_NOT_EXIST":
             let error = AlipayPlusResultMapping.error(result, "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived")
-            return PaymentResult(status: .unknown(error), merchantReference: query.merchantReference, amount: query.expectedAmount,
+            return PaymentResult(status: .unknown(error), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result))
         case "F":
             throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the inquiry was refused",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            let status = AlipayPlusResultMapping.paymentStatus(result, nextAction: nil)
-            return PaymentResult(status: status.isFinal ? .unknown(.init(.unknownOutcome, "inquiry undecided")) : status,
-                                 merchantReference: query.merchantReference, amount: query.expectedAmount,
-                                 partnerResult: AlipayPlusResultMapping.partnerResult(result))
+            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode) == .rateLimited ? .rateLimited : .unknownOutcome,
+                              "the inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
+                              partnerCode: result.resultCode, partnerMessage: result.resultMessage)
         }
     }
 
     // MARK: Cancel
 
-    /// `cancelPayment`. When the wallet refuses (F), the payment's real state comes from an
-    /// inquiry: a succeeded payment reports succeeded and must be refunded instead.
+    /// `cancelPayment`: one call. S is `cancelled` when the reply is bound (a cancel reply
+    /// names no amount, so the client confirms it with an inquiry); F throws the refusal (the
+    /// client then inquires the payment's real state); U is unknown.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "paymentRequestId")
         let body = AlipayPlusWire.PaymentLookup(paymentRequestId: query.merchantReference, paymentId: query.walletReference)
@@ -129,12 +130,15 @@ public struct AlipayPlusAdapter: WalletAdapter {
         }
         switch result.resultStatus {
         case "S":
-            return PaymentResult(status: .cancelled, merchantReference: query.merchantReference, walletReference: reply.paymentId ?? query.walletReference,
-                                 amount: query.expectedAmount, partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
+            let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                                                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
+                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
+                                 walletReference: query.walletReference ?? reply.paymentId, amount: query.expectedAmount,
+                                 partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
         case "F":
-            // The payment could not be cancelled (often: it already succeeded). Its real state
-            // is what an inquiry says; a succeeded payment must be refunded instead.
-            return try await inquire(query)
+            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the wallet refused the cancel",
+                              partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
             return PaymentResult(status: .unknown(WalletError(.unknownOutcome, "the cancel is undecided (\(result.resultStatus)/\(result.resultCode)); retry it",
                                                              partnerCode: result.resultCode, partnerMessage: result.resultMessage)),
@@ -145,22 +149,18 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Refund
 
-    /// `refund`, keyed by `refundRequestId`; finds the `paymentId` by inquiry when the request
-    /// has no wallet reference. `REFUND_IN_PROCESS` is pending.
+    /// `refund`, keyed by `refundRequestId`; needs the payment's `paymentId` (the client looks
+    /// it up first when the request has none). `REFUND_IN_PROCESS` is pending.
     public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
         try Self.checkReference(request.refundReference, field: "refundRequestId")
+        try Self.checkReference(request.merchantReference, field: "paymentRequestId")
         let amount = try Self.wireAmount(request.amount)
-        var paymentID = request.walletReference
-        if paymentID == nil {
-            let payment = try await inquire(PaymentQuery(merchantReference: request.merchantReference))
-            guard let found = payment.walletReference else {
-                throw WalletError(.notFound, "payment \(request.merchantReference) has no wallet reference yet (status \(payment.status.name)); refund it once it has succeeded", mayHaveCharged: false)
-            }
-            paymentID = found
+        guard let paymentID = request.walletReference else {
+            throw WalletError(.invalidRequest, "an Alipay+ refund needs the payment's paymentId (RefundRequest.walletReference)", mayHaveCharged: false)
         }
         let body = AlipayPlusWire.RefundRequest(
             refundRequestId: request.refundReference,
-            paymentId: paymentID ?? "",
+            paymentId: paymentID,
             paymentRequestId: request.merchantReference,
             refundAmount: amount,
             refundReason: request.reason
@@ -179,44 +179,41 @@ public struct AlipayPlusAdapter: WalletAdapter {
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
             throw AlipayPlusResultMapping.error(result, "refundRequestId \(request.refundReference) was already used with different content; the original refund stands")
         }
-        var status = Self.refundStatus(result)
-        if case .succeeded = status, let echoed = reply.refundAmount, (try? echoed.money()) != request.amount {
-            status = .unknown(WalletError(.invalidPartnerResponse, "the refund reply's amount \(echoed.value) \(echoed.currency) does not match the requested \(request.amount)"))
-        }
-        return RefundResult(status: status, refundReference: request.refundReference, walletRefundReference: reply.refundId,
+        let binding = ReplyBinding(references: [.ours("refundRequestId", held: request.refundReference, named: reply.refundRequestId),
+                                                .context("paymentId", held: paymentID, named: reply.paymentId)],
+                                   expectedAmount: request.amount, statedAmount: .init { try reply.refundAmount?.money() })
+        return RefundResult(status: binding.refund(Self.refundStatus(result)), refundReference: request.refundReference, walletRefundReference: reply.refundId,
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
-    /// `inquiryRefund` by refundRequestId (and refundId when known).
+    /// `inquiryRefund` by refundRequestId (and refundId when known). A refused inquiry throws.
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
         try Self.checkReference(query.refundReference, field: "refundRequestId")
         let body = AlipayPlusWire.RefundLookup(refundRequestId: query.refundReference, refundId: query.walletRefundReference)
-        let reply: AlipayPlusWire.RefundReply
-        do {
-            reply = try await exchange.send(configuration.paths.inquiryRefund, body, as: AlipayPlusWire.RefundReply.self)
-        } catch {
-            guard error.mayHaveCharged else { throw error }
-            return RefundResult(status: .unknown(error), refundReference: query.refundReference, merchantReference: query.merchantReference, amount: nil)
-        }
+        let reply = try await exchange.send(configuration.paths.inquiryRefund, body, as: AlipayPlusWire.RefundReply.self)
         guard let result = reply.result else {
-            return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund inquiry reply has no result")), refundReference: query.refundReference, amount: nil)
+            throw WalletError(.invalidPartnerResponse, "the refund inquiry reply has no result")
         }
-        let amount = try? reply.refundAmount?.money()
         let status: RefundStatus
         switch (result.resultStatus, reply.refundStatus) {
         case ("S", "SUCCESS"?): status = .succeeded
         case ("S", "PROCESSING"?): status = .pending
-        case ("S", "FAIL"?): status = .failed(WalletError(.declined, "the refund failed", partnerCode: result.resultCode, partnerMessage: result.resultMessage))
+        case ("S", "FAIL"?): status = .failed(WalletError(.declined, "the refund failed", partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false))
         case ("F", _) where result.resultCode == "REFUND_NOT_EXIST":
             status = .unknown(AlipayPlusResultMapping.error(result, "the wallet does not know this refund (yet)"))
         case ("F", _):
             throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the refund inquiry was refused",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            status = .unknown(WalletError(.unknownOutcome, "the refund state is undecided", partnerCode: result.resultCode, partnerMessage: result.resultMessage))
+            throw WalletError(.unknownOutcome, "the refund inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
+                              partnerCode: result.resultCode, partnerMessage: result.resultMessage)
         }
-        return RefundResult(status: status, refundReference: query.refundReference, walletRefundReference: reply.refundId,
-                            merchantReference: query.merchantReference, amount: amount ?? nil, partnerResult: AlipayPlusResultMapping.partnerResult(result))
+        let binding = ReplyBinding(references: [.ours("refundRequestId", held: query.refundReference, named: reply.refundRequestId),
+                                                .wallets("refundId", held: query.walletRefundReference, named: reply.refundId)],
+                                   expectedAmount: query.expectedAmount, statedAmount: .init { try reply.refundAmount?.money() })
+        return RefundResult(status: binding.refund(status), refundReference: query.refundReference, walletRefundReference: query.walletRefundReference ?? reply.refundId,
+                            merchantReference: query.merchantReference, amount: binding.confirmedAmount ?? query.expectedAmount,
+                            partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
     // MARK: Helpers
@@ -232,41 +229,27 @@ public struct AlipayPlusAdapter: WalletAdapter {
         }
     }
 
-    /// Builds the common result from a payment reply, demoting it to unknown when the reply
-    /// is about another payment or another amount.
-    func checked(_ reply: AlipayPlusWire.PaymentReply, status: PaymentStatus, reference: String, expected: Money?, partner: AlipayPlusWire.Result?) -> PaymentResult {
+    /// Builds the common result from a payment reply under ``ReplyBinding``: a success or
+    /// cancellation must name our paymentRequestId (or the paymentId we hold) and state our
+    /// amount; nothing it names may contradict the request.
+    func bound(_ reply: AlipayPlusWire.PaymentReply, status: PaymentStatus, query: PaymentQuery, partner: AlipayPlusWire.Result?) -> PaymentResult {
+        let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                                                .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
+                                   expectedAmount: query.expectedAmount, statedAmount: .init { try reply.paymentAmount?.money() })
         var result = PaymentResult(
-            status: status,
-            merchantReference: reference,
-            walletReference: reply.paymentId,
-            amount: expected,
+            status: binding.payment(status),
+            merchantReference: query.merchantReference,
+            walletReference: query.walletReference ?? reply.paymentId,
+            amount: binding.confirmedAmount ?? query.expectedAmount,
             quote: AlipayPlusResultMapping.quote(reply.paymentQuote),
             partnerResult: AlipayPlusResultMapping.partnerResult(partner),
             completedAt: reply.paymentTime
         )
-        if let echoed = reply.paymentRequestId, echoed != reference {
-            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply is about paymentRequestId \(echoed), not \(reference)"))
-            return result
-        }
-        do {
-            let confirmed = try reply.paymentAmount?.money()
-            if let expected, let confirmed, confirmed != expected {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply's amount \(confirmed) does not match the requested \(expected)"))
-                return result
-            }
-            if case .succeeded = status, confirmed == nil {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "a successful reply must state the paymentAmount"))
-                return result
-            }
-            result.amount = confirmed ?? expected
-            result.customerAmount = try (reply.customerPayAmount ?? reply.payToAmount)?.money()
-        } catch {
-            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply carries a malformed amount: \(error.message)"))
+        if binding.contradiction == nil {
+            result.customerAmount = try? (reply.customerPayAmount ?? reply.payToAmount)?.money()
         }
         return result
     }
-
-
 
     static func wireAmount(_ money: Money) throws(WalletError) -> AlipayPlusAmount {
         do {
@@ -276,9 +259,11 @@ public struct AlipayPlusAdapter: WalletAdapter {
         }
     }
 
+    /// 1 to 64 printable ASCII characters: references are compared byte for byte, so no
+    /// Unicode spelling can make two of them look alike.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {
-        guard (1...64).contains(reference.utf8.count) else {
-            throw WalletError(.invalidRequest, "\(field) must be 1 to 64 bytes, got \(reference.utf8.count)", mayHaveCharged: false)
+        guard (1...64).contains(reference.utf8.count), reference.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw WalletError(.invalidRequest, "\(field) must be 1 to 64 printable ASCII characters", mayHaveCharged: false)
         }
     }
 }

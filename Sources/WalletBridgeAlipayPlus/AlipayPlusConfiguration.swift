@@ -46,6 +46,9 @@ public struct AlipayPlusConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Per-request deadlines.
     public var requestTimeout: Duration
+    /// How an open payment is settled: the auto-debit guide's "inquire every 3 s for 60 s,
+    /// then cancel" by default (settings `reconcileIntervalSeconds`, `reconcileWindowSeconds`).
+    public var reconciliation: ReconciliationRule = .inquireThenCancel(interval: .seconds(3), window: .seconds(60))
 
     /// Creates a configuration.
     public init(
@@ -81,7 +84,8 @@ public struct AlipayPlusConfiguration: Sendable {
     /// Builds a configuration from a partner profile, loading its keys.
     ///
     /// Settings read: `paymentMethodType`, `productCode`, `terminalType`, `walletCurrency`,
-    /// `merchantCurrencies` (comma-separated codes). Paths: `pay`, `inquiryPayment`,
+    /// `merchantCurrencies` (comma-separated codes), `reconcileIntervalSeconds` (3) and
+    /// `reconcileWindowSeconds` (60). Paths: `pay`, `inquiryPayment`,
     /// `cancelPayment`, `refund`, `inquiryRefund`.
     public init(profile: PartnerProfile) throws(ProfileError) {
         guard profile.scheme == "alipayplus" else {
@@ -137,6 +141,12 @@ public struct AlipayPlusConfiguration: Sendable {
             connectTimeout: profile.connectTimeout,
             requestTimeout: profile.requestTimeout
         )
+        func seconds(_ name: String, _ fallback: Int64) throws(ProfileError) -> Duration {
+            guard let text = profile.settings[name] else { return .seconds(fallback) }
+            guard let value = Int64(text), value > 0 else { throw ProfileError("profile \(profile.wallet): \(name) must be a positive whole number of seconds") }
+            return .seconds(value)
+        }
+        reconciliation = .inquireThenCancel(interval: try seconds("reconcileIntervalSeconds", 3), window: try seconds("reconcileWindowSeconds", 60))
     }
 }
 

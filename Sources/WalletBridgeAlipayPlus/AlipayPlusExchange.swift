@@ -55,7 +55,8 @@ struct AlipayPlusExchange: Sendable {
 
     func verify<Reply: Decodable>(_ response: HTTPResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
-            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: false)
+            // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
+            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers))
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")
@@ -76,10 +77,6 @@ struct AlipayPlusExchange: Sendable {
         } catch {
             throw WalletError(.invalidPartnerResponse, "the response signature is not valid (\(error.kind.rawValue)): \(error.message)")
         }
-        do {
-            return try JSONDecoder().decode(Reply.self, from: Data(response.body))
-        } catch {
-            throw WalletError(.invalidPartnerResponse, "the signed response is not the expected JSON: \(error)")
-        }
+        return try StrictJSON.decode(Reply.self, from: response.body, what: "the signed response")
     }
 }

@@ -23,10 +23,10 @@ extension AlipayPlusAdapter {
             throw WalletError(.authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         }
         let reply: AlipayPlusWire.PaymentReply
-        do {
-            reply = try JSONDecoder().decode(AlipayPlusWire.PaymentReply.self, from: Data(notification.body))
+        do throws(WalletError) {
+            reply = try StrictJSON.decode(AlipayPlusWire.PaymentReply.self, from: notification.body, what: "the signed notification")
         } catch {
-            throw WalletError(.invalidRequest, "the signed notification is not the expected JSON: \(error)", mayHaveCharged: false)
+            throw WalletError(.invalidRequest, error.message, mayHaveCharged: false)
         }
         guard let reference = reply.paymentRequestId, let result = reply.result, let notifyType = reply.notifyType else {
             throw WalletError(.invalidRequest, "the notification lacks paymentRequestId, result or notifyType", mayHaveCharged: false)
@@ -43,7 +43,7 @@ extension AlipayPlusAdapter {
         default:
             throw WalletError(.invalidRequest, "unsupported notifyType \(notifyType)", mayHaveCharged: false)
         }
-        var payment = checked(reply, status: status, reference: reference, expected: nil, partner: result)
+        var payment = bound(reply, status: status, query: PaymentQuery(merchantReference: reference), partner: result)
         if payment.amount == nil {
             payment.status = .unknown(WalletError(.invalidPartnerResponse, "the notification states no paymentAmount"))
         }

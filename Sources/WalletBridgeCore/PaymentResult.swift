@@ -17,6 +17,10 @@ public struct PaymentResult: Sendable, Equatable {
     public var partnerResult: PartnerResult?
     /// When the wallet says the payment completed (partner's text).
     public var completedAt: String?
+    /// The last error that left the status as it was: an inquiry, cancel or refund call that
+    /// failed says nothing about the payment, so the payment keeps its status (pending or
+    /// unknown) and every reference already known, with that error here.
+    public var lastError: WalletError?
 
     /// Creates a result.
     public init(
@@ -27,7 +31,8 @@ public struct PaymentResult: Sendable, Equatable {
         customerAmount: Money? = nil,
         quote: FXQuote? = nil,
         partnerResult: PartnerResult? = nil,
-        completedAt: String? = nil
+        completedAt: String? = nil,
+        lastError: WalletError? = nil
     ) {
         self.status = status
         self.merchantReference = merchantReference
@@ -37,6 +42,7 @@ public struct PaymentResult: Sendable, Equatable {
         self.quote = quote
         self.partnerResult = partnerResult
         self.completedAt = completedAt
+        self.lastError = lastError
     }
 }
 

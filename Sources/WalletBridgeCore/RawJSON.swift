@@ -220,3 +220,58 @@ public enum RawJSON {
         }
     }
 }
+
+extension RawJSON {
+    /// Checks that `bytes` is one well-formed JSON value in which no object repeats a key, at
+    /// any depth. Keys are compared after unescaping (`"a"` and `"\u0061"` are the same key).
+    ///
+    /// Two parsers can disagree on which of two equal keys wins (`"resultStatus":"F", …,
+    /// "resultStatus":"S"`), so a reply with a repeated key is never trusted.
+    /// - Throws: ``Failure`` naming the repeated key or the malformation.
+    public static func checkNoDuplicateKeys(_ bytes: [UInt8]) throws(Failure) {
+        var scanner = Scanner(bytes: bytes)
+        scanner.skipWhitespace()
+        try strictValue(&scanner, depth: 0)
+        scanner.skipWhitespace()
+        guard scanner.index == bytes.count else { throw Failure(message: "trailing bytes after the JSON value at offset \(scanner.index)") }
+    }
+
+    private static func strictValue(_ scanner: inout Scanner, depth: Int) throws(Failure) {
+        guard depth < 128 else { throw Failure(message: "JSON nested deeper than 128 levels") }
+        switch scanner.peek() {
+        case UInt8(ascii: "{"):
+            scanner.index += 1
+            scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "}") { scanner.index += 1; return }
+            var seen = Set<String>()
+            while true {
+                scanner.skipWhitespace()
+                let keyRange = try scanner.string()
+                let key = try decodeString(Array(scanner.bytes[keyRange]))
+                guard seen.insert(key).inserted else { throw Failure(message: "key \"\(key)\" occurs more than once in one object") }
+                scanner.skipWhitespace()
+                try scanner.expect(UInt8(ascii: ":"))
+                scanner.skipWhitespace()
+                try strictValue(&scanner, depth: depth + 1)
+                scanner.skipWhitespace()
+                if scanner.peek() == UInt8(ascii: ",") { scanner.index += 1; continue }
+                try scanner.expect(UInt8(ascii: "}"))
+                return
+            }
+        case UInt8(ascii: "["):
+            scanner.index += 1
+            scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "]") { scanner.index += 1; return }
+            while true {
+                scanner.skipWhitespace()
+                try strictValue(&scanner, depth: depth + 1)
+                scanner.skipWhitespace()
+                if scanner.peek() == UInt8(ascii: ",") { scanner.index += 1; continue }
+                try scanner.expect(UInt8(ascii: "]"))
+                return
+            }
+        default:
+            _ = try scanner.value()
+        }
+    }
+}

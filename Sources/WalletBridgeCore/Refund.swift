@@ -30,12 +30,15 @@ public struct RefundQuery: Sendable, Equatable {
     public var walletRefundReference: String?
     /// The payment's merchant reference, for wallets that key refunds by order.
     public var merchantReference: String?
+    /// The refund's amount as requested, when known; a reply about another amount is not bound.
+    public var expectedAmount: Money?
 
     /// Creates a query.
-    public init(refundReference: String, walletRefundReference: String? = nil, merchantReference: String? = nil) {
+    public init(refundReference: String, walletRefundReference: String? = nil, merchantReference: String? = nil, expectedAmount: Money? = nil) {
         self.refundReference = refundReference
         self.walletRefundReference = walletRefundReference
         self.merchantReference = merchantReference
+        self.expectedAmount = expectedAmount
     }
 }
 

@@ -3,12 +3,19 @@
 /// An adapter only translates between the common model and its partner's wire format (and
 /// signs and verifies on the way); retry and reconciliation policy belong to `WalletClient`.
 ///
-/// Errors versus statuses: a method *returns* whenever the partner said something about the
-/// payment, including failure and "unknown" (a timeout after the request left, an unsigned
-/// reply). It *throws* ``WalletError`` only when the call established nothing about the
-/// payment: the request was invalid and never sent, could not reach the partner, or was
-/// rejected as inconsistent with an earlier one under the same reference. The error's
-/// ``WalletError/mayHaveCharged`` and ``WalletError/isRetryable`` say what to do next.
+/// An adapter makes **one wire call per method** and applies ``ReplyBinding`` to every reply:
+/// a success or cancellation that is not bound to the request is `unknown`. Composite flows
+/// (an inquiry after a refused cancel, a lookup before a refund) belong to the client's policy.
+///
+/// Errors versus statuses, in two levels that are never mixed:
+/// - A mutating method (`pay`, `cancel`, `refund`) *returns* whenever the request may have
+///   reached the wallet, with `unknown` when no verified, bound reply says what happened (a
+///   timeout after sending, a 5xx, an unsigned or unparseable answer, an unsigned 429). It
+///   *throws* only when the request provably never reached the wallet, or when the wallet
+///   verifiably refused the operation itself (a refused cancel, an inconsistent replay).
+/// - A read (`inquire`, `inquireRefund`) *returns* what a verified reply says about the
+///   payment, and *throws* when the inquiry itself failed: such an error says nothing about
+///   the payment, whose last known status stands.
 public protocol WalletAdapter: Sendable {
     /// Short wallet name (`gcash`, `paytm`, `dana`).
     var walletName: String { get }
@@ -29,4 +36,20 @@ public protocol WalletAdapter: Sendable {
     /// - Throws: ``WalletError`` `authenticationFailed` for a missing or wrong signature,
     ///   `invalidRequest` for a malformed body.
     func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification
+
+    /// How this wallet settles a payment whose outcome is open.
+    var reconciliationRule: ReconciliationRule { get }
+    /// `request` with every input that shapes the wire body pinned (SNAP's `validUpTo`), so that
+    /// every attempt, and a resend after a crash, sends the identical body.
+    func pinned(_ request: PaymentRequest) -> PaymentRequest
+}
+
+extension WalletAdapter {
+    /// Query with capped exponential backoff (1 s doubling up to 30 s) for 15 minutes.
+    public var reconciliationRule: ReconciliationRule {
+        .queryUntilExpiry(validity: .seconds(900), initial: .seconds(1), cap: .seconds(30))
+    }
+
+    /// The request unchanged: nothing in it varies between attempts.
+    public func pinned(_ request: PaymentRequest) -> PaymentRequest { request }
 }

@@ -26,13 +26,18 @@ public struct WalletCapabilities: Sendable, Equatable {
     public var currencies: [Currency]
     /// Smallest and largest amount per currency, in minor units; absent means no stated limit.
     public var amountLimits: [String: ClosedRange<Int64>]
+    /// Whether a refund must name the payment's wallet reference; the client inquires the
+    /// payment for it first when the request has none.
+    public var refundNeedsWalletReference: Bool
 
     /// Creates a manifest.
-    public init(operations: Set<Operation>, walletCurrency: Currency, currencies: [Currency], amountLimits: [String: ClosedRange<Int64>] = [:]) {
+    public init(operations: Set<Operation>, walletCurrency: Currency, currencies: [Currency], amountLimits: [String: ClosedRange<Int64>] = [:],
+                refundNeedsWalletReference: Bool = false) {
         self.operations = operations
         self.walletCurrency = walletCurrency
         self.currencies = currencies
         self.amountLimits = amountLimits
+        self.refundNeedsWalletReference = refundNeedsWalletReference
     }
 
     /// Checks `amount` against the currencies and limits.

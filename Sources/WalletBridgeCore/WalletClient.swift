@@ -1,67 +1,242 @@
 import Foundation
 import Logging
 
-/// What partner code calls: forwards to one adapter, checks requests against its declared
-/// capabilities first, and logs every operation with a correlation id.
+/// What partner code calls: a value-type façade that checks each request against the
+/// adapter's capabilities, then passes it through one chain of ``WalletMiddleware``s to the
+/// adapter, the way swift-openapi-runtime's `UniversalClient` folds middlewares around a
+/// transport.
 ///
-/// Logs carry references, statuses and partner codes, never credentials, signatures or
-/// bodies. The logger is injected, so parallel tests and multi-tenant servers stay apart.
+/// The chain, outermost first: your own middlewares (``Configuration/middlewares``), then
+/// ``ReconciliationMiddleware`` (the wallet's rule, composite flows), ``LoggingMiddleware``,
+/// ``RetryMiddleware`` and ``JournalMiddleware``. Calls the policy makes for you (an inquiry
+/// after `unknown`, a cancel at the end of a window) pass through every middleware after the
+/// reconciliation one, so they are logged, retried and journalled.
+///
+/// Resources that live longer than a call sit beside the client: the ``PaymentJournal`` (pass
+/// `SQLitePaymentJournal` from `WalletBridgeSQLite` for durability) and ``PaymentReconciler``.
+///
+/// Logs carry references, statuses and partner codes, never credentials, signatures or bodies.
 public struct WalletClient: Sendable {
+    /// Policy settings.
+    public struct Configuration: Sendable {
+        /// When to resend one operation.
+        public var retry: RetryPolicy
+        /// How long `pay` may spend settling an open outcome before it returns it open.
+        public var settleWithin: Duration
+        /// The rule for open payments; nil means the adapter's own.
+        public var reconciliationRule: ReconciliationRule?
+        /// Sleeps, elapsed times and journal timestamps.
+        public var clock: PolicyClock
+        /// How long final journal entries are kept before ``PaymentReconciler`` purges them.
+        public var retention: Duration
+        /// Your own middlewares, outermost first (metrics, fault injection...).
+        public var middlewares: [any WalletMiddleware]
+        /// Draws backoff jitter in `0..<1`.
+        public var jitter: @Sendable () -> Double
+
+        /// The defaults: ``RetryPolicy/init(maxAttempts:initialBackoff:maxBackoff:deadline:)``'s
+        /// defaults, 30 s of inline settling, the adapter's rule, real clocks, 72 h retention.
+        public init(retry: RetryPolicy = RetryPolicy(), settleWithin: Duration = .seconds(30), reconciliationRule: ReconciliationRule? = nil,
+                    clock: PolicyClock = PolicyClock(), retention: Duration = .seconds(72 * 3600), middlewares: [any WalletMiddleware] = [],
+                    jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+            self.retry = retry
+            self.settleWithin = settleWithin
+            self.reconciliationRule = reconciliationRule
+            self.clock = clock
+            self.retention = retention
+            self.middlewares = middlewares
+            self.jitter = jitter
+        }
+    }
+
     /// The adapter calls go to.
     public let adapter: any WalletAdapter
     /// Where operations are logged.
     public let logger: Logger
+    /// Where every payment and refund is recorded.
+    public let journal: any PaymentJournal
+    /// Policy settings.
+    public let configuration: Configuration
 
-    /// Creates a client. The default logger discards everything.
-    public init(adapter: any WalletAdapter, logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    /// Creates a client.
+    /// - Parameters:
+    ///   - journal: The payment journal; the default keeps it in memory (use
+    ///     `SQLitePaymentJournal` so that a crash loses nothing).
+    ///   - logger: The default discards everything.
+    public init(adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(),
+                logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
+                configuration: Configuration = Configuration()) {
         self.adapter = adapter
+        self.journal = journal
         self.logger = logger
+        self.configuration = configuration
     }
 
-    /// Takes a payment. See ``WalletAdapter/pay(_:)``.
+    /// The wallet's reconciliation rule in force.
+    public var reconciliationRule: ReconciliationRule { configuration.reconciliationRule ?? adapter.reconciliationRule }
+
+    var reconciliation: ReconciliationMiddleware {
+        ReconciliationMiddleware(rule: reconciliationRule, settleWithin: configuration.settleWithin, clock: configuration.clock, journal: journal)
+    }
+
+    /// The chain, outermost first.
+    var middlewares: [any WalletMiddleware] {
+        configuration.middlewares + [
+            reconciliation,
+            LoggingMiddleware(),
+            RetryMiddleware(policy: configuration.retry, clock: configuration.clock, jitter: configuration.jitter),
+            JournalMiddleware(journal: journal, now: configuration.clock.now),
+        ]
+    }
+
+    /// Passes `operation` through the chain from middleware `index` (the whole chain from 0).
+    func chain(from index: Int = 0) -> WalletNext {
+        let adapter = self.adapter
+        let middlewares = self.middlewares
+        func step(_ index: Int) -> WalletNext {
+            guard index < middlewares.count else {
+                return { operation, _ async throws(WalletError) -> WalletOutcome in try await operation.run(on: adapter) }
+            }
+            let middleware = middlewares[index]
+            let rest = step(index + 1)
+            return { operation, context async throws(WalletError) -> WalletOutcome in
+                try await middleware.intercept(operation, context: context, next: rest)
+            }
+        }
+        return step(index)
+    }
+
+    func context(_ correlationID: String?, origin: WalletOperationOrigin = .caller) -> WalletOperationContext {
+        let id = correlationID ?? UUID().uuidString.lowercased()
+        var log = logger
+        log[metadataKey: "wallet"] = "\(adapter.walletName)"
+        log[metadataKey: "correlationID"] = "\(id)"
+        return WalletOperationContext(wallet: adapter.walletName, capabilities: adapter.capabilities, correlationID: id, logger: log, origin: origin)
+    }
+
+    func run(_ operation: WalletOperation, correlationID: String?) async throws(WalletError) -> WalletOutcome {
+        try await chain()(operation, context(correlationID))
+    }
+
+    // MARK: Operations
+
+    /// Takes a payment, exactly once: the intent is journalled before the first byte is sent,
+    /// inputs that shape the body are pinned, a request that never left is resent, and an open
+    /// outcome is settled by the wallet's rule for up to ``Configuration/settleWithin``.
+    ///
+    /// Calling `pay` again with the same merchant reference never charges twice: a settled
+    /// payment is answered from the journal, an open one is resent identically (the wallet
+    /// answers the original), and other content is refused without sending.
+    /// - Returns: the payment as proven so far; `unknown` or `pending` means it is still open
+    ///   (``recoverPending()`` or a ``PaymentReconciler`` settles it).
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        try await logged("pay", correlationID, ["merchantReference": "\(request.merchantReference)", "amount": "\(request.amount)"], WalletClient.metadata) { () throws(WalletError) in
-            guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
-            try adapter.capabilities.check(request.amount)
-            return try await adapter.pay(request)
+        guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
+        try adapter.capabilities.check(request.amount)
+        var request = request
+        if let entry = try? await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: request.merchantReference)) {
+            // A resend under the same reference sends the body the first attempt pinned.
+            request.validUntil = request.validUntil ?? entry.pinned.validUntil
         }
+        request = adapter.pinned(request)
+        return try await payment(run(.pay(request), correlationID: correlationID))
     }
 
-    /// Reads a payment's state. See ``WalletAdapter/inquire(_:)``.
+    /// Reads a payment's state. The expected amount and wallet reference come from the journal
+    /// when the query lacks them. An error on the inquiry says nothing about the payment: when
+    /// the journal knows it, its last known status is returned with the error in
+    /// ``PaymentResult/lastError``; otherwise the error is thrown.
     public func inquire(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        try await logged("inquire", correlationID, ["merchantReference": "\(query.merchantReference)"], WalletClient.metadata) { () throws(WalletError) in
-            try await adapter.inquire(query)
+        let entry = await knownPayment(query.merchantReference)
+        var query = query
+        query.walletReference = query.walletReference ?? entry?.walletReference
+        query.expectedAmount = query.expectedAmount ?? entry?.amount
+        do throws(WalletError) {
+            return try await payment(run(.inquire(query), correlationID: correlationID))
+        } catch {
+            guard let known = await knownPayment(query.merchantReference) else { throw error }
+            var result = known.paymentResult
+            result.lastError = error
+            return result
         }
     }
 
-    /// Cancels a payment. See ``WalletAdapter/cancel(_:)``.
+    /// Cancels a payment that has not completed; a refused or unconfirmed cancel is followed by
+    /// an inquiry, so the result is the payment's real state (a succeeded payment reports
+    /// `succeeded`: refund it instead). Errors say nothing about the payment: when the journal
+    /// knows it, its last known status is returned with the error in ``PaymentResult/lastError``.
     public func cancel(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        try await logged("cancel", correlationID, ["merchantReference": "\(query.merchantReference)"], WalletClient.metadata) { () throws(WalletError) in
-            guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false) }
-            return try await adapter.cancel(query)
+        guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false) }
+        let entry = await knownPayment(query.merchantReference)
+        var query = query
+        query.walletReference = query.walletReference ?? entry?.walletReference
+        query.expectedAmount = query.expectedAmount ?? entry?.amount
+        do throws(WalletError) {
+            return try await payment(run(.cancel(query), correlationID: correlationID))
+        } catch {
+            guard let known = await knownPayment(query.merchantReference) else { throw error }
+            var result = known.paymentResult
+            result.lastError = error
+            return result
         }
     }
 
-    /// Refunds a payment. See ``WalletAdapter/refund(_:)``.
+    /// Refunds a payment (journalled like a payment, keyed by the refund reference).
     public func refund(_ request: RefundRequest, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        let metadata: Logger.Metadata = ["merchantReference": "\(request.merchantReference)", "refundReference": "\(request.refundReference)"]
-        return try await logged("refund", correlationID, metadata, WalletClient.metadata) { () throws(WalletError) in
-            guard adapter.capabilities.supports(.refund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund", mayHaveCharged: false) }
-            guard request.amount.minorUnits > 0 else { throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)", mayHaveCharged: false) }
-            return try await adapter.refund(request)
-        }
+        guard adapter.capabilities.supports(.refund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund", mayHaveCharged: false) }
+        guard request.amount.minorUnits > 0 else { throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)", mayHaveCharged: false) }
+        var request = request
+        if request.walletReference == nil { request.walletReference = await knownPayment(request.merchantReference)?.walletReference }
+        return try await refundResult(run(.refund(request), correlationID: correlationID))
     }
 
-    /// Reads a refund's state. See ``WalletAdapter/inquireRefund(_:)``.
+    /// Reads a refund's state; the expected amount comes from the journal when the query lacks it.
     public func inquireRefund(_ query: RefundQuery, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        try await logged("inquireRefund", correlationID, ["refundReference": "\(query.refundReference)"], WalletClient.metadata) { () throws(WalletError) in
-            try await adapter.inquireRefund(query)
+        guard adapter.capabilities.supports(.inquireRefund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) has no refund query", mayHaveCharged: false) }
+        var query = query
+        if let entry = try? await journal.entry(JournalEntry.refundID(wallet: adapter.walletName, refundReference: query.refundReference)) {
+            query.expectedAmount = query.expectedAmount ?? entry.amount
+            query.merchantReference = query.merchantReference ?? entry.merchantReference
+            query.walletRefundReference = query.walletRefundReference ?? entry.walletRefundReference
         }
+        return try await refundResult(run(.inquireRefund(query), correlationID: correlationID))
+    }
+
+    /// Settles an open payment the journal knows, by the wallet's rule, for up to `within`
+    /// (the CLI's wait for a final status). Never pays again.
+    public func settle(merchantReference: String, within: Duration, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
+        guard let entry = await knownPayment(merchantReference) else {
+            throw WalletError(.notFound, "the journal has no payment \(merchantReference)", mayHaveCharged: false)
+        }
+        if entry.state.isFinal { return entry.paymentResult }
+        let context = context(correlationID, origin: .reconciliation)
+        let next = chain(from: configuration.middlewares.count + 1)
+        let open = Self.duration(from: entry.createdAt, to: configuration.clock.now())
+        return await reconciliation.settle(entry.paymentResult, request: nil, alreadyOpen: open, budget: within, context: context, next: next)
+    }
+
+    // MARK: Helpers
+
+    func knownPayment(_ merchantReference: String) async -> JournalEntry? {
+        try? await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: merchantReference))
+    }
+
+    static func duration(from start: Date, to end: Date) -> Duration {
+        .milliseconds(Int64(max(0, end.timeIntervalSince(start)) * 1000))
+    }
+
+    private func payment(_ outcome: WalletOutcome) throws(WalletError) -> PaymentResult {
+        guard let result = outcome.payment else { throw WalletError(.invalidPartnerResponse, "the operation returned no payment result") }
+        return result
+    }
+
+    private func refundResult(_ outcome: WalletOutcome) throws(WalletError) -> RefundResult {
+        guard let result = outcome.refund else { throw WalletError(.invalidPartnerResponse, "the operation returned no refund result") }
+        return result
     }
 
     /// Verifies a notification. See ``WalletAdapter/verifyNotification(_:)``.
     public func verifyNotification(_ notification: InboundNotification, correlationID: String? = nil) throws(WalletError) -> VerifiedNotification {
-        let log = operationLogger("notification", correlationID, [:])
+        let log = context(correlationID).logger
         do throws(WalletError) {
             let verified = try adapter.verifyNotification(notification)
             var metadata = WalletClient.metadata(verified.notification.payment)
@@ -75,31 +250,10 @@ public struct WalletClient: Sendable {
         }
     }
 
-    /// Runs one operation, logging its outcome (or why it was not processed).
-    private func logged<Result>(
-        _ operation: String,
-        _ correlationID: String?,
-        _ metadata: Logger.Metadata,
-        _ describe: (Result) -> Logger.Metadata,
-        _ body: () async throws(WalletError) -> Result
-    ) async throws(WalletError) -> Result {
-        let log = operationLogger(operation, correlationID, metadata)
-        do throws(WalletError) {
-            let result = try await body()
-            log.info("\(operation) finished", metadata: describe(result))
-            return result
-        } catch {
-            log.warning("\(operation) not processed", metadata: WalletClient.metadata(error))
-            throw error
-        }
-    }
-
     func operationLogger(_ operation: String, _ correlationID: String?, _ metadata: Logger.Metadata) -> Logger {
-        var log = logger
+        var log = context(correlationID).logger
         for (key, value) in metadata { log[metadataKey: key] = value }
-        log[metadataKey: "wallet"] = "\(adapter.walletName)"
         log[metadataKey: "operation"] = "\(operation)"
-        log[metadataKey: "correlationID"] = "\(correlationID ?? UUID().uuidString.lowercased())"
         return log
     }
 
@@ -107,11 +261,11 @@ public struct WalletClient: Sendable {
         var metadata: Logger.Metadata = ["status": "\(result.status.name)"]
         if let walletReference = result.walletReference { metadata["walletReference"] = "\(walletReference)" }
         if let partner = result.partnerResult { metadata["partnerCode"] = "\(partner.code)" }
-        if let error = result.status.error { metadata["reason"] = "\(error.category.rawValue)" }
+        if let error = result.status.error ?? result.lastError { metadata["reason"] = "\(error.category.rawValue)" }
         return metadata
     }
 
-    private static func metadata(_ result: RefundResult) -> Logger.Metadata {
+    static func metadata(_ result: RefundResult) -> Logger.Metadata {
         var metadata: Logger.Metadata = ["status": "\(result.status.name)"]
         if let walletRefundReference = result.walletRefundReference { metadata["walletRefundReference"] = "\(walletRefundReference)" }
         if let partner = result.partnerResult { metadata["partnerCode"] = "\(partner.code)" }

@@ -33,8 +33,11 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
         case timeout
         /// The partner may or may not have acted; reconcile by inquiry.
         case unknownOutcome
-        /// The partner's reply was unsigned, wrongly signed, malformed or inconsistent.
+        /// The partner's reply was unsigned, wrongly signed, malformed, inconsistent or not
+        /// bound to the request (see ``ReplyBinding``).
         case invalidPartnerResponse
+        /// The payment journal could not record an intent or an outcome (storage, not the wallet).
+        case journalUnavailable
     }
 
     /// What went wrong.

@@ -29,7 +29,8 @@ public struct PaytmAdapter: WalletAdapter {
 
     /// Pay, inquire, refund, refund inquiry and notifications; INR only; no cancel.
     public var capabilities: WalletCapabilities {
-        WalletCapabilities(operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr])
+        WalletCapabilities(operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr],
+                           refundNeedsWalletReference: true)
     }
 
     // MARK: Pay
@@ -76,56 +77,42 @@ public struct PaytmAdapter: WalletAdapter {
         }
     }
 
+    /// The status API decides: query a pending order with capped exponential backoff (1 s
+    /// doubling up to 30 s) until the order's validity ends.
+    public var reconciliationRule: ReconciliationRule {
+        .queryUntilExpiry(validity: configuration.orderValidity, initial: .seconds(1), cap: .seconds(30))
+    }
+
     // MARK: Inquire
 
-    /// Transaction status by orderId. The reply must be about this order and, when known, this
-    /// amount; a success must state its amount.
+    /// Transaction status by orderId. A success must be bound: the reply names this orderId
+    /// (or the txnId we hold) and states our amount; nothing it names (orderId, txnId, mid,
+    /// amount) may contradict the query. A refused or failed query throws: it says nothing
+    /// about the payment.
     public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "orderId")
         let body = PaytmWire.StatusRequest(mid: configuration.merchantID, orderId: query.merchantReference)
-        let reply: PaytmWire.StatusReply
-        do {
-            reply = try await exchange.send(configuration.paths.transactionStatus, body, as: PaytmWire.StatusReply.self)
-        } catch {
-            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
-        }
+        let reply = try await exchange.send(configuration.paths.transactionStatus, body, as: PaytmWire.StatusReply.self)
         guard let info = reply.resultInfo else {
-            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the status reply has no resultInfo"), merchantReference: query.merchantReference, amount: query.expectedAmount)
+            throw WalletError(.invalidPartnerResponse, "the status reply has no resultInfo")
         }
         if info.resultStatus == "F", info.resultCode != "334" {
             throw PaytmResultMapping.error(info, "the status query was refused", mayHaveCharged: false)
         }
-        var result = PaymentResult(
-            status: PaytmResultMapping.paymentStatus(info),
+        let binding = ReplyBinding(
+            references: [.ours("orderId", held: query.merchantReference, named: reply.orderId),
+                         .wallets("txnId", held: query.walletReference, named: reply.txnId),
+                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            expectedAmount: query.expectedAmount,
+            statedAmount: .init { try reply.txnAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+        return PaymentResult(
+            status: binding.payment(PaytmResultMapping.paymentStatus(info)),
             merchantReference: query.merchantReference,
-            walletReference: reply.txnId.flatMap { $0.isEmpty ? nil : $0 } ?? query.walletReference,
-            amount: query.expectedAmount,
+            walletReference: query.walletReference ?? reply.txnId.flatMap { $0.isEmpty ? nil : $0 },
+            amount: binding.confirmedAmount ?? query.expectedAmount,
             partnerResult: PaytmResultMapping.partnerResult(info),
             completedAt: reply.txnDate.flatMap { $0.isEmpty ? nil : $0 }
         )
-        if let echoed = reply.orderId, !echoed.isEmpty, echoed != query.merchantReference {
-            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply is about orderId \(echoed), not \(query.merchantReference)"))
-            return result
-        }
-        if let mid = reply.mid, !mid.isEmpty, mid != configuration.merchantID {
-            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply is for mid \(mid), not ours"))
-            return result
-        }
-        do throws(WalletError) {
-            let confirmed = try reply.txnAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) }
-            if let expected = query.expectedAmount, let confirmed, confirmed != expected {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply's amount \(confirmed) does not match the order's \(expected)"))
-                return result
-            }
-            if case .succeeded = result.status, confirmed == nil {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "a TXN_SUCCESS reply must state the txnAmount"))
-                return result
-            }
-            result.amount = confirmed ?? query.expectedAmount
-        } catch {
-            result.status = .unknown(error)
-        }
-        return result
     }
 
     /// Not offered by Paytm for this flow.
@@ -136,23 +123,17 @@ public struct PaytmAdapter: WalletAdapter {
 
     // MARK: Refund
 
-    /// Refund apply, keyed by `refId`; finds the `txnId` by a status query when the request
-    /// has no wallet reference. PENDING (`601`) is pending. A duplicate `refId` (`617`) is
-    /// looked up: the original refund is returned when it is the same amount, otherwise the
-    /// error is thrown.
+    /// Refund apply, keyed by `refId`; needs the payment's `txnId` (the client looks it up
+    /// first when the request has none). PENDING (`601`) is pending. A duplicate `refId`
+    /// (`617`) throws `duplicate`: the client reads the original refund.
     public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
         try Self.checkReference(request.refundReference, field: "refId")
         try Self.checkReference(request.merchantReference, field: "orderId")
         let amount = try PaytmAmount.text(request.amount)
-        var txnID = request.walletReference
-        if txnID == nil {
-            let payment = try await inquire(PaymentQuery(merchantReference: request.merchantReference))
-            guard case .succeeded = payment.status, let found = payment.walletReference else {
-                throw WalletError(.invalidRequest, "order \(request.merchantReference) is \(payment.status.name), not a succeeded payment with a txnId; only those can be refunded", mayHaveCharged: false)
-            }
-            txnID = found
+        guard let txnID = request.walletReference else {
+            throw WalletError(.invalidRequest, "a Paytm refund needs the payment's txnId (RefundRequest.walletReference)", mayHaveCharged: false)
         }
-        let body = PaytmWire.RefundRequest(mid: configuration.merchantID, orderId: request.merchantReference, txnId: txnID ?? "",
+        let body = PaytmWire.RefundRequest(mid: configuration.merchantID, orderId: request.merchantReference, txnId: txnID,
                                            refId: request.refundReference, refundAmount: amount, comments: request.reason)
         let reply: PaytmWire.RefundReply
         do {
@@ -166,27 +147,22 @@ public struct PaytmAdapter: WalletAdapter {
                                 merchantReference: request.merchantReference, amount: request.amount)
         }
         if info.resultCode == "617" {
-            // The refId is taken: by this very refund (a retry), or by another one.
-            let original = try await inquireRefund(RefundQuery(refundReference: request.refundReference, merchantReference: request.merchantReference))
-            if original.amount == request.amount, original.status.error?.category != .notFound { return original }
-            throw PaytmResultMapping.error(info, "refId \(request.refundReference) was already used for another refund of this order; the original stands")
+            throw PaytmResultMapping.error(info, "refId \(request.refundReference) is already taken for this order", mayHaveCharged: false)
         }
-        var status = PaytmResultMapping.refundStatus(info)
-        if status.error == nil, let echoed = reply.refundAmount, !echoed.isEmpty {
-            do throws(WalletError) {
-                let money = try PaytmAmount.money(echoed)
-                if money != request.amount {
-                    status = .unknown(WalletError(.invalidPartnerResponse, "the refund reply's amount \(money) does not match the requested \(request.amount)"))
-                }
-            } catch {
-                status = .unknown(error)
-            }
-        }
-        return RefundResult(status: status, refundReference: request.refundReference, walletRefundReference: reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
+        let binding = ReplyBinding(
+            references: [.ours("refId", held: request.refundReference, named: reply.refId),
+                         .context("orderId", held: request.merchantReference, named: reply.orderId),
+                         .context("txnId", held: txnID, named: reply.txnId),
+                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            expectedAmount: request.amount,
+            statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+        return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: request.refundReference,
+                            walletRefundReference: reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: PaytmResultMapping.partnerResult(info))
     }
 
-    /// Refund status by orderId and refId (Paytm needs both).
+    /// Refund status by orderId and refId (Paytm needs both). A success must name our refId
+    /// (or the refundId we hold) and state the refund's amount. A failed query throws.
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
         try Self.checkReference(query.refundReference, field: "refId")
         guard let orderID = query.merchantReference else {
@@ -194,27 +170,20 @@ public struct PaytmAdapter: WalletAdapter {
         }
         try Self.checkReference(orderID, field: "orderId")
         let body = PaytmWire.RefundStatusRequest(mid: configuration.merchantID, orderId: orderID, refId: query.refundReference)
-        let reply: PaytmWire.RefundReply
-        do {
-            reply = try await exchange.send(configuration.paths.refundStatus, body, as: PaytmWire.RefundReply.self)
-        } catch {
-            guard error.mayHaveCharged else { throw error }
-            return RefundResult(status: .unknown(error), refundReference: query.refundReference, merchantReference: orderID, amount: nil)
-        }
+        let reply = try await exchange.send(configuration.paths.refundStatus, body, as: PaytmWire.RefundReply.self)
         guard let info = reply.resultInfo else {
-            return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund status reply has no resultInfo")), refundReference: query.refundReference,
-                                merchantReference: orderID, amount: nil)
+            throw WalletError(.invalidPartnerResponse, "the refund status reply has no resultInfo")
         }
-        var status = PaytmResultMapping.refundStatus(info)
-        var amount: Money?
-        if let text = reply.refundAmount, !text.isEmpty {
-            do throws(WalletError) { amount = try PaytmAmount.money(text) } catch { status = .unknown(error) }
-        }
-        if let echoed = reply.refId, !echoed.isEmpty, echoed != query.refundReference {
-            status = .unknown(WalletError(.invalidPartnerResponse, "the reply is about refId \(echoed), not \(query.refundReference)"))
-        }
-        return RefundResult(status: status, refundReference: query.refundReference, walletRefundReference: reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
-                            merchantReference: orderID, amount: amount, partnerResult: PaytmResultMapping.partnerResult(info))
+        let binding = ReplyBinding(
+            references: [.ours("refId", held: query.refundReference, named: reply.refId),
+                         .wallets("refundId", held: query.walletRefundReference, named: reply.refundId),
+                         .context("orderId", held: orderID, named: reply.orderId),
+                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            expectedAmount: query.expectedAmount,
+            statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+        return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: query.refundReference,
+                            walletRefundReference: query.walletRefundReference ?? reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
+                            merchantReference: orderID, amount: binding.confirmedAmount ?? query.expectedAmount, partnerResult: PaytmResultMapping.partnerResult(info))
     }
 
     // MARK: Helpers

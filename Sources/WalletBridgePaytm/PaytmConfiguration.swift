@@ -42,6 +42,9 @@ public struct PaytmConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Deadline for a whole request.
     public var requestTimeout: Duration
+    /// How long an initiated order stays payable; the status API is queried with backoff
+    /// until it ends (setting `orderValiditySeconds`, default 900).
+    public var orderValidity: Duration = .seconds(900)
 
     /// Creates a configuration.
     public init(
@@ -73,7 +76,7 @@ public struct PaytmConfiguration: Sendable {
     /// Builds a configuration from a partner profile, loading the merchant key.
     ///
     /// The profile's `client_id` is the `mid`; `key_version` is the head's `clientId`;
-    /// `notify_url` is the `callbackUrl`. Settings read: `websiteName`, `channelId`, `version`.
+    /// `notify_url` is the `callbackUrl`. Settings read: `websiteName`, `channelId`, `version`, `orderValiditySeconds`.
     /// Paths: `initiateTransaction`, `transactionStatus`, `refund`, `refundStatus`.
     public init(profile: PartnerProfile) throws(ProfileError) {
         guard profile.scheme == "paytm" else {
@@ -112,5 +115,9 @@ public struct PaytmConfiguration: Sendable {
             connectTimeout: profile.connectTimeout,
             requestTimeout: profile.requestTimeout
         )
+        if let text = profile.settings["orderValiditySeconds"] {
+            guard let seconds = Int64(text), seconds > 0 else { throw ProfileError("profile \(profile.wallet): orderValiditySeconds must be a positive whole number") }
+            orderValidity = .seconds(seconds)
+        }
     }
 }

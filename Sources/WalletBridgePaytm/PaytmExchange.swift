@@ -59,7 +59,8 @@ struct PaytmExchange: Sendable {
     /// text as received; then decodes the body.
     func open<Reply: Decodable>(_ response: HTTPResponse, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
-            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: false)
+            // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
+            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers))
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")
@@ -76,10 +77,6 @@ struct PaytmExchange: Sendable {
         guard configuration.checksum.verify(signature, for: envelope.bodyText) else {
             throw WalletError(.invalidPartnerResponse, "the reply's checksum does not verify over its body as received (tampered, or another merchant key)")
         }
-        do {
-            return try JSONDecoder().decode(Reply.self, from: Data(envelope.bodyText))
-        } catch {
-            throw WalletError(.invalidPartnerResponse, "the checksummed reply body is not the expected JSON: \(error)")
-        }
+        return try StrictJSON.decode(Reply.self, from: envelope.bodyText, what: "the checksummed reply body")
     }
 }

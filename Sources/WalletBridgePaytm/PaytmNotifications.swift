@@ -76,10 +76,10 @@ extension PaytmAdapter {
             throw WalletError(.authenticationFailed, "the webhook's checksum does not verify over its body as received", mayHaveCharged: false)
         }
         let body: PaytmWire.WebhookBody
-        do {
-            body = try JSONDecoder().decode(PaytmWire.WebhookBody.self, from: Data(envelope.bodyText))
+        do throws(WalletError) {
+            body = try StrictJSON.decode(PaytmWire.WebhookBody.self, from: envelope.bodyText, what: "the webhook body")
         } catch {
-            throw WalletError(.invalidRequest, "the webhook body is not the expected JSON: \(error)", mayHaveCharged: false)
+            throw WalletError(.invalidRequest, error.message, mayHaveCharged: false)
         }
         if let mid = body.mid, mid != configuration.merchantID {
             throw WalletError(.invalidRequest, "the webhook is for mid \(mid), not ours", mayHaveCharged: false)

@@ -39,6 +39,22 @@ public struct SNAPAdapter: WalletAdapter {
         get async { await exchange.tokenFetches }
     }
 
+    /// SNAP/DANA: query (55); a debit the query shows never arrived is resent, identical, under
+    /// the same partnerReferenceNo; cancel (57) once the order's validity has passed.
+    public var reconciliationRule: ReconciliationRule {
+        .queryResendThenCancel(validity: configuration.orderValidity, initial: .seconds(1), cap: .seconds(30))
+    }
+
+    /// Pins `validUpTo` (now plus the profile's order validity when the request has none), so
+    /// every attempt and every resend sends the identical body.
+    public func pinned(_ request: PaymentRequest) -> PaymentRequest {
+        var request = request
+        if request.validUntil == nil {
+            request.validUntil = clock().addingTimeInterval(Double(configuration.orderValidity.components.seconds))
+        }
+        return request
+    }
+
     // MARK: Pay
 
     /// Direct debit (create order, service 54) with payMethod `BALANCE`; the customer
@@ -52,7 +68,7 @@ public struct SNAPAdapter: WalletAdapter {
         if let notify = request.notifyURL ?? configuration.notifyURL {
             urls.append(.init(url: notify, type: "NOTIFICATION", isDeeplink: "N"))
         }
-        let validUntil = request.validUntil ?? clock().addingTimeInterval(Double(configuration.orderValidity.components.seconds))
+        let validUntil = pinned(request).validUntil ?? clock()
         let body = SNAPWire.PaymentRequest(
             partnerReferenceNo: request.merchantReference,
             merchantId: configuration.merchantID,
@@ -72,13 +88,14 @@ public struct SNAPAdapter: WalletAdapter {
         let partner = Self.partnerResult(reply)
         switch Self.outcome(reply) {
         case .success:
-            let decoded = try? reply.decode(SNAPWire.PaymentReply.self)
-            if let echoed = decoded?.partnerReferenceNo, echoed != request.merchantReference {
-                return PaymentResult.unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(request.merchantReference)"), merchantReference:
-                                    request.merchantReference, amount: request.amount)
+            let decoded: SNAPWire.PaymentReply
+            do throws(WalletError) { decoded = try reply.decode(SNAPWire.PaymentReply.self) } catch {
+                return PaymentResult.unknown(error, merchantReference: request.merchantReference, amount: request.amount)
             }
-            let action = decoded?.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
-            return PaymentResult(status: .pending(action), merchantReference: request.merchantReference, walletReference: decoded?.referenceNo,
+            let binding = ReplyBinding(references: [.ours("partnerReferenceNo", held: request.merchantReference, named: decoded.partnerReferenceNo)],
+                                       expectedAmount: request.amount, statedAmount: .absent)
+            let action = decoded.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
+            return PaymentResult(status: binding.payment(.pending(action)), merchantReference: request.merchantReference, walletReference: decoded.referenceNo,
                                  amount: request.amount, partnerResult: partner)
         case .inProgress:
             return PaymentResult(status: .pending(nil), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
@@ -96,25 +113,20 @@ public struct SNAPAdapter: WalletAdapter {
 
     /// Query payment status (55) by partnerReferenceNo (and referenceNo when known).
     /// `latestTransactionStatus`: 00 succeeded; 01, 02, 03 pending; 04 (refunded) succeeded;
-    /// 05 cancelled; 06 failed; 07 and `404xx01` unknown (`notFound`).
+    /// 05 cancelled; 06 failed; 07 and `404xx01` unknown (`notFound`). A refused or open query
+    /// throws: it says nothing about the payment.
     public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
         let body = SNAPWire.StatusRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
                                           serviceCode: "54", merchantId: configuration.merchantID)
-        let reply: SNAPExchange.Reply
-        do {
-            reply = try await exchange.send(configuration.paths.status, body)
-        } catch {
-            return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
-        }
+        let reply = try await exchange.send(configuration.paths.status, body)
         let partner = Self.partnerResult(reply)
-        var result = PaymentResult(status: .unknown(WalletError(.unknownOutcome, "no status yet")), merchantReference: query.merchantReference,
+        var result = PaymentResult(status: .pending(nil), merchantReference: query.merchantReference,
                                    walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
         switch Self.outcome(reply) {
         case .success:
             break
         case .inProgress:
-            result.status = .pending(nil)
             return result
         case .refused(let error) where error.category == .notFound:
             result.status = .unknown(WalletError(.notFound, "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
@@ -123,32 +135,19 @@ public struct SNAPAdapter: WalletAdapter {
         case .refused(let error):
             throw WalletError(error.category, "the status query was refused", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
         case .open(let error):
-            result.status = .unknown(error)
-            return result
+            throw WalletError(error.category, "the status query is undecided: \(error.message)", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)
         }
         let status = try reply.decode(SNAPWire.StatusReply.self)
-        result.walletReference = status.originalReferenceNo ?? query.walletReference
+        let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: status.originalPartnerReferenceNo),
+                                                .wallets("originalReferenceNo", held: query.walletReference, named: status.originalReferenceNo),
+                                                .context("serviceCode", held: "54", named: status.serviceCode)],
+                                   expectedAmount: query.expectedAmount,
+                                   statedAmount: .init { try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
+        result.walletReference = query.walletReference ?? status.originalReferenceNo
         result.completedAt = status.paidTime
         result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
-        result.status = Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text)
-        if let echoed = status.originalPartnerReferenceNo, echoed != query.merchantReference {
-            result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply is about partnerReferenceNo \(echoed), not \(query.merchantReference)"))
-            return result
-        }
-        do throws(WalletError) {
-            let confirmed = try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) }
-            if let expected = query.expectedAmount, let confirmed, confirmed != expected {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "the reply's amount \(confirmed) does not match the requested \(expected)"))
-                return result
-            }
-            if case .succeeded = result.status, confirmed == nil {
-                result.status = .unknown(WalletError(.invalidPartnerResponse, "a successful status must state the amount"))
-                return result
-            }
-            result.amount = confirmed ?? query.expectedAmount
-        } catch {
-            result.status = .unknown(error)
-        }
+        result.status = binding.payment(Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
+        result.amount = binding.confirmedAmount ?? query.expectedAmount
         return result
     }
 
@@ -166,8 +165,9 @@ public struct SNAPAdapter: WalletAdapter {
 
     // MARK: Cancel
 
-    /// Cancel (57). When the wallet refuses (often: the payment already succeeded), the real
-    /// state comes from a query: a succeeded payment reports succeeded and must be refunded.
+    /// Cancel (57): one call. A success names the payment but no amount, so it is unbound
+    /// and the client confirms it with a query; a refusal throws (the client then queries the
+    /// payment's real state); anything open is unknown.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
         let body = SNAPWire.CancelRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
@@ -181,11 +181,17 @@ public struct SNAPAdapter: WalletAdapter {
         }
         switch Self.outcome(reply) {
         case .success:
-            let decoded = try? reply.decode(SNAPWire.CancelReply.self)
-            return PaymentResult(status: .cancelled, merchantReference: query.merchantReference, walletReference: decoded?.originalReferenceNo ?? query.walletReference,
-                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded?.cancelTime)
-        case .refused:
-            return try await inquire(query)
+            let decoded: SNAPWire.CancelReply
+            do throws(WalletError) { decoded = try reply.decode(SNAPWire.CancelReply.self) } catch {
+                return PaymentResult.unknown(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
+            }
+            let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: decoded.originalPartnerReferenceNo),
+                                                    .wallets("originalReferenceNo", held: query.walletReference, named: decoded.originalReferenceNo)],
+                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference, walletReference: query.walletReference ?? decoded.originalReferenceNo,
+                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime)
+        case .refused(let error):
+            throw WalletError(error.category, "the wallet refused the cancel", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
         case .inProgress:
             return PaymentResult.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message), merchantReference:
                                 query.merchantReference, amount: query.expectedAmount)
@@ -197,7 +203,8 @@ public struct SNAPAdapter: WalletAdapter {
     // MARK: Refund
 
     /// Refund (58), keyed by `partnerRefundNo`: the same number with the same body returns the
-    /// original refund; with another body it is refused as inconsistent (thrown).
+    /// original refund; with another body it is refused as inconsistent (thrown). A success
+    /// must name our partnerRefundNo and state the refund's amount.
     public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
         try Self.checkReference(request.refundReference, field: "partnerRefundNo")
         try Self.checkReference(request.merchantReference, field: "originalPartnerReferenceNo")
@@ -215,19 +222,18 @@ public struct SNAPAdapter: WalletAdapter {
                                   amount: request.amount, partnerResult: Self.partnerResult(reply))
         switch Self.outcome(reply) {
         case .success:
-            let decoded = try reply.decode(SNAPWire.RefundReply.self)
-            result.walletRefundReference = decoded.refundNo
-            result.status = .succeeded
-            if let echoed = decoded.refundAmount {
-                do throws(WalletError) {
-                    let money = try SNAPAmount.money(echoed)
-                    if money != request.amount {
-                        result.status = .unknown(WalletError(.invalidPartnerResponse, "the refund reply's amount \(money) does not match the requested \(request.amount)"))
-                    }
-                } catch {
-                    result.status = .unknown(error)
-                }
+            let decoded: SNAPWire.RefundReply
+            do throws(WalletError) { decoded = try reply.decode(SNAPWire.RefundReply.self) } catch {
+                result.status = .unknown(error)
+                return result
             }
+            let binding = ReplyBinding(references: [.ours("partnerRefundNo", held: request.refundReference, named: decoded.partnerRefundNo),
+                                                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: decoded.originalPartnerReferenceNo),
+                                                    .context("originalReferenceNo", held: request.walletReference, named: decoded.originalReferenceNo)],
+                                       expectedAmount: request.amount,
+                                       statedAmount: .init { try decoded.refundAmount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
+            result.walletRefundReference = decoded.refundNo
+            result.status = binding.refund(.succeeded)
         case .inProgress:
             result.status = .pending
         case .refused(let error) where error.category == .inconsistentRequest:
@@ -259,14 +265,21 @@ public struct SNAPAdapter: WalletAdapter {
         case open(WalletError)
     }
 
+    /// An HTTP status outside 2xx is never success, whatever a signed body says; a refusal
+    /// code under a 5xx status is not a refusal either (the two disagree: the outcome is open).
     static func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
         guard let code = reply.code else {
             let category: WalletError.Category = (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
             return .open(WalletError(category, "HTTP \(reply.httpStatus) without a SNAP responseCode; the request may have been processed"))
         }
-        if code.isSuccess { return .success }
-        if code.isInProgress { return .inProgress }
-        if let category = code.refusalCategory {
+        if code.isSuccess || code.isInProgress {
+            guard (200...299).contains(reply.httpStatus) else {
+                return .open(WalletError(.invalidPartnerResponse, "HTTP \(reply.httpStatus) with responseCode \(code.text): a status outside 2xx is never success; query",
+                                         partnerCode: code.text, partnerMessage: reply.message))
+            }
+            return code.isSuccess ? .success : .inProgress
+        }
+        if let category = code.refusalCategory, !(500...599).contains(reply.httpStatus) {
             return .refused(WalletError(category, "the wallet refused the request", partnerCode: code.text, partnerMessage: reply.message, mayHaveCharged: category == .inconsistentRequest))
         }
         return .open(WalletError(code.openCategory, "the outcome is open (\(code.text)); query before anything else", partnerCode: code.text, partnerMessage: reply.message,

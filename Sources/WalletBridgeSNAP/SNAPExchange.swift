@@ -33,11 +33,7 @@ struct SNAPExchange: Sendable {
         var body: [UInt8]
 
         func decode<T: Decodable>(_ type: T.Type) throws(WalletError) -> T {
-            do {
-                return try JSONDecoder().decode(T.self, from: Data(body))
-            } catch {
-                throw WalletError(.invalidPartnerResponse, "the verified reply is not the expected JSON: \(error)")
-            }
+            try StrictJSON.decode(T.self, from: body, what: "the verified reply")
         }
     }
 
@@ -124,7 +120,19 @@ struct SNAPExchange: Sendable {
         } else if configuration.responsesSigned {
             throw WalletError(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed")
         }
-        let head = try? JSONDecoder().decode(SNAPWire.Head.self, from: Data(response.body))
+        let head: SNAPWire.Head?
+        if response.body.isEmpty {
+            head = nil
+        } else {
+            // A repeated key anywhere makes the reply untrusted; other malformations leave the
+            // code absent (and the outcome open).
+            do {
+                try RawJSON.checkNoDuplicateKeys(response.body)
+            } catch {
+                throw WalletError(.invalidPartnerResponse, "the reply is not trusted: \(error.message)")
+            }
+            head = try? JSONDecoder().decode(SNAPWire.Head.self, from: Data(response.body))
+        }
         return Reply(httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body)
     }
 

@@ -25,10 +25,10 @@ extension SNAPAdapter {
             try Self.checkClock(timestamp, now: clock(), tolerance: tolerance)
         }
         let body: SNAPWire.FinishNotify
-        do {
-            body = try JSONDecoder().decode(SNAPWire.FinishNotify.self, from: Data(notification.body))
+        do throws(WalletError) {
+            body = try StrictJSON.decode(SNAPWire.FinishNotify.self, from: notification.body, what: "the signed notification")
         } catch {
-            throw WalletError(.invalidRequest, "the notification body is not the expected JSON: \(error)", mayHaveCharged: false)
+            throw WalletError(.invalidRequest, error.message, mayHaveCharged: false)
         }
         guard let reference = body.originalPartnerReferenceNo, !reference.isEmpty, let latest = body.latestTransactionStatus, !latest.isEmpty else {
             throw WalletError(.invalidRequest, "the notification lacks originalPartnerReferenceNo or latestTransactionStatus", mayHaveCharged: false)

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+
+/// Records every operation in a ``PaymentJournal``: the intent of a pay or refund before its
+/// first byte is sent, each attempt, and each outcome through ``JournalTransition``. It answers
+/// from the journal when the answer is already settled, and refuses a pay or refund that reuses
+/// a reference with other content, without sending anything.
+///
+/// It returns the journal's view of the payment, so a late `pending` never shows over a final
+/// state, and an unbound reply never overwrites what was proven.
+public struct JournalMiddleware: WalletMiddleware {
+    /// Where entries go.
+    public let journal: any PaymentJournal
+    /// Wall time for entries.
+    public let now: @Sendable () -> Date
+
+    /// Creates the middleware.
+    public init(journal: any PaymentJournal, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.journal = journal
+        self.now = now
+    }
+
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+        let id: JournalEntry.ID
+        switch operation {
+        case .pay(let request):
+            id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: request.merchantReference)
+            let entry = try await io(context) { try await journal.begin(JournalEntry.intent(wallet: context.wallet, request, at: now())) }
+            guard entry.matches(request) else {
+                throw WalletError(.inconsistentRequest, "merchant reference \(request.merchantReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount"); nothing was sent, the original payment stands",
+                                  mayHaveCharged: entry.mayHaveReachedWallet)
+            }
+            if entry.state.isFinal, entry.mayHaveReachedWallet {
+                context.logger.info("pay answered from the journal: the payment is already \(entry.state.rawValue)", metadata: ["merchantReference": "\(request.merchantReference)"])
+                return .payment(entry.paymentResult)
+            }
+        case .refund(let request):
+            id = JournalEntry.refundID(wallet: context.wallet, refundReference: request.refundReference)
+            let entry = try await io(context) { try await journal.begin(JournalEntry.intent(wallet: context.wallet, request, at: now())) }
+            guard entry.matches(request) else {
+                throw WalletError(.inconsistentRequest, "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
+                                  mayHaveCharged: false)
+            }
+            if entry.state.isFinal, entry.mayHaveReachedWallet { return .refund(entry.refundResult) }
+        case .inquire(let query), .cancel(let query):
+            id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: query.merchantReference)
+        case .inquireRefund(let query):
+            id = JournalEntry.refundID(wallet: context.wallet, refundReference: query.refundReference)
+        }
+        let known = try await io(context) { try await journal.entry(id) }
+        guard known != nil else {
+            // Not a payment this journal knows (made elsewhere): pass through, record nothing.
+            return try await next(operation, context)
+        }
+        try await io(context) { try await journal.recordAttempt(id, operation: operation.kind, attempt: context.attempt, at: now()) }
+        let outcome: WalletOutcome
+        do throws(WalletError) {
+            outcome = try await next(operation, context)
+        } catch {
+            _ = try await io(context, sent: true) { try await journal.recordOutcome(id, .threw(operation.kind, error), at: now()) }
+            throw error
+        }
+        let recorded: JournalOutcome
+        switch outcome {
+        case .payment(let result):
+            var result = result
+            if case .cancel = operation, case .failed = result.status {
+                // A refused cancel says the cancel failed, not the payment.
+                result.status = .unknown(result.status.error ?? WalletError(.unknownOutcome, "the cancel was refused"))
+            }
+            recorded = JournalOutcome(operation.kind, result)
+        case .refund(let result):
+            recorded = JournalOutcome(operation.kind, result)
+        }
+        let (entry, verdict) = try await io(context, sent: true) { try await journal.recordOutcome(id, recorded, at: now()) }
+        if case .refused(let why) = verdict {
+            context.logger.error("journal refused a transition of a final state", metadata: ["entry": "\(id)", "reason": "\(why)"])
+        }
+        return Self.merged(outcome, with: entry)
+    }
+
+    /// The reply's details under the journal's state (the reply's own references and amounts
+    /// are kept when the journal agrees with them).
+    static func merged(_ outcome: WalletOutcome, with entry: JournalEntry) -> WalletOutcome {
+        switch outcome {
+        case .payment(var result):
+            let journal = entry.paymentResult
+            if journal.status.name != result.status.name {
+                if case .pending = journal.status, case .unknown(let error) = result.status {
+                    result.lastError = error
+                }
+                result.status = journal.status
+            }
+            result.walletReference = result.walletReference ?? journal.walletReference
+            result.amount = result.amount ?? journal.amount
+            return .payment(result)
+        case .refund(var result):
+            let journal = entry.refundResult
+            if journal.status.name != result.status.name { result.status = journal.status }
+            result.walletRefundReference = result.walletRefundReference ?? journal.walletRefundReference
+            result.amount = result.amount ?? journal.amount
+            result.merchantReference = result.merchantReference ?? journal.merchantReference
+            return .refund(result)
+        }
+    }
+
+    /// Runs a journal call; a storage failure becomes a ``WalletError`` that says nothing was
+    /// sent (the intent could not be recorded) or that the outcome could not be recorded.
+    private func io<T: Sendable>(_ context: WalletOperationContext, sent: Bool = false, _ body: () async throws -> T) async throws(WalletError) -> T {
+        do {
+            return try await body()
+        } catch {
+            context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
+            throw WalletError(.journalUnavailable, sent
+                ? "the payment journal could not record the answer (\(error)); the operation may have happened: inquire"
+                : "the payment journal could not record the intent (\(error)); nothing was sent", mayHaveCharged: sent)
+        }
+    }
+}

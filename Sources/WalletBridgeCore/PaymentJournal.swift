@@ -1,0 +1,400 @@
+import Foundation
+
+/// A durable record of every payment and refund the client starts, so that a process that dies
+/// between sending and reading the answer forgets nothing.
+///
+/// The client records the **intent** before the first byte is sent (wallet, operation,
+/// references, the pinned inputs that shape the body, the amount), then every attempt and every
+/// outcome. Outcomes go through ``JournalTransition``: a final state is never overwritten, and a
+/// refused transition is recorded as an event. The journal never stores the customer
+/// credential, a token or any other secret; recovery inquires, it never pays again.
+///
+/// ``InMemoryPaymentJournal`` serves one process and tests; `SQLitePaymentJournal`
+/// (`WalletBridgeSQLite`, GRDB with WAL and durable commits) is the durable default.
+public protocol PaymentJournal: Sendable {
+    /// Records `intent` unless an entry with its id exists; returns the entry as stored (the
+    /// existing one when there was one, so the caller can compare and resume).
+    func begin(_ intent: JournalEntry) async throws -> JournalEntry
+    /// The entry with `id`, if any.
+    func entry(_ id: JournalEntry.ID) async throws -> JournalEntry?
+    /// Records that an attempt of `operation` is about to be sent (so a crash during it leaves
+    /// the entry marked as possibly reached).
+    func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) async throws
+    /// Applies an outcome through ``JournalTransition`` and returns the entry as it now stands
+    /// with the transition's verdict.
+    func recordOutcome(_ id: JournalEntry.ID, _ outcome: JournalOutcome, at: Date) async throws -> (JournalEntry, JournalTransition.Verdict)
+    /// Every entry that is not final, oldest first (optionally of one wallet).
+    func openEntries(wallet: String?) async throws -> [JournalEntry]
+    /// Every entry of a wallet (or all), oldest first, for reports and tests.
+    func allEntries(wallet: String?) async throws -> [JournalEntry]
+    /// The events recorded for an entry, oldest first.
+    func events(_ id: JournalEntry.ID) async throws -> [JournalEvent]
+    /// Claims a notification's deduplication key; false when it was claimed before.
+    func claimNotification(_ key: String, wallet: String, at: Date) async throws -> Bool
+    /// Gives a claim back because processing did not finish.
+    func releaseNotification(_ key: String, wallet: String) async throws
+    /// Deletes final entries (and their events) last updated before `cutoff`, and notification
+    /// claims older than it; returns how many entries went.
+    func purge(before cutoff: Date) async throws -> Int
+}
+
+/// One payment or refund in the journal.
+public struct JournalEntry: Sendable, Equatable, Codable {
+    /// `wallet/payment/merchantReference` or `wallet/refund/refundReference`.
+    public typealias ID = String
+
+    /// Payment or refund.
+    public enum Kind: String, Sendable, Equatable, Codable {
+        /// A payment, keyed by its merchant reference.
+        case payment
+        /// A refund, keyed by its refund reference.
+        case refund
+    }
+
+    /// Where the entry stands (payments use every case; refunds never `cancelled`).
+    public enum State: String, Sendable, Equatable, Codable, CaseIterable {
+        /// The intent is recorded; no answer yet.
+        case created
+        /// In progress at the wallet.
+        case pending
+        /// Might have happened: reconcile.
+        case unknown
+        /// Final: the money moved.
+        case succeeded
+        /// Final: no money moved.
+        case failed
+        /// Final: cancelled before money moved.
+        case cancelled
+
+        /// Whether the state can no longer change.
+        public var isFinal: Bool { self == .succeeded || self == .failed || self == .cancelled }
+    }
+
+    /// The entry's id.
+    public var id: ID
+    /// The wallet's name.
+    public var wallet: String
+    /// Payment or refund.
+    public var kind: Kind
+    /// The payment's merchant reference.
+    public var merchantReference: String
+    /// The wallet's payment reference, once known.
+    public var walletReference: String?
+    /// The refund reference (refunds).
+    public var refundReference: String?
+    /// The wallet's refund reference, once known (refunds).
+    public var walletRefundReference: String?
+    /// Amount in minor units.
+    public var amountMinorUnits: Int64
+    /// ISO 4217 code.
+    public var currency: String
+    /// Pinned inputs that shape the request body (description, notify and redirect URLs,
+    /// validity, refund reason), never secrets.
+    public var pinned: PinnedInputs
+    /// Where it stands.
+    public var state: State
+    /// The error of a failed or unknown state, or the last error that left the state unchanged.
+    public var lastError: StoredError?
+    /// The wallet's raw result code of the last answer.
+    public var partnerCode: String?
+    /// Attempts started.
+    public var attempts: Int
+    /// Attempts that provably never reached the wallet (refused connection, DNS).
+    public var unsentAttempts: Int
+    /// Whether any attempt may have reached the wallet (false: provably nothing was sent, so
+    /// recovery can close the entry without asking the wallet).
+    public var mayHaveReachedWallet: Bool { attempts > unsentAttempts }
+    /// When the intent was recorded.
+    public var createdAt: Date
+    /// When the entry last changed.
+    public var updatedAt: Date
+
+    /// The id of a payment entry.
+    public static func paymentID(wallet: String, merchantReference: String) -> ID { "\(wallet)/payment/\(merchantReference)" }
+    /// The id of a refund entry.
+    public static func refundID(wallet: String, refundReference: String) -> ID { "\(wallet)/refund/\(refundReference)" }
+
+    /// The amount.
+    public var amount: Money? {
+        guard let currency = try? Currency(code: currency) else { return nil }
+        return Money(minorUnits: amountMinorUnits, currency: currency)
+    }
+
+    /// Inputs that shape a request body, recorded so a resend is identical. Never secrets.
+    public struct PinnedInputs: Sendable, Equatable, Codable {
+        /// Order description.
+        public var orderDescription: String?
+        /// Notify URL.
+        public var notifyURL: String?
+        /// Redirect URL.
+        public var redirectURL: String?
+        /// Validity (SNAP `validUpTo`).
+        public var validUntil: Date?
+        /// Refund reason.
+        public var reason: String?
+
+        /// Creates pinned inputs.
+        public init(orderDescription: String? = nil, notifyURL: String? = nil, redirectURL: String? = nil, validUntil: Date? = nil, reason: String? = nil) {
+            self.orderDescription = orderDescription
+            self.notifyURL = notifyURL
+            self.redirectURL = redirectURL
+            self.validUntil = validUntil
+            self.reason = reason
+        }
+    }
+
+    /// Creates an entry.
+    public init(id: ID, wallet: String, kind: Kind, merchantReference: String, walletReference: String? = nil, refundReference: String? = nil,
+                walletRefundReference: String? = nil, amountMinorUnits: Int64, currency: String, pinned: PinnedInputs = PinnedInputs(),
+                state: State = .created, lastError: StoredError? = nil, partnerCode: String? = nil,
+                attempts: Int = 0, unsentAttempts: Int = 0, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.wallet = wallet
+        self.kind = kind
+        self.merchantReference = merchantReference
+        self.walletReference = walletReference
+        self.refundReference = refundReference
+        self.walletRefundReference = walletRefundReference
+        self.amountMinorUnits = amountMinorUnits
+        self.currency = currency
+        self.pinned = pinned
+        self.state = state
+        self.lastError = lastError
+        self.partnerCode = partnerCode
+        self.attempts = attempts
+        self.unsentAttempts = unsentAttempts
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The intent of a payment.
+    public static func intent(wallet: String, _ request: PaymentRequest, at now: Date) -> JournalEntry {
+        JournalEntry(id: paymentID(wallet: wallet, merchantReference: request.merchantReference), wallet: wallet, kind: .payment,
+                     merchantReference: request.merchantReference, amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code,
+                     pinned: PinnedInputs(orderDescription: request.orderDescription, notifyURL: request.notifyURL, redirectURL: request.redirectURL,
+                                          validUntil: request.validUntil),
+                     createdAt: now, updatedAt: now)
+    }
+
+    /// The intent of a refund.
+    public static func intent(wallet: String, _ request: RefundRequest, at now: Date) -> JournalEntry {
+        JournalEntry(id: refundID(wallet: wallet, refundReference: request.refundReference), wallet: wallet, kind: .refund,
+                     merchantReference: request.merchantReference, walletReference: request.walletReference, refundReference: request.refundReference,
+                     amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code, pinned: PinnedInputs(reason: request.reason),
+                     createdAt: now, updatedAt: now)
+    }
+
+    /// Whether `request` is the same payment as this entry (same amount and currency): a
+    /// resend under the same reference must not change what the wallet is asked.
+    public func matches(_ request: PaymentRequest) -> Bool {
+        amountMinorUnits == request.amount.minorUnits && currency == request.amount.currency.code
+    }
+
+    /// Whether `request` is the same refund as this entry.
+    public func matches(_ request: RefundRequest) -> Bool {
+        ReplyBinding.same(merchantReference, request.merchantReference) && amountMinorUnits == request.amount.minorUnits && currency == request.amount.currency.code
+    }
+
+    /// The payment as the journal knows it.
+    public var paymentResult: PaymentResult {
+        let status: PaymentStatus
+        switch state {
+        case .succeeded: status = .succeeded
+        case .cancelled: status = .cancelled
+        case .failed: status = .failed(lastError?.walletError ?? WalletError(.declined, "the payment failed", mayHaveCharged: false))
+        case .pending: status = .pending(nil)
+        case .unknown, .created:
+            status = .unknown(lastError?.walletError ?? WalletError(.unknownOutcome, mayHaveReachedWallet
+                ? "no verified answer yet; the payment may have been charged: reconcile"
+                : "recorded, not yet sent"))
+        }
+        var result = PaymentResult(status: status, merchantReference: merchantReference, walletReference: walletReference, amount: amount,
+                                   partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
+        if state == .pending { result.lastError = lastError?.walletError }
+        return result
+    }
+
+    /// The refund as the journal knows it.
+    public var refundResult: RefundResult {
+        let status: RefundStatus
+        switch state {
+        case .succeeded: status = .succeeded
+        case .failed, .cancelled: status = .failed(lastError?.walletError ?? WalletError(.declined, "the refund failed", mayHaveCharged: false))
+        case .pending: status = .pending
+        case .unknown, .created: status = .unknown(lastError?.walletError ?? WalletError(.unknownOutcome, "no verified answer yet: reconcile"))
+        }
+        return RefundResult(status: status, refundReference: refundReference ?? "", walletRefundReference: walletRefundReference,
+                            merchantReference: merchantReference, amount: amount,
+                            partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
+    }
+}
+
+/// A ``WalletError`` as the journal stores it (no secrets: errors never carry any).
+public struct StoredError: Sendable, Equatable, Codable {
+    /// Category.
+    public var category: WalletError.Category
+    /// Message.
+    public var message: String
+    /// Partner code.
+    public var partnerCode: String?
+    /// Partner message.
+    public var partnerMessage: String?
+    /// Whether the customer may have been charged.
+    public var mayHaveCharged: Bool
+
+    /// Stores `error`.
+    public init(_ error: WalletError) {
+        category = error.category
+        message = error.message
+        partnerCode = error.partnerCode
+        partnerMessage = error.partnerMessage
+        mayHaveCharged = error.mayHaveCharged
+    }
+
+    /// The error again.
+    public var walletError: WalletError {
+        WalletError(category, message, partnerCode: partnerCode, partnerMessage: partnerMessage, mayHaveCharged: mayHaveCharged)
+    }
+}
+
+/// One thing that happened to a journal entry.
+public struct JournalEvent: Sendable, Equatable, Codable {
+    /// When.
+    public var at: Date
+    /// `intent`, `attempt`, `outcome`, `kept`, `refused`, `not-sent`.
+    public var kind: String
+    /// The operation it concerns.
+    public var operation: String
+    /// A line for people: the state, code and reason.
+    public var detail: String
+
+    /// Creates an event.
+    public init(at: Date, kind: String, operation: String, detail: String) {
+        self.at = at
+        self.kind = kind
+        self.operation = operation
+        self.detail = detail
+    }
+}
+
+/// What one answer (or failure) says, as the journal applies it.
+public struct JournalOutcome: Sendable, Equatable {
+    /// The operation that produced it.
+    public var operation: WalletCapabilities.Operation
+    /// The state the answer reports; nil when the call failed without a status (an error on an
+    /// inquiry, which says nothing about the payment).
+    public var state: JournalEntry.State?
+    /// The error carried by the answer, or the call's error.
+    public var error: WalletError?
+    /// The wallet's payment reference, when the answer names one.
+    public var walletReference: String?
+    /// The wallet's refund reference, when the answer names one.
+    public var walletRefundReference: String?
+    /// The wallet's raw code.
+    public var partnerCode: String?
+    /// Whether the attempt provably never reached the wallet.
+    public var notSent: Bool
+
+    /// Creates an outcome.
+    public init(operation: WalletCapabilities.Operation, state: JournalEntry.State?, error: WalletError? = nil, walletReference: String? = nil,
+                walletRefundReference: String? = nil, partnerCode: String? = nil, notSent: Bool = false) {
+        self.operation = operation
+        self.state = state
+        self.error = error
+        self.walletReference = walletReference
+        self.walletRefundReference = walletRefundReference
+        self.partnerCode = partnerCode
+        self.notSent = notSent
+    }
+
+    /// The outcome a payment result reports.
+    public init(_ operation: WalletCapabilities.Operation, _ result: PaymentResult) {
+        let state: JournalEntry.State
+        switch result.status {
+        case .succeeded: state = .succeeded
+        case .failed: state = .failed
+        case .cancelled: state = .cancelled
+        case .pending: state = .pending
+        case .unknown: state = .unknown
+        }
+        self.init(operation: operation, state: state, error: result.status.error ?? result.lastError, walletReference: result.walletReference,
+                  partnerCode: result.partnerResult?.code)
+    }
+
+    /// The outcome a refund result reports.
+    public init(_ operation: WalletCapabilities.Operation, _ result: RefundResult) {
+        let state: JournalEntry.State
+        switch result.status {
+        case .succeeded: state = .succeeded
+        case .failed: state = .failed
+        case .pending: state = .pending
+        case .unknown: state = .unknown
+        }
+        self.init(operation: operation, state: state, error: result.status.error, walletRefundReference: result.walletRefundReference,
+                  partnerCode: result.partnerResult?.code)
+    }
+
+    /// A call that threw: with `mayHaveCharged == false` from a mutating call, provably not sent.
+    public static func threw(_ operation: WalletCapabilities.Operation, _ error: WalletError) -> JournalOutcome {
+        JournalOutcome(operation: operation, state: nil, error: error, partnerCode: error.partnerCode, notSent: !error.mayHaveCharged)
+    }
+}
+
+/// The journal's state machine: what an outcome may do to an entry. Pure, shared by every
+/// journal implementation.
+public enum JournalTransition {
+    /// What happened to the entry.
+    public enum Verdict: Sendable, Equatable {
+        /// The outcome changed the state.
+        case applied
+        /// The outcome did not change the state (same state, a late pending, an error that says
+        /// nothing about the payment), but its details were kept.
+        case kept
+        /// The outcome contradicts a final state and was refused (and recorded as an event).
+        case refused(String)
+    }
+
+    /// Applies `outcome` to `entry`.
+    public static func apply(_ outcome: JournalOutcome, to entry: JournalEntry, at now: Date) -> (JournalEntry, Verdict) {
+        var next = entry
+        next.updatedAt = now
+        if let reference = outcome.walletReference, next.walletReference == nil { next.walletReference = reference }
+        if let reference = outcome.walletRefundReference, next.walletRefundReference == nil { next.walletRefundReference = reference }
+        guard let incoming = outcome.state else {
+            // A call that failed says nothing about the payment: keep the state, note the error.
+            if let error = outcome.error { next.lastError = StoredError(error) }
+            if outcome.notSent, outcome.operation == .pay || outcome.operation == .refund, next.unsentAttempts < next.attempts {
+                next.unsentAttempts += 1
+            }
+            return (next, .kept)
+        }
+        if entry.state.isFinal {
+            if incoming == entry.state { return (entry, .kept) }
+            return (entry, .refused("the entry is \(entry.state.rawValue), a final state; \(outcome.operation.rawValue) reported \(incoming.rawValue)"))
+        }
+        switch incoming {
+        case .succeeded, .failed, .cancelled:
+            next.state = incoming
+            next.lastError = outcome.error.map(StoredError.init)
+            next.partnerCode = outcome.partnerCode ?? next.partnerCode
+            return (next, .applied)
+        case .pending:
+            next.state = .pending
+            next.lastError = outcome.error.map(StoredError.init)
+            next.partnerCode = outcome.partnerCode ?? next.partnerCode
+            return (next, entry.state == .pending ? .kept : .applied)
+        case .unknown:
+            if entry.state == .pending {
+                // Still pending as far as anyone has proven; keep the error beside it.
+                next.lastError = outcome.error.map(StoredError.init)
+                return (next, .kept)
+            }
+            next.state = .unknown
+            next.lastError = outcome.error.map(StoredError.init)
+            next.partnerCode = outcome.partnerCode ?? next.partnerCode
+            return (next, entry.state == .unknown ? .kept : .applied)
+        case .created:
+            return (next, .kept)
+        }
+    }
+}

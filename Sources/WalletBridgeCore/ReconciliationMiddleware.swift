@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+
+/// The client's payment policy: the calls that used to hide inside adapters, made here where
+/// they are logged, journalled and retried like everything else.
+/// - A pay whose outcome is open (unknown, or in process with nothing for the customer to do)
+///   is settled by the wallet's ``ReconciliationRule`` through ``ReconciliationStateMachine``,
+///   for up to ``settleWithin``; after that the payment is returned open, and
+///   ``WalletClient/recoverPending()`` or a ``PaymentReconciler`` finishes the job.
+/// - A cancel that is refused, or whose reply is not bound, is followed by an inquiry: the
+///   payment's real state is reported (a succeeded payment must be refunded instead).
+/// - A refund for a wallet that needs its payment reference first inquires the payment for it.
+/// - A refund refused because its reference is taken reads the original refund, and returns it
+///   when it is the same refund (same amount).
+public struct ReconciliationMiddleware: WalletMiddleware {
+    /// The wallet's rule.
+    public let rule: ReconciliationRule
+    /// How long a caller's pay may spend settling inline.
+    public let settleWithin: Duration
+    /// Sleeps and elapsed time.
+    public let clock: PolicyClock
+    /// Where a settlement the rule derives (never arrived, window passed) is recorded.
+    public let journal: (any PaymentJournal)?
+
+    /// Creates the middleware.
+    public init(rule: ReconciliationRule, settleWithin: Duration, clock: PolicyClock = PolicyClock(), journal: (any PaymentJournal)? = nil) {
+        self.rule = rule
+        self.settleWithin = settleWithin
+        self.clock = clock
+        self.journal = journal
+    }
+
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+        switch operation {
+        case .pay(let request):
+            let first = try await next(operation, context)
+            guard let result = first.payment, Self.needsSettling(result) else { return first }
+            return .payment(await settle(result, request: request, alreadyOpen: .zero, budget: settleWithin, context: context, next: next))
+        case .cancel(let query):
+            return .payment(try await cancel(query, context: context, next: next))
+        case .refund(let request):
+            return .refund(try await refund(request, context: context, next: next))
+        case .inquire, .inquireRefund:
+            return try await next(operation, context)
+        }
+    }
+
+    /// Whether a pay result should be settled now: open, and nothing for the customer to do.
+    static func needsSettling(_ result: PaymentResult) -> Bool {
+        switch result.status {
+        case .unknown, .pending(nil): return true
+        case .pending(.some), .succeeded, .failed, .cancelled: return false
+        }
+    }
+
+    /// Settles an open payment by the rule, within `budget`.
+    /// - Parameters:
+    ///   - request: The original request, when it may be resent (nil in recovery: it never pays again).
+    ///   - alreadyOpen: How long the payment has been open before this call (recovery).
+    public func settle(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
+                       context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
+        var machine = ReconciliationStateMachine(rule: rule, canResend: request != nil)
+        var policyContext = context
+        policyContext.origin = context.origin == .caller ? .reconciliation : context.origin
+        policyContext.attempt = 1
+        let watch = clock.stopwatch()
+        var current = first
+        func query() -> PaymentQuery {
+            PaymentQuery(merchantReference: current.merchantReference, walletReference: current.walletReference, expectedAmount: request?.amount ?? current.amount)
+        }
+        var action = machine.next(.status(first.status, elapsed: alreadyOpen))
+        while true {
+            switch action {
+            case .settle(let status):
+                if current.status != status {
+                    // Derived by the rule (never arrived once the window passed): record it.
+                    current.status = status
+                    await record(current, context: context)
+                }
+                return current
+            case .giveUp(let reason):
+                context.logger.notice("payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
+                current.lastError = reason
+                return current
+            case .inquire(let wait), .resend(let wait), .cancel(let wait):
+                if watch.elapsed + wait > budget {
+                    action = machine.next(.deadlineReached)
+                    continue
+                }
+                await clock.sleep(for: wait)
+                let now = alreadyOpen + watch.elapsed
+                switch action {
+                case .inquire:
+                    do throws(WalletError) {
+                        let answer = try await next(.inquire(query()), policyContext)
+                        current = Self.keep(current, answer.payment)
+                        action = machine.next(.status(current.status, elapsed: now))
+                    } catch {
+                        current.lastError = error
+                        action = machine.next(.callFailed(error, elapsed: now))
+                    }
+                case .resend:
+                    guard let request else { action = machine.next(.deadlineReached); continue }
+                    do throws(WalletError) {
+                        let answer = try await next(.pay(request), policyContext)
+                        current = Self.keep(current, answer.payment)
+                        action = machine.next(.status(current.status, elapsed: now))
+                    } catch {
+                        current.lastError = error
+                        action = machine.next(.callFailed(error, elapsed: now))
+                    }
+                default:
+                    do throws(WalletError) {
+                        let answer = try await next(.cancel(query()), policyContext)
+                        let cancelled = answer.payment?.status ?? .unknown(WalletError(.invalidPartnerResponse, "no cancel answer"))
+                        if case .cancelled = cancelled { current = Self.keep(current, answer.payment) }
+                        action = machine.next(.cancelAnswered(cancelled, elapsed: now))
+                    } catch {
+                        current.lastError = error
+                        action = error.mayHaveCharged || error.isRetryable
+                            ? machine.next(.callFailed(error, elapsed: now))
+                            : machine.next(.cancelAnswered(.failed(error), elapsed: now))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A cancel, followed by an inquiry when the cancel is refused or its reply is not bound.
+    func cancel(_ query: PaymentQuery, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> PaymentResult {
+        var policyContext = context
+        policyContext.origin = .reconciliation
+        let cancelError: WalletError
+        do throws(WalletError) {
+            let answer = try await next(.cancel(query), context)
+            guard let result = answer.payment else { throw WalletError(.invalidPartnerResponse, "the cancel returned no payment") }
+            if case .cancelled = result.status { return result }
+            cancelError = result.status.error ?? WalletError(.unknownOutcome, "the cancel answered \(result.status.name)")
+        } catch {
+            guard error.category != .journalUnavailable, error.category != .invalidRequest || error.partnerCode != nil else { throw error }
+            cancelError = error
+        }
+        // Refused, undecided or unbound: the payment's state decides (two levels: the cancel's
+        // error says nothing about the payment).
+        let inquired = try await next(.inquire(query), policyContext)
+        guard var result = inquired.payment else { throw cancelError }
+        if result.lastError == nil { result.lastError = cancelError }
+        return result
+    }
+
+    /// A refund, with the policy's lookups around it.
+    func refund(_ request: RefundRequest, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> RefundResult {
+        var policyContext = context
+        policyContext.origin = .reconciliation
+        var request = request
+        if request.walletReference == nil, context.capabilities.refundNeedsWalletReference {
+            let payment = try await next(.inquire(PaymentQuery(merchantReference: request.merchantReference)), policyContext).payment
+            guard let payment, case .succeeded = payment.status, let found = payment.walletReference else {
+                throw WalletError(.invalidRequest, "payment \(request.merchantReference) is \(payment?.status.name ?? "unknown"), not a succeeded payment with a wallet reference; only those can be refunded",
+                                  mayHaveCharged: false)
+            }
+            request.walletReference = found
+        }
+        do throws(WalletError) {
+            guard let result = try await next(.refund(request), context).refund else { throw WalletError(.invalidPartnerResponse, "the refund returned no refund") }
+            return result
+        } catch where error.category == .duplicate && context.capabilities.supports(.inquireRefund) {
+            // The refund reference is taken: by this very refund (a retry), or by another one.
+            let query = RefundQuery(refundReference: request.refundReference, merchantReference: request.merchantReference, expectedAmount: request.amount)
+            if let original = try? await next(.inquireRefund(query), policyContext).refund {
+                switch original.status {
+                case .succeeded, .pending, .failed: return original
+                case .unknown: break
+                }
+            }
+            throw WalletError(.duplicate, "refund reference \(request.refundReference) was already used for another refund; the original stands",
+                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
+        }
+    }
+
+    /// Keeps what an earlier answer told (wallet reference, amounts, quote) when a later one omits it.
+    static func keep(_ earlier: PaymentResult, _ later: PaymentResult?) -> PaymentResult {
+        guard var later else { return earlier }
+        later.walletReference = later.walletReference ?? earlier.walletReference
+        later.amount = later.amount ?? earlier.amount
+        later.customerAmount = later.customerAmount ?? earlier.customerAmount
+        later.quote = later.quote ?? earlier.quote
+        return later
+    }
+
+    private func record(_ result: PaymentResult, context: WalletOperationContext) async {
+        guard let journal else { return }
+        let id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: result.merchantReference)
+        do {
+            _ = try await journal.recordOutcome(id, JournalOutcome(.inquire, result), at: clock.now())
+        } catch {
+            context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+
+/// Resends an operation when its ``RetryPolicy`` says so: the identical request under the same
+/// reference (every attempt is signed afresh by the adapter: new timestamp, new message id), or
+/// one that provably never left the client. A payment in doubt is never resent here: it goes
+/// back to ``ReconciliationMiddleware``, which asks the wallet first.
+public struct RetryMiddleware: WalletMiddleware {
+    /// The policy.
+    public let policy: RetryPolicy
+    /// Sleeps and elapsed time.
+    public let clock: PolicyClock
+    /// Draws the backoff jitter in `0..<1`.
+    public let jitter: @Sendable () -> Double
+
+    /// Creates the middleware.
+    public init(policy: RetryPolicy, clock: PolicyClock = PolicyClock(), jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.policy = policy
+        self.clock = clock
+        self.jitter = jitter
+    }
+
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+        let watch = clock.stopwatch()
+        var attempt = context.attempt
+        while true {
+            var attemptContext = context
+            attemptContext.attempt = attempt
+            let outcome: WalletOutcome
+            do throws(WalletError) {
+                outcome = try await next(operation, attemptContext)
+            } catch {
+                guard case .resend(let wait) = policy.decide(operation.kind, outcome: .threw(error), attempt: attempt, elapsed: watch.elapsed, jitter: jitter()) else {
+                    throw error
+                }
+                context.logger.notice("resending after a failed attempt", metadata: ["operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                                                                                     "waitMs": "\(wait.milliseconds)", "error": "\(error.category.rawValue)"])
+                await clock.sleep(for: wait)
+                attempt += 1
+                continue
+            }
+            guard operation.isMutating, let doubt = Self.doubt(outcome),
+                  case .resend(let wait) = policy.decide(operation.kind, outcome: .inDoubt(doubt), attempt: attempt, elapsed: watch.elapsed, jitter: jitter()) else {
+                return outcome
+            }
+            context.logger.notice("resending the identical request: the outcome is in doubt", metadata: ["operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                                                                                                         "waitMs": "\(wait.milliseconds)", "error": "\(doubt.category.rawValue)"])
+            await clock.sleep(for: wait)
+            attempt += 1
+        }
+    }
+
+    /// The error of an outcome that leaves the operation in doubt.
+    static func doubt(_ outcome: WalletOutcome) -> WalletError? {
+        switch outcome {
+        case .payment(let result):
+            if case .unknown(let error) = result.status { return error }
+        case .refund(let result):
+            if case .unknown(let error) = result.status { return error }
+        }
+        return nil
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for logs.
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+
+extension WalletClient {
+    /// Receives a notification through the journal: verifies it from its raw bytes, claims its
+    /// deduplication key in the journal (a redelivery is acknowledged, not applied again),
+    /// confirms it by a status query when the wallet's scheme requires it, checks it against
+    /// the payment the journal holds (reference, wallet reference, amount and currency), and
+    /// advances the payment's state. A late `pending` never overwrites a final state; a
+    /// notification that contradicts a final state is refused and logged.
+    ///
+    /// A notification about a payment the journal does not hold is verified, deduplicated and
+    /// confirmed as with ``receiveNotification(_:deduplicator:expectedAmount:correlationID:)``.
+    /// - Throws: ``WalletError`` when the notification does not verify; answer with an HTTP error.
+    public func receiveNotification(_ inbound: InboundNotification, correlationID: String? = nil) async throws(WalletError) -> ReceivedNotification {
+        let correlation = correlationID ?? UUID().uuidString.lowercased()
+        let deduplicator = JournalNotificationDeduplicator(journal: journal, wallet: adapter.walletName, now: configuration.clock.now)
+        let client = self
+        let received = try await receiveNotification(inbound, deduplicator: deduplicator,
+                                                     expectedAmount: { reference in await client.knownPayment(reference)?.amount },
+                                                     correlationID: correlation)
+        guard case .apply = received.disposition else { return received }
+        let log = operationLogger("notification", correlation, ["merchantReference": "\(received.notification.payment.merchantReference)"])
+        var notification = received.notification
+        func unconfirmed(_ error: WalletError) async -> ReceivedNotification {
+            await deduplicator.release(notification.deduplicationKey)
+            log.warning("notification not applied", metadata: WalletClient.metadata(error))
+            return ReceivedNotification(notification: received.notification, acknowledgement: received.acknowledgement, disposition: .unconfirmed(error))
+        }
+        if notification.kind == .refundResult, let refund = notification.refund,
+           let entry = try? await journal.entry(JournalEntry.refundID(wallet: adapter.walletName, refundReference: refund.refundReference)) {
+            let binding = ReplyBinding(references: [.ours("refund reference", held: entry.refundReference ?? "", named: refund.refundReference),
+                                                    .wallets("wallet refund reference", held: entry.walletRefundReference, named: refund.walletRefundReference)],
+                                       expectedAmount: entry.amount, statedAmount: refund.amount.map { .stated($0) } ?? .absent)
+            let status = binding.refund(refund.status)
+            if case .unknown(let error) = status, error.category == .invalidPartnerResponse { return await unconfirmed(error) }
+            do {
+                let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
+                if case .refused(let why) = verdict { return await unconfirmed(WalletError(.invalidPartnerResponse, why)) }
+                notification.refund = JournalMiddleware.merged(.refund(refund), with: stored).refund
+            } catch {
+                return await unconfirmed(WalletError(.journalUnavailable, "the payment journal could not record the notification: \(error)"))
+            }
+            return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement, disposition: .apply)
+        }
+        guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else { return received }
+        let payment = notification.payment
+        let binding = ReplyBinding(references: [.ours("merchant reference", held: entry.merchantReference, named: payment.merchantReference),
+                                                .wallets("wallet reference", held: entry.walletReference, named: payment.walletReference)],
+                                   expectedAmount: entry.amount, statedAmount: payment.amount.map { .stated($0) } ?? .absent)
+        let status = binding.payment(payment.status)
+        if case .unknown(let error) = status, error.category == .invalidPartnerResponse, !(payment.status.error?.category == .invalidPartnerResponse) {
+            return await unconfirmed(error)
+        }
+        do {
+            let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, payment), at: configuration.clock.now())
+            if case .refused(let why) = verdict {
+                log.error("notification contradicts a final state", metadata: ["reason": "\(why)"])
+                return await unconfirmed(WalletError(.invalidPartnerResponse, "the notification contradicts the payment's final state: \(why)"))
+            }
+            if let merged = JournalMiddleware.merged(.payment(payment), with: stored).payment { notification.payment = merged }
+        } catch {
+            return await unconfirmed(WalletError(.journalUnavailable, "the payment journal could not record the notification: \(error)"))
+        }
+        return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement, disposition: .apply)
+    }
+}
+
+/// The journal's notification claims as a ``NotificationDeduplicator`` (shared by every
+/// process on the same journal).
+struct JournalNotificationDeduplicator: NotificationDeduplicator {
+    let journal: any PaymentJournal
+    let wallet: String
+    let now: @Sendable () -> Date
+
+    func claim(_ key: String) async -> Bool {
+        // A journal that cannot be written cannot deduplicate: refuse to apply (the wallet redelivers).
+        (try? await journal.claimNotification(key, wallet: wallet, at: now())) ?? false
+    }
+
+    func release(_ key: String) async {
+        try? await journal.releaseNotification(key, wallet: wallet)
+    }
+}
