@@ -12,7 +12,7 @@ VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
 
-.PHONY: all deps build demo test unit cli interop bench clean
+.PHONY: all deps build demo test unit cli crash interop bench clean
 
 all: build
 
@@ -47,14 +47,18 @@ demo: deps
 	@echo "--- walletbridge pay --wallet dana --amount 10000 --currency IDR --json ---"
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
-## test: every test: Swift Testing suites, the CLI smoke run, then interop against the official libraries.
-test: build unit cli interop
+## test: every test: Swift Testing suites, the CLI smoke run, the crash test, then interop against the official libraries.
+test: build unit cli crash interop
 
 unit:
 	swift test --skip-build --parallel
 
 cli:
 	Tests/CLI/smoke.sh $(CLI)
+
+## crash: SIGKILL a paying process mid-flight, `walletbridge recover`, then journal vs ledger.
+crash: deps
+	python3 Tests/Crash/crash_test.py --cli $(CLI)
 
 $(VENV)/.ready:
 	rm -rf $(VENV)

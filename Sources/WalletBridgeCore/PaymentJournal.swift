@@ -361,15 +361,17 @@ public enum JournalTransition {
         if let reference = outcome.walletReference, next.walletReference == nil { next.walletReference = reference }
         if let reference = outcome.walletRefundReference, next.walletRefundReference == nil { next.walletRefundReference = reference }
         guard let incoming = outcome.state else {
-            // A call that failed says nothing about the payment: keep the state, note the error.
-            if let error = outcome.error { next.lastError = StoredError(error) }
+            // A call that failed says nothing about the payment: keep the state, note the error
+            // (never over the reason of a final state).
+            if let error = outcome.error, !entry.state.isFinal { next.lastError = StoredError(error) }
             if outcome.notSent, outcome.operation == .pay || outcome.operation == .refund, next.unsentAttempts < next.attempts {
                 next.unsentAttempts += 1
             }
             return (next, .kept)
         }
         if entry.state.isFinal {
-            if incoming == entry.state { return (entry, .kept) }
+            // The same final state again, or a late pending or unknown: nothing changes.
+            if incoming == entry.state || !incoming.isFinal { return (entry, .kept) }
             return (entry, .refused("the entry is \(entry.state.rawValue), a final state; \(outcome.operation.rawValue) reported \(incoming.rawValue)"))
         }
         switch incoming {

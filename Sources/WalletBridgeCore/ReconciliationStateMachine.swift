@@ -4,7 +4,7 @@
 /// happened and how long the payment has been open, and performs the action it returns.
 ///
 /// The machine never reports what the wallet has not proven: it settles a payment only on a
-/// final status from a verified, bound reply, on a succeeded cancel (then `failed`), or when the
+/// final status from a verified, bound reply, on a succeeded cancel (then `cancelled`: nothing was charged), or when the
 /// window has passed and the wallet still does not know the payment after a cancel was refused
 /// (it never arrived: `failed`, nothing was charged). Otherwise it gives up at its limits with
 /// the payment still open (`unknown` or `pending`), to be resumed later.
@@ -39,7 +39,7 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     public enum State: Sendable, Equatable {
         /// Waiting for the wallet to decide.
         case observing
-        /// A cancel was sent (or is due); the next status decides.
+        /// `attempts` cancels were sent; the next answer or status decides.
         case cancelling(attempts: Int)
         /// Finished with a final status.
         case settled(PaymentStatus)
@@ -111,12 +111,17 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     /// The wallet has not decided yet: inquire again, or act at the end of the window.
     private mutating func undecided(elapsed: Duration) -> Action {
         let wait = delay()
+        if inquiries == 0, elapsed + wait > rule.window {
+            // Resumed at or after the window's end (crash recovery): ask once before acting on it.
+            inquiries += 1
+            return .inquire(after: .zero)
+        }
         if elapsed + wait <= rule.window {
             inquiries += 1
             return .inquire(after: wait)
         }
         if rule.cancelsAtWindow {
-            state = .cancelling(attempts: 0)
+            state = .cancelling(attempts: 1)
             return .cancel(after: .zero)
         }
         return stop("the order's validity (\(rule.window)) has passed and the status API has not decided; query it again later")
@@ -147,7 +152,7 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
             // Refused or unbound: the payment's state decides (an inquiry follows).
             if case .failed(let error) = status, error.category == .notFound { cancelFoundNothing = true }
             if case .unknown(let error) = status, error.category == .notFound { cancelFoundNothing = true }
-            state = .cancelling(attempts: attempts + 1)
+            state = .cancelling(attempts: attempts)
             return .inquire(after: .zero)
         case .callFailed(let error, _):
             if error.category == .notFound { cancelFoundNothing = true }
@@ -167,9 +172,10 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
         }
     }
 
-    /// The status of a payment the policy cancelled at the end of its window: no money moved.
-    public static let cancelledByPolicy = PaymentStatus.failed(WalletError(
-        .timeout, "the wallet did not decide within its window; WalletBridge cancelled the payment, and the cancel succeeded (nothing was charged)", mayHaveCharged: false))
+    /// The status of a payment the policy cancelled at the end of its window: `cancelled`, a
+    /// final state in which no money moved (the scheme's "failed once the cancel succeeds").
+    /// It is the state the wallet proved, so the journal and the caller agree on it.
+    public static let cancelledByPolicy = PaymentStatus.cancelled
 
     private mutating func settle(_ status: PaymentStatus) -> Action {
         state = .settled(status)

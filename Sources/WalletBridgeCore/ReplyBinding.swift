@@ -117,7 +117,7 @@ public struct ReplyBinding: Sendable, Equatable {
     /// Why a success or cancellation is not bound, or nil when it is.
     public var unbound: String? {
         if let contradiction { return contradiction }
-        guard references.contains(where: \.agrees) else {
+        guard references.contains(where: { $0.identifies && $0.agrees }) else {
             let fields = references.filter(\.identifies).map(\.field).joined(separator: " or ")
             return "the reply names none of our references (\(fields)), so it may be about another operation"
         }
