@@ -52,7 +52,8 @@ enum ResultOutput {
     /// journal's state, never from the error of one call.
     static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?) async -> JSONOutput {
         let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: merchantReference)
-        guard let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+        // A reused reference with other content is about this request, not the original payment.
+        guard error.category != .inconsistentRequest, let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
             return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
         }
         var result = entry.paymentResult
@@ -63,7 +64,7 @@ enum ResultOutput {
     /// A refund the same way.
     static func refund(after error: WalletError, client: WalletClient, refundReference: String, merchantReference: String, amount: Money?) async -> JSONOutput {
         let id = JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: refundReference)
-        guard let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+        guard error.category != .inconsistentRequest, let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
             return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
         }
         return refund(entry.refundResult)

@@ -76,11 +76,11 @@ check "dana pay waits for an in-progress payment" succeeded "$("$CLI" pay --wall
 set +e
 "$CLI" pay --wallet dana --amount 10000 --currency IDR --customer dana-low-balance --json >"$work/dana-low.json"; check "dana insufficient funds exits 1" 1 $?
 "$CLI" refund --wallet dana --merchant-reference "$dref" --amount 7000 --currency IDR --json >"$work/dana-over.json"; check "dana over-refund exits 1" 1 $?
-"$CLI" pay --wallet dana --amount 10000 --currency IDR --merchant-reference "$dref" --customer dana-declines --json >"$work/dana-inc.json"; check "dana same reference, other body exits 3" 3 $?
+"$CLI" pay --wallet dana --amount 20000 --currency IDR --merchant-reference "$dref" --json >"$work/dana-inc.json"; check "dana same reference, other amount exits 3 (refused by the journal, nothing sent)" 3 $?
 set -e
 check "dana insufficient funds code" 4035414 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-low.json")"
 check "dana over-refund code" 4035802 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-over.json")"
-check "dana inconsistent request code" 4045418 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-inc.json")"
+check "dana inconsistent request category" inconsistentRequest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/dana-inc.json")"
 
 # Standalone sandbox and a written profile.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
