@@ -134,7 +134,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
                                                     .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
                                        expectedAmount: query.expectedAmount, statedAmount: .absent)
             return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
-                                 walletReference: query.walletReference ?? reply.paymentId, amount: query.expectedAmount,
+                                 walletReference: query.walletReference ?? Self.lentWalletReference(reply.paymentId, ours: query.merchantReference, namedOurs: reply.paymentRequestId, binding),
+                                 amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
         case "F":
             throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the wallet refused the cancel",
@@ -239,7 +240,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         var result = PaymentResult(
             status: binding.payment(status),
             merchantReference: query.merchantReference,
-            walletReference: query.walletReference ?? reply.paymentId,
+            walletReference: query.walletReference ?? Self.lentWalletReference(reply.paymentId, ours: query.merchantReference, namedOurs: reply.paymentRequestId, binding),
             amount: binding.confirmedAmount ?? query.expectedAmount,
             quote: AlipayPlusResultMapping.quote(reply.paymentQuote),
             partnerResult: AlipayPlusResultMapping.partnerResult(partner),
@@ -249,6 +250,14 @@ public struct AlipayPlusAdapter: WalletAdapter {
             result.customerAmount = try? (reply.customerPayAmount ?? reply.payToAmount)?.money()
         }
         return result
+    }
+
+    /// The wallet reference a reply names, taken only when the reply names our reference (byte
+    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
+    /// reference, or every honest reply after it would contradict the one held.
+    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
+        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
+        return named
     }
 
     static func wireAmount(_ money: Money) throws(WalletError) -> AlipayPlusAmount {

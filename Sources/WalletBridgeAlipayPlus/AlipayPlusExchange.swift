@@ -56,7 +56,7 @@ struct AlipayPlusExchange: Sendable {
     func verify<Reply: Decodable>(_ response: HTTPResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers))
+            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")

@@ -108,7 +108,7 @@ public struct PaytmAdapter: WalletAdapter {
         return PaymentResult(
             status: binding.payment(PaytmResultMapping.paymentStatus(info)),
             merchantReference: query.merchantReference,
-            walletReference: query.walletReference ?? reply.txnId.flatMap { $0.isEmpty ? nil : $0 },
+            walletReference: query.walletReference ?? Self.lentWalletReference(reply.txnId, ours: query.merchantReference, namedOurs: reply.orderId, binding),
             amount: binding.confirmedAmount ?? query.expectedAmount,
             partnerResult: PaytmResultMapping.partnerResult(info),
             completedAt: reply.txnDate.flatMap { $0.isEmpty ? nil : $0 }
@@ -199,6 +199,14 @@ public struct PaytmAdapter: WalletAdapter {
     }
 
 
+
+    /// The wallet reference a reply names, taken only when the reply names our reference (byte
+    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
+    /// reference, or every honest reply after it would contradict the one held.
+    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
+        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
+        return named
+    }
 
     /// orderId and refId: 1 to 50 characters of letters, digits and `@ - _ .`.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

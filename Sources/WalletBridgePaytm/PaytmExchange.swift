@@ -60,7 +60,7 @@ struct PaytmExchange: Sendable {
     func open<Reply: Decodable>(_ response: HTTPResponse, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers))
+            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")

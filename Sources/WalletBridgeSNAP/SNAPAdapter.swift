@@ -95,7 +95,8 @@ public struct SNAPAdapter: WalletAdapter {
             let binding = ReplyBinding(references: [.ours("partnerReferenceNo", held: request.merchantReference, named: decoded.partnerReferenceNo)],
                                        expectedAmount: request.amount, statedAmount: .absent)
             let action = decoded.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
-            return PaymentResult(status: binding.payment(.pending(action)), merchantReference: request.merchantReference, walletReference: decoded.referenceNo,
+            return PaymentResult(status: binding.payment(.pending(action)), merchantReference: request.merchantReference,
+                                 walletReference: Self.lentWalletReference(decoded.referenceNo, ours: request.merchantReference, namedOurs: decoded.partnerReferenceNo, binding),
                                  amount: request.amount, partnerResult: partner)
         case .inProgress:
             return PaymentResult(status: .pending(nil), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
@@ -143,7 +144,8 @@ public struct SNAPAdapter: WalletAdapter {
                                                 .context("serviceCode", held: "54", named: status.serviceCode)],
                                    expectedAmount: query.expectedAmount,
                                    statedAmount: .init { try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
-        result.walletReference = query.walletReference ?? status.originalReferenceNo
+        result.walletReference = query.walletReference
+            ?? Self.lentWalletReference(status.originalReferenceNo, ours: query.merchantReference, namedOurs: status.originalPartnerReferenceNo, binding)
         result.completedAt = status.paidTime
         result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
         result.status = binding.payment(Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
@@ -188,7 +190,9 @@ public struct SNAPAdapter: WalletAdapter {
             let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: decoded.originalPartnerReferenceNo),
                                                     .wallets("originalReferenceNo", held: query.walletReference, named: decoded.originalReferenceNo)],
                                        expectedAmount: query.expectedAmount, statedAmount: .absent)
-            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference, walletReference: query.walletReference ?? decoded.originalReferenceNo,
+            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
+                                 walletReference: query.walletReference
+                                    ?? Self.lentWalletReference(decoded.originalReferenceNo, ours: query.merchantReference, namedOurs: decoded.originalPartnerReferenceNo, binding),
                                  amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime)
         case .refused(let error):
             throw WalletError(error.category, "the wallet refused the cancel", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
@@ -291,6 +295,14 @@ public struct SNAPAdapter: WalletAdapter {
     }
 
 
+
+    /// The wallet reference a reply names, taken only when the reply names our reference (byte
+    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
+    /// reference, or every honest reply after it would contradict the one held.
+    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
+        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
+        return named
+    }
 
     /// 1 to 64 printable ASCII characters.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

@@ -52,17 +52,20 @@ struct DANASandbox: Sendable {
     /// Access tokens issued so far.
     var tokensIssued: Int { state.issued }
 
+    /// What the hostile-but-signed faults rewrite in a SNAP reply.
+    static let rewriteFields = SandboxReplyRewrite.Fields(
+        references: ["partnerReferenceNo", "originalPartnerReferenceNo", "partnerRefundNo"], amounts: ["amount", "refundAmount"],
+        duplicateMarker: "{", duplicateInsert: #""responseCode":"4035405","#)
+
     func handle(_ request: SandboxRequest) async -> SandboxReply {
         let fault = faults.take(for: request.path)
-        if case .httpStatus(let status)? = fault {
-            return SandboxReply(status: status, headers: [:], body: [])
-        }
+        if let early = fault?.unprocessedReply { return early }
         guard let operation = operations[request.path] else { return respond(request, .failure("404", "00", "00", "Not Found")) }
-        var answer = process(request, operation)
+        var answer = process(request, operation, fault: fault)
         if fault == .resultUnknown {
             answer = .failure("500", operation.rawValue, "00", "General Error")
         }
-        var reply = respond(request, answer)
+        var reply = respond(request, answer, fault: fault)
         switch fault {
         case .tamperResponseSignature?:
             // The verifier also accepts the minified body, so tamper with the signature itself.
@@ -74,6 +77,10 @@ struct DANASandbox: Sendable {
             reply.headers.remove(name: "X-TIMESTAMP")
         case .delay(let duration)?:
             reply.delay = duration
+        case .signedServerError?:
+            reply.status = 500
+        case .unsignedTooManyRequests(processed: true)?:
+            return .tooManyRequests
         default:
             break
         }
@@ -82,7 +89,7 @@ struct DANASandbox: Sendable {
 
     // MARK: Authentication
 
-    private func process(_ request: SandboxRequest, _ operation: Operation) -> Answer {
+    private func process(_ request: SandboxRequest, _ operation: Operation, fault: SandboxFault? = nil) -> Answer {
         let service = operation.rawValue
         guard request.method == "POST" else { return .failure("405", service, "00", "Method Not Allowed") }
         guard let timestamp = request.headers["X-TIMESTAMP"], let signature = request.headers["X-SIGNATURE"] else {
@@ -121,6 +128,9 @@ struct DANASandbox: Sendable {
         let day = String(TimestampText.iso8601(clock(), offsetHours: 7).prefix(10))
         guard state.recordExternalID("\(day)|\(partner)|\(externalID)") else {
             return .failure("409", service, "00", "Conflict: X-EXTERNAL-ID \(externalID) was already used today")
+        }
+        if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(request.body, operation, withoutReferences: withoutReferences) {
+            return replay
         }
         do {
             switch operation {
@@ -304,6 +314,28 @@ struct DANASandbox: Sendable {
         ])
     }
 
+    /// The signed success reply to a query or a cancel about the most recent other payment
+    /// (nothing is processed); nil for other services, or when there is none.
+    private func replayOtherPayment(_ bytes: [UInt8], _ operation: Operation, withoutReferences: Bool) -> Answer? {
+        guard operation == .status || operation == .cancel, let body = try? JSONDecoder().decode(CancelBody.self, from: Data(bytes)) else { return nil }
+        let other = ledger.read { state in
+            state.mostRecentPayment(Self.wallet) { $0.merchantReference != body.originalPartnerReferenceNo && $0.walletReference != body.originalReferenceNo }
+        }
+        guard let other else { return nil }
+        var answer: Answer
+        if operation == .status {
+            var fields = notifyFields(other)
+            fields["serviceCode"] = .string("54")
+            if other.state == .succeeded, let paid = other.completedAt { fields["paidTime"] = .string(paid) }
+            answer = .success("55", fields)
+        } else {
+            answer = .success("57", ["originalPartnerReferenceNo": .string(other.merchantReference), "originalReferenceNo": .string(other.walletReference),
+                                     "cancelTime": .string(other.completedAt ?? other.createdAt)])
+        }
+        if withoutReferences { answer.fields.removeValue(forKey: "originalPartnerReferenceNo") }
+        return answer
+    }
+
     private func find(_ reference: String?, _ walletReference: String?, in state: LedgerState) -> LedgerPayment? {
         if let reference, let payment = state.payment(Self.wallet, merchantReference: reference) { return payment }
         if let walletReference { return state.payment(Self.wallet, walletReference: walletReference) }
@@ -376,11 +408,11 @@ struct DANASandbox: Sendable {
     }
 
     /// The signed HTTP reply: status from the code's first three digits, body minified.
-    private func respond(_ request: SandboxRequest, _ answer: Answer) -> SandboxReply {
+    private func respond(_ request: SandboxRequest, _ answer: Answer, fault: SandboxFault? = nil) -> SandboxReply {
         var fields = answer.fields
         fields["responseCode"] = .string(answer.status + answer.service + answer.caseCode)
         fields["responseMessage"] = .string(answer.message)
-        let body = SandboxJSON.encode(fields)
+        let body = SandboxReplyRewrite.apply(fault, to: SandboxJSON.encode(fields), fields: Self.rewriteFields)
         var reply = SandboxReply.json(Int(answer.status) ?? 500, body)
         let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
         if let signature = try? walletSigner.sign(method: "POST", path: request.path, body: body, timestamp: timestamp) {

@@ -53,20 +53,26 @@ struct GCashSandbox: Sendable {
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 
+    /// What the hostile-but-signed faults rewrite in an Alipay+ reply.
+    static let rewriteFields = SandboxReplyRewrite.Fields(
+        references: ["paymentRequestId", "refundRequestId"], amounts: ["paymentAmount", "refundAmount"],
+        duplicateMarker: #""result":{"#, duplicateInsert: #""resultStatus":"F","#)
+
     func handle(_ request: SandboxRequest) async -> SandboxReply {
         let fault = faults.take(for: request.path)
-        if case .httpStatus(let status)? = fault {
-            return SandboxReply(status: status, headers: [:], body: [])
-        }
+        if let early = fault?.unprocessedReply { return early }
         var body: [UInt8]
         if let rejection = authenticate(request) {
             body = SandboxJSON.encode(GCashWire.ResultOnly(result: rejection))
+        } else if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(request, withoutReferences: withoutReferences) {
+            body = replay
         } else {
             body = operate(request)
         }
         if fault == .resultUnknown {
             body = SandboxJSON.encode(GCashWire.ResultOnly(result: .unknown))
         }
+        body = SandboxReplyRewrite.apply(fault, to: body, fields: Self.rewriteFields)
         var reply = signed(body, requestPath: request.path, method: request.method)
         switch fault {
         case .tamperResponseSignature?:
@@ -75,10 +81,36 @@ struct GCashSandbox: Sendable {
             reply.headers = ["Content-Type": "application/json; charset=UTF-8"]
         case .delay(let duration)?:
             reply.delay = duration
+        case .signedServerError?:
+            reply.status = 500
+        case .unsignedTooManyRequests(processed: true)?:
+            return .tooManyRequests
         default:
             break
         }
         return reply
+    }
+
+    /// The signed success reply to an inquiry or a cancel, about the most recent other payment
+    /// (nothing is processed); nil for other paths, or when there is no other payment.
+    private func replayOtherPayment(_ request: SandboxRequest, withoutReferences: Bool) -> [UInt8]? {
+        guard let operation = operations[request.path], operation == .inquiry || operation == .cancel,
+              let lookup = try? JSONDecoder().decode(GCashWire.Lookup.self, from: Data(request.body)) else { return nil }
+        let other = ledger.read { state in
+            state.mostRecentPayment(Self.wallet) { $0.merchantReference != lookup.paymentRequestId && $0.walletReference != lookup.paymentId }
+        }
+        guard let other else { return nil }
+        let body: [UInt8]
+        if operation == .inquiry {
+            var inquiry = paymentBody(other, result: .success, now: clock())
+            inquiry.paymentResult = Self.result(of: other)
+            inquiry.paymentStatus = Self.antomStatus(of: other)
+            body = SandboxJSON.encode(inquiry)
+        } else {
+            body = SandboxJSON.encode(GCashWire.CancelBody(result: .success, paymentId: other.walletReference, paymentRequestId: other.merchantReference,
+                                                           cancelTime: other.completedAt ?? other.createdAt))
+        }
+        return withoutReferences ? SandboxReplyRewrite.removing(["paymentRequestId"], from: body) : body
     }
 
     // MARK: Signatures

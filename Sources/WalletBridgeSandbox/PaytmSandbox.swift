@@ -37,15 +37,19 @@ struct PaytmSandbox: Sendable {
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 
+    /// What the hostile-but-signed faults rewrite in a Paytm reply body.
+    static let rewriteFields = SandboxReplyRewrite.Fields(
+        references: ["orderId", "refId"], amounts: ["txnAmount", "refundAmount"],
+        duplicateMarker: #""resultInfo":{"#, duplicateInsert: #""resultStatus":"TXN_FAILURE","#)
+
     func handle(_ request: SandboxRequest) async -> SandboxReply {
         let fault = faults.take(for: request.path)
-        if case .httpStatus(let status)? = fault {
-            return SandboxReply(status: status, headers: [:], body: [])
-        }
-        var body = process(request)
+        if let early = fault?.unprocessedReply { return early }
+        var body = process(request, fault: fault)
         if fault == .resultUnknown {
             body = SandboxJSON.encode(Reply(resultInfo: .init("U", "00000900", "System error, the result is not known")))
         }
+        body = SandboxReplyRewrite.apply(fault, to: body, fields: Self.rewriteFields)
         var reply = SandboxReply.json(200, envelope(body, signed: fault != .omitResponseSignature))
         switch fault {
         case .tamperResponseSignature?:
@@ -54,6 +58,10 @@ struct PaytmSandbox: Sendable {
             if let range = reply.body.firstRange(of: marker) { reply.body.insert(UInt8(ascii: " "), at: range.upperBound) }
         case .delay(let duration)?:
             reply.delay = duration
+        case .signedServerError?:
+            reply.status = 500
+        case .unsignedTooManyRequests(processed: true)?:
+            return .tooManyRequests
         default:
             break
         }
@@ -62,7 +70,7 @@ struct PaytmSandbox: Sendable {
 
     // MARK: Envelope
 
-    private func process(_ request: SandboxRequest) -> [UInt8] {
+    private func process(_ request: SandboxRequest, fault: SandboxFault?) -> [UInt8] {
         guard let operation = operations[request.path] else { return failure("F", "1001", "no such API") }
         let checksumCode = operation == .initiate ? "2005" : "330"
         guard request.method == "POST" else { return failure("F", "1001", "only POST is supported") }
@@ -87,7 +95,12 @@ struct PaytmSandbox: Sendable {
             guard common.mid == merchantID else { return failure("F", "335", "Mid is invalid") }
             switch operation {
             case .initiate: return try initiate(decoder.decode(InitiateBody.self, from: data), query: request.query)
-            case .status: return try status(decoder.decode(StatusBody.self, from: data))
+            case .status:
+                let body = try decoder.decode(StatusBody.self, from: data)
+                if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(body, withoutReferences: withoutReferences) {
+                    return replay
+                }
+                return try status(body)
             case .refund: return try refund(decoder.decode(RefundBody.self, from: data))
             case .refundStatus: return try refundStatus(decoder.decode(RefundStatusBody.self, from: data))
             }
@@ -187,6 +200,19 @@ struct PaytmSandbox: Sendable {
         }
         guard let payment = found else { return failure("TXN_FAILURE", "334", "Invalid Order Id.") }
         callbackIfFinal(payment)
+        return SandboxJSON.encode(statusReply(payment))
+    }
+
+    /// The signed status reply about the most recent other order (nothing is processed); nil
+    /// when there is none.
+    private func replayOtherPayment(_ body: StatusBody, withoutReferences: Bool) -> [UInt8]? {
+        guard let other = ledger.read({ $0.mostRecentPayment(Self.wallet) { $0.merchantReference != body.orderId } }) else { return nil }
+        var reply = statusReply(other)
+        if withoutReferences { reply.orderId = nil }
+        return SandboxJSON.encode(reply)
+    }
+
+    private func statusReply(_ payment: LedgerPayment) -> Reply {
         var reply = Reply(resultInfo: PaytmSandbox.resultInfo(payment))
         reply.txnId = payment.walletReference
         reply.bankTxnId = payment.state == .succeeded ? "BANK" + payment.walletReference : ""
@@ -198,7 +224,7 @@ struct PaytmSandbox: Sendable {
         reply.paymentMode = "PPI"
         reply.refundAmt = Money(minorUnits: payment.refundedMinor, currency: .inr).decimalString
         reply.txnDate = payment.completedAt ?? payment.createdAt
-        return SandboxJSON.encode(reply)
+        return reply
     }
 
     private static func resultInfo(_ payment: LedgerPayment) -> Reply.ResultInfo {

@@ -66,6 +66,13 @@ struct LedgerState: Codable, Sendable, Equatable {
 
     func balance(of customer: SandboxCustomer) -> Int64 { balances[customer.id] ?? customer.openingBalance }
 
+    /// The most recently created payment of `wallet` that `isOther` accepts (references are
+    /// issued in sequence, so the longest, then greatest, is the newest).
+    func mostRecentPayment(_ wallet: String, where isOther: (LedgerPayment) -> Bool) -> LedgerPayment? {
+        payments.values.filter { $0.wallet == wallet && isOther($0) }
+            .max { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
+    }
+
     /// Takes `amount` (minor units of the customer's currency) from the customer's balance;
     /// false, and nothing taken, when the balance is short.
     mutating func debit(_ amount: Int64, from customer: SandboxCustomer) -> Bool {

@@ -13,6 +13,7 @@ struct SandboxResponder: HTTPResponder {
     let dana: DANASandbox
     let faults: SandboxFaults
     let notifier: SandboxNotifier
+    let ledger: SandboxLedger
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 1 << 20)
@@ -52,10 +53,21 @@ struct SandboxResponder: HTTPResponder {
                 ["url": $0.url, "label": $0.label, "attempts": String($0.attempts), "acknowledged": String($0.acknowledged), "lastProblem": $0.lastProblem ?? ""]
             }
             return .json(200, SandboxJSON.encode(deliveries))
+        case ("GET", "/sandbox/payments"):
+            let wallet = request.query["wallet"]
+            let payments = ledger.read { state in
+                state.payments.values.filter { wallet == nil || $0.wallet == wallet }
+                    .sorted { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
+                    .map { ["wallet": $0.wallet, "merchantReference": $0.merchantReference, "walletReference": $0.walletReference,
+                            "amountMinor": String($0.amountMinor), "currency": $0.currency, "state": $0.state.rawValue,
+                            "refundedMinor": String($0.refundedMinor)] }
+            }
+            return .json(200, SandboxJSON.encode(payments))
         case ("POST", "/sandbox/faults"):
             struct FaultRequest: Decodable { var fault: String; var path: String?; var count: Int? }
             guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {
-                return .json(400, Array(#"{"error":"expected {\"fault\": NAME, \"path\": PATH?, \"count\": N?}; names: tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N"}"#.utf8))
+                let help = "expected {\"fault\": NAME, \"path\": PATH?, \"count\": N?}; names: " + SandboxFault.adminNames.joined(separator: ", ")
+                return .json(400, SandboxJSON.encode(["error": help]))
             }
             faults.add(fault, path: wanted.path, count: wanted.count ?? 1)
             return .json(200, Array(#"{"status":"queued"}"#.utf8))

@@ -48,9 +48,12 @@ public final class WalletSandbox: Sendable {
     private let notifier: SandboxNotifier
     private let transport: CurlTransport
     private let dana: DANASandbox
+    private let ledger: SandboxLedger
 
-    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox) {
+    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
+                 ledger: SandboxLedger) {
         self.dana = dana
+        self.ledger = ledger
         self.host = host
         self.server = server
         self.faults = faults
@@ -71,7 +74,7 @@ public final class WalletSandbox: Sendable {
         let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier)
+        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -79,7 +82,7 @@ public final class WalletSandbox: Sendable {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
-        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana)
+        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger)
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -95,6 +98,31 @@ public final class WalletSandbox: Sendable {
     /// Queues `fault` for the next `count` requests to `path` (any wallet path when nil).
     public func injectFault(_ fault: SandboxFault, path: String? = nil, count: Int = 1) {
         faults.add(fault, path: path, count: count)
+    }
+
+    /// Drops every queued fault.
+    public func clearFaults() {
+        faults.clear()
+    }
+
+    /// The payments in the ledger (of one wallet, or all), oldest first.
+    public func payments(wallet: String? = nil) -> [SandboxPayment] {
+        ledger.read { state in
+            state.payments.values.filter { wallet == nil || $0.wallet == wallet }
+                .sorted { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
+                .map(SandboxPayment.init)
+        }
+    }
+
+    /// The payment `merchantReference` of `wallet`, if the ledger has it.
+    public func payment(wallet: String, merchantReference: String) -> SandboxPayment? {
+        ledger.read { $0.payment(wallet, merchantReference: merchantReference).map(SandboxPayment.init) }
+    }
+
+    /// A test customer's balance, in minor units of the customer's currency; nil for an unknown id.
+    public func balance(customer id: String) -> Int64? {
+        guard let customer = SandboxCustomer.find(id) else { return nil }
+        return ledger.read { $0.balance(of: customer) }
     }
 
     /// Expires every SNAP access token issued so far: calls that use one get `401xx01`.
@@ -207,5 +235,37 @@ public final class WalletSandbox: Sendable {
         let path = directory + "/walletbridge.json"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
+    }
+}
+
+/// A payment in the sandbox's ledger, as tests and `GET /sandbox/payments` see it.
+public struct SandboxPayment: Sendable, Equatable {
+    /// `gcash`, `paytm` or `dana`.
+    public let wallet: String
+    /// The merchant's reference.
+    public let merchantReference: String
+    /// The wallet's reference.
+    public let walletReference: String
+    /// What the merchant charged.
+    public let amount: Money?
+    /// `processing`, `succeeded`, `failed` or `cancelled`.
+    public let state: String
+    /// The customer charged.
+    public let customerID: String
+    /// What the customer paid, in the wallet's currency.
+    public let customerAmount: Money?
+    /// Refunded so far, in the payment's currency.
+    public let refunded: Money?
+
+    init(_ payment: LedgerPayment) {
+        wallet = payment.wallet
+        merchantReference = payment.merchantReference
+        walletReference = payment.walletReference
+        let currency = try? Currency(code: payment.currency)
+        amount = currency.map { Money(minorUnits: payment.amountMinor, currency: $0) }
+        refunded = currency.map { Money(minorUnits: payment.refundedMinor, currency: $0) }
+        customerAmount = (try? Currency(code: payment.customerCurrency)).map { Money(minorUnits: payment.customerAmountMinor, currency: $0) }
+        state = payment.state.rawValue
+        customerID = payment.customerID
     }
 }

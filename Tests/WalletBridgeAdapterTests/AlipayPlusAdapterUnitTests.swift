@@ -84,17 +84,22 @@ struct AlipayPlusAdapterUnitTests {
         #expect(try await Self.adapter(.replying(signedForOtherPath)).pay(request).status.unknownCategory == .invalidPartnerResponse)
     }
 
-    @Test func unreachablePartnerThrowsWithoutChargeWhileThrottlingCarriesRetryAfter() async throws {
+    @Test func unreachablePartnerThrowsWithoutChargeWhileThrottlingIsUnknownWithRetryAfter() async throws {
         let refused = await #expect(throws: WalletError.self) {
             _ = try await Self.adapter(.failing(TransportError(.couldNotConnect, "refused", mayHaveReachedServer: false))).pay(request)
         }
         #expect(refused?.category == .partnerUnavailable)
         #expect(refused?.mayHaveCharged == false)
-        let throttled = await #expect(throws: WalletError.self) {
-            _ = try await Self.adapter(.replying(HTTPResponse(status: 429, headers: ["Retry-After": "3"]))).pay(request)
-        }
-        #expect(throttled?.category == .rateLimited)
-        #expect(throttled?.retryAfter == .seconds(3))
+        // An unsigned 429 proves nothing: the pay may have been processed, so it is unknown, not a failure.
+        let throttle = HTTPResponse(status: 429, headers: ["Retry-After": "3"])
+        let throttled = try await Self.adapter(.replying(throttle)).pay(request)
+        #expect(throttled.status.unknownCategory == .rateLimited)
+        #expect(throttled.status.error?.retryAfter == .seconds(3))
+        #expect(throttled.status.error?.mayHaveCharged == true)
+        // A throttled inquiry says nothing about the payment: it throws, with the wait.
+        let inquiry = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(throttle)).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(inquiry?.category == .rateLimited)
+        #expect(inquiry?.retryAfter == .seconds(3))
     }
 
     @Test(arguments: [
@@ -112,7 +117,8 @@ struct AlipayPlusAdapterUnitTests {
         ("F", "SOMETHING_NEW", "failed", .declined),
     ] as [(String, String, String, WalletError.Category?)])
     func payResultsMapAsThePartnerGuideSays(status: String, code: String, expected: String, category: WalletError.Category?) async throws {
-        let reply = try Self.signedReply(#"{"result":{"resultCode":"\#(code)","resultStatus":"\#(status)","resultMessage":"m"},"paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
+        // A bound reply: it names our paymentRequestId and states our amount.
+        let reply = try Self.signedReply(#"{"result":{"resultCode":"\#(code)","resultStatus":"\#(status)","resultMessage":"m"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
         let result = try await Self.adapter(.replying(reply)).pay(request)
         #expect(result.status.name == expected)
         #expect(result.status.error?.category == category)
@@ -157,9 +163,9 @@ struct AlipayPlusAdapterUnitTests {
     @Test func clientLogsReferencesButNoSecrets() async throws {
         let capture = LogCapture()
         let logger = Logger(label: "test", factory: { _ in capture })
-        let reply = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
+        let reply = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
         let mock = MockTransport.replying(reply)
-        let client = WalletClient(adapter: try Self.adapter(mock), logger: logger)
+        let client = WalletClient(adapter: try Self.adapter(mock), logger: logger, configuration: WalletClient.Configuration(clock: VirtualClock().policy))
         _ = try await client.pay(request, correlationID: "corr-42")
         let lines = capture.lines.joined(separator: "\n")
         #expect(lines.contains("corr-42"))

@@ -240,17 +240,33 @@ struct DANARefundCancelTests {
 
     @Test func cancelStopsAPendingPaymentAndAPaidOneReportsItsRealState() async throws {
         try await withDANA { _, adapter in
+            let amount = try idr("10000")
+            // The adapter alone: the cancel reply names no amount, so it is not bound (unknown);
+            // the query proves the cancellation.
             let slow = reference("cancel")
-            _ = try await adapter.pay(payment(slow, try idr("10000"), customer: "dana-slow"))
-            let cancelled = try await adapter.cancel(PaymentQuery(merchantReference: slow))
-            #expect(cancelled.status.isCancelled)
-            #expect(cancelled.partnerResult?.code == "2005700")
-            #expect(try await adapter.inquire(PaymentQuery(merchantReference: slow)).status.isCancelled)
+            _ = try await adapter.pay(payment(slow, amount, customer: "dana-slow"))
+            let unconfirmed = try await adapter.cancel(PaymentQuery(merchantReference: slow, expectedAmount: amount))
+            #expect(unconfirmed.status.unknownCategory == .invalidPartnerResponse)
+            #expect(unconfirmed.partnerResult?.code == "2005700")
+            #expect(try await adapter.inquire(PaymentQuery(merchantReference: slow, expectedAmount: amount)).status.isCancelled)
 
+            // Through the client the cancel is confirmed by that query.
+            let client = fastClient(adapter, settleWithin: .zero)
+            let slow2 = reference("cancel2")
+            #expect(try await client.pay(payment(slow2, amount, customer: "dana-slow")).status.isPending)
+            let cancelled = try await client.cancel(PaymentQuery(merchantReference: slow2))
+            #expect(cancelled.status.isCancelled)
+
+            // A paid order: the wallet refuses the cancel (thrown by the adapter); the client
+            // reports the payment's real state with the refusal beside it.
             let paid = reference("cancel-paid")
-            _ = try await adapter.pay(payment(paid, try idr("10000"), customer: "dana-pays"))
-            let refused = try await adapter.cancel(PaymentQuery(merchantReference: paid))
+            _ = try await client.pay(payment(paid, amount, customer: "dana-pays"))
+            let refusal = await #expect(throws: WalletError.self) { _ = try await adapter.cancel(PaymentQuery(merchantReference: paid)) }
+            #expect(refusal?.partnerCode == "4035715")
+            #expect(refusal?.mayHaveCharged == false)
+            let refused = try await client.cancel(PaymentQuery(merchantReference: paid))
             #expect(refused.status.isSucceeded)
+            #expect(refused.lastError?.partnerCode == "4035715")
         }
     }
 }

@@ -193,32 +193,58 @@ struct GCashEndToEndTests {
             let ref = reference("refund")
             let paid = try await adapter.pay(payment(ref, try php("100.00"), customer: "gcash-pays"))
             #expect(paid.status.isSucceeded)
-            let first = try await adapter.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: try php("30.00")))
+            // The adapter makes one wire call: without the payment's paymentId it refuses before sending.
+            let unsent = await #expect(throws: WalletError.self) {
+                _ = try await adapter.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R0", amount: try php("1.00")))
+            }
+            #expect(unsent?.category == .invalidRequest)
+            #expect(unsent?.mayHaveCharged == false)
+            // Through the client, a refund without the wallet reference finds it by inquiry first.
+            let first = try await fastClient(adapter).refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: try php("30.00")))
             #expect(first.status == .succeeded)
             #expect(first.walletRefundReference != nil)
-            // Without the wallet reference the adapter finds it by inquiry; this one uses it.
+            // With the wallet reference, the adapter refunds directly.
             let second = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R2", amount: try php("70.00")))
             #expect(second.status == .succeeded)
             let over = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try php("0.01")))
             #expect(over.status.error?.category == .limitExceeded)
             #expect(over.status.error?.partnerCode == "REFUND_AMOUNT_EXCEED")
-            let inquired = try await adapter.inquireRefund(RefundQuery(refundReference: ref + "-R1"))
+            let inquired = try await adapter.inquireRefund(RefundQuery(refundReference: ref + "-R1", expectedAmount: try php("30.00")))
             #expect(inquired.status == .succeeded)
             #expect(inquired.amount == (try php("30.00")))
+            #expect(inquired.walletRefundReference == first.walletRefundReference)
         }
     }
 
     @Test func cancelStopsAPendingPaymentButNotASucceededOne() async throws {
         try await withGCash { _, adapter in
+            let amount = try php("10.00")
+            // The adapter alone: a cancel reply names no amount, so it is not bound (unknown);
+            // the inquiry that follows proves the cancellation.
             let slow = reference("cancel")
-            #expect(try await adapter.pay(payment(slow, try php("10.00"), customer: "gcash-slow")).status.isPending)
-            #expect(try await adapter.cancel(PaymentQuery(merchantReference: slow)).status.isCancelled)
-            #expect(try await adapter.inquire(PaymentQuery(merchantReference: slow)).status.isCancelled)
+            #expect(try await adapter.pay(payment(slow, amount, customer: "gcash-slow")).status.isPending)
+            let unconfirmed = try await adapter.cancel(PaymentQuery(merchantReference: slow, expectedAmount: amount))
+            #expect(unconfirmed.status.unknownCategory == .invalidPartnerResponse)
+            #expect(try await adapter.inquire(PaymentQuery(merchantReference: slow, expectedAmount: amount)).status.isCancelled)
 
+            // Through the client the cancel is confirmed by that inquiry.
+            let client = fastClient(adapter, settleWithin: .zero)
+            let slow2 = reference("cancel2")
+            #expect(try await client.pay(payment(slow2, amount, customer: "gcash-slow")).status.isPending)
+            let cancelled = try await client.cancel(PaymentQuery(merchantReference: slow2))
+            #expect(cancelled.status.isCancelled)
+            #expect(cancelled.walletReference?.hasPrefix("GC") == true)
+
+            // A succeeded payment: the wallet refuses the cancel (the adapter throws the refusal);
+            // the client reports the payment's real state, with the refusal beside it.
             let paid = reference("cancel-paid")
-            #expect(try await adapter.pay(payment(paid, try php("10.00"), customer: "gcash-pays")).status.isSucceeded)
-            let refused = try await adapter.cancel(PaymentQuery(merchantReference: paid))
+            #expect(try await client.pay(payment(paid, amount, customer: "gcash-pays")).status.isSucceeded)
+            let refusal = await #expect(throws: WalletError.self) { _ = try await adapter.cancel(PaymentQuery(merchantReference: paid)) }
+            #expect(refusal?.partnerCode == "ORDER_STATUS_INVALID")
+            #expect(refusal?.mayHaveCharged == false)
+            let refused = try await client.cancel(PaymentQuery(merchantReference: paid))
             #expect(refused.status.isSucceeded, "a succeeded payment cannot be cancelled; the inquiry says so")
+            #expect(refused.lastError?.partnerCode == "ORDER_STATUS_INVALID")
         }
     }
 

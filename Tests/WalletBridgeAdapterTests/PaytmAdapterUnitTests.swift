@@ -68,10 +68,23 @@ struct PaytmAdapterUnitTests {
     }
 
     @Test(arguments: ["TXN_SUCCESS", "PENDING", "TXN_FAILURE"])
-    func anUnsignedReplyIsUnknownWhateverItSays(_ status: String) async throws {
-        let transport = MockTransport.replying(try Self.reply(Self.statusBody(status, "01"), signed: false))
-        let result = try await Self.adapter(transport).inquire(PaymentQuery(merchantReference: "WB-1"))
-        #expect(result.status.unknownCategory == .invalidPartnerResponse)
+    func anUnsignedReplyIsNeverTrustedWhateverItSays(_ status: String) async throws {
+        let unsigned = try Self.reply(Self.statusBody(status, "01"), signed: false)
+        // The inquiry failed: it says nothing about the payment, so the adapter throws.
+        let error = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(unsigned)).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
+        #expect(error?.category == .invalidPartnerResponse)
+
+        // Through the client, a payment the journal knows keeps its last status, with the error beside it.
+        let initiated = try Self.reply(#"{"resultInfo":{"resultStatus":"S","resultCode":"0000","resultMsg":"Success"},"txnToken":"tok"}"#)
+        let scripted = MockTransport { request in request.url.contains("initiateTransaction") ? initiated : unsigned }
+        let client = fastClient(try Self.adapter(scripted))
+        #expect(try await client.pay(payment("WB-1", try inr("10.00"), customer: "C")).status.token == "tok")
+        let known = try await client.inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(known.status.isPending)
+        #expect(known.lastError?.category == .invalidPartnerResponse)
+        #expect(known.amount == (try inr("10.00")))
     }
 
     @Test(arguments: [
@@ -105,10 +118,18 @@ struct PaytmAdapterUnitTests {
         let result = try await Self.adapter(timedOut).pay(payment("WB-1", try inr("1.00"), customer: "C"))
         #expect(result.status.unknownCategory == .timeout)
 
+        // A 5xx after sending: a pay is unknown; an inquiry failed (it throws, saying nothing about the payment).
         let outage = MockTransport.replying(HTTPResponse(status: 502, body: Array("bad gateway".utf8)))
-        #expect(try await Self.adapter(outage).inquire(PaymentQuery(merchantReference: "WB-1")).status.unknownCategory == .unknownOutcome)
+        #expect(try await Self.adapter(outage).pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory == .unknownOutcome)
+        let failedInquiry = await #expect(throws: WalletError.self) { _ = try await Self.adapter(outage).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(failedInquiry?.category == .unknownOutcome)
 
+        // An unsigned 429 proves nothing: a pay is unknown (never failed), an inquiry throws with the wait.
         let throttled = MockTransport.replying(HTTPResponse(status: 429, headers: ["Retry-After": "3"]))
+        let throttledPay = try await Self.adapter(throttled).pay(payment("WB-1", try inr("1.00"), customer: "C"))
+        #expect(throttledPay.status.unknownCategory == .rateLimited)
+        #expect(throttledPay.status.error?.retryAfter == .seconds(3))
+        #expect(throttledPay.status.error?.mayHaveCharged == true)
         let limited = await #expect(throws: WalletError.self) { _ = try await Self.adapter(throttled).inquire(PaymentQuery(merchantReference: "WB-1")) }
         #expect(limited?.category == .rateLimited)
         #expect(limited?.retryAfter == .seconds(3))
@@ -233,12 +254,16 @@ struct PaytmAdapterVectorTests {
             let configuration = PaytmConfiguration(baseURL: "https://x", merchantID: "WBTEST00000000000001",
                                                    checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
             let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200, body: Array(envelope.utf8))))
-            let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-ORDER-0001"))
             if vector.valid {
+                let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-ORDER-0001"))
                 #expect(result.status.isSucceeded, "\(vector.id)")
                 #expect(result.amount == (try inr("1.00")), "\(vector.id)")
             } else {
-                #expect(result.status.unknownCategory == .invalidPartnerResponse, "\(vector.id)")
+                // An envelope that does not verify is no answer: the inquiry throws.
+                let error = await #expect(throws: WalletError.self, "\(vector.id)") {
+                    _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-ORDER-0001"))
+                }
+                #expect(error?.category == .invalidPartnerResponse, "\(vector.id)")
             }
         }
     }
@@ -304,15 +329,19 @@ struct PaytmMalformedInputTests {
     static let key = "SDOr4vU+L2wkTaKX"
 
     @Test(arguments: ["<html>bad gateway</html>", "", #"{"head":{}}"#, #"{"body":{"resultInfo":{"resultStatus":"TXN_SUCCESS"}}"#])
-    func aReplyThatIsNotASignedEnvelopeIsUnknown(_ text: String) async throws {
+    func aReplyThatIsNotASignedEnvelopeIsUnknownForAPayAndThrownByAnInquiry(_ text: String) async throws {
         let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200, body: Array(text.utf8))))
-        let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1"))
-        #expect(result.status.unknownCategory == .invalidPartnerResponse)
+        let paid = try await adapter.pay(payment("WB-1", try inr("1.00"), customer: "C"))
+        #expect(paid.status.unknownCategory == .invalidPartnerResponse)
+        let error = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(error?.category == .invalidPartnerResponse)
     }
 
-    @Test func aSignedBodyOfTheWrongShapeIsUnknown() async throws {
+    @Test func aSignedBodyOfTheWrongShapeIsUnknownForAPayAndThrownByAnInquiry() async throws {
         let adapter = try PaytmAdapterUnitTests.adapter(.replying(try PaytmAdapterUnitTests.reply(#"[1,2,3]"#)))
-        #expect(try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")).status.unknownCategory == .invalidPartnerResponse)
+        #expect(try await adapter.pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory == .invalidPartnerResponse)
+        let error = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(error?.category == .invalidPartnerResponse)
     }
 
     static func form(_ fields: [String: String]) throws -> [UInt8] {

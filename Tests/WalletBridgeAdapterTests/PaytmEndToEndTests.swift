@@ -59,17 +59,40 @@ struct PaytmEndToEndTests {
         }
     }
 
-    @Test(arguments: [SandboxFault.tamperResponseSignature, .omitResponseSignature, .resultUnknown, .httpStatus(503)])
-    func aStatusReplyThatCannotBeTrustedIsUnknownThenReconciles(_ fault: SandboxFault) async throws {
+    @Test(arguments: [
+        (SandboxFault.tamperResponseSignature, WalletError.Category.invalidPartnerResponse), (.omitResponseSignature, .invalidPartnerResponse),
+        (.resultUnknown, .unknownOutcome), (.httpStatus(503), .unknownOutcome),
+    ])
+    func aStatusReplyThatCannotBeTrustedIsNeverSuccessThenReconciles(_ fault: SandboxFault, _ category: WalletError.Category) async throws {
         try await withPaytm { sandbox, adapter, _ in
+            let amount = try inr("10.00")
             let ref = orderID("fault")
-            _ = try await adapter.pay(payment(ref, try inr("10.00"), customer: "paytm-pays"))
+            _ = try await adapter.pay(payment(ref, amount, customer: "paytm-pays"))
             sandbox.injectFault(fault, path: "/v3/order/status")
-            let doubtful = try await adapter.inquire(PaymentQuery(merchantReference: ref, expectedAmount: try inr("10.00")))
-            #expect(doubtful.status.name == "unknown")
-            #expect(doubtful.status.error?.mayHaveCharged == true)
-            let reconciled = try await adapter.inquire(PaymentQuery(merchantReference: ref, expectedAmount: try inr("10.00")))
+            let query = PaymentQuery(merchantReference: ref, expectedAmount: amount)
+            if fault == .resultUnknown {
+                // A verified reply that says the status is not known: unknown.
+                let doubtful = try await adapter.inquire(query)
+                #expect(doubtful.status.unknownCategory == category)
+                #expect(doubtful.status.error?.mayHaveCharged == true)
+            } else {
+                // No verified reply: the inquiry itself failed, and says nothing about the payment.
+                let error = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(query) }
+                #expect(error?.category == category)
+            }
+            let reconciled = try await adapter.inquire(query)
             #expect(reconciled.status.isSucceeded)
+
+            // Through the client (which pays and so knows the order), the failed inquiry leaves
+            // the payment as last known (pending), with the error beside it; the next one settles it.
+            let client = fastClient(adapter, retry: .none)
+            let second = orderID("fault2")
+            #expect(try await client.pay(payment(second, amount, customer: "paytm-pays")).status.token != nil)
+            sandbox.injectFault(fault, path: "/v3/order/status")
+            let kept = try await client.inquire(PaymentQuery(merchantReference: second))
+            #expect(kept.status.isPending)
+            #expect(kept.lastError?.category == category)
+            #expect(try await client.inquire(PaymentQuery(merchantReference: second)).status.isSucceeded)
         }
     }
 
@@ -169,8 +192,13 @@ struct PaytmRefundTests {
             #expect(settled.status == .succeeded)
             #expect(settled.amount == (try inr("30.00")))
 
-            // Without the wallet reference: the adapter finds the txnId by a status query.
-            let second = try await adapter.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
+            // Without the wallet reference the adapter refuses before sending (one wire call per
+            // method); the client finds the txnId by a status query first.
+            let unsent = await #expect(throws: WalletError.self) {
+                _ = try await adapter.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
+            }
+            #expect(unsent?.category == .invalidRequest)
+            let second = try await fastClient(adapter).refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
             #expect(second.status == .pending)
 
             let over = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try inr("0.01")))
@@ -181,20 +209,32 @@ struct PaytmRefundTests {
     }
 
     @Test func aRetriedRefIdReturnsTheOriginalAndAReusedOneIsRefused() async throws {
-        try await withPaytm { _, adapter, _ in
+        try await withPaytm { _, adapter, counting in
             let ref = orderID("dupref")
             _ = try await adapter.pay(payment(ref, try inr("50.00"), customer: "paytm-pays"))
             let paid = try await adapter.inquire(PaymentQuery(merchantReference: ref))
             let request = RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("5.00"))
-            _ = try await adapter.refund(request)
-            // A retry of the same refund (after a timeout, say): Paytm says 617; the original stands.
-            let retried = try await adapter.refund(request)
+            let client = fastClient(adapter)
+            #expect(try await client.refund(request).status == .pending)
+            // The adapter makes one call: Paytm's 617 (refId taken) is thrown as a duplicate.
+            let taken = await #expect(throws: WalletError.self) { _ = try await adapter.refund(request) }
+            #expect(taken?.category == .duplicate)
+            #expect(taken?.partnerCode == "617")
+            // A retry of the same refund through the client (after a timeout, say): Paytm says
+            // 617, the client reads the original refund, and the original stands.
+            let retried = try await client.refund(request)
             #expect(retried.status == .succeeded)
             #expect(retried.amount == (try inr("5.00")))
-            // The same refId for another amount: refused, not silently merged.
+            // The same refId for another amount: the client's journal refuses it without sending...
             var other = request
             other.amount = try inr("6.00")
-            let error = await #expect(throws: WalletError.self) { _ = try await adapter.refund(other) }
+            let sent = counting.count("/refund/apply")
+            let inconsistent = await #expect(throws: WalletError.self) { _ = try await client.refund(other) }
+            #expect(inconsistent?.category == .inconsistentRequest)
+            #expect(counting.count("/refund/apply") == sent)
+            // ...and a client that never saw the original gets Paytm's refusal: the original
+            // refund (5.00) is not this one (6.00), so it is not silently merged.
+            let error = await #expect(throws: WalletError.self) { _ = try await fastClient(adapter).refund(other) }
             #expect(error?.category == .duplicate)
             #expect(error?.partnerCode == "617")
         }

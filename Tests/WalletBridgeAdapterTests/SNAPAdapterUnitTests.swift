@@ -137,22 +137,38 @@ struct SNAPAdapterUnitTests {
         #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000","currency":"IDR"}}"#,
         #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"9999.00","currency":"IDR"}}"#,
         #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"XXY"}}"#,
-        "not json",
     ])
     func aSuccessAboutAnotherPaymentOrAmountIsUnknown(_ json: String) async throws {
         let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
         #expect(result.status.name == "unknown")
     }
 
+    @Test(arguments: ["not json", #"{"responseCode":"4035505","responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#])
+    func aReplyThatIsNotTrustedJSONIsUnknownForAPayAndThrownByAnInquiry(_ json: String) async throws {
+        let pay = try await Self.adapter(.replying(Self.reply(200, json))).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(pay.status.unknownCategory == .invalidPartnerResponse)
+        let error = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
+        }
+        #expect(error?.category == .invalidPartnerResponse)
+    }
+
     @Test func responsesSignedRequiresASignature() async throws {
         let json = #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#
-        let strict = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).inquire(PaymentQuery(merchantReference: "WB-1"))
-        #expect(strict.status.unknownCategory == .invalidPartnerResponse)
+        // An unverifiable reply is no answer: the inquiry throws, whatever the body says.
+        let strict = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
+        #expect(strict?.category == .invalidPartnerResponse)
         var forged = Self.reply(200, json)
         forged.headers.add(name: "X-TIMESTAMP", value: "2026-11-18T18:06:40+07:00")
         forged.headers.add(name: "X-SIGNATURE", value: String(repeating: "A", count: 344))
-        let lenient = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1"))
-        #expect(lenient.status.unknownCategory == .invalidPartnerResponse)
+        let lenient = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(lenient?.category == .invalidPartnerResponse)
+        // The same replies to a pay: unknown, never success or failure.
+        let unsignedPay = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(unsignedPay.status.unknownCategory == .invalidPartnerResponse)
+        #expect(try await Self.adapter(.replying(forged)).pay(payment("WB-1", try idr("10000"), customer: "c")).status.unknownCategory == .invalidPartnerResponse)
     }
 
     @Test func transportFailuresAreThrownWhenNothingWasSentAndUnknownOtherwise() async throws {
@@ -164,7 +180,7 @@ struct SNAPAdapterUnitTests {
     }
 
     @Test func amountsAreExact() async throws {
-        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005800","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
+        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005800","partnerRefundNo":"R1","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
         let refund = try await Self.adapter(transport).refund(RefundRequest(merchantReference: "WB-1", refundReference: "R1", amount: Money(minorUnits: 1, currency: .idr)))
         #expect(refund.status == .succeeded)
         #expect(String(decoding: try #require(transport.requests.first).body, as: UTF8.self).contains(#""refundAmount":{"currency":"IDR","value":"0.01"}"#))
