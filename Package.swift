@@ -69,7 +69,10 @@ let package = Package(
         .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
         .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
         .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
-        .target(name: "WalletBridgeSNAP", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
+        .target(
+            name: "WalletBridgeSNAP",
+            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "WalletBridgeSandbox",
             dependencies: [

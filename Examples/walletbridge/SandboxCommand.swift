@@ -11,8 +11,10 @@ struct SandboxCommand: AsyncParsableCommand {
         abstract: "Run the local wallet sandbox (loopback only) until interrupted.",
         discussion: """
             Admin endpoints: GET /sandbox/health, GET /sandbox/customers, GET /sandbox/notifications, \
-            POST /sandbox/faults {"fault": NAME, "path": PATH, "count": N} with NAME one of \
-            tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N; \
+            GET /sandbox/payments, POST /sandbox/faults {"fault": NAME, "path": PATH, "count": N} with NAME one of \
+            tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N, \
+            replay-other-payment, replay-other-payment-without-references, foreign-reference, foreign-amount, \
+            duplicate-key, signed-server-error, unsigned-429, unsigned-429-processed (see Specs/Sandbox.md); \
             DELETE /sandbox/faults.
             """
     )

@@ -39,19 +39,19 @@ struct WalletSession {
             clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
             proxy: profile.proxy))
         let wire: any HTTPTransport = options.trace ? TranscriptTransport(base: transport) : transport
+        let verbose = options.verbose
+        let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
+            verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
+        })
         let adapter: any WalletAdapter
         do {
-            adapter = try AdapterFactory.adapter(for: profile, transport: wire)
+            adapter = try AdapterFactory.adapter(for: profile, transport: wire, logger: logger)
         } catch {
             await transport.shutdown()
             await sandbox?.shutdown()
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let verbose = options.verbose
-        let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
-            verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
-        })
         let journal: SQLitePaymentJournal
         do {
             journal = try SQLitePaymentJournal(path: options.resolvedJournal)
@@ -75,14 +75,15 @@ struct WalletSession {
 
 /// Builds the adapter a profile's scheme calls for.
 enum AdapterFactory {
-    static func adapter(for profile: PartnerProfile, transport: any HTTPTransport) throws -> any WalletAdapter {
+    static func adapter(for profile: PartnerProfile, transport: any HTTPTransport,
+                        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() })) throws -> any WalletAdapter {
         switch profile.scheme {
         case "alipayplus":
             return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
         case "paytm":
             return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport)
         case "snap":
-            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport)
+            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, logger: logger)
         default:
             throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm, snap)")
         }

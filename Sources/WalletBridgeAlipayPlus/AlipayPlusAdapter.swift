@@ -134,7 +134,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
                                                     .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
                                        expectedAmount: query.expectedAmount, statedAmount: .absent)
             return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
-                                 walletReference: query.walletReference ?? Self.lentWalletReference(reply.paymentId, ours: query.merchantReference, namedOurs: reply.paymentRequestId, binding),
+                                 walletReference: query.walletReference ?? binding.lends(reply.paymentId),
                                  amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
         case "F":
@@ -183,7 +183,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         let binding = ReplyBinding(references: [.ours("refundRequestId", held: request.refundReference, named: reply.refundRequestId),
                                                 .context("paymentId", held: paymentID, named: reply.paymentId)],
                                    expectedAmount: request.amount, statedAmount: .init { try reply.refundAmount?.money() })
-        return RefundResult(status: binding.refund(Self.refundStatus(result)), refundReference: request.refundReference, walletRefundReference: reply.refundId,
+        return RefundResult(status: binding.refund(Self.refundStatus(result)), refundReference: request.refundReference, walletRefundReference: binding.lends(reply.refundId),
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
@@ -212,7 +212,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         let binding = ReplyBinding(references: [.ours("refundRequestId", held: query.refundReference, named: reply.refundRequestId),
                                                 .wallets("refundId", held: query.walletRefundReference, named: reply.refundId)],
                                    expectedAmount: query.expectedAmount, statedAmount: .init { try reply.refundAmount?.money() })
-        return RefundResult(status: binding.refund(status), refundReference: query.refundReference, walletRefundReference: query.walletRefundReference ?? reply.refundId,
+        return RefundResult(status: binding.refund(status), refundReference: query.refundReference, walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
                             merchantReference: query.merchantReference, amount: binding.confirmedAmount ?? query.expectedAmount,
                             partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
@@ -240,7 +240,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         var result = PaymentResult(
             status: binding.payment(status),
             merchantReference: query.merchantReference,
-            walletReference: query.walletReference ?? Self.lentWalletReference(reply.paymentId, ours: query.merchantReference, namedOurs: reply.paymentRequestId, binding),
+            walletReference: query.walletReference ?? binding.lends(reply.paymentId),
             amount: binding.confirmedAmount ?? query.expectedAmount,
             quote: AlipayPlusResultMapping.quote(reply.paymentQuote),
             partnerResult: AlipayPlusResultMapping.partnerResult(partner),
@@ -252,13 +252,6 @@ public struct AlipayPlusAdapter: WalletAdapter {
         return result
     }
 
-    /// The wallet reference a reply names, taken only when the reply names our reference (byte
-    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
-    /// reference, or every honest reply after it would contradict the one held.
-    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
-        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
-        return named
-    }
 
     static func wireAmount(_ money: Money) throws(WalletError) -> AlipayPlusAmount {
         do {

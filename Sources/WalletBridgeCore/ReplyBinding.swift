@@ -130,6 +130,14 @@ public struct ReplyBinding: Sendable, Equatable {
     /// Whether a success or cancellation reply is bound.
     public var isBound: Bool { unbound == nil }
 
+    /// A wallet reference (`paymentId`, `txnId`, `referenceNo`, `refundId`...) the reply names,
+    /// adopted only when the reply names one of our identifying references, agreeing, and
+    /// contradicts nothing: a replayed reply about another payment never lends its reference.
+    public func lends(_ named: String?) -> String? {
+        guard let named, !named.isEmpty, contradiction == nil, references.contains(where: { $0.identifies && $0.agrees }) else { return nil }
+        return named
+    }
+
     /// The amount the reply stated, if it stated a well-formed one.
     public var confirmedAmount: Money? {
         if case .stated(let amount) = statedAmount { return amount }

@@ -6,8 +6,9 @@
 ///   (connection refused, DNS), or it is resent under the same reference with the identical
 ///   body (the client pins every input that shapes a body before the first attempt).
 /// - An operation that may have changed money and got no verified answer (a timeout, a 5xx, an
-///   unsigned reply) is never resent blindly when it is a payment: the decision is
-///   ``Decision/inquire(after:)``, and the wallet's reconciliation rule takes over.
+///   unsigned reply) is never resent blindly when it is a payment or a cancel: the decision is
+///   ``Decision/inquire(after:)``, and the wallet's reconciliation rule takes over. A refund in
+///   doubt is resent with the identical body under its reference.
 /// - Delays are capped exponential backoff with full jitter; a wallet's `Retry-After` wins
 ///   when it is longer.
 /// - Every operation has an overall deadline: when the next attempt would start after it, the
@@ -83,13 +84,14 @@ public struct RetryPolicy: Sendable, Equatable {
             let wait = delay(error.retryAfter)
             return within(wait) ? .resend(after: wait) : .stop
         case .threw(let error), .inDoubt(let error):
-            if operation == .pay {
-                // A payment in doubt is never resent blindly: ask the wallet first.
+            if operation == .pay || operation == .cancel {
+                // A payment (or a cancel) in doubt is never resent blindly: ask the wallet
+                // first; the wallet's rule cancels again if it must.
                 let wait = delay(error.retryAfter)
                 return elapsed + wait < deadline ? .inquire(after: wait) : .stop
             }
-            // Reads are safe to repeat; cancels and refunds are keyed by our reference and
-            // resent with the identical body, so the wallet answers the original.
+            // Reads are safe to repeat; refunds are keyed by our reference and resent with the
+            // identical body, so the wallet answers the original.
             guard error.isRetryable || mutating else { return .stop }
             let wait = delay(error.retryAfter)
             return within(wait) ? .resend(after: wait) : .stop

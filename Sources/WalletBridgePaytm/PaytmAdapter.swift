@@ -99,6 +99,11 @@ public struct PaytmAdapter: WalletAdapter {
         if info.resultStatus == "F", info.resultCode != "334" {
             throw PaytmResultMapping.error(info, "the status query was refused", mayHaveCharged: false)
         }
+        let mapped = PaytmResultMapping.paymentStatus(info)
+        if case .unknown(let error) = mapped, error.category != .notFound {
+            // Undecided says nothing about the payment: an inquiry-level error, like the other schemes.
+            throw error
+        }
         let binding = ReplyBinding(
             references: [.ours("orderId", held: query.merchantReference, named: reply.orderId),
                          .wallets("txnId", held: query.walletReference, named: reply.txnId),
@@ -106,9 +111,9 @@ public struct PaytmAdapter: WalletAdapter {
             expectedAmount: query.expectedAmount,
             statedAmount: .init { try reply.txnAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
         return PaymentResult(
-            status: binding.payment(PaytmResultMapping.paymentStatus(info)),
+            status: binding.payment(mapped),
             merchantReference: query.merchantReference,
-            walletReference: query.walletReference ?? Self.lentWalletReference(reply.txnId, ours: query.merchantReference, namedOurs: reply.orderId, binding),
+            walletReference: query.walletReference ?? binding.lends(reply.txnId),
             amount: binding.confirmedAmount ?? query.expectedAmount,
             partnerResult: PaytmResultMapping.partnerResult(info),
             completedAt: reply.txnDate.flatMap { $0.isEmpty ? nil : $0 }
@@ -157,7 +162,7 @@ public struct PaytmAdapter: WalletAdapter {
             expectedAmount: request.amount,
             statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
         return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: request.refundReference,
-                            walletRefundReference: reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
+                            walletRefundReference: binding.lends(reply.refundId),
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: PaytmResultMapping.partnerResult(info))
     }
 
@@ -182,7 +187,7 @@ public struct PaytmAdapter: WalletAdapter {
             expectedAmount: query.expectedAmount,
             statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
         return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: query.refundReference,
-                            walletRefundReference: query.walletRefundReference ?? reply.refundId.flatMap { $0.isEmpty ? nil : $0 },
+                            walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
                             merchantReference: orderID, amount: binding.confirmedAmount ?? query.expectedAmount, partnerResult: PaytmResultMapping.partnerResult(info))
     }
 
@@ -200,13 +205,6 @@ public struct PaytmAdapter: WalletAdapter {
 
 
 
-    /// The wallet reference a reply names, taken only when the reply names our reference (byte
-    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
-    /// reference, or every honest reply after it would contradict the one held.
-    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
-        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
-        return named
-    }
 
     /// orderId and refId: 1 to 50 characters of letters, digits and `@ - _ .`.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

@@ -21,6 +21,8 @@ actor SNAPAccessTokenCache {
     private var inFlight: Task<Token, any Error>?
     /// Token requests made so far (for tests and metrics).
     private(set) var fetches = 0
+    /// Times the wallet rejected a token this cache handed out (for tests and metrics).
+    private(set) var rejections = 0
 
     init(margin: Duration, clock: @escaping @Sendable () -> Date, fetch: @escaping Fetch) {
         self.margin = margin
@@ -37,6 +39,7 @@ actor SNAPAccessTokenCache {
     /// Called when the wallet rejected `rejected`: renews it unless another caller already
     /// has, and returns the token to retry with.
     func replace(rejected: SecretBytes) async throws(WalletError) -> SecretBytes {
+        rejections += 1
         if let current, current.value != rejected, clock() < current.renewAfter { return current.value }
         if current?.value == rejected { current = nil }
         return try await renew()

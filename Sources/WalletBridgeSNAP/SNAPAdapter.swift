@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WalletBridgeCore
 import WalletBridgeTransport
 
@@ -22,11 +23,13 @@ public struct SNAPAdapter: WalletAdapter {
     /// - Parameters:
     ///   - walletName: The name callers know the wallet by (`dana`).
     ///   - clock: Source of X-TIMESTAMP, `validUpTo` and token expiry, injectable for tests.
-    public init(walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+    ///   - logger: Where access-token renewals are logged (token mode); discards by default.
+    public init(walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.walletName = walletName
         self.configuration = configuration
         self.clock = clock
-        self.exchange = SNAPExchange(configuration: configuration, transport: transport, clock: clock)
+        self.exchange = SNAPExchange(configuration: configuration, transport: transport, clock: clock, logger: logger)
     }
 
     /// Pay, inquire, cancel, refund and notifications in IDR (DANA publishes no refund query).
@@ -37,6 +40,12 @@ public struct SNAPAdapter: WalletAdapter {
     /// Access-token requests made so far (token mode; 0 in RSA mode).
     public var accessTokenRequests: Int {
         get async { await exchange.tokenFetches }
+    }
+
+    /// Times the wallet rejected the access token (`401xx01`/`401xx03`), each followed by one
+    /// shared renewal and one identical resend (token mode; 0 in RSA mode).
+    public var accessTokenRejections: Int {
+        get async { await exchange.tokenRejections }
     }
 
     /// SNAP/DANA: query (55); a debit the query shows never arrived is resent, identical, under
@@ -96,7 +105,7 @@ public struct SNAPAdapter: WalletAdapter {
                                        expectedAmount: request.amount, statedAmount: .absent)
             let action = decoded.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
             return PaymentResult(status: binding.payment(.pending(action)), merchantReference: request.merchantReference,
-                                 walletReference: Self.lentWalletReference(decoded.referenceNo, ours: request.merchantReference, namedOurs: decoded.partnerReferenceNo, binding),
+                                 walletReference: binding.lends(decoded.referenceNo),
                                  amount: request.amount, partnerResult: partner)
         case .inProgress:
             return PaymentResult(status: .pending(nil), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
@@ -145,7 +154,7 @@ public struct SNAPAdapter: WalletAdapter {
                                    expectedAmount: query.expectedAmount,
                                    statedAmount: .init { try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
         result.walletReference = query.walletReference
-            ?? Self.lentWalletReference(status.originalReferenceNo, ours: query.merchantReference, namedOurs: status.originalPartnerReferenceNo, binding)
+            ?? binding.lends(status.originalReferenceNo)
         result.completedAt = status.paidTime
         result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
         result.status = binding.payment(Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
@@ -192,7 +201,7 @@ public struct SNAPAdapter: WalletAdapter {
                                        expectedAmount: query.expectedAmount, statedAmount: .absent)
             return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
                                  walletReference: query.walletReference
-                                    ?? Self.lentWalletReference(decoded.originalReferenceNo, ours: query.merchantReference, namedOurs: decoded.originalPartnerReferenceNo, binding),
+                                    ?? binding.lends(decoded.originalReferenceNo),
                                  amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime)
         case .refused(let error):
             throw WalletError(error.category, "the wallet refused the cancel", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
@@ -236,7 +245,7 @@ public struct SNAPAdapter: WalletAdapter {
                                                     .context("originalReferenceNo", held: request.walletReference, named: decoded.originalReferenceNo)],
                                        expectedAmount: request.amount,
                                        statedAmount: .init { try decoded.refundAmount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
-            result.walletRefundReference = decoded.refundNo
+            result.walletRefundReference = binding.lends(decoded.refundNo)
             result.status = binding.refund(.succeeded)
         case .inProgress:
             result.status = .pending
@@ -296,13 +305,6 @@ public struct SNAPAdapter: WalletAdapter {
 
 
 
-    /// The wallet reference a reply names, taken only when the reply names our reference (byte
-    /// for byte) and contradicts nothing: a reply about another payment must not lend us its
-    /// reference, or every honest reply after it would contradict the one held.
-    static func lentWalletReference(_ named: String?, ours: String, namedOurs: String?, _ binding: ReplyBinding) -> String? {
-        guard let named, !named.isEmpty, let namedOurs, ReplyBinding.same(ours, namedOurs), binding.contradiction == nil else { return nil }
-        return named
-    }
 
     /// 1 to 64 printable ASCII characters.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgeTransport
@@ -12,11 +13,14 @@ struct SNAPExchange: Sendable {
     let transport: any HTTPTransport
     let clock: @Sendable () -> Date
     let tokens: SNAPAccessTokenCache?
+    let logger: Logger
 
-    init(configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date) {
+    init(configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date,
+         logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
+        self.logger = logger
         if case .token = configuration.mode {
             let fetcher = SNAPTokenFetcher(configuration: configuration, transport: transport, clock: clock)
             tokens = SNAPAccessTokenCache(margin: configuration.tokenRefreshMargin, clock: clock) { () async throws(WalletError) in try await fetcher.fetch() }
@@ -53,7 +57,10 @@ struct SNAPExchange: Sendable {
         var reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
         if reply.code?.isTokenRejection == true {
             // The token expired or was revoked early: one renewal (shared with concurrent
-            // callers), then the identical body once more under a new X-EXTERNAL-ID.
+            // callers), then the identical body once more under a new X-EXTERNAL-ID. This is
+            // authentication, so it stays here; it is logged and counted.
+            logger.notice("SNAP access token rejected; renewing it once and resending the identical body",
+                          metadata: ["partnerCode": "\(reply.code?.text ?? "")", "path": "\(path)"])
             token = try await tokens.replace(rejected: token)
             reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
         }
@@ -63,6 +70,11 @@ struct SNAPExchange: Sendable {
     /// Token requests so far (token mode).
     var tokenFetches: Int {
         get async { await tokens?.fetches ?? 0 }
+    }
+
+    /// Token rejections (each followed by one renewal and one resend) so far.
+    var tokenRejections: Int {
+        get async { await tokens?.rejections ?? 0 }
     }
 
     private func attempt(_ path: String, _ body: [UInt8], accessToken: SecretBytes?, customerToken: String?) async throws(WalletError) -> Reply {

@@ -56,7 +56,6 @@ struct PaytmAdapterUnitTests {
         ("TXN_FAILURE", "501", "failed", .partnerUnavailable),
         ("TXN_FAILURE", "999", "failed", .declined),
         ("TXN_FAILURE", "334", "unknown", .notFound),
-        ("U", "00000900", "unknown", .unknownOutcome),
     ] as [(String, String, String, WalletError.Category?)])
     func statusRepliesMapIntoTheCommonModel(_ status: String, _ code: String, _ expected: String, _ category: WalletError.Category?) async throws {
         let transport = MockTransport.replying(try Self.reply(Self.statusBody(status, code)))
@@ -65,6 +64,14 @@ struct PaytmAdapterUnitTests {
         #expect(result.status.error?.category == category)
         #expect(result.partnerResult?.code == code)
         if let error = result.status.error, status != "U" { #expect(error.partnerCode == code) }
+    }
+
+    @Test func anUndecidedStatusIsAnInquiryErrorNotAPaymentState() async throws {
+        // A verified `U` says the status is not known: the inquiry failed, the payment is unchanged.
+        let transport = MockTransport.replying(try Self.reply(Self.statusBody("U", "00000900")))
+        let error = await #expect(throws: WalletError.self) { _ = try await Self.adapter(transport).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        #expect(error?.category == .unknownOutcome)
+        #expect(error?.partnerCode == "00000900")
     }
 
     @Test(arguments: ["TXN_SUCCESS", "PENDING", "TXN_FAILURE"])

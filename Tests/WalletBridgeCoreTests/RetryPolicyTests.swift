@@ -119,11 +119,18 @@ struct RetryPolicyTests {
         #expect(Self.policy.decide(.pay, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0) == .inquire(after: .zero))
     }
 
-    @Test(arguments: [Operation.cancel, .refund])
-    func cancelAndRefundInDoubtAreResentUnderTheSameReference(operation: Operation) {
+    @Test func aRefundInDoubtIsResentUnderTheSameReference() {
         for error in [WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), WalletError(.invalidPartnerResponse, "x")] {
-            #expect(Self.policy.decide(operation, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
-            #expect(Self.policy.decide(operation, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(250)))
+            #expect(Self.policy.decide(.refund, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
+            #expect(Self.policy.decide(.refund, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(250)))
+        }
+    }
+
+    @Test func aCancelInDoubtIsInquiredNotResent() {
+        // The inquiry tells the payment's state; the wallet's rule cancels again if it must.
+        for error in [WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), WalletError(.invalidPartnerResponse, "x")] {
+            #expect(Self.policy.decide(.cancel, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(125)))
+            #expect(Self.policy.decide(.cancel, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(250)))
         }
     }
 
@@ -173,7 +180,7 @@ struct RetryPolicyTests {
         #expect(p.decide(operation, outcome: .threw(Self.unsent), attempt: 4, elapsed: .zero, jitter: 0.5) == .stop)
     }
 
-    @Test(arguments: [Operation.cancel, .refund, .inquire, .inquireRefund])
+    @Test(arguments: [Operation.refund, .inquire, .inquireRefund])
     func maxAttemptsStopsResendingInDoubt(operation: Operation) {
         let p = RetryPolicy(maxAttempts: 2)
         let doubt = WalletError(.timeout, "x")
