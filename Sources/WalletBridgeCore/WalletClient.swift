@@ -146,18 +146,7 @@ public struct WalletClient: Sendable {
     /// the journal knows it, its last known status is returned with the error in
     /// ``PaymentResult/lastError``; otherwise the error is thrown.
     public func inquire(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        let entry = await knownPayment(query.merchantReference)
-        var query = query
-        query.walletReference = query.walletReference ?? entry?.walletReference
-        query.expectedAmount = query.expectedAmount ?? entry?.amount
-        do throws(WalletError) {
-            return try await payment(run(.inquire(query), correlationID: correlationID))
-        } catch {
-            guard let known = await knownPayment(query.merchantReference) else { throw error }
-            var result = known.paymentResult
-            result.lastError = error
-            return result
-        }
+        try await keepingKnown(query) { query throws(WalletError) in try await payment(run(.inquire(query), correlationID: correlationID)) }
     }
 
     /// Cancels a payment that has not completed; a refused or unconfirmed cancel is followed by
@@ -166,12 +155,19 @@ public struct WalletClient: Sendable {
     /// knows it, its last known status is returned with the error in ``PaymentResult/lastError``.
     public func cancel(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
         guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false) }
+        return try await keepingKnown(query) { query throws(WalletError) in try await payment(run(.cancel(query), correlationID: correlationID)) }
+    }
+
+    /// Runs a call about a payment with the query completed from the journal (wallet reference,
+    /// expected amount). An error says nothing about the payment: when the journal knows it, its
+    /// last known status is returned with the error in ``PaymentResult/lastError``.
+    private func keepingKnown(_ query: PaymentQuery, _ call: (PaymentQuery) async throws(WalletError) -> PaymentResult) async throws(WalletError) -> PaymentResult {
         let entry = await knownPayment(query.merchantReference)
         var query = query
         query.walletReference = query.walletReference ?? entry?.walletReference
         query.expectedAmount = query.expectedAmount ?? entry?.amount
         do throws(WalletError) {
-            return try await payment(run(.cancel(query), correlationID: correlationID))
+            return try await call(query)
         } catch {
             guard let known = await knownPayment(query.merchantReference) else { throw error }
             var result = known.paymentResult
