@@ -142,6 +142,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func complete(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, TransportError>) {
         transfer.finish(result)
     }
+
+    private func complete(_ transfer: CurlTransfer, _ completion: CurlCompletion) {
+        transfer.finish(completion)
+    }
 }
 
 /// `curl_global_init` exactly once per process, before the first handle.

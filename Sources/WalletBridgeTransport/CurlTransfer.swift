@@ -12,19 +12,32 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     private var headers = HTTPHeaders()
     private var overflowed = false
-    private var continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?
+    /// Set by the header and body callbacks: curl delivered at least one byte of a response.
+    private var receivedResponseBytes = false
+    /// This transfer is itself the one resend after a stale connection: it never asks for another.
+    private let freshConnection: Bool
+    private var continuation: CheckedContinuation<CurlCompletion, Never>?
     /// Set by the task's cancellation handler, from any thread.
     let cancellationRequested = Locked(false)
 
     private let pool: CurlEasyPool
 
-    init(id: UInt64, request: HTTPRequest, configuration: CurlTransportConfiguration, pool: CurlEasyPool) throws(TransportError) {
+    /// - Parameter freshConnection: open a new connection instead of reusing a cached one
+    ///   (`CURLOPT_FRESH_CONNECT`), for the resend after a stale connection died.
+    init(
+        id: UInt64,
+        request: HTTPRequest,
+        configuration: CurlTransportConfiguration,
+        pool: CurlEasyPool,
+        freshConnection: Bool = false
+    ) throws(TransportError) {
         guard let easy = pool.take() else {
             throw TransportError(.other, "curl_easy_init failed", mayHaveReachedServer: false)
         }
         self.id = id
         self.easy = easy
         self.pool = pool
+        self.freshConnection = freshConnection
         self.maxResponseBytes = configuration.maxResponseBytes
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -58,6 +71,9 @@ final class CurlTransfer: @unchecked Sendable {
         try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
+        if freshConnection {
+            try check(wb_curl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
+        }
         let connect = (request.connectTimeout ?? configuration.connectTimeout).curlMilliseconds
         let total = (request.timeout ?? configuration.requestTimeout).curlMilliseconds
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connect), "CONNECTTIMEOUT_MS")
@@ -147,6 +163,7 @@ final class CurlTransfer: @unchecked Sendable {
     // MARK: Callbacks from curl (loop thread)
 
     fileprivate func appendBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        receivedResponseBytes = true
         guard body.count + bytes.count <= maxResponseBytes else {
             overflowed = true
             return false
@@ -156,6 +173,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        receivedResponseBytes = true
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
         let line = String(decoding: bytes[..<end], as: UTF8.self)
@@ -171,24 +189,51 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: Completion
 
-    func attach(_ continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+    func attach(_ continuation: CheckedContinuation<CurlCompletion, Never>) {
         self.continuation = continuation
     }
 
-    func finish(_ result: Result<HTTPResponse, TransportError>) {
+    func finish(_ completion: CurlCompletion) {
         let continuation = self.continuation
         self.continuation = nil
-        continuation?.resume(returning: result)
+        continuation?.resume(returning: completion)
+    }
+
+    /// Finishes with `result`, which is never one to resend (cancellation, refusal by the loop).
+    func finish(_ result: Result<HTTPResponse, TransportError>) {
+        finish(CurlCompletion(result: result))
     }
 
     /// Builds the outcome once curl reports the transfer done with `code`.
-    func outcome(code: CURLcode) -> Result<HTTPResponse, TransportError> {
+    func outcome(code: CURLcode) -> CurlCompletion {
         if code == CURLE_OK {
             var status = 0
             _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            return .success(HTTPResponse(status: status, headers: headers, body: body))
+            return CurlCompletion(result: .success(HTTPResponse(status: status, headers: headers, body: body)))
         }
-        return .failure(error(code: code))
+        let stale = !freshConnection
+            && CurlTransfer.diedOnStaleConnection(code: code, connectionsOpened: connectionsOpened, receivedResponseBytes: anyResponseByteReceived)
+        return CurlCompletion(result: .failure(error(code: code)), diedOnStaleConnection: stale)
+    }
+
+    /// The one case a ``CurlTransport`` resends: the transfer ran on a connection it reused
+    /// (curl opened none for it), not one response byte came back, and curl says the
+    /// connection died (send failed, receive failed, or closed with nothing). Timeouts,
+    /// TLS failures, oversized responses and everything else never qualify.
+    static func diedOnStaleConnection(code: CURLcode, connectionsOpened: Int, receivedResponseBytes: Bool) -> Bool {
+        guard connectionsOpened == 0, !receivedResponseBytes else { return false }
+        return code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING
+    }
+
+    /// Whether curl delivered any part of a response: a header line or body bytes (the
+    /// callbacks), cross-checked with curl's own counters.
+    private var anyResponseByteReceived: Bool {
+        if receivedResponseBytes { return true }
+        var headerBytes = 0
+        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headerBytes)
+        var bodyBytes: curl_off_t = 0
+        _ = wb_curl_easy_getinfo_off_t(easy, CURLINFO_SIZE_DOWNLOAD_T, &bodyBytes)
+        return headerBytes > 0 || bodyBytes > 0
     }
 
     /// How many new connections curl opened for this transfer (0 when it reused one).
@@ -224,6 +269,15 @@ final class CurlTransfer: @unchecked Sendable {
             return TransportError(.other, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
         }
     }
+}
+
+/// How one transfer ended, as the loop hands it back to the sending task.
+struct CurlCompletion: Sendable {
+    var result: Result<HTTPResponse, TransportError>
+    /// The transfer failed on a reused connection before any response byte arrived, in a way
+    /// that says the connection was dead (see ``CurlTransfer/diedOnStaleConnection(code:connectionsOpened:receivedResponseBytes:)``):
+    /// the caller may resend it once on a new connection.
+    var diedOnStaleConnection = false
 }
 
 private let curlWriteBody: wb_curl_data_callback = { data, size, count, user in

@@ -5,12 +5,59 @@
 /// - Connect and whole-request deadlines are separate (``CurlTransportConfiguration``).
 /// - TLS verification is on unless turned off explicitly.
 /// - Cancelling the calling task abandons its request with ``TransportError/Kind/cancelled``.
+/// - A request that fails on a reused connection before any response byte is resent once,
+///   on a new connection (see below).
 ///
 /// Lifecycle: create one transport per process (or per partner), share it, and call
 /// ``shutdown()`` when done, or use ``withCurlTransport(configuration:_:)``, which cannot leak
 /// it. Shutdown lets requests in flight finish (each has a deadline) and refuses new ones
 /// with a typed error; it is idempotent. A transport dropped without shutdown still stops its
 /// thread once its last request finishes, so forgetting never crashes or hangs.
+///
+/// ## Stale keep-alive connections
+///
+/// A server (or a load balancer in front of it) closes a keep-alive connection once it has
+/// been idle for a while, and the client may learn of it only when it writes the next request
+/// into that connection: the write fails (`EPIPE`, connection reset) or the read finds the
+/// connection closed with nothing in it. That is not a failed payment; it is a dead socket.
+/// So ``send(_:)`` resends a request exactly once, with `CURLOPT_FRESH_CONNECT` on a new
+/// easy handle, when all three hold:
+///
+/// 1. the connection was reused: curl opened no connection for the transfer
+///    (`CURLINFO_NUM_CONNECTS` is 0);
+/// 2. no response byte came back: neither curl's header nor its body callback ran (and curl's
+///    header and body counters agree);
+/// 3. curl's error is one that says the connection died: `CURLE_SEND_ERROR` (55),
+///    `CURLE_RECV_ERROR` (56) or `CURLE_GOT_NOTHING` (52).
+///
+/// Never after a response byte, never after a timeout (or any other error), never twice: the
+/// resend is made on a fresh connection, which cannot be stale, and its own failure is final.
+/// It gets what is left of the request's whole-request deadline, not a new one, and is not
+/// made when the calling task has been cancelled in between.
+///
+/// Why this is safe for payments:
+/// - A server that closed an idle keep-alive connection never read the request: its bytes
+///   went into a socket nobody reads any more, and the reset or empty close is the kernel's
+///   answer, not the server's. Nothing was received from the server for this request, so there
+///   is no response, partial or whole, that a resend could contradict.
+/// - In the rarer case where the connection died for another reason after the server did read
+///   the request (a crash mid-request), the resend is the identical request (same method, URL,
+///   headers, signature and body bytes), and the payment layer above always resends under the
+///   same reference with the identical body anyway, which partners deduplicate. The transport
+///   only does, at once and on a connection known to be new, what that layer would do later.
+/// - If the resend fails too, the error keeps ``TransportError/mayHaveReachedServer`` true
+///   whenever either attempt may have reached the server; and when the resend provably never
+///   left (for example the new connection was refused) but the first attempt may have, the
+///   error reported is the first attempt's (with the resend's failure in its message), so that
+///   nobody reads "could not connect" as "never reached the server".
+///
+/// libcurl itself already resends some of these cases internally (7.88 does, up to five
+/// times, when a reused connection is found closed or reset while waiting for the response,
+/// or when sending the request head fails); the transfer then reports a new connection and
+/// this logic stays out of the way. What libcurl does not cover, and this does, is for
+/// example a write failing while a large body (64 KiB or more) is being streamed into the
+/// dead connection. ``CurlTransportStatistics/staleConnectionResends`` counts the resends made
+/// here.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The settings every request uses unless it overrides its timeouts.
     public let configuration: CurlTransportConfiguration
@@ -32,17 +79,49 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public static var libraryVersion: String { CurlGlobal.versionText }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let started = ContinuousClock.now
+        let first = await perform(request, freshConnection: false)
+        guard case .failure(let firstError) = first.result else { return try first.result.get() }
+        guard first.diedOnStaleConnection else { throw firstError }
+
+        // The resend shares the request's whole-request deadline.
+        let deadline = request.timeout ?? configuration.requestTimeout
+        let remaining = deadline - (ContinuousClock.now - started)
+        guard remaining >= .milliseconds(1) else { throw firstError }
         if Task.isCancelled {
-            throw TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)
+            throw TransportError(
+                .cancelled, "the task was cancelled before the request could be resent after: \(firstError.message)",
+                mayHaveReachedServer: firstError.mayHaveReachedServer, curlCode: firstError.curlCode)
+        }
+        loop.statistics.withLock { $0.staleConnectionResends += 1 }
+        var resend = request
+        resend.timeout = remaining
+        switch await perform(resend, freshConnection: true).result {
+        case .success(let response):
+            return response
+        case .failure(let resendError):
+            throw CurlTransport.finalError(first: firstError, resend: resendError)
+        }
+    }
+
+    /// One transfer of `request`, start to finish.
+    private func perform(_ request: HTTPRequest, freshConnection: Bool) async -> CurlCompletion {
+        if Task.isCancelled {
+            return CurlCompletion(result: .failure(TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)))
         }
         let id = nextID.withLock { id -> UInt64 in
             id += 1
             return id
         }
-        let transfer = try CurlTransfer(id: id, request: request, configuration: configuration, pool: easyPool)
+        let transfer: CurlTransfer
+        do {
+            transfer = try CurlTransfer(id: id, request: request, configuration: configuration, pool: easyPool, freshConnection: freshConnection)
+        } catch {
+            return CurlCompletion(result: .failure(error))
+        }
         let loop = self.loop
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<CurlCompletion, Never>) in
                 transfer.attach(continuation)
                 if !loop.submit(transfer) {
                     transfer.finish(.failure(TransportError(.cancelled, "the transport has been shut down", mayHaveReachedServer: false)))
@@ -52,7 +131,22 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             transfer.cancellationRequested.withLock { $0 = true }
             loop.cancel(id)
         }
-        return try result.get()
+    }
+
+    /// The error of a request whose resend failed too. Whether it may have reached the server
+    /// covers both attempts; when only the first may have, the first attempt's error is the
+    /// one reported, since the resend's kind (couldn't connect, TLS...) would claim it never
+    /// left.
+    static func finalError(first: TransportError, resend: TransportError) -> TransportError {
+        let reached = first.mayHaveReachedServer || resend.mayHaveReachedServer
+        if resend.mayHaveReachedServer || resend.kind == .cancelled || !first.mayHaveReachedServer {
+            return TransportError(
+                resend.kind, "\(resend.message) (resent on a new connection after the reused one died: \(first.message))",
+                mayHaveReachedServer: reached, curlCode: resend.curlCode)
+        }
+        return TransportError(
+            first.kind, "\(first.message) (the resend on a new connection failed too: \(resend.message))",
+            mayHaveReachedServer: reached, curlCode: first.curlCode)
     }
 
     /// Refuses new requests, waits for those in flight, and stops the curl thread. Idempotent.
@@ -63,6 +157,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// Counters since the transport started.
     public var statistics: CurlTransportStatistics { loop.statistics.withLock { $0 } }
+
+    /// Requests resent on a new connection after a reused one turned out dead
+    /// (``CurlTransportStatistics/staleConnectionResends``).
+    public var staleConnectionResends: Int { loop.statistics.withLock { $0.staleConnectionResends } }
 
     /// Whether ``shutdown()`` has not been called yet.
     public var isRunning: Bool { loop.isAcceptingRequests }
@@ -87,8 +185,13 @@ public func withCurlTransport<Result: Sendable>(
 
 /// What a ``CurlTransport`` has done so far: shows whether connections are being reused.
 public struct CurlTransportStatistics: Sendable, Equatable {
-    /// Transfers that reached curl and finished (successfully or not).
+    /// Transfers that reached curl and finished (successfully or not); a resend after a stale
+    /// connection is a transfer of its own.
     public var transfers = 0
     /// New connections opened; much smaller than ``transfers`` when keep-alive works.
     public var connectionsOpened = 0
+    /// Requests resent once on a new connection because the reused one died before any
+    /// response byte (see ``CurlTransport``, "Stale keep-alive connections"). Resends libcurl
+    /// makes internally are not counted here; they show in ``connectionsOpened``.
+    public var staleConnectionResends = 0
 }
