@@ -5,6 +5,7 @@ import WalletBridgeCore
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeSNAP
+import WalletBridgeSQLite
 import WalletBridgeTransport
 
 /// HTTP round trips to the in-process sandbox's health endpoint over loopback, measured against
@@ -42,6 +43,25 @@ enum TransportBench {
             guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
         }
         rows.append(Row(name: "signed GCash pay round trip", rate: pay, note: ratio(pay, sequential, "CurlTransport sequential (incl. sandbox sign+verify)")))
+
+        // The same payment through WalletClient's middlewares: the policy's own cost, then the
+        // durable journal's (intent, attempt and outcome committed with synchronous = FULL).
+        let memoryClient = WalletClient(adapter: adapter, journal: InMemoryPaymentJournal())
+        let viaClient = try await measure(duration) {
+            counter += 1
+            let result = try await memoryClient.pay(PaymentRequest(merchantReference: "BENCH-\(counter)", amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "bench"))
+            guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
+        }
+        rows.append(Row(name: "GCash pay via WalletClient, in-memory journal", rate: viaClient, note: ratio(viaClient, pay, "the bare adapter's pay, this run")))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walletbridge-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sqliteClient = WalletClient(adapter: adapter, journal: try SQLitePaymentJournal(path: directory + "/journal.sqlite"))
+        let durable = try await measure(duration) {
+            counter += 1
+            let result = try await sqliteClient.pay(PaymentRequest(merchantReference: "BENCH-\(counter)", amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "bench"))
+            guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
+        }
+        rows.append(Row(name: "GCash pay via WalletClient, SQLite journal", rate: durable, note: ratio(durable, pay, "the bare adapter's pay, this run")))
 
         let paytm = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: transport)
         let rupees = Money(minorUnits: 1000, currency: .inr)

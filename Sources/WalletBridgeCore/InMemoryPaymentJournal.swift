@@ -20,6 +20,13 @@ public actor InMemoryPaymentJournal: PaymentJournal {
         return intent
     }
 
+    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) -> (entry: JournalEntry, inserted: Bool) {
+        if let existing = entries[intent.id] { return (existing, false) }
+        _ = begin(intent)
+        recordAttempt(intent.id, operation: operation, attempt: 1, at: at)
+        return (entries[intent.id] ?? intent, true)
+    }
+
     public func entry(_ id: JournalEntry.ID) -> JournalEntry? { entries[id] }
 
     public func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) {

@@ -22,37 +22,47 @@ public struct JournalMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
         let id: JournalEntry.ID
+        // A new pay or refund: the intent and its first attempt are one commit.
+        var attemptRecorded = false
         switch operation {
         case .pay(let request):
             id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: request.merchantReference)
-            let entry = try await io(context) { try await journal.begin(JournalEntry.intent(wallet: context.wallet, request, at: now())) }
+            let intent = JournalEntry.intent(wallet: context.wallet, request, at: now())
+            let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .pay, at: now()) }
+            attemptRecorded = inserted
             guard entry.matches(request) else {
                 throw WalletError(.inconsistentRequest, "merchant reference \(request.merchantReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount"); nothing was sent, the original payment stands",
                                   mayHaveCharged: entry.mayHaveReachedWallet)
             }
-            if entry.state.isFinal, entry.mayHaveReachedWallet {
+            if !inserted, entry.state.isFinal, entry.mayHaveReachedWallet {
                 context.logger.info("pay answered from the journal: the payment is already \(entry.state.rawValue)", metadata: ["merchantReference": "\(request.merchantReference)"])
                 return .payment(entry.paymentResult)
             }
         case .refund(let request):
             id = JournalEntry.refundID(wallet: context.wallet, refundReference: request.refundReference)
-            let entry = try await io(context) { try await journal.begin(JournalEntry.intent(wallet: context.wallet, request, at: now())) }
+            let intent = JournalEntry.intent(wallet: context.wallet, request, at: now())
+            let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .refund, at: now()) }
+            attemptRecorded = inserted
             guard entry.matches(request) else {
                 throw WalletError(.inconsistentRequest, "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
                                   mayHaveCharged: false)
             }
-            if entry.state.isFinal, entry.mayHaveReachedWallet { return .refund(entry.refundResult) }
+            if !inserted, entry.state.isFinal, entry.mayHaveReachedWallet { return .refund(entry.refundResult) }
         case .inquire(let query), .cancel(let query):
             id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: query.merchantReference)
+            guard try await io(context, { try await journal.entry(id) }) != nil else {
+                // Not a payment this journal knows (made elsewhere): pass through, record nothing.
+                return try await next(operation, context)
+            }
         case .inquireRefund(let query):
             id = JournalEntry.refundID(wallet: context.wallet, refundReference: query.refundReference)
+            guard try await io(context, { try await journal.entry(id) }) != nil else {
+                return try await next(operation, context)
+            }
         }
-        let known = try await io(context) { try await journal.entry(id) }
-        guard known != nil else {
-            // Not a payment this journal knows (made elsewhere): pass through, record nothing.
-            return try await next(operation, context)
+        if !attemptRecorded {
+            try await io(context) { try await journal.recordAttempt(id, operation: operation.kind, attempt: context.attempt, at: now()) }
         }
-        try await io(context) { try await journal.recordAttempt(id, operation: operation.kind, attempt: context.attempt, at: now()) }
         let outcome: WalletOutcome
         do throws(WalletError) {
             outcome = try await next(operation, context)

@@ -15,6 +15,10 @@ public protocol PaymentJournal: Sendable {
     /// Records `intent` unless an entry with its id exists; returns the entry as stored (the
     /// existing one when there was one, so the caller can compare and resume).
     func begin(_ intent: JournalEntry) async throws -> JournalEntry
+    /// Records a new `intent` together with its first attempt, in one durable step (one commit
+    /// on the payment's hot path instead of two). When an entry with the id exists, records
+    /// nothing and returns it with `inserted == false`.
+    func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool)
     /// The entry with `id`, if any.
     func entry(_ id: JournalEntry.ID) async throws -> JournalEntry?
     /// Records that an attempt of `operation` is about to be sent (so a crash during it leaves
@@ -36,6 +40,17 @@ public protocol PaymentJournal: Sendable {
     /// Deletes final entries (and their events) last updated before `cutoff`, and notification
     /// claims older than it; returns how many entries went.
     func purge(before cutoff: Date) async throws -> Int
+}
+
+extension PaymentJournal {
+    /// ``begin(_:)`` then ``recordAttempt(_:operation:attempt:at:)``, for journals without a
+    /// single-commit form.
+    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool) {
+        if let existing = try await entry(intent.id) { return (existing, false) }
+        _ = try await begin(intent)
+        try await recordAttempt(intent.id, operation: operation, attempt: 1, at: at)
+        return (try await entry(intent.id) ?? intent, true)
+    }
 }
 
 /// One payment or refund in the journal.

@@ -118,25 +118,26 @@ public final class SQLitePaymentJournal: PaymentJournal {
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM journal_entries WHERE id = ?", arguments: [intent.id]) {
                 return try Self.entry(from: row)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO journal_entries (id, wallet, kind, merchant_reference, wallet_reference, refund_reference,
-                        wallet_refund_reference, amount_minor_units, currency, pinned, state, last_error, partner_code,
-                        attempts, unsent_attempts, created_at, updated_at, seq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                        (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal_entries))
-                    """,
-                arguments: [
-                    intent.id, intent.wallet, intent.kind.rawValue, intent.merchantReference, intent.walletReference,
-                    intent.refundReference, intent.walletRefundReference, intent.amountMinorUnits, intent.currency, pinned,
-                    intent.state.rawValue, lastError, intent.partnerCode, intent.attempts, intent.unsentAttempts,
-                    intent.createdAt.timeIntervalSinceReferenceDate, intent.updatedAt.timeIntervalSinceReferenceDate,
-                ])
-            try Self.append(
-                JournalEvent(at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
-                             detail: "\(intent.amountMinorUnits) \(intent.currency)"),
-                to: intent.id, db)
+            try Self.insert(intent, pinned: pinned, lastError: lastError, db)
             return intent
+        }
+    }
+
+    /// Records a new intent and its first attempt in one transaction: one durable commit before
+    /// the first byte is sent, instead of two.
+    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool) {
+        let pinned = try Self.json(intent.pinned)
+        let lastError = try intent.lastError.map(Self.json)
+        return try await write("could not record the intent \(intent.id)") { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT * FROM journal_entries WHERE id = ?", arguments: [intent.id]) {
+                return (try Self.entry(from: row), false)
+            }
+            var first = intent
+            if operation == .pay || operation == .refund { first.attempts += 1 }
+            first.updatedAt = at
+            try Self.insert(first, pinned: pinned, lastError: lastError, db)
+            try Self.append(JournalEvent(at: at, kind: "attempt", operation: operation.rawValue, detail: "attempt 1"), to: first.id, db)
+            return (first, true)
         }
     }
 
@@ -147,6 +148,28 @@ public final class SQLitePaymentJournal: PaymentJournal {
         try await read("could not read the entry \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM journal_entries WHERE id = ?", arguments: [id]).map(Self.entry(from:))
         }
+    }
+
+    /// Inserts an entry and its intent event.
+    private static func insert(_ intent: JournalEntry, pinned: String, lastError: String?, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO journal_entries (id, wallet, kind, merchant_reference, wallet_reference, refund_reference,
+                    wallet_refund_reference, amount_minor_units, currency, pinned, state, last_error, partner_code,
+                    attempts, unsent_attempts, created_at, updated_at, seq)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM journal_entries))
+                """,
+            arguments: [
+                intent.id, intent.wallet, intent.kind.rawValue, intent.merchantReference, intent.walletReference,
+                intent.refundReference, intent.walletRefundReference, intent.amountMinorUnits, intent.currency, pinned,
+                intent.state.rawValue, lastError, intent.partnerCode, intent.attempts, intent.unsentAttempts,
+                intent.createdAt.timeIntervalSinceReferenceDate, intent.updatedAt.timeIntervalSinceReferenceDate,
+            ])
+        try append(
+            JournalEvent(at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
+                         detail: "\(intent.amountMinorUnits) \(intent.currency)"),
+            to: intent.id, db)
     }
 
     /// Records that an attempt of `operation` is about to be sent: `attempts` grows by one for

@@ -47,6 +47,30 @@ struct SQLitePaymentJournalTests {
         }
     }
 
+    @Test("the intent and its first attempt are one step, equal to begin then recordAttempt in memory; an existing entry is returned untouched")
+    func beginFirstAttemptIsOneStep() async throws {
+        try await withDatabasePath { path in
+            let journal = try SQLitePaymentJournal(path: path)
+            let memory = InMemoryPaymentJournal()
+            let intent = payment("M-first")
+            let at = t0.addingTimeInterval(0.5)
+            let (stored, inserted) = try await journal.beginFirstAttempt(intent, operation: .pay, at: at)
+            let (expected, insertedInMemory) = try await memory.beginFirstAttempt(intent, operation: .pay, at: at)
+            #expect(inserted && insertedInMemory)
+            #expect(stored == expected)
+            #expect(stored.attempts == 1 && stored.mayHaveReachedWallet)
+            #expect(try await journal.entry(intent.id) == stored)
+            let inMemoryEvents = await memory.events(intent.id)
+            #expect(try await journal.events(intent.id) == inMemoryEvents)
+            #expect(try await journal.events(intent.id).map(\.kind) == ["intent", "attempt"])
+
+            let (again, insertedAgain) = try await journal.beginFirstAttempt(intent, operation: .pay, at: at.addingTimeInterval(1))
+            #expect(!insertedAgain)
+            #expect(again == stored)
+            #expect(try await journal.events(intent.id).count == 2)
+        }
+    }
+
     @Test("attempts count pay and refund only; outcomes go through JournalTransition; a final state is never overwritten")
     func attemptsAndOutcomes() async throws {
         try await withDatabasePath { path in
