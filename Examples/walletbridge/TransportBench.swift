@@ -52,7 +52,7 @@ enum TransportBench {
             let result = try await memoryClient.pay(PaymentRequest(merchantReference: "BENCH-\(counter)", amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "bench"))
             guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
         }
-        rows.append(Row(name: "GCash pay via WalletClient, in-memory journal", rate: viaClient, note: ratio(viaClient, pay, "the bare adapter's pay, this run")))
+        rows.append(Row(name: "GCash pay, WalletClient + memory journal", rate: viaClient, note: ratio(viaClient, pay, "the bare adapter's pay, this run")))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("walletbridge-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let sqliteClient = WalletClient(adapter: adapter, journal: try SQLitePaymentJournal(path: directory + "/journal.sqlite"))
@@ -61,7 +61,7 @@ enum TransportBench {
             let result = try await sqliteClient.pay(PaymentRequest(merchantReference: "BENCH-\(counter)", amount: amount, customer: CustomerCredential("gcash-pays"), orderDescription: "bench"))
             guard result.status == .succeeded else { throw BenchFailure(message: "bench payment ended \(result.status.name)") }
         }
-        rows.append(Row(name: "GCash pay via WalletClient, SQLite journal", rate: durable, note: ratio(durable, pay, "the bare adapter's pay, this run")))
+        rows.append(Row(name: "GCash pay, WalletClient + SQLite journal", rate: durable, note: ratio(durable, pay, "the bare adapter's pay, this run")))
 
         let paytm = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: transport)
         let rupees = Money(minorUnits: 1000, currency: .inr)
