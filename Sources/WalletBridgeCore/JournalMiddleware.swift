@@ -83,10 +83,18 @@ public struct JournalMiddleware: WalletMiddleware {
             recorded = JournalOutcome(operation.kind, result)
         }
         let (entry, verdict) = try await io(context, sent: true) { try await journal.recordOutcome(id, recorded, at: now()) }
-        if case .refused(let why) = verdict {
-            context.logger.error("journal refused a transition of a final state", metadata: ["entry": "\(id)", "reason": "\(why)"])
+        guard case .refused(let why) = verdict else { return Self.merged(outcome, with: entry) }
+        // The wallet now says something else than a final state the journal holds: keep the
+        // journal's state, and say so beside it (never silently).
+        context.logger.error("journal refused a transition of a final state", metadata: ["entry": "\(id)", "reason": "\(why)"])
+        let conflict = WalletError(.invalidPartnerResponse, "the wallet's answer contradicts the payment's final state in the journal (\(why)); the journal's state stands: investigate")
+        switch Self.merged(outcome, with: entry) {
+        case .payment(var result):
+            result.lastError = conflict
+            return .payment(result)
+        case .refund(let result):
+            return .refund(result)
         }
-        return Self.merged(outcome, with: entry)
     }
 
     /// The reply's details under the journal's state (the reply's own references and amounts

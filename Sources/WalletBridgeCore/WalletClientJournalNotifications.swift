@@ -45,6 +45,10 @@ extension WalletClient {
         }
         guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else { return received }
         let payment = notification.payment
+        if let conflict = payment.lastError, conflict.category == .invalidPartnerResponse {
+            // The confirming status query contradicted the journal's final state.
+            return await unconfirmed(conflict)
+        }
         let binding = ReplyBinding(references: [.ours("merchant reference", held: entry.merchantReference, named: payment.merchantReference),
                                                 .wallets("wallet reference", held: entry.walletReference, named: payment.walletReference)],
                                    expectedAmount: entry.amount, statedAmount: payment.amount.map { .stated($0) } ?? .absent)
