@@ -112,6 +112,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting",
                 "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP", "WalletBridgeSandbox", "WalletBridgeTestSupport",
+                "WalletBridgeSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

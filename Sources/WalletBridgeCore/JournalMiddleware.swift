@@ -92,7 +92,8 @@ public struct JournalMiddleware: WalletMiddleware {
         case .payment(var result):
             result.lastError = conflict
             return .payment(result)
-        case .refund(let result):
+        case .refund(var result):
+            result.lastError = conflict
             return .refund(result)
         }
     }

@@ -102,7 +102,8 @@ public struct PaymentReconciler: Service {
         var reports: [RecoveryReport] = []
         for client in clients {
             if let report = try? await client.recoverPending() { reports.append(report) }
-            let cutoff = client.configuration.clock.now().addingTimeInterval(-Double(client.configuration.retention.components.seconds))
+            let retention = client.configuration.retention.components
+            let cutoff = client.configuration.clock.now().addingTimeInterval(-(Double(retention.seconds) + Double(retention.attoseconds) / 1e18))
             _ = try? await client.journal.purge(before: cutoff)
         }
         return reports

@@ -86,6 +86,9 @@ public struct RefundResult: Sendable, Equatable {
     public var amount: Money?
     /// The partner's raw result.
     public var partnerResult: PartnerResult?
+    /// An error beside the status: a call that failed without changing it, or a wallet answer
+    /// that contradicted the refund's final state in the journal.
+    public var lastError: WalletError?
 
     /// Creates a result.
     public init(
@@ -94,7 +97,8 @@ public struct RefundResult: Sendable, Equatable {
         walletRefundReference: String? = nil,
         merchantReference: String? = nil,
         amount: Money?,
-        partnerResult: PartnerResult? = nil
+        partnerResult: PartnerResult? = nil,
+        lastError: WalletError? = nil
     ) {
         self.status = status
         self.refundReference = refundReference
@@ -102,5 +106,6 @@ public struct RefundResult: Sendable, Equatable {
         self.merchantReference = merchantReference
         self.amount = amount
         self.partnerResult = partnerResult
+        self.lastError = lastError
     }
 }

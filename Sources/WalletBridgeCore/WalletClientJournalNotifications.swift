@@ -7,7 +7,8 @@ extension WalletClient {
     /// confirms it by a status query when the wallet's scheme requires it, checks it against
     /// the payment the journal holds (reference, wallet reference, amount and currency), and
     /// advances the payment's state. A late `pending` never overwrites a final state; a
-    /// notification that contradicts a final state is refused and logged.
+    /// notification that contradicts a final state is refused and logged; one about a payment
+    /// that was already final is acknowledged as a duplicate, so an order is fulfilled once.
     ///
     /// A notification about a payment the journal does not hold is verified, deduplicated and
     /// confirmed as with ``receiveNotification(_:deduplicator:expectedAmount:correlationID:)``.
@@ -16,9 +17,17 @@ extension WalletClient {
         let correlation = correlationID ?? UUID().uuidString.lowercased()
         let deduplicator = JournalNotificationDeduplicator(journal: journal, wallet: adapter.walletName, now: configuration.clock.now)
         let client = self
-        let received = try await receiveNotification(inbound, deduplicator: deduplicator,
-                                                     expectedAmount: { reference in await client.knownPayment(reference)?.amount },
-                                                     correlationID: correlation)
+        // Whether the payment (or refund) was final before this delivery: a confirming status
+        // query may make it final on the way, and that must not count as already applied.
+        var wasFinal = false
+        let received = try await receive(inbound, deduplicator: deduplicator,
+                                         expectedAmount: { reference in await client.knownPayment(reference)?.amount },
+                                         correlationID: correlation, verified: { event in
+                                             let id = event.kind == .refundResult
+                                                 ? event.refund.map { JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: $0.refundReference) }
+                                                 : JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: event.payment.merchantReference)
+                                             if let id, let entry = try? await client.journal.entry(id) { wasFinal = entry.state.isFinal }
+                                         })
         guard case .apply = received.disposition else { return received }
         let log = operationLogger("notification", correlation, ["merchantReference": "\(received.notification.payment.merchantReference)"])
         var notification = received.notification
@@ -34,6 +43,7 @@ extension WalletClient {
                                        expectedAmount: entry.amount, statedAmount: refund.amount.map { .stated($0) } ?? .absent)
             let status = binding.refund(refund.status)
             if case .unknown(let error) = status, error.category == .invalidPartnerResponse { return await unconfirmed(error) }
+            if let conflict = refund.lastError, conflict.category == .invalidPartnerResponse { return await unconfirmed(conflict) }
             do {
                 let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
                 if case .refused(let why) = verdict { return await unconfirmed(WalletError(.invalidPartnerResponse, why)) }
@@ -41,7 +51,9 @@ extension WalletClient {
             } catch {
                 return await unconfirmed(WalletError(.journalUnavailable, "the payment journal could not record the notification: \(error)"))
             }
-            return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement, disposition: .apply)
+            // Already final before this delivery: nothing new to apply (acknowledge only).
+            return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement,
+                                        disposition: wasFinal ? .duplicate : .apply)
         }
         guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else { return received }
         let payment = notification.payment
@@ -66,7 +78,11 @@ extension WalletClient {
         } catch {
             return await unconfirmed(WalletError(.journalUnavailable, "the payment journal could not record the notification: \(error)"))
         }
-        return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement, disposition: .apply)
+        // A payment already final before this delivery (a late pending, a second callback with
+        // another key): nothing new to apply, so it is acknowledged as a duplicate and an order
+        // is never fulfilled twice.
+        return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement,
+                                    disposition: wasFinal ? .duplicate : .apply)
     }
 }
 

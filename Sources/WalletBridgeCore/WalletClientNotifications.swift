@@ -24,10 +24,23 @@ extension WalletClient {
         expectedAmount: (@Sendable (String) async -> Money?)? = nil,
         correlationID: String? = nil
     ) async throws(WalletError) -> ReceivedNotification {
+        try await receive(inbound, deduplicator: deduplicator, expectedAmount: expectedAmount, correlationID: correlationID, verified: { _ in })
+    }
+
+    /// The receiving steps; `verified` sees the notification once it is verified, before it is
+    /// claimed or confirmed.
+    func receive(
+        _ inbound: InboundNotification,
+        deduplicator: any NotificationDeduplicator,
+        expectedAmount: (@Sendable (String) async -> Money?)?,
+        correlationID: String?,
+        verified onVerified: (WalletNotification) async -> Void
+    ) async throws(WalletError) -> ReceivedNotification {
         // One correlation id for the verification and the confirmation that follows it.
         let correlation = correlationID ?? UUID().uuidString.lowercased()
         let verified = try verifyNotification(inbound, correlationID: correlation)
         let event = verified.notification
+        await onVerified(event)
         var log = operationLogger("notification", correlation, ["merchantReference": "\(event.payment.merchantReference)"])
         log[metadataKey: "kind"] = "\(event.kind.rawValue)"
         func received(_ notification: WalletNotification, _ disposition: ReceivedNotification.Disposition) -> ReceivedNotification {
@@ -63,6 +76,7 @@ extension WalletClient {
             case .pending, .unknown:
                 return .failure(confirmed.status.error ?? WalletError(.unknownOutcome, "the refund status query says \(confirmed.status.name); not confirmed yet", mayHaveCharged: false))
             case .succeeded, .failed:
+                if let conflict = confirmed.lastError, conflict.category == .invalidPartnerResponse { return .failure(conflict) }
                 if let notified = refund.amount, let amount = confirmed.amount, notified != amount {
                     return .failure(WalletError(.invalidPartnerResponse, "the notification says \(notified) was refunded, the status query \(amount)"))
                 }
