@@ -10,6 +10,8 @@ final class CurlTransfer: @unchecked Sendable {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     private let maxResponseBytes: Int
     private var body: [UInt8] = []
+    /// Bytes in the request body, to tell a request cut short from one written whole.
+    private var requestBodyBytes = 0
     private var headers = HTTPHeaders()
     private var overflowed = false
     /// Set by the header and body callbacks: curl delivered at least one byte of a response.
@@ -83,6 +85,7 @@ final class CurlTransfer: @unchecked Sendable {
         guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
             throw TransportError(.other, "invalid HTTP method \(request.method)", mayHaveReachedServer: false)
         }
+        requestBodyBytes = request.body.count
         switch method {
         case "GET" where request.body.isEmpty:
             try check(wb_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
@@ -211,7 +214,7 @@ final class CurlTransfer: @unchecked Sendable {
             _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             return CurlCompletion(result: .success(HTTPResponse(status: status, headers: headers, body: body)))
         }
-        let stale = !freshConnection
+        let stale = !freshConnection && !requestFullyWritten
             && CurlTransfer.diedOnStaleConnection(code: code, connectionsOpened: connectionsOpened, receivedResponseBytes: anyResponseByteReceived)
         return CurlCompletion(result: .failure(error(code: code)), diedOnStaleConnection: stale)
     }
@@ -241,6 +244,16 @@ final class CurlTransfer: @unchecked Sendable {
         var count = 0
         _ = wb_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count)
         return count
+    }
+
+    /// Whether the whole request (head and body) was written to the connection: from then on the
+    /// server may have acted on it, so the transport never resends it (a payment in doubt is
+    /// the payment layer's to settle, by inquiry).
+    var requestFullyWritten: Bool {
+        guard requestWasSent else { return false }
+        var uploaded: curl_off_t = 0
+        _ = wb_curl_easy_getinfo_off_t(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+        return uploaded >= curl_off_t(requestBodyBytes)
     }
 
     /// Whether request bytes were written to a connection.

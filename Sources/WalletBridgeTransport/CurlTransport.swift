@@ -28,23 +28,18 @@
 /// 2. no response byte came back: neither curl's header nor its body callback ran (and curl's
 ///    header and body counters agree);
 /// 3. curl's error is one that says the connection died: `CURLE_SEND_ERROR` (55),
-///    `CURLE_RECV_ERROR` (56) or `CURLE_GOT_NOTHING` (52).
+///    `CURLE_RECV_ERROR` (56) or `CURLE_GOT_NOTHING` (52);
+/// 4. the request was not written whole (head and body): a request written whole may have been
+///    acted on, and a payment in doubt is settled by the payment layer, by inquiry, never by a
+///    blind resend here.
 ///
 /// Never after a response byte, never after a timeout (or any other error), never twice: the
 /// resend is made on a fresh connection, which cannot be stale, and its own failure is final.
 /// It gets what is left of the request's whole-request deadline, not a new one, and is not
 /// made when the calling task has been cancelled in between.
 ///
-/// Why this is safe for payments:
-/// - A server that closed an idle keep-alive connection never read the request: its bytes
-///   went into a socket nobody reads any more, and the reset or empty close is the kernel's
-///   answer, not the server's. Nothing was received from the server for this request, so there
-///   is no response, partial or whole, that a resend could contradict.
-/// - In the rarer case where the connection died for another reason after the server did read
-///   the request (a crash mid-request), the resend is the identical request (same method, URL,
-///   headers, signature and body bytes), and the payment layer above always resends under the
-///   same reference with the identical body anyway, which partners deduplicate. The transport
-///   only does, at once and on a connection known to be new, what that layer would do later.
+/// Why this is safe for payments: a request cut short on a dead connection was never read
+/// whole by anyone, so no server can have acted on it; the resend is the identical request.
 /// - If the resend fails too, the error keeps ``TransportError/mayHaveReachedServer`` true
 ///   whenever either attempt may have reached the server; and when the resend provably never
 ///   left (for example the new connection was refused) but the first attempt may have, the
