@@ -34,7 +34,8 @@ public struct JournalMiddleware: WalletMiddleware {
                 throw WalletError(.inconsistentRequest, "merchant reference \(request.merchantReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount"); nothing was sent, the original payment stands",
                                   mayHaveCharged: entry.mayHaveReachedWallet)
             }
-            if !inserted, entry.state.isFinal, entry.mayHaveReachedWallet {
+            if !inserted, entry.state.isFinal {
+                // Settled (even as "never sent"): answer from the journal, never send again.
                 context.logger.info("pay answered from the journal: the payment is already \(entry.state.rawValue)", metadata: ["merchantReference": "\(request.merchantReference)"])
                 return .payment(entry.paymentResult)
             }
@@ -47,7 +48,7 @@ public struct JournalMiddleware: WalletMiddleware {
                 throw WalletError(.inconsistentRequest, "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
                                   mayHaveCharged: false)
             }
-            if !inserted, entry.state.isFinal, entry.mayHaveReachedWallet { return .refund(entry.refundResult) }
+            if !inserted, entry.state.isFinal { return .refund(entry.refundResult) }
         case .inquire(let query), .cancel(let query):
             id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: query.merchantReference)
             guard try await io(context, { try await journal.entry(id) }) != nil else {

@@ -199,10 +199,14 @@ public struct JournalEntry: Sendable, Equatable, Codable {
                      createdAt: now, updatedAt: now)
     }
 
-    /// Whether `request` is the same payment as this entry (same amount and currency): a
-    /// resend under the same reference must not change what the wallet is asked.
+    /// Whether `request` is the same payment as this entry (amount, currency and every pinned
+    /// input that shapes the body): a resend under the same reference must not change what the
+    /// wallet is asked.
     public func matches(_ request: PaymentRequest) -> Bool {
         amountMinorUnits == request.amount.minorUnits && currency == request.amount.currency.code
+            && pinned.orderDescription == request.orderDescription && pinned.notifyURL == request.notifyURL
+            && pinned.redirectURL == request.redirectURL
+            && (request.validUntil == nil || pinned.validUntil == nil || pinned.validUntil == request.validUntil)
     }
 
     /// Whether `request` is the same refund as this entry.
@@ -309,6 +313,10 @@ public struct JournalOutcome: Sendable, Equatable {
     public var partnerCode: String?
     /// Whether the attempt provably never reached the wallet.
     public var notSent: Bool
+    /// Apply only if, when applied, no attempt may have reached the wallet and the entry is
+    /// still `created` (recovery closing an entry nothing ever left for): checked inside the
+    /// journal's own transaction, so a resend in the meantime is never closed as failed.
+    public var onlyIfNeverSent: Bool = false
 
     /// Creates an outcome.
     public init(operation: WalletCapabilities.Operation, state: JournalEntry.State?, error: WalletError? = nil, walletReference: String? = nil,
@@ -375,6 +383,9 @@ public enum JournalTransition {
         next.updatedAt = now
         if let reference = outcome.walletReference, next.walletReference == nil { next.walletReference = reference }
         if let reference = outcome.walletRefundReference, next.walletRefundReference == nil { next.walletRefundReference = reference }
+        if outcome.onlyIfNeverSent, entry.mayHaveReachedWallet || entry.state != .created {
+            return (entry, .kept)
+        }
         guard let incoming = outcome.state else {
             // A call that failed says nothing about the payment: keep the state, note the error
             // (never over the reason of a final state).

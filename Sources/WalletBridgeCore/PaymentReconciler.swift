@@ -41,7 +41,17 @@ extension WalletClient {
         var stillOpen: [String] = []
         var log = context(correlationID, origin: .recovery).logger
         log[metadataKey: "openBefore"] = "\(open.count)"
-        for entry in open {
+        for listed in open {
+            if Task.isCancelled {
+                stillOpen.append(listed.refundReference ?? listed.merchantReference)
+                continue
+            }
+            // Re-read: the list may be minutes old by the time this entry's turn comes.
+            guard let entry = try? await journal.entry(listed.id) else {
+                stillOpen.append(listed.refundReference ?? listed.merchantReference)
+                continue
+            }
+            if entry.state.isFinal { continue }
             let settled = await recover(entry, within: within ?? reconciliationRule.window + .seconds(5), correlationID: correlationID)
             if !settled { stillOpen.append(entry.refundReference ?? entry.merchantReference) }
         }
@@ -55,10 +65,15 @@ extension WalletClient {
         let context = context(correlationID, origin: .recovery)
         let now = configuration.clock.now()
         if !entry.mayHaveReachedWallet {
-            // Nothing ever left this process for it: close it without asking the wallet.
+            // Nothing ever left this process for it: close it without asking the wallet. The
+            // journal re-checks that inside its transaction (a resend may have started since).
             let error = WalletError(.partnerUnavailable, "no attempt reached the wallet; nothing was charged", mayHaveCharged: false)
-            let outcome = JournalOutcome(operation: entry.kind == .payment ? .pay : .refund, state: .failed, error: error)
-            return (try? await journal.recordOutcome(entry.id, outcome, at: now))?.0.state.isFinal ?? false
+            var outcome = JournalOutcome(operation: entry.kind == .payment ? .pay : .refund, state: .failed, error: error)
+            outcome.onlyIfNeverSent = true
+            if let (closed, _) = try? await journal.recordOutcome(entry.id, outcome, at: now), closed.state.isFinal { return true }
+            // It was sent meanwhile: settle it like any other open entry, from a fresh read.
+            guard let fresh = try? await journal.entry(entry.id), !fresh.state.isFinal else { return true }
+            return await recover(fresh, within: within, correlationID: correlationID)
         }
         let next = chain(from: configuration.middlewares.count + 1)
         switch entry.kind {

@@ -72,18 +72,26 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         while true {
             switch action {
             case .settle(let status):
-                if current.status != status {
-                    // Derived by the rule (never arrived once the window passed): record it.
-                    current.status = status
-                    await record(current, context: context)
+                guard current.status != status else { return current }
+                // Derived by the rule (never arrived once the window passed): record it, and
+                // answer with what the journal then holds (a notification may have settled it).
+                var derived = current
+                derived.status = status
+                switch await record(derived, context: context) {
+                case .recorded(let entry?):
+                    return JournalMiddleware.merged(.payment(derived), with: entry).payment ?? derived
+                case .recorded(nil):
+                    return derived
+                case .failed(let error):
+                    current.lastError = error
+                    return current
                 }
-                return current
             case .giveUp(let reason):
                 context.logger.notice("payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
                 current.lastError = reason
                 return current
             case .inquire(let wait), .resend(let wait), .cancel(let wait):
-                if watch.elapsed + wait > budget {
+                if Task.isCancelled || watch.elapsed + wait > budget {
                     action = machine.next(.deadlineReached)
                     continue
                 }
@@ -188,13 +196,17 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         return later
     }
 
-    private func record(_ result: PaymentResult, context: WalletOperationContext) async {
-        guard let journal else { return }
+    enum Recording { case recorded(JournalEntry?), failed(WalletError) }
+
+    /// Records a status the rule derived; the entry as the journal then holds it.
+    private func record(_ result: PaymentResult, context: WalletOperationContext) async -> Recording {
+        guard let journal else { return .recorded(nil) }
         let id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: result.merchantReference)
         do {
-            _ = try await journal.recordOutcome(id, JournalOutcome(.inquire, result), at: clock.now())
+            return .recorded(try await journal.recordOutcome(id, JournalOutcome(.inquire, result), at: clock.now()).0)
         } catch {
             context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
+            return .failed(WalletError(.journalUnavailable, "the payment journal could not record the settlement (\(error)); the payment stays open", mayHaveCharged: true))
         }
     }
 }

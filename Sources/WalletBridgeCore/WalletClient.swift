@@ -133,9 +133,15 @@ public struct WalletClient: Sendable {
         guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
         try adapter.capabilities.check(request.amount)
         var request = request
-        if let entry = try? await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: request.merchantReference)) {
+        let known: JournalEntry?
+        do {
+            known = try await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: request.merchantReference))
+        } catch {
+            throw WalletError(.journalUnavailable, "the payment journal could not be read (\(error)); nothing was sent", mayHaveCharged: false)
+        }
+        if let known {
             // A resend under the same reference sends the body the first attempt pinned.
-            request.validUntil = request.validUntil ?? entry.pinned.validUntil
+            request.validUntil = request.validUntil ?? known.pinned.validUntil
         }
         request = adapter.pinned(request)
         return try await payment(run(.pay(request), correlationID: correlationID))

@@ -250,3 +250,45 @@ struct JournalTransitionTests {
         #expect(after.updatedAt == Self.t0)
     }
 }
+
+extension JournalTransitionTests {
+    // MARK: recovery's "never sent" close is conditional
+
+    @Test func recoveryClosesAnEntryNothingEverLeftFor() {
+        var close = outcome(.failed, .pay, error: Self.unsent)
+        close.onlyIfNeverSent = true
+        let (after, verdict) = JournalTransition.apply(close, to: entry(.created, attempts: 2, unsentAttempts: 2), at: Self.t1)
+        #expect(verdict == .applied)
+        #expect(after.state == .failed)
+    }
+
+    @Test func recoveryNeverClosesAnEntryAResendMayHaveReachedSince() {
+        // Listed as never sent, but a resend started meanwhile (attempts 3 > unsent 2).
+        var close = outcome(.failed, .pay, error: Self.unsent)
+        close.onlyIfNeverSent = true
+        let sent = entry(.created, attempts: 3, unsentAttempts: 2)
+        let (after, verdict) = JournalTransition.apply(close, to: sent, at: Self.t1)
+        #expect(verdict == .kept)
+        #expect(after == sent)
+        // Nor one that has an answer already.
+        let (unknown, verdictUnknown) = JournalTransition.apply(close, to: entry(.unknown, attempts: 2, unsentAttempts: 2), at: Self.t1)
+        #expect(verdictUnknown == .kept)
+        #expect(unknown.state == .unknown)
+    }
+
+    @Test func aResendUnderTheSameReferenceMustNotChangeTheBody() {
+        let request = PaymentRequest(merchantReference: "M1", amount: Money(minorUnits: 10_050, currency: .php), customer: CustomerCredential("c"),
+                                     orderDescription: "Order", notifyURL: "https://shop.example/n")
+        let stored = JournalEntry.intent(wallet: "gcash", request, at: Self.t0)
+        #expect(stored.matches(request))
+        var other = request
+        other.orderDescription = "Another order"
+        #expect(!stored.matches(other))
+        other = request
+        other.notifyURL = nil
+        #expect(!stored.matches(other))
+        other = request
+        other.amount = Money(minorUnits: 10_051, currency: .php)
+        #expect(!stored.matches(other))
+    }
+}
