@@ -99,7 +99,11 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return bound(reply, status: status, query: query, partner: reply.paymentResult ?? result)
         case "F" where result.resultCode == "ORDER_NOT_EXIST":
             let error = AlipayPlusResultMapping.error(result, "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived")
-            return PaymentResult(status: .unknown(error), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount,
+            // "Not found" drives the never-arrived rule, so it must not be about another payment.
+            let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                                                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
+                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(status: binding.payment(.unknown(error)), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result))
         case "F":
             throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the inquiry was refused",

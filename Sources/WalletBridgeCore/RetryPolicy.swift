@@ -83,6 +83,10 @@ public struct RetryPolicy: Sendable, Equatable {
             guard error.isRetryable else { return .stop }
             let wait = delay(error.retryAfter)
             return within(wait) ? .resend(after: wait) : .stop
+        case .threw(let error) where error.category == .inconsistentRequest || error.category == .duplicate:
+            // The wallet verifiably refused this content under this reference: a resend gets
+            // the same answer.
+            return .stop
         case .threw(let error), .inDoubt(let error):
             if operation == .pay || operation == .cancel {
                 // A payment (or a cancel) in doubt is never resent blindly: ask the wallet

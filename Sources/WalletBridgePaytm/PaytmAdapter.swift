@@ -179,6 +179,11 @@ public struct PaytmAdapter: WalletAdapter {
         guard let info = reply.resultInfo else {
             throw WalletError(.invalidPartnerResponse, "the refund status reply has no resultInfo")
         }
+        if info.resultStatus == "F", info.resultCode != "631" {
+            // The query itself was refused (checksum, system error, bad request): it says
+            // nothing about the refund.
+            throw PaytmResultMapping.error(info, "the refund status query was refused", mayHaveCharged: false)
+        }
         let binding = ReplyBinding(
             references: [.ours("refId", held: query.refundReference, named: reply.refId),
                          .wallets("refundId", held: query.walletRefundReference, named: reply.refundId),

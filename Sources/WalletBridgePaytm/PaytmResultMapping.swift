@@ -63,7 +63,14 @@ enum PaytmResultMapping {
         case "PENDING": return .pending
         case "TXN_FAILURE" where info.resultCode == "631", "F" where info.resultCode == "631":
             return .unknown(error(info, "Paytm does not know this refund (yet); query again"))
-        case "TXN_FAILURE", "F": return .failed(error(info, "Paytm refused the refund", mayHaveCharged: false))
+        case "TXN_FAILURE", "F":
+            let refusal = error(info, "Paytm refused the refund", mayHaveCharged: false)
+            // A system error is not a verified refusal: nobody knows whether the refund happened.
+            if refusal.category == .partnerUnavailable {
+                return .unknown(WalletError(.partnerUnavailable, "Paytm reported a system error; the refund is undecided: query its status",
+                                            partnerCode: info.resultCode, partnerMessage: info.resultMsg))
+            }
+            return .failed(refusal)
         default: return .unknown(unknown(info, "the refund is undecided (\(info.resultStatus)); query its status"))
         }
     }

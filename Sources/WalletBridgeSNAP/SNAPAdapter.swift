@@ -113,7 +113,11 @@ public struct SNAPAdapter: WalletAdapter {
             throw WalletError(.inconsistentRequest, "partnerReferenceNo \(request.merchantReference) was already used with a different body; the original payment stands, query it",
                               partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
         case .refused(let error):
-            return PaymentResult(status: .failed(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            // A refusal counts when it contradicts nothing (it may name no reference at all).
+            let named = try? reply.decode(SNAPWire.PaymentReply.self)
+            let binding = ReplyBinding(references: [.ours("partnerReferenceNo", held: request.merchantReference, named: named?.partnerReferenceNo)],
+                                       expectedAmount: request.amount, statedAmount: .absent)
+            return PaymentResult(status: binding.payment(.failed(error)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         case .open(let error):
             return PaymentResult(status: .unknown(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         }
@@ -139,8 +143,13 @@ public struct SNAPAdapter: WalletAdapter {
         case .inProgress:
             return result
         case .refused(let error) where error.category == .notFound:
-            result.status = .unknown(WalletError(.notFound, "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
-                                                 partnerCode: error.partnerCode, partnerMessage: error.partnerMessage))
+            // "Not found" drives the never-arrived rule, so it must be about this payment.
+            let named = try? reply.decode(SNAPWire.StatusReply.self)
+            let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: named?.originalPartnerReferenceNo),
+                                                    .wallets("originalReferenceNo", held: query.walletReference, named: named?.originalReferenceNo)],
+                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
+            result.status = binding.payment(.unknown(WalletError(.notFound, "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
+                                                                 partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)))
             return result
         case .refused(let error):
             throw WalletError(error.category, "the status query was refused", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
@@ -253,7 +262,11 @@ public struct SNAPAdapter: WalletAdapter {
             throw WalletError(.inconsistentRequest, "partnerRefundNo \(request.refundReference) was already used with a different body; the original refund stands",
                               partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
         case .refused(let error):
-            result.status = .failed(error)
+            let named = try? reply.decode(SNAPWire.RefundReply.self)
+            let binding = ReplyBinding(references: [.ours("partnerRefundNo", held: request.refundReference, named: named?.partnerRefundNo),
+                                                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: named?.originalPartnerReferenceNo)],
+                                       expectedAmount: request.amount, statedAmount: .absent)
+            result.status = binding.refund(.failed(error))
         case .open(let error):
             result.status = .unknown(error)
         }

@@ -181,6 +181,25 @@ struct PaytmAdapterUnitTests {
         #expect(result.status.name == expected)
     }
 
+    @Test func aRefusedRefundStatusQueryIsAnErrorNotAFailedRefund() async throws {
+        // "F" with a system error, a checksum or a bad request: the query failed, not the refund.
+        for code in ["501", "330", "1001"] {
+            let body = #"{"resultInfo":{"resultStatus":"F","resultCode":"\#(code)","resultMsg":"m"}}"#
+            let error = await #expect(throws: WalletError.self) {
+                _ = try await Self.adapter(.replying(try Self.reply(body))).inquireRefund(RefundQuery(refundReference: "R1", merchantReference: "WB-1"))
+            }
+            #expect(error?.partnerCode == code)
+        }
+    }
+
+    @Test func aSystemErrorToARefundIsUnknownNotFailed() async throws {
+        let body = #"{"resultInfo":{"resultStatus":"TXN_FAILURE","resultCode":"501","resultMsg":"System Error"},"refId":"R1"}"#
+        let request = RefundRequest(merchantReference: "WB-1", walletReference: "T1", refundReference: "R1", amount: try inr("5.00"))
+        let result = try await Self.adapter(.replying(try Self.reply(body))).refund(request)
+        #expect(result.status.name == "unknown")
+        #expect(result.status.error?.category == .partnerUnavailable)
+    }
+
     @Test func secretsAreNeverPrinted() throws {
         let adapter = try Self.adapter(.replying(HTTPResponse(status: 200)))
         var dumped = ""

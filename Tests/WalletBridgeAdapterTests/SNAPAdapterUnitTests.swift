@@ -96,6 +96,22 @@ struct SNAPAdapterUnitTests {
         #expect(await adapter.accessTokenRequests == 3)
     }
 
+    @Test func aRefusalAboutAnotherPaymentIsUnknownNotFailed() async throws {
+        let foreign = Self.reply(403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds","partnerReferenceNo":"WB-OTHER"}"#)
+        let result = try await Self.adapter(.replying(foreign)).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(result.status.name == "unknown")
+        #expect(result.status.error?.category == .invalidPartnerResponse)
+        // A bare refusal (no reference at all) contradicts nothing: failed.
+        let bare = Self.reply(403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds"}"#)
+        #expect(try await Self.adapter(.replying(bare)).pay(payment("WB-1", try idr("10000"), customer: "c")).status.name == "failed")
+    }
+
+    @Test func aNotFoundAboutAnotherPaymentIsNotTakenAsNeverArrived() async throws {
+        let foreign = Self.reply(404, #"{"responseCode":"4045501","responseMessage":"Transaction Not Found","originalPartnerReferenceNo":"WB-OTHER"}"#)
+        let result = try await Self.adapter(.replying(foreign)).inquire(PaymentQuery(merchantReference: "WB-1"))
+        #expect(result.status.error?.category == .invalidPartnerResponse)
+    }
+
     @Test(arguments: [
         ("2005400", 200, "pending", nil),
         ("2025400", 202, "pending", nil),
