@@ -28,6 +28,11 @@ extension WalletClient {
                                                  : JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: event.payment.merchantReference)
                                              if let id, let entry = try? await client.journal.entry(id) { wasFinal = entry.state.isFinal }
                                          })
+        if let failure = await deduplicator.failure {
+            // The claim could not be checked: never acknowledge (the wallet must redeliver).
+            throw WalletError(.journalUnavailable, "the payment journal could not claim the notification (\(failure)); answer with an error so the wallet redelivers",
+                              mayHaveCharged: false)
+        }
         guard case .apply = received.disposition else { return received }
         let log = operationLogger("notification", correlation, ["merchantReference": "\(received.notification.payment.merchantReference)"])
         var notification = received.notification
@@ -88,17 +93,34 @@ extension WalletClient {
 
 /// The journal's notification claims as a ``NotificationDeduplicator`` (shared by every
 /// process on the same journal).
-struct JournalNotificationDeduplicator: NotificationDeduplicator {
+actor JournalNotificationDeduplicator: NotificationDeduplicator {
     let journal: any PaymentJournal
     let wallet: String
     let now: @Sendable () -> Date
+    /// Why a claim or release could not be recorded, if one could not.
+    private(set) var failure: String?
+
+    init(journal: any PaymentJournal, wallet: String, now: @escaping @Sendable () -> Date) {
+        self.journal = journal
+        self.wallet = wallet
+        self.now = now
+    }
 
     func claim(_ key: String) async -> Bool {
-        // A journal that cannot be written cannot deduplicate: refuse to apply (the wallet redelivers).
-        (try? await journal.claimNotification(key, wallet: wallet, at: now())) ?? false
+        do {
+            return try await journal.claimNotification(key, wallet: wallet, at: now())
+        } catch {
+            // Not applied now; the caller turns this into an error so the wallet redelivers.
+            failure = "\(error)"
+            return false
+        }
     }
 
     func release(_ key: String) async {
-        try? await journal.releaseNotification(key, wallet: wallet)
+        do {
+            try await journal.releaseNotification(key, wallet: wallet)
+        } catch {
+            failure = "\(error)"
+        }
     }
 }

@@ -222,6 +222,17 @@ struct JournalNotificationTests {
         }
     }
 
+    @Test func aClaimTheJournalCannotRecordIsAnErrorNeverAnAcknowledgedDuplicate() async throws {
+        try await withWallet(.gcash) { w in
+            try await withWebhook(w) { inbox, receiver in
+                let inbound = try await w.payDirectly(reference("jn-broken"), receiver: receiver, inbox: inbox)
+                let client = fastClient(w.adapter, journal: UnclaimableJournal())
+                let error = await #expect(throws: WalletError.self) { _ = try await client.receiveNotification(inbound) }
+                #expect(error?.category == .journalUnavailable, "answer with an error: the wallet redelivers")
+            }
+        }
+    }
+
     @Test(arguments: SandboxWallet.allCases)
     func aNotificationContradictingAFinalStateIsRefusedAndRecorded(_ wallet: SandboxWallet) async throws {
         try await withWallet(wallet) { w in
@@ -280,4 +291,24 @@ struct JournalNotificationTests {
             #expect(events.contains { $0.kind == "refused" }, "\(events.map { "\($0.kind) \($0.operation) \($0.detail)" })")
         }
     }
+}
+
+/// A journal whose notification claims fail (a database that is down).
+private struct UnclaimableJournal: PaymentJournal {
+    let base = InMemoryPaymentJournal()
+    struct Down: Error {}
+    func begin(_ intent: JournalEntry) async throws -> JournalEntry { try await base.begin(intent) }
+    func entry(_ id: JournalEntry.ID) async throws -> JournalEntry? { try await base.entry(id) }
+    func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) async throws {
+        try await base.recordAttempt(id, operation: operation, attempt: attempt, at: at)
+    }
+    func recordOutcome(_ id: JournalEntry.ID, _ outcome: JournalOutcome, at: Date) async throws -> (JournalEntry, JournalTransition.Verdict) {
+        try await base.recordOutcome(id, outcome, at: at)
+    }
+    func openEntries(wallet: String?) async throws -> [JournalEntry] { try await base.openEntries(wallet: wallet) }
+    func allEntries(wallet: String?) async throws -> [JournalEntry] { try await base.allEntries(wallet: wallet) }
+    func events(_ id: JournalEntry.ID) async throws -> [JournalEvent] { try await base.events(id) }
+    func claimNotification(_ key: String, wallet: String, at: Date) async throws -> Bool { throw Down() }
+    func releaseNotification(_ key: String, wallet: String) async throws { throw Down() }
+    func purge(before cutoff: Date) async throws -> Int { try await base.purge(before: cutoff) }
 }
