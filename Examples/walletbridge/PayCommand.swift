@@ -73,7 +73,8 @@ struct PayCommand: AsyncParsableCommand {
             }
             while let output = await group.next() {
                 ResultOutput.emit(output, json: true)
-                if case .string(let status)? = output.fields.first?.1, ResultOutput.exitCode(status) != .success { worst = ResultOutput.exitCode(status) }
+                // The worst outcome decides: unknown (3) over failed (1) over success.
+                if case .string(let status)? = output.fields.first?.1, ResultOutput.exitCode(status).rawValue > worst.rawValue { worst = ResultOutput.exitCode(status) }
                 if next < references.count {
                     let ref = references[next]; next += 1
                     group.addTask { await pay(ref, money, customer, session.client) }
@@ -87,10 +88,13 @@ struct PayCommand: AsyncParsableCommand {
     func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient) async -> JSONOutput {
         do throws(WalletError) {
             let request = PaymentRequest(merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
+            let started = ContinuousClock.now
             var result = try await client.pay(request)
-            if !noWait, !result.status.isFinal {
-                // Pending with a customer action (or still open): settle by the wallet's rule.
-                result = try await client.settle(merchantReference: reference, within: .seconds(timeout))
+            let left = Duration.seconds(timeout) - (ContinuousClock.now - started)
+            if !noWait, !result.status.isFinal, left > .zero {
+                // Pending with a customer action (or still open): settle by the wallet's rule,
+                // within what is left of --timeout.
+                result = try await client.settle(merchantReference: reference, within: left)
             }
             return ResultOutput.payment(result)
         } catch {

@@ -174,8 +174,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.refund, body, as: AlipayPlusWire.RefundReply.self)
         } catch {
-            guard error.mayHaveCharged else { throw error }
-            return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+            return try RefundResult.unknownOrThrow(error, request)
         }
         guard let result = reply.result else {
             return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no result")), refundReference: request.refundReference,

@@ -109,3 +109,12 @@ public struct RefundResult: Sendable, Equatable {
         self.lastError = lastError
     }
 }
+
+extension RefundResult {
+    /// For a failed refund exchange: unknown when the request may have reached the wallet (the
+    /// refund may have happened; inquire or resend it identically), otherwise the error itself.
+    public static func unknownOrThrow(_ error: WalletError, _ request: RefundRequest) throws(WalletError) -> RefundResult {
+        guard error.mayHaveCharged else { throw error }
+        return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+    }
+}

@@ -144,8 +144,7 @@ public struct PaytmAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.refund, body, as: PaytmWire.RefundReply.self)
         } catch {
-            guard error.mayHaveCharged else { throw error }
-            return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+            return try RefundResult.unknownOrThrow(error, request)
         }
         guard let info = reply.resultInfo else {
             return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no resultInfo")), refundReference: request.refundReference,

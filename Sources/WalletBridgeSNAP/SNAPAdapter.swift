@@ -237,8 +237,7 @@ public struct SNAPAdapter: WalletAdapter {
         do {
             reply = try await exchange.send(configuration.paths.refund, body)
         } catch {
-            guard error.mayHaveCharged else { throw error }
-            return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+            return try RefundResult.unknownOrThrow(error, request)
         }
         var result = RefundResult(status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
                                   amount: request.amount, partnerResult: Self.partnerResult(reply))
