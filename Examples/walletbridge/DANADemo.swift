@@ -12,7 +12,9 @@ enum DANADemo {
     static func run(sandbox: WalletSandbox, transport: any HTTPTransport) async throws -> Bool {
         let wire = TranscriptTransport(base: transport, write: { print($0) })
         let adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: try sandbox.clientProfile(wallet: "dana")), transport: wire)
-        let client = WalletClient(adapter: adapter)
+        // The story shows each first answer, so this client does not settle inline (a production
+        // client settles an open payment by the wallet's rule before returning).
+        let client = WalletClient(adapter: adapter, configuration: WalletClient.Configuration(settleWithin: .zero))
         return try await DemoInbox.withWebhook({ notification in
             do throws(WalletError) {
                 return try client.verifyNotification(notification).acknowledgement
@@ -57,7 +59,7 @@ enum DANADemo {
 
         print("15. token mode (other SNAP providers): B2B token plus HMAC-SHA512; 20 payments at once, then the token expires early")
         let tokenAdapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: try sandbox.clientProfile(wallet: "dana", snapMode: "token")), transport: transport)
-        let tokenClient = WalletClient(adapter: tokenAdapter)
+        let tokenClient = WalletClient(adapter: tokenAdapter, configuration: WalletClient.Configuration(settleWithin: .zero))
         let before = try await payConcurrently(tokenClient, count: 20, prefix: reference + "-T", amount: amount)
         sandbox.expireSNAPTokens()
         let after = try await payConcurrently(tokenClient, count: 20, prefix: reference + "-U", amount: amount)

@@ -27,7 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
         let transport = try CurlTransport()
         let wire = TranscriptTransport(base: transport, write: { print($0) })
         let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: wire)
-        let client = WalletClient(adapter: adapter)
+        // The story shows each first answer, so this client does not settle inline (a production
+        // client settles an open payment by the wallet's rule before returning).
+        let client = WalletClient(adapter: adapter, configuration: WalletClient.Configuration(settleWithin: .zero))
         let events = DemoEvents()
         let webhook = try await WebhookReceiver.start { notification in
             do throws(WalletError) {

@@ -15,6 +15,11 @@ check() { # check NAME EXPECTED ACTUAL
 }
 field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
 
+# The story `make demo` tells, end to end (it checks every step itself).
+set +e
+"$CLI" demo >"$work/demo.log" 2>&1; check "walletbridge demo: every step behaved as expected" 0 $?
+set -e
+
 out=$("$CLI" pay --wallet gcash --amount 10.00 --currency PHP --json)
 check "pay prints \"status\": \"succeeded\"" 1 "$(grep -c '"status": "succeeded"' <<<"$out")"
 ref=$(field merchantReference <<<"$out")
