@@ -120,6 +120,12 @@ struct SNAPExchange: Sendable {
     /// Checks the reply's signature (when present, or always when responses are signed) and
     /// reads its `responseCode`.
     func verify(_ response: HTTPResponse, path: String) throws(WalletError) -> Reply {
+        if response.status == 429, response.headers["X-SIGNATURE"] == nil, configuration.responsesSigned {
+            // An unsigned throttle where replies must be signed (a gateway in front of the
+            // wallet): it proves nothing, so a mutating call stays unknown, but its Retry-After
+            // is kept for the retry policy.
+            throw WalletError(.rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
+        }
         if let signature = response.headers["X-SIGNATURE"] {
             guard let timestamp = response.headers["X-TIMESTAMP"] else {
                 throw WalletError(.invalidPartnerResponse, "the reply has X-SIGNATURE but no X-TIMESTAMP, so it cannot be checked")

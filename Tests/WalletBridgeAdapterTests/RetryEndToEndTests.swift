@@ -199,9 +199,9 @@ struct RetryEndToEndTests {
         }
     }
 
-    /// An unsigned 429 with `Retry-After: 1` on an inquiry: the resend waits at least that long.
-    /// (SNAP profiles require signed replies, so DANA cannot read the header at all.)
-    @Test(arguments: [SandboxWallet.gcash, .paytm])
+    /// An unsigned 429 with `Retry-After: 1` on an inquiry: the resend waits at least that long
+    /// (DANA too: its profile requires signed replies, but an unsigned throttle's hint is kept).
+    @Test(arguments: [SandboxWallet.gcash, .paytm, .dana])
     func retryAfterIsHonouredOnAnInquiry(_ wallet: SandboxWallet) async throws {
         try await withWallet(wallet) { w in
             let clock = VirtualClock()

@@ -22,7 +22,6 @@ struct StaleConnectionTests {
             [.answer("first"), .dieAfterRequestHead],
             [.answerEcho],
         ])
-        let started = ContinuousClock.now
         try await withCurlTransport { transport in
             let first = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
             #expect(first.status == 200)
@@ -44,7 +43,6 @@ struct StaleConnectionTests {
             .init(connection: 0, method: "POST", path: "/second", bodyBytes: 0, complete: false),
             .init(connection: 1, method: "POST", path: "/second", bodyBytes: Self.largeBody.count, complete: true),
         ], "the dead connection saw the head only; the new one the whole request, once")
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test func aSmallRequestOnADeadConnectionIsRetriedByLibcurlAloneNotTwice() async throws {
