@@ -75,11 +75,10 @@ extension WalletClient {
             guard let fresh = try? await journal.entry(entry.id), !fresh.state.isFinal else { return true }
             return await recover(fresh, within: within, correlationID: correlationID)
         }
-        let next = chain(from: configuration.middlewares.count + 1)
+        let next = policyChain
         switch entry.kind {
         case .payment:
-            let open = Self.duration(from: entry.createdAt, to: now)
-            _ = await reconciliation.settle(entry.paymentResult, request: nil, alreadyOpen: open, budget: within, context: context, next: next)
+            _ = await settleEntry(entry, within: within, context: context)
         case .refund:
             guard let refundReference = entry.refundReference, let amount = entry.amount else { return false }
             if adapter.capabilities.supports(.inquireRefund) {

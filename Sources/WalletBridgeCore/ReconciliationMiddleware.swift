@@ -98,19 +98,17 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                 await clock.sleep(for: wait)
                 let now = alreadyOpen + watch.elapsed
                 switch action {
-                case .inquire:
-                    do throws(WalletError) {
-                        let answer = try await next(.inquire(query()), policyContext)
-                        current = Self.keep(current, answer.payment)
-                        action = machine.next(.status(current.status, elapsed: now))
-                    } catch {
-                        current.lastError = error
-                        action = machine.next(.callFailed(error, elapsed: now))
+                case .inquire, .resend:
+                    // An inquiry, or the identical pay again: either answers with the payment's status.
+                    let operation: WalletOperation
+                    if case .resend = action {
+                        guard let request else { action = machine.next(.deadlineReached); continue }
+                        operation = .pay(request)
+                    } else {
+                        operation = .inquire(query())
                     }
-                case .resend:
-                    guard let request else { action = machine.next(.deadlineReached); continue }
                     do throws(WalletError) {
-                        let answer = try await next(.pay(request), policyContext)
+                        let answer = try await next(operation, policyContext)
                         current = Self.keep(current, answer.payment)
                         action = machine.next(.status(current.status, elapsed: now))
                     } catch {

@@ -210,10 +210,16 @@ public struct WalletClient: Sendable {
             throw WalletError(.notFound, "the journal has no payment \(merchantReference)", mayHaveCharged: false)
         }
         if entry.state.isFinal { return entry.paymentResult }
-        let context = context(correlationID, origin: .reconciliation)
-        let next = chain(from: configuration.middlewares.count + 1)
+        return await settleEntry(entry, within: within, context: context(correlationID, origin: .reconciliation))
+    }
+
+    /// The chain after the reconciliation middleware: what the policy's own calls go through.
+    var policyChain: WalletNext { chain(from: configuration.middlewares.count + 1) }
+
+    /// Settles a payment entry by the rule, counting the time it has already been open. Never pays again.
+    func settleEntry(_ entry: JournalEntry, within: Duration, context: WalletOperationContext) async -> PaymentResult {
         let open = Self.duration(from: entry.createdAt, to: configuration.clock.now())
-        return await reconciliation.settle(entry.paymentResult, request: nil, alreadyOpen: open, budget: within, context: context, next: next)
+        return await reconciliation.settle(entry.paymentResult, request: nil, alreadyOpen: open, budget: within, context: context, next: policyChain)
     }
 
     // MARK: Helpers

@@ -109,7 +109,7 @@ public struct PaytmAdapter: WalletAdapter {
                          .wallets("txnId", held: query.walletReference, named: reply.txnId),
                          .context("mid", held: configuration.merchantID, named: reply.mid)],
             expectedAmount: query.expectedAmount,
-            statedAmount: .init { try reply.txnAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+            statedAmount: Self.stated(reply.txnAmount))
         return PaymentResult(
             status: binding.payment(mapped),
             merchantReference: query.merchantReference,
@@ -159,7 +159,7 @@ public struct PaytmAdapter: WalletAdapter {
                          .context("txnId", held: txnID, named: reply.txnId),
                          .context("mid", held: configuration.merchantID, named: reply.mid)],
             expectedAmount: request.amount,
-            statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+            statedAmount: Self.stated(reply.refundAmount))
         return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: request.refundReference,
                             walletRefundReference: binding.lends(reply.refundId),
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: PaytmResultMapping.partnerResult(info))
@@ -189,7 +189,7 @@ public struct PaytmAdapter: WalletAdapter {
                          .context("orderId", held: orderID, named: reply.orderId),
                          .context("mid", held: configuration.merchantID, named: reply.mid)],
             expectedAmount: query.expectedAmount,
-            statedAmount: .init { try reply.refundAmount.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } })
+            statedAmount: Self.stated(reply.refundAmount))
         return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: query.refundReference,
                             walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
                             merchantReference: orderID, amount: binding.confirmedAmount ?? query.expectedAmount, partnerResult: PaytmResultMapping.partnerResult(info))
@@ -209,6 +209,11 @@ public struct PaytmAdapter: WalletAdapter {
 
 
 
+
+    /// A bare `"10.00"` amount as a reply states it (absent when empty).
+    static func stated(_ text: String?) -> ReplyBinding.StatedAmount {
+        .init { try text.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } }
+    }
 
     /// orderId and refId: 1 to 50 characters of letters, digits and `@ - _ .`.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

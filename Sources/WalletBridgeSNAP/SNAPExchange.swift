@@ -36,8 +36,13 @@ struct SNAPExchange: Sendable {
         var message: String?
         var body: [UInt8]
 
+        /// Decodes the body; ``SNAPExchange/verify(_:path:)`` already refused repeated keys.
         func decode<T: Decodable>(_ type: T.Type) throws(WalletError) -> T {
-            try StrictJSON.decode(T.self, from: body, what: "the verified reply")
+            do {
+                return try JSONDecoder().decode(T.self, from: Data(body))
+            } catch {
+                throw WalletError(.invalidPartnerResponse, "the verified reply is not the expected JSON: \(error)")
+            }
         }
     }
 
