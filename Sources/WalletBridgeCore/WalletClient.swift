@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WalletBridgeTransport
 
 /// What partner code calls: a value-type façade that checks each request against the
 /// adapter's capabilities, then passes it through one chain of ``WalletMiddleware``s to the
@@ -95,7 +96,13 @@ public struct WalletClient: Sendable {
         let middlewares = self.middlewares
         func step(_ index: Int) -> WalletNext {
             guard index < middlewares.count else {
-                return { operation, _ async throws(WalletError) -> WalletOutcome in try await operation.run(on: adapter) }
+                return { operation, _ async throws(WalletError) -> WalletOutcome in
+                    // Transports that act per operation (fault injection, tracing) read this.
+                    let key = operation.refundReference ?? operation.merchantReference ?? ""
+                    return try await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) { () async throws(WalletError) -> WalletOutcome in
+                        try await operation.run(on: adapter)
+                    }
+                }
             }
             let middleware = middlewares[index]
             let rest = step(index + 1)
