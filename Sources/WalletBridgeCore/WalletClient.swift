@@ -99,9 +99,14 @@ public struct WalletClient: Sendable {
                 return { operation, _ async throws(WalletError) -> WalletOutcome in
                     // Transports that act per operation (fault injection, tracing) read this.
                     let key = operation.refundReference ?? operation.merchantReference ?? ""
-                    return try await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) { () async throws(WalletError) -> WalletOutcome in
-                        try await operation.run(on: adapter)
+                    let result = await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) { () async -> Result<WalletOutcome, WalletError> in
+                        do throws(WalletError) {
+                            return .success(try await operation.run(on: adapter))
+                        } catch {
+                            return .failure(error)
+                        }
                     }
+                    return try result.get()
                 }
             }
             let middleware = middlewares[index]
