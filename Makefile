@@ -12,7 +12,7 @@ VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
 
-.PHONY: all deps build demo test unit cli crash interop bench clean
+.PHONY: all deps build demo test unit cli crash chaos interop bench simulate clean
 
 all: build
 
@@ -48,13 +48,23 @@ demo: deps
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, then interop against the official libraries.
-test: build unit cli crash interop
+test: build unit cli crash chaos interop
 
 unit:
 	swift test --skip-build --parallel
 
 cli:
 	Tests/CLI/smoke.sh $(CLI)
+
+## chaos: `walletbridge simulate` under the chaos profile for every wallet (a few hundred payments),
+## and one simulation killed halfway and settled by `recover`; fails on any duplicate, lost or open payment.
+chaos: deps
+	python3 Tests/Chaos/chaos_test.py --cli $(CLI)
+
+## simulate: the full-size runs of the README (10,000 payments per wallet, chaos, release build).
+simulate: deps
+	swift build -c release --product walletbridge
+	for w in gcash paytm dana; do .build/release/walletbridge simulate --wallet $$w --payments 10000 --concurrency 32 --faults chaos --seed $${SEED:-$$RANDOM} --baseline --json; done
 
 ## crash: SIGKILL a paying process mid-flight, `walletbridge recover`, then journal vs ledger.
 crash: deps

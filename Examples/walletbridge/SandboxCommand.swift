@@ -11,10 +11,12 @@ struct SandboxCommand: AsyncParsableCommand {
         abstract: "Run the local wallet sandbox (loopback only) until interrupted.",
         discussion: """
             Admin endpoints: GET /sandbox/health, GET /sandbox/customers, GET /sandbox/notifications, \
-            GET /sandbox/payments, POST /sandbox/faults {"fault": NAME, "path": PATH, "count": N} with NAME one of \
+            GET /sandbox/payments, GET /sandbox/ledger (ground truth: charges, refunds, cancels per reference), \
+            GET /sandbox/fault-plan, POST /sandbox/faults {"fault": NAME, "path": PATH, "count": N} with NAME one of \
             tamper-response-signature, omit-response-signature, result-unknown, delay-ms:N, http-status:N, \
             replay-other-payment, replay-other-payment-without-references, foreign-reference, foreign-amount, \
-            duplicate-key, signed-server-error, unsigned-429, unsigned-429-processed (see Specs/Sandbox.md); \
+            duplicate-key, signed-server-error, unsigned-429, unsigned-429-processed, in-process, http-status-after-commit:N, \
+            slow-body-ms:N, expire-token (see Specs/Sandbox.md); \
             DELETE /sandbox/faults.
             """
     )
@@ -27,6 +29,15 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(help: "Persist the ledger in this file (default: in memory).")
     var stateFile: String?
+
+    @Option(help: "Wallet-side faults drawn from --seed: none, flaky or chaos (see Specs/Sandbox.md). Magic amounts work with any profile.")
+    var faults: String = "none"
+
+    @Option(help: "Seed of the fault draws: the same seed replays the same faults on the same references.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Run the sandbox's time N times faster (signed timestamps, token and order lifetimes, pauses); pair with the client's --time-scale.")
+    var timeScale: Double = 1
 
     @Flag(help: "List the test customers and exit.")
     var listCustomers = false
@@ -45,6 +56,12 @@ struct SandboxCommand: AsyncParsableCommand {
         var configuration = WalletSandbox.Configuration()
         configuration.port = port
         configuration.stateFile = stateFile
+        guard let plan = FaultPlan.profile(faults, seed: seed) else {
+            printError("error: --faults must be one of \(FaultPlan.profileNames.joined(separator: ", ")), not \(faults)")
+            throw ExitCode(2)
+        }
+        configuration.faultPlan = plan
+        configuration.timeScale = timeScale
         if verbose { configuration.logger = Logger(label: "walletbridge.sandbox", factory: { label in StreamLogHandler.standardError(label: label) }) }
         let sandbox: WalletSandbox
         do {
@@ -53,7 +70,7 @@ struct SandboxCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        print("WalletBridge sandbox listening on \(sandbox.baseURL)")
+        print("WalletBridge sandbox listening on \(sandbox.baseURL)" + (faults == "none" ? "" : " (faults \(faults), seed \(seed))"))
         if let writeConfig {
             let path = try WalletSandbox.writeClientConfig(to: writeConfig, baseURL: sandbox.baseURL)
             print("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")

@@ -19,6 +19,9 @@ struct WalletOptions: ParsableArguments {
     @Option(help: "Payment journal (SQLite) that records every payment before it is sent (default: journal.sqlite beside the state file).")
     var journal: String?
 
+    @Option(help: "Run the client's clocks N times faster, against a sandbox started with the same --time-scale (simulations).")
+    var timeScale: Double = 1
+
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 

@@ -39,13 +39,14 @@ struct WalletSession {
             clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
             proxy: profile.proxy))
         let wire: any HTTPTransport = options.trace ? TranscriptTransport(base: transport) : transport
+        let clock = options.timeScale == 1 ? PolicyClock() : PolicyClock(timeScale: options.timeScale)
         let verbose = options.verbose
         let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
             verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
         })
         let adapter: any WalletAdapter
         do {
-            adapter = try AdapterFactory.adapter(for: profile, transport: wire, logger: logger)
+            adapter = try AdapterFactory.adapter(for: profile, transport: wire, logger: logger, clock: clock.now)
         } catch {
             await transport.shutdown()
             await sandbox?.shutdown()
@@ -63,6 +64,7 @@ struct WalletSession {
         }
         var configuration = WalletClient.Configuration()
         configuration.settleWithin = settleWithin
+        configuration.clock = clock
         let client = WalletClient(adapter: adapter, journal: journal, logger: logger, configuration: configuration)
         return WalletSession(client: client, transport: transport, sandbox: sandbox)
     }
@@ -76,14 +78,15 @@ struct WalletSession {
 /// Builds the adapter a profile's scheme calls for.
 enum AdapterFactory {
     static func adapter(for profile: PartnerProfile, transport: any HTTPTransport,
-                        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() })) throws -> any WalletAdapter {
+                        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
+                        clock: @escaping @Sendable () -> Date = { Date() }) throws -> any WalletAdapter {
         switch profile.scheme {
         case "alipayplus":
-            return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+            return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: clock)
         case "paytm":
-            return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport)
+            return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: clock)
         case "snap":
-            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, logger: logger)
+            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, clock: clock, logger: logger)
         default:
             throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm, snap)")
         }

@@ -21,6 +21,22 @@ public struct PolicyClock: Sendable {
         self.init(clock: ContinuousClock())
     }
 
+    /// Compressed time, for simulations against a sandbox started with the same scale: every
+    /// sleep lasts `1/timeScale` of its duration, elapsed times and `now` advance `timeScale`
+    /// times faster than real time (from the moment the clock is made), so a 60-second
+    /// reconciliation window passes in 0.6 s at a scale of 100. A scale of 1 is real time.
+    public init(timeScale: Double) {
+        let scale = timeScale.isFinite && timeScale > 0 ? timeScale : 1
+        let origin = Date()
+        let clock = ContinuousClock()
+        now = { origin.addingTimeInterval(Date().timeIntervalSince(origin) * scale) }
+        sleeper = { duration in try? await clock.sleep(for: duration / scale) }
+        starter = {
+            let start = clock.now
+            return Stopwatch(read: { start.duration(to: clock.now) * scale })
+        }
+    }
+
     /// Starts measuring elapsed time.
     public func stopwatch() -> Stopwatch { starter() }
 
@@ -37,6 +53,10 @@ public struct PolicyClock: Sendable {
         init<C: Clock<Duration>>(_ clock: C) {
             let start = clock.now
             read = { start.duration(to: clock.now) }
+        }
+
+        init(read: @escaping @Sendable () -> Duration) {
+            self.read = read
         }
 
         /// Time since the stopwatch started.

@@ -127,9 +127,11 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
         return stop("the order's validity (\(rule.window)) has passed and the status API has not decided; query it again later")
     }
 
-    /// The wallet does not know the payment.
+    /// The wallet does not know the payment: while the window lasts, send the identical pay
+    /// again under its reference (every scheme's reference is idempotent: the wallet answers
+    /// the original if it did get it after all), up to ``maxResends`` times.
     private mutating func neverArrived(elapsed: Duration, error: WalletError) -> Action {
-        if case .queryResendThenCancel = rule, canResend, resends < maxResends, elapsed < rule.window {
+        if canResend, resends < maxResends, elapsed < rule.window {
             resends += 1
             return .resend(after: delay())
         }

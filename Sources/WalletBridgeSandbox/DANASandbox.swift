@@ -46,6 +46,21 @@ struct DANASandbox: Sendable {
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 
+    /// The common operation name of a path (`token`, `pay`, `inquire`, `cancel`, `refund`).
+    func operationName(_ path: String) -> String? {
+        switch operations[path] {
+        case .token?: return "token"
+        case .payment?: return "pay"
+        case .status?: return "inquire"
+        case .cancel?: return "cancel"
+        case .refund?: return "refund"
+        case nil: return nil
+        }
+    }
+
+    /// Where a request names its reference and amount, for the fault plan.
+    static let summaryFields = (references: ["partnerRefundNo", "partnerReferenceNo", "originalPartnerReferenceNo"], amounts: ["refundAmount", "amount"])
+
     /// Expires every access token issued so far (they are then refused with `401xx01`).
     func expireTokens() { state.expireAll() }
 
@@ -64,6 +79,8 @@ struct DANASandbox: Sendable {
         var answer = process(request, operation, fault: fault)
         if fault == .resultUnknown {
             answer = .failure("500", operation.rawValue, "00", "General Error")
+        } else if fault == .walletInProcess, operation == .payment {
+            answer = .failure("202", operation.rawValue, "00", "Request In Progress")
         }
         var reply = respond(request, answer, fault: fault)
         switch fault {
@@ -75,16 +92,10 @@ struct DANASandbox: Sendable {
         case .omitResponseSignature?:
             reply.headers.remove(name: "X-SIGNATURE")
             reply.headers.remove(name: "X-TIMESTAMP")
-        case .delay(let duration)?:
-            reply.delay = duration
-        case .signedServerError?:
-            reply.status = 500
-        case .unsignedTooManyRequests(processed: true)?:
-            return .tooManyRequests
         default:
             break
         }
-        return reply
+        return fault?.finish(reply) ?? reply
     }
 
     // MARK: Authentication
@@ -106,6 +117,7 @@ struct DANASandbox: Sendable {
             guard authorization.hasPrefix("Bearer "), case let token = String(authorization.dropFirst(7)), !token.isEmpty, !token.contains(" ") else {
                 return .failure("401", service, "01", "Invalid Token (B2B): malformed Authorization header")
             }
+            if fault == .expireToken { state.expire(token) }
             switch state.check(token, partner: partner, now: clock()) {
             case .unknown: return .failure("401", service, "03", "Token Not Found")
             case .expired: return .failure("401", service, "01", "Invalid Token (B2B): expired")
@@ -212,7 +224,7 @@ struct DANASandbox: Sendable {
     }
 
     private static func settle(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
-        if state.debit(payment.customerAmountMinor, from: customer) {
+        if state.charge(&payment, customer: customer) {
             payment.state = .succeeded
             payment.completedAt = TimestampText.iso8601(now, offsetHours: 7)
         } else {
@@ -264,6 +276,7 @@ struct DANASandbox: Sendable {
             case .cancelled: return (payment, nil)
             case .processing:
                 payment.state = .cancelled
+                payment.cancels = (payment.cancels ?? 0) + 1
                 payment.completedAt = TimestampText.iso8601(now, offsetHours: 7)
                 state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
                 return (payment, nil)
@@ -375,7 +388,7 @@ struct DANASandbox: Sendable {
         if let finished = payment.completedAt { fields["finishedTime"] = .string(finished) }
         let body = SandboxJSON.encode(fields)
         let signer = walletSigner, clock = self.clock, partnerID = self.partnerID
-        notifier.deliver(url: url, body: body, label: "FINISH \(latest) \(payment.merchantReference)", sign: { path, body in
+        notifier.deliver(wallet: Self.wallet, url: url, body: body, label: "FINISH \(latest) \(payment.merchantReference)", sign: { path, body in
             let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
             guard let signature = try? signer.sign(method: "POST", path: path, body: body, timestamp: timestamp) else { return nil }
             return ["Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value, "X-PARTNER-ID": partnerID,
@@ -494,6 +507,10 @@ final class DANASessionState: @unchecked Sendable {
             guard let entry = tokens[token], entry.partner == partner else { return .unknown }
             return now < entry.expiresAt ? .valid : .expired
         }
+    }
+
+    func expire(_ token: String) {
+        lock.withLock { tokens[token]?.expiresAt = .distantPast }
     }
 
     func expireAll() {

@@ -53,6 +53,21 @@ struct GCashSandbox: Sendable {
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 
+    /// The common operation name of a path (`pay`, `inquire`, `cancel`, `refund`, `inquireRefund`).
+    func operationName(_ path: String) -> String? {
+        switch operations[path] {
+        case .pay?: return "pay"
+        case .inquiry?: return "inquire"
+        case .cancel?: return "cancel"
+        case .refund?: return "refund"
+        case .inquiryRefund?: return "inquireRefund"
+        case nil: return nil
+        }
+    }
+
+    /// Where a request names its reference and amount, for the fault plan.
+    static let summaryFields = (references: ["refundRequestId", "paymentRequestId", "paymentId"], amounts: ["refundAmount", "paymentAmount"])
+
     /// What the hostile-but-signed faults rewrite in an Alipay+ reply.
     static let rewriteFields = SandboxReplyRewrite.Fields(
         references: ["paymentRequestId", "refundRequestId"], amounts: ["paymentAmount", "refundAmount"],
@@ -71,6 +86,8 @@ struct GCashSandbox: Sendable {
         }
         if fault == .resultUnknown {
             body = SandboxJSON.encode(GCashWire.ResultOnly(result: .unknown))
+        } else if fault == .walletInProcess, operations[request.path] == .pay {
+            body = SandboxJSON.encode(GCashWire.ResultOnly(result: .inProcess))
         }
         body = SandboxReplyRewrite.apply(fault, to: body, fields: Self.rewriteFields)
         var reply = signed(body, requestPath: request.path, method: request.method)
@@ -79,16 +96,10 @@ struct GCashSandbox: Sendable {
             reply.body = Array(reply.body.dropLast()) + Array(" ".utf8) + [reply.body.last ?? UInt8(ascii: "}")]
         case .omitResponseSignature?:
             reply.headers = ["Content-Type": "application/json; charset=UTF-8"]
-        case .delay(let duration)?:
-            reply.delay = duration
-        case .signedServerError?:
-            reply.status = 500
-        case .unsignedTooManyRequests(processed: true)?:
-            return .tooManyRequests
         default:
             break
         }
-        return reply
+        return fault?.finish(reply) ?? reply
     }
 
     /// The signed success reply to an inquiry or a cancel, about the most recent other payment
@@ -244,7 +255,7 @@ struct GCashSandbox: Sendable {
     /// Debits the customer (in the wallet's currency) or fails for insufficient funds.
     private static func settle(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
         payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
-        if state.debit(payment.customerAmountMinor, from: customer) {
+        if state.charge(&payment, customer: customer) {
             payment.state = .succeeded
         } else {
             payment.state = .failed
@@ -288,6 +299,7 @@ struct GCashSandbox: Sendable {
             case .processing, .failed, .cancelled:
                 if payment.state == .processing {
                     payment.state = .cancelled
+                    payment.cancels = (payment.cancels ?? 0) + 1
                     payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
                     state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
                 }
@@ -423,7 +435,7 @@ struct GCashSandbox: Sendable {
         body.paymentQuote = nil
         let bytes = SandboxJSON.encode(body)
         let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
-        notifier.deliver(url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
+        notifier.deliver(wallet: Self.wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
             let time = TimestampText.iso8601(clock(), offsetHours: 8)
             let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
             guard let signature = try? signer.sign(message) else { return nil }

@@ -37,6 +37,20 @@ struct PaytmSandbox: Sendable {
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
 
+    /// The common operation name of a path (`pay`, `inquire`, `refund`, `inquireRefund`).
+    func operationName(_ path: String) -> String? {
+        switch operations[path] {
+        case .initiate?: return "pay"
+        case .status?: return "inquire"
+        case .refund?: return "refund"
+        case .refundStatus?: return "inquireRefund"
+        case nil: return nil
+        }
+    }
+
+    /// Where a request names its reference and amount, for the fault plan.
+    static let summaryFields = (references: ["refId", "orderId"], amounts: ["refundAmount", "txnAmount"])
+
     /// What the hostile-but-signed faults rewrite in a Paytm reply body.
     static let rewriteFields = SandboxReplyRewrite.Fields(
         references: ["orderId", "refId"], amounts: ["txnAmount", "refundAmount"],
@@ -56,16 +70,10 @@ struct PaytmSandbox: Sendable {
             // One space inside the body: the checksum no longer matches the body as received.
             let marker = Array(#","body":{"#.utf8)
             if let range = reply.body.firstRange(of: marker) { reply.body.insert(UInt8(ascii: " "), at: range.upperBound) }
-        case .delay(let duration)?:
-            reply.delay = duration
-        case .signedServerError?:
-            reply.status = 500
-        case .unsignedTooManyRequests(processed: true)?:
-            return .tooManyRequests
         default:
             break
         }
-        return reply
+        return fault?.finish(reply) ?? reply
     }
 
     // MARK: Envelope
@@ -100,7 +108,7 @@ struct PaytmSandbox: Sendable {
                 if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(body, withoutReferences: withoutReferences) {
                     return replay
                 }
-                return try status(body)
+                return try status(body, inProcess: fault == .walletInProcess)
             case .refund: return try refund(decoder.decode(RefundBody.self, from: data))
             case .refundStatus: return try refundStatus(decoder.decode(RefundStatusBody.self, from: data))
             }
@@ -174,7 +182,7 @@ struct PaytmSandbox: Sendable {
             payment.state = .failed
             payment.failureCode = "227"
             payment.failureMessage = "Your payment has been declined by your bank. Please contact your bank for any queries."
-        } else if state.debit(payment.customerAmountMinor, from: customer) {
+        } else if state.charge(&payment, customer: customer) {
             payment.state = .succeeded
             payment.failureCode = "01"
             payment.failureMessage = "Txn Success"
@@ -185,7 +193,9 @@ struct PaytmSandbox: Sendable {
         }
     }
 
-    private func status(_ body: StatusBody) throws -> [UInt8] {
+    /// The status of an order; with `inProcess`, answered `PENDING` (402) whatever the ledger
+    /// holds (a status API that lags behind the ledger).
+    private func status(_ body: StatusBody, inProcess: Bool = false) throws -> [UInt8] {
         let now = clock()
         let found: LedgerPayment? = try ledger.change { state in
             guard var payment = state.payment(Self.wallet, merchantReference: body.orderId) else { return nil }
@@ -200,7 +210,12 @@ struct PaytmSandbox: Sendable {
         }
         guard let payment = found else { return failure("TXN_FAILURE", "334", "Invalid Order Id.") }
         callbackIfFinal(payment)
-        return SandboxJSON.encode(statusReply(payment))
+        var reply = statusReply(payment)
+        if inProcess {
+            reply.resultInfo = .init("PENDING", "402", "Looks like the payment is not complete. Please wait while we confirm the status with your bank.")
+            reply.bankTxnId = ""
+        }
+        return SandboxJSON.encode(reply)
     }
 
     /// The signed status reply about the most recent other order (nothing is processed); nil
@@ -322,7 +337,7 @@ struct PaytmSandbox: Sendable {
         for (key, value) in fields { signed[key] = value }
         guard let generated = try? checksum.generate(forParams: signed) else { return }
         fields["CHECKSUMHASH"] = generated.checksum
-        notifier.deliver(url: url, body: PaytmForm.encode(fields), label: "\(info.resultStatus) \(payment.merchantReference)", sign: { _, _ in
+        notifier.deliver(wallet: Self.wallet, url: url, body: PaytmForm.encode(fields), label: "\(info.resultStatus) \(payment.merchantReference)", sign: { _, _ in
             ["Content-Type": "application/x-www-form-urlencoded"]
         }, isAcknowledged: { _, response in
             (200..<300).contains(response.status)

@@ -19,6 +19,8 @@ struct SandboxReply: Sendable {
     var body: [UInt8]
     /// Wait this long before answering (an injected fault).
     var delay: Duration?
+    /// Send half the body, pause this long, then the rest (an injected fault).
+    var slowBody: Duration?
 
     static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
         SandboxReply(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: body)
@@ -34,12 +36,14 @@ final class SandboxFaults: @unchecked Sendable {
         lock.withLock { for _ in 0..<max(1, count) { queue.append((path, fault)) } }
     }
 
-    /// Takes the next fault for `path`, if one is queued.
+    /// Takes the next fault for `path`, if one is queued; otherwise the fault the plan drew
+    /// for the request being handled, if any.
     func take(for path: String) -> SandboxFault? {
-        lock.withLock {
+        let queued: SandboxFault? = lock.withLock {
             guard let index = queue.firstIndex(where: { $0.path == nil || $0.path == path }) else { return nil }
             return queue.remove(at: index).fault
         }
+        return queued ?? SandboxRequestScope.plannedFault
     }
 
     func clear() { lock.withLock { queue.removeAll() } }

@@ -47,15 +47,31 @@ public enum SandboxFault: Sendable, Equatable {
     /// wallet. With `processed`, the request is processed first (the throttle dropped the real
     /// reply), so the payment exists; otherwise it is not processed.
     case unsignedTooManyRequests(processed: Bool)
+    /// Process the request, then answer with the wallet's own "in process" result, though the
+    /// ledger may have decided: Alipay+ `U`/`PAYMENT_IN_PROCESS` to a pay, SNAP HTTP 202
+    /// `2025400` to a payment, Paytm `PENDING` (402) to a status query. Other operations are
+    /// processed normally.
+    case walletInProcess
+    /// Process the request (the ledger commits), then answer this 5xx status, unsigned, with a
+    /// plain-text body: the wallet acted but its answer was lost behind a gateway.
+    case serverErrorAfterCommit(Int)
+    /// Process the request, send the status line and the first half of the body, pause this
+    /// long, then send the rest.
+    case slowBody(Duration)
+    /// Expire the access token the request carries before checking it (SNAP token mode):
+    /// the call gets `401xx01` and the client must fetch a new token.
+    case expireToken
 
     /// Every admin name, for help texts: `tamper-response-signature`, `omit-response-signature`,
     /// `result-unknown`, `delay-ms:N`, `http-status:N`, `replay-other-payment`,
     /// `replay-other-payment-without-references`, `foreign-reference`, `foreign-amount`,
-    /// `duplicate-key`, `signed-server-error`, `unsigned-429`, `unsigned-429-processed`.
+    /// `duplicate-key`, `signed-server-error`, `unsigned-429`, `unsigned-429-processed`, `in-process`,
+    /// `http-status-after-commit:N`, `slow-body-ms:N`, `expire-token`.
     public static let adminNames = [
         "tamper-response-signature", "omit-response-signature", "result-unknown", "delay-ms:N", "http-status:N",
         "replay-other-payment", "replay-other-payment-without-references", "foreign-reference", "foreign-amount",
-        "duplicate-key", "signed-server-error", "unsigned-429", "unsigned-429-processed",
+        "duplicate-key", "signed-server-error", "unsigned-429", "unsigned-429-processed", "in-process",
+        "http-status-after-commit:N", "slow-body-ms:N", "expire-token",
     ]
 
     /// Parses the admin endpoint's names (see ``adminNames``).
@@ -72,15 +88,43 @@ public enum SandboxFault: Sendable, Equatable {
         case "signed-server-error": self = .signedServerError
         case "unsigned-429": self = .unsignedTooManyRequests(processed: false)
         case "unsigned-429-processed": self = .unsignedTooManyRequests(processed: true)
+        case "in-process": self = .walletInProcess
+        case "expire-token": self = .expireToken
         default:
             if name.hasPrefix("delay-ms:"), let millis = Int64(name.dropFirst(9)), millis >= 0 {
                 self = .delay(.milliseconds(millis))
+            } else if name.hasPrefix("slow-body-ms:"), let millis = Int64(name.dropFirst(13)), millis >= 0 {
+                self = .slowBody(.milliseconds(millis))
+            } else if name.hasPrefix("http-status-after-commit:"), let status = Int(name.dropFirst(25)), (500...599).contains(status) {
+                self = .serverErrorAfterCommit(status)
             } else if name.hasPrefix("http-status:"), let status = Int(name.dropFirst(12)), (100...599).contains(status) {
                 self = .httpStatus(status)
             } else {
                 return nil
             }
         }
+    }
+
+    /// Applies the faults every wallet handles alike once the request was processed: a 5xx
+    /// after the commit, a slow body, a delay, a throttle that dropped the real reply. Returns
+    /// the reply to send.
+    func finish(_ reply: SandboxReply) -> SandboxReply {
+        var reply = reply
+        switch self {
+        case .serverErrorAfterCommit(let status):
+            return SandboxReply(status: status, headers: ["Content-Type": "text/plain"], body: Array("upstream error: the wallet did not answer in time".utf8))
+        case .slowBody(let pause):
+            reply.slowBody = pause
+        case .delay(let duration):
+            reply.delay = duration
+        case .signedServerError:
+            reply.status = 500
+        case .unsignedTooManyRequests(processed: true):
+            return .tooManyRequests
+        default:
+            break
+        }
+        return reply
     }
 
     /// The reply a fault answers with before (or instead of) processing the request, if any.

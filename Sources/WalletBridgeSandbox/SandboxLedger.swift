@@ -27,6 +27,11 @@ struct LedgerPayment: Codable, Sendable, Equatable {
     var refundedMinor: Int64
     /// Paytm's `txnToken` for the checkout (nil for other wallets).
     var token: String?
+    /// Debits applied for this payment (ground truth: more than 1 is a double charge). Nil in
+    /// state files written before it was counted.
+    var charges: Int?
+    /// Cancels applied to this payment.
+    var cancels: Int?
 }
 
 /// A refund the sandbox wallet knows about.
@@ -73,12 +78,13 @@ struct LedgerState: Codable, Sendable, Equatable {
             .max { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
     }
 
-    /// Takes `amount` (minor units of the customer's currency) from the customer's balance;
+    /// Takes the payment's customer amount from the customer's balance and counts the charge;
     /// false, and nothing taken, when the balance is short.
-    mutating func debit(_ amount: Int64, from customer: SandboxCustomer) -> Bool {
+    mutating func charge(_ payment: inout LedgerPayment, customer: SandboxCustomer) -> Bool {
         let balance = balance(of: customer)
-        guard amount <= balance else { return false }
-        balances[customer.id] = balance - amount
+        guard payment.customerAmountMinor <= balance else { return false }
+        balances[customer.id] = balance - payment.customerAmountMinor
+        payment.charges = (payment.charges ?? 0) + 1
         return true
     }
 

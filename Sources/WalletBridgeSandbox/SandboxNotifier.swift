@@ -23,51 +23,87 @@ final class SandboxNotifier: @unchecked Sendable {
     private let transport: any HTTPTransport
     private let retryInterval: Duration
     private let maxAttempts: Int
+    private let plan: FaultPlanState?
+    private let timeScale: Double
     private let lock = NSLock()
     private var records: [Delivery] = []
     private var tasks: [Int: Task<Void, Never>] = [:]
 
-    init(transport: any HTTPTransport, retryInterval: Duration, maxAttempts: Int) {
+    /// - Parameters:
+    ///   - plan: Draws notification faults (duplicated, delayed, out of order, never sent).
+    ///   - timeScale: Divides the plan's delays (``WalletSandbox/Configuration/timeScale``).
+    init(transport: any HTTPTransport, retryInterval: Duration, maxAttempts: Int, plan: FaultPlanState? = nil, timeScale: Double = 1) {
         self.transport = transport
         self.retryInterval = retryInterval
         self.maxAttempts = maxAttempts
+        self.plan = plan
+        self.timeScale = timeScale
     }
 
-    /// Starts delivering `body` to `url` in the background.
-    func deliver(url: String, body: [UInt8], label: String, sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck) {
+    /// Starts delivering `body` to `url` in the background, unless the fault plan drops it.
+    func deliver(wallet: String, url: String, body: [UInt8], label: String, sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck) {
         guard let path = URLComponents(string: url)?.percentEncodedPath, !path.isEmpty else {
             lock.withLock { records.append(Delivery(id: records.count, url: url, label: label, attempts: 0, acknowledged: false, lastProblem: "not a URL")) }
             return
         }
+        let fault = plan?.plan.notificationFault(wallet: wallet, label: label)
+        if let fault { plan?.countNotification(fault) }
         let id = lock.withLock { () -> Int in
-            records.append(Delivery(id: records.count, url: url, label: label, attempts: 0, acknowledged: false, lastProblem: nil))
+            let problem = fault == .notificationNeverSent ? "never sent (fault plan)" : nil
+            records.append(Delivery(id: records.count, url: url, label: label, attempts: 0, acknowledged: false, lastProblem: problem))
             return records.count - 1
         }
+        guard fault != .notificationNeverSent else { return }
+        let delay = (plan?.plan.notificationDelay ?? .zero) / timeScale
         let task = Task { [transport, retryInterval, maxAttempts] in
-            for attempt in 1...maxAttempts {
-                if Task.isCancelled { break }
-                var problem: String?
-                if let headers = sign(path, body) {
-                    let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
-                    do {
-                        let response = try await transport.send(request)
-                        if isAcknowledged(path, response) {
-                            self.update(id) { $0.attempts = attempt; $0.acknowledged = true; $0.lastProblem = nil }
-                            break
-                        }
-                        problem = "HTTP \(response.status) without a valid signed acknowledgement"
-                    } catch {
-                        problem = "\(error)"
-                    }
-                } else {
-                    problem = "could not sign the notification"
+            switch fault {
+            case .notificationDelayed?:
+                try? await Task.sleep(for: delay)
+            case .notificationOutOfOrder?:
+                // Held back until a later notification has started (or twice the delay).
+                let deadline = ContinuousClock.now + delay * 2
+                while ContinuousClock.now < deadline, !Task.isCancelled, self.lock.withLock({ self.records.count <= id + 1 }) {
+                    try? await Task.sleep(for: .milliseconds(5))
                 }
-                self.update(id) { $0.attempts = attempt; $0.lastProblem = problem }
-                if attempt < maxAttempts { try? await Task.sleep(for: retryInterval * attempt) }
+                try? await Task.sleep(for: .milliseconds(20))
+            default:
+                break
+            }
+            let sends = fault == .notificationDuplicated ? 2 : 1
+            for _ in 0..<sends {
+                await self.attempts(id: id, url: url, path: path, body: body, sign: sign, isAcknowledged: isAcknowledged,
+                                    transport: transport, retryInterval: retryInterval, maxAttempts: maxAttempts)
             }
             _ = self.lock.withLock { self.tasks.removeValue(forKey: id) }
         }
         lock.withLock { if !records[id].acknowledged { tasks[id] = task } }
+    }
+
+    /// Sends one notification until it is acknowledged or the attempts run out.
+    private func attempts(id: Int, url: String, path: String, body: [UInt8], sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck,
+                          transport: any HTTPTransport, retryInterval: Duration, maxAttempts: Int) async {
+        let already = lock.withLock { records[id].attempts }
+        for attempt in (already + 1)...(already + maxAttempts) {
+            if Task.isCancelled { break }
+            var problem: String?
+            if let headers = sign(path, body) {
+                let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
+                do {
+                    let response = try await transport.send(request)
+                    if isAcknowledged(path, response) {
+                        self.update(id) { $0.attempts = attempt; $0.acknowledged = true; $0.lastProblem = nil }
+                        break
+                    }
+                    problem = "HTTP \(response.status) without a valid signed acknowledgement"
+                } catch {
+                    problem = "\(error)"
+                }
+            } else {
+                problem = "could not sign the notification"
+            }
+            self.update(id) { $0.attempts = attempt; $0.lastProblem = problem }
+            if attempt < already + maxAttempts { try? await Task.sleep(for: retryInterval * (attempt - already)) }
+        }
     }
 
     private func update(_ id: Int, _ body: (inout Delivery) -> Void) {

@@ -14,6 +14,10 @@ struct SandboxResponder: HTTPResponder {
     let faults: SandboxFaults
     let notifier: SandboxNotifier
     let ledger: SandboxLedger
+    /// The fault plan in force, if any.
+    let plan: FaultPlanState?
+    /// Divides every pause the sandbox makes (delays, slow bodies).
+    let timeScale: Double
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 1 << 20)
@@ -23,20 +27,49 @@ struct SandboxResponder: HTTPResponder {
         for (name, value) in request.uri.queryParameters { incoming.query[String(name)] = String(value) }
         let reply: SandboxReply
         if gcash.handles(incoming.path) {
-            reply = await gcash.handle(incoming)
+            reply = await planned(incoming, wallet: GCashSandbox.wallet, operation: gcash.operationName(incoming.path), fields: GCashSandbox.summaryFields) {
+                await gcash.handle(incoming)
+            }
         } else if paytm.handles(incoming.path) {
-            reply = await paytm.handle(incoming)
+            reply = await planned(incoming, wallet: PaytmSandbox.wallet, operation: paytm.operationName(incoming.path), fields: PaytmSandbox.summaryFields) {
+                await paytm.handle(incoming)
+            }
         } else if dana.handles(incoming.path) {
-            reply = await dana.handle(incoming)
+            reply = await planned(incoming, wallet: DANASandbox.wallet, operation: dana.operationName(incoming.path), fields: DANASandbox.summaryFields) {
+                await dana.handle(incoming)
+            }
         } else {
             reply = admin(incoming)
         }
-        if let delay = reply.delay { try await Task.sleep(for: delay) }
+        if let delay = reply.delay { try await Task.sleep(for: delay / timeScale) }
         var fields = HTTPFields()
         for field in reply.headers {
             if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
         }
+        if let pause = reply.slowBody {
+            // The status line and half the body now, the rest after the pause.
+            let bytes = reply.body, half = reply.body.count / 2, wait = pause / timeScale
+            return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(contentLength: bytes.count) { writer in
+                try await writer.write(ByteBuffer(bytes: bytes[..<half]))
+                try await Task.sleep(for: wait)
+                try await writer.write(ByteBuffer(bytes: bytes[half...]))
+                try await writer.finish(nil)
+            })
+        }
         return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+    }
+
+    /// Runs a wallet's handler with the fault and skew the plan (or a magic amount) drew for
+    /// this request.
+    private func planned(_ request: SandboxRequest, wallet: String, operation: String?, fields: (references: [String], amounts: [String]),
+                         _ handle: () async -> SandboxReply) async -> SandboxReply {
+        guard let plan, let operation else { return await handle() }
+        let summary = SandboxRequestSummary(body: request.body, referenceFields: fields.references, amountFields: fields.amounts)
+        let (fault, skew) = plan.draw(wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor)
+        guard fault != nil || skew != nil else { return await handle() }
+        return await SandboxRequestScope.$plannedFault.withValue(fault) {
+            await SandboxRequestScope.$skew.withValue(skew) { await handle() }
+        }
     }
 
     private func admin(_ request: SandboxRequest) -> SandboxReply {
@@ -63,6 +96,14 @@ struct SandboxResponder: HTTPResponder {
                             "refundedMinor": String($0.refundedMinor)] }
             }
             return .json(200, SandboxJSON.encode(payments))
+        case ("GET", "/sandbox/ledger"):
+            let entries = ledger.read { SandboxLedgerEntry.snapshot($0, wallet: request.query["wallet"]) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return .json(200, (try? Array(encoder.encode(entries))) ?? Array("[]".utf8))
+        case ("GET", "/sandbox/fault-plan"):
+            let injected = (plan?.injected ?? [:]).sorted { $0.key < $1.key }.map { "\"\($0.key.rawValue)\":\($0.value)" }.joined(separator: ",")
+            return .json(200, Array("{\"seed\":\(plan?.plan.seed ?? 0),\"injected\":{\(injected)}}".utf8))
         case ("POST", "/sandbox/faults"):
             struct FaultRequest: Decodable { var fault: String; var path: String?; var count: Int? }
             guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {

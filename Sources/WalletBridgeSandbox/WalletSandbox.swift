@@ -34,6 +34,14 @@ public final class WalletSandbox: Sendable {
         public var logger: Logger = Logger(label: "walletbridge.sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
         /// The sandbox's clock, for response and notification times.
         public var clock: @Sendable () -> Date = { Date() }
+        /// Wallet-side faults drawn from a seed (``FaultPlan/profile(_:seed:)``); the default
+        /// injects none, but magic amounts still work.
+        public var faultPlan = FaultPlan(seed: 0)
+        /// Runs the sandbox's time this many times faster: its clock (signed timestamps, token
+        /// and order lifetimes) advances `timeScale` seconds per second, and its pauses
+        /// (delays, slow bodies, notification retries) are divided by it. Pair it with the
+        /// client's `PolicyClock(timeScale:)`.
+        public var timeScale: Double = 1
 
         /// The defaults: loopback, ephemeral port, in-memory ledger.
         public init() {}
@@ -49,9 +57,11 @@ public final class WalletSandbox: Sendable {
     private let transport: CurlTransport
     private let dana: DANASandbox
     private let ledger: SandboxLedger
+    private let plan: FaultPlanState
 
     private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
-                 ledger: SandboxLedger) {
+                 ledger: SandboxLedger, plan: FaultPlanState) {
+        self.plan = plan
         self.dana = dana
         self.ledger = ledger
         self.host = host
@@ -67,14 +77,21 @@ public final class WalletSandbox: Sendable {
         guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
             throw SandboxError("the sandbox listens on loopback only, not \(configuration.host)")
         }
+        guard configuration.timeScale >= 1, configuration.timeScale.isFinite else {
+            throw SandboxError("the time scale must be a finite number of at least 1, not \(configuration.timeScale)")
+        }
         let ledger = try SandboxLedger(stateFile: configuration.stateFile)
         let faults = SandboxFaults()
+        let plan = FaultPlanState(plan: configuration.faultPlan)
+        let scale = configuration.timeScale
+        let clock = Self.compressedClock(configuration.clock, scale: scale)
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
-        let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval, maxAttempts: configuration.maxNotificationAttempts)
-        let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: configuration.clock)
-        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger)
+        let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
+                                       plan: plan, timeScale: scale)
+        let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger, plan: plan, timeScale: scale)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -82,7 +99,32 @@ public final class WalletSandbox: Sendable {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
-        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger)
+        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
+                             plan: plan)
+    }
+
+    /// The sandbox's clock: `base`, running `scale` times faster from now on, moved by the
+    /// skew the fault plan drew for the request being handled.
+    public static func compressedClock(_ base: @escaping @Sendable () -> Date, scale: Double) -> @Sendable () -> Date {
+        let origin = base()
+        return {
+            var now = base()
+            if scale != 1 { now = origin.addingTimeInterval(now.timeIntervalSince(origin) * scale) }
+            if let skew = SandboxRequestScope.skew {
+                let parts = skew.components
+                now = now.addingTimeInterval(Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+            }
+            return now
+        }
+    }
+
+    /// Faults the plan has injected so far, by kind (magic amounts and queued faults aside).
+    public var injectedFaults: [FaultPlan.Kind: Int] { plan.injected }
+
+    /// The ground truth: what the ledger applied, per merchant reference, for judging a
+    /// client's view of its payments (`walletbridge simulate`). Read-only.
+    public func ledgerSnapshot(wallet: String? = nil) -> [SandboxLedgerEntry] {
+        ledger.read { SandboxLedgerEntry.snapshot($0, wallet: wallet) }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -151,6 +193,12 @@ public final class WalletSandbox: Sendable {
     /// The client profile that talks to this sandbox (inline test-only keys). For `dana`,
     /// `snapMode` picks `rsa` (DANA's) or `token` (B2B token plus HMAC-SHA512).
     public func clientProfile(wallet: String = "gcash", snapMode: String = "rsa") throws -> PartnerProfile {
+        try Self.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+    }
+
+    /// The client profile that talks to a sandbox at `baseURL` (a standalone one, say), with
+    /// the inline test-only keys.
+    public static func clientProfile(wallet: String, baseURL: String, snapMode: String = "rsa") throws -> PartnerProfile {
         switch wallet {
         case "gcash":
             return PartnerProfile(
@@ -267,5 +315,44 @@ public struct SandboxPayment: Sendable, Equatable {
         customerAmount = (try? Currency(code: payment.customerCurrency)).map { Money(minorUnits: payment.customerAmountMinor, currency: $0) }
         state = payment.state.rawValue
         customerID = payment.customerID
+    }
+}
+
+/// What the sandbox's ledger applied for one merchant reference: the ground truth a client's
+/// view of its payments is judged against.
+public struct SandboxLedgerEntry: Sendable, Equatable, Codable {
+    /// `gcash`, `paytm` or `dana`.
+    public let wallet: String
+    /// The merchant's reference.
+    public let merchantReference: String
+    /// `processing`, `succeeded`, `failed` or `cancelled`.
+    public let state: String
+    /// The amount, in minor units of ``currency``.
+    public let amountMinor: Int64
+    /// ISO 4217 code.
+    public let currency: String
+    /// Debits applied (more than 1 is a double charge).
+    public let charges: Int
+    /// Refunds applied.
+    public let refunds: Int
+    /// Refunded, in minor units.
+    public let refundedMinor: Int64
+    /// Cancels applied.
+    public let cancels: Int
+
+    static func snapshot(_ state: LedgerState, wallet: String?) -> [SandboxLedgerEntry] {
+        var refunds: [String: Int] = [:]
+        for refund in state.refunds.values { refunds[LedgerState.key(refund.wallet, refund.merchantReference), default: 0] += 1 }
+        return state.payments.values.filter { wallet == nil || $0.wallet == wallet }
+            .sorted { ($0.wallet, $0.merchantReference) < ($1.wallet, $1.merchantReference) }
+            .map { payment in
+                SandboxLedgerEntry(
+                    wallet: payment.wallet, merchantReference: payment.merchantReference, state: payment.state.rawValue,
+                    amountMinor: payment.amountMinor, currency: payment.currency,
+                    // State files from before charges were counted: a succeeded payment was charged once.
+                    charges: payment.charges ?? (payment.state == .succeeded ? 1 : 0),
+                    refunds: refunds[LedgerState.key(payment.wallet, payment.merchantReference)] ?? 0, refundedMinor: payment.refundedMinor,
+                    cancels: payment.cancels ?? (payment.state == .cancelled ? 1 : 0))
+            }
     }
 }

@@ -215,7 +215,19 @@ struct ReconciliationStateMachineTests {
         var elapsed = Duration.zero
         var action = m.next(.status(.unknown(Self.timeout), elapsed: elapsed))
         var step = 0
-        while case .inquire(let wait) = action, step < 1_000 {
+        // An order the status API does not know never arrived: its initiate (which moves no
+        // money) may be resent, at most maxResends times; it is never cancelled.
+        var resends = 0
+        while step < 1_000 {
+            let wait: Duration
+            if case .inquire(let after) = action {
+                wait = after
+            } else if case .resend(let after) = action {
+                wait = after
+                resends += 1
+            } else {
+                break
+            }
             step += 1
             elapsed += wait
             switch step % 4 {
@@ -226,7 +238,7 @@ struct ReconciliationStateMachineTests {
             }
         }
         if case .cancel = action { Issue.record("Paytm's rule must never cancel") }
-        if case .resend = action { Issue.record("Paytm's rule must never resend") }
+        #expect(resends <= m.maxResends)
     }
 
     @Test func paytmUnknownPaymentPastValiditySettlesFailedNotFound() {
@@ -247,8 +259,16 @@ struct ReconciliationStateMachineTests {
         }
     }
 
+    @Test func paytmUnknownOrderWithinValidityIsResentThenQueried() {
+        // Its initiate never arrived: resend it identically (it moves no money; orderId is
+        // idempotent), at most maxResends times, then keep querying.
+        var m = Machine(rule: Self.paytm, canResend: true, maxResends: 1)
+        #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(10))) == .resend(after: .seconds(1)))
+        #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(11))) == .inquire(after: .seconds(1)))
+    }
+
     @Test func paytmUnknownPaymentWithinValidityIsQueriedAgain() {
-        var m = Machine(rule: Self.paytm, canResend: true)
+        var m = Machine(rule: Self.paytm, canResend: false)
         #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(10))) == .inquire(after: .seconds(1)))
         #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(11))) == .inquire(after: .seconds(2)))
         #expect(m.next(.callFailed(WalletError(.notFound, "x", mayHaveCharged: false), elapsed: .seconds(13))) == .inquire(after: .seconds(4)))
