@@ -166,7 +166,7 @@ struct SimulationRunner: Sendable {
                                                                                 maxIdleConnections: max(16, concurrency * 2)))
         guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else { throw SandboxError.profile(faults) }
         clientFaults.delay = clientFaults.delay / timeScale
-        let transport = try FaultInjectingTransport(wrapping: curl, configuration: clientFaults)
+        let transport = FaultInjectingTransport(wrapping: curl, configuration: clientFaults)
         let clock = PolicyClock(timeScale: timeScale)
         let adapter = try AdapterFactory.adapter(for: profile, transport: transport, clock: clock.now)
         let list = try (0..<payments).map { try SimulatedPayment.make($0, wallet: wallet, seed: seed, prefix: prefix) }

@@ -62,6 +62,8 @@ struct SimulatedOutcome: Sendable {
     var latency: Duration
     /// Requests beyond the first made for this payment (resends, inquiries, cancels).
     var retries: Int
+    /// Why it did not succeed, when it did not (the error's category and message).
+    var reason: String?
 }
 
 /// Drives payments through a client, `concurrency` at a time.
@@ -104,7 +106,7 @@ enum SimulationDriver {
             } catch {
                 status = error.mayHaveCharged ? "unknown" : "failed"
             }
-            return SimulatedOutcome(payment: payment, first: status, final: status, latency: start.duration(to: clock.now), retries: 0)
+            return SimulatedOutcome(payment: payment, first: status, final: status, latency: start.duration(to: clock.now), retries: 0, reason: nil)
         }
     }
 
@@ -137,7 +139,8 @@ enum SimulationDriver {
                     status = .unknown(error)
                 }
             }
-            return SimulatedOutcome(payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: calls - 1)
+            return SimulatedOutcome(payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: calls - 1,
+                                    reason: status.error.map { "\($0.category.rawValue): \($0.message)" })
         }
     }
 
@@ -163,8 +166,10 @@ enum SimulationDriver {
         for var outcome in outcomes {
             let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: outcome.payment.reference)
             if let entry = try? await client.journal.entry(id) {
-                outcome.final = entry.paymentResult.status.name
+                let result = entry.paymentResult
+                outcome.final = result.status.name
                 outcome.retries = max(0, entry.attempts - 1)
+                if let error = result.status.error ?? result.lastError { outcome.reason = "\(error.category.rawValue): \(error.message)" }
             }
             settled.append(outcome)
         }

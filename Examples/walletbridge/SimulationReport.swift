@@ -22,8 +22,10 @@ struct SimulationReport: Sendable {
     var p50: Duration = .zero
     var p99: Duration = .zero
     var seed: UInt64 = 0
-    /// What a failed payment of a payer died of, by the status it ended in.
+    /// References still open at the end.
     var unresolved: [String] = []
+    /// Payments whose customer could pay that did not succeed: reference, final status, why.
+    var payersNotSucceeded: [(reference: String, status: String, reason: String)] = []
 
     /// Judges `outcomes` against the ledger's entries.
     init(outcomes: [SimulatedOutcome], ledger: [SandboxLedgerEntry], seed: UInt64) {
@@ -44,7 +46,11 @@ struct SimulationReport: Sendable {
             retries += outcome.retries
             if outcome.payment.canPay {
                 canPay += 1
-                if outcome.final == "succeeded" { succeededOfCanPay += 1 }
+                if outcome.final == "succeeded" {
+                    succeededOfCanPay += 1
+                } else {
+                    payersNotSucceeded.append((reference, outcome.final, outcome.reason ?? "no reason recorded"))
+                }
             }
             let entry = truth[reference]
             let charges = entry?.charges ?? 0
@@ -104,7 +110,7 @@ struct SimulationReport: Sendable {
             "  duplicates \(duplicates.count), lost \(lost.count), retries \(retries)",
             "  success rate \(percent(successRate)) (of \(canPay) payments whose customer could pay), correct \(percent(correctRate))",
             "  latency p50 \(Self.millis(p50)) ms, p99 \(Self.millis(p99)) ms",
-        ]
+        ] + payersNotSucceeded.prefix(10).map { "  payer not succeeded: \($0.reference) \($0.status): \($0.reason)" }
     }
 }
 
