@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -118,6 +119,7 @@ let package = Package(
                 "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP", "WalletBridgeSandbox", "WalletBridgeTestSupport",
                 "WalletBridgeSQLite",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(

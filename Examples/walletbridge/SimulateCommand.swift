@@ -180,7 +180,7 @@ struct SimulationRunner: Sendable {
         } else {
             let journal: any PaymentJournal = try journalPath.map { try SQLitePaymentJournal(path: $0) } ?? InMemoryPaymentJournal()
             var configuration = WalletClient.Configuration(clock: clock)
-            // MERGE: configuration.metrics = metrics?.factory
+            configuration.metrics = metrics?.factory
             let client = WalletClient(adapter: adapter, journal: journal, configuration: configuration)
             // Notifications reach the client's webhook, straight into its journal.
             let webhook = try await WebhookReceiver.start { notification in

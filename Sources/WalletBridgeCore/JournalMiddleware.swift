@@ -13,11 +13,14 @@ public struct JournalMiddleware: WalletMiddleware {
     public let journal: any PaymentJournal
     /// Wall time for entries.
     public let now: @Sendable () -> Date
+    /// Counts each payment the journal makes final (`payments_final_total`); nil counts nothing.
+    public let metrics: WalletMetrics?
 
     /// Creates the middleware.
-    public init(journal: any PaymentJournal, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(journal: any PaymentJournal, now: @escaping @Sendable () -> Date = { Date() }, metrics: WalletMetrics? = nil) {
         self.journal = journal
         self.now = now
+        self.metrics = metrics
     }
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
@@ -84,6 +87,7 @@ public struct JournalMiddleware: WalletMiddleware {
             recorded = JournalOutcome(operation.kind, result)
         }
         let (entry, verdict) = try await io(context, sent: true) { try await journal.recordOutcome(id, recorded, at: now()) }
+        metrics?.recorded(entry, verdict: verdict)
         guard case .refused(let why) = verdict else { return Self.merged(outcome, with: entry) }
         // The wallet now says something else than a final state the journal holds: keep the
         // journal's state, and say so beside it (never silently).

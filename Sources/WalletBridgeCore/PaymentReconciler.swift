@@ -70,7 +70,10 @@ extension WalletClient {
             let error = WalletError(.partnerUnavailable, "no attempt reached the wallet; nothing was charged", mayHaveCharged: false)
             var outcome = JournalOutcome(operation: entry.kind == .payment ? .pay : .refund, state: .failed, error: error)
             outcome.onlyIfNeverSent = true
-            if let (closed, _) = try? await journal.recordOutcome(entry.id, outcome, at: now), closed.state.isFinal { return true }
+            if let (closed, verdict) = try? await journal.recordOutcome(entry.id, outcome, at: now) {
+                metrics?.recorded(closed, verdict: verdict)
+                if closed.state.isFinal { return true }
+            }
             // It was sent meanwhile: settle it like any other open entry, from a fresh read.
             guard let fresh = try? await journal.entry(entry.id), !fresh.state.isFinal else { return true }
             return await recover(fresh, within: within, correlationID: correlationID)

@@ -21,13 +21,18 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     public let clock: PolicyClock
     /// Where a settlement the rule derives (never arrived, window passed) is recorded.
     public let journal: (any PaymentJournal)?
+    /// Counts settlements started and finished, and a payment a derived settlement makes final;
+    /// nil counts nothing.
+    public let metrics: WalletMetrics?
 
     /// Creates the middleware.
-    public init(rule: ReconciliationRule, settleWithin: Duration, clock: PolicyClock = PolicyClock(), journal: (any PaymentJournal)? = nil) {
+    public init(rule: ReconciliationRule, settleWithin: Duration, clock: PolicyClock = PolicyClock(), journal: (any PaymentJournal)? = nil,
+                metrics: WalletMetrics? = nil) {
         self.rule = rule
         self.settleWithin = settleWithin
         self.clock = clock
         self.journal = journal
+        self.metrics = metrics
     }
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
@@ -59,6 +64,15 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     ///   - alreadyOpen: How long the payment has been open before this call (recovery).
     public func settle(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
                        context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
+        metrics?.reconciliationsStarted(wallet: context.wallet).increment()
+        let settled = await settling(first, request: request, alreadyOpen: alreadyOpen, budget: budget, context: context, next: next)
+        metrics?.reconciliationsFinished(wallet: context.wallet, result: WalletMetrics.ReconciliationResult(settled.status)).increment()
+        return settled
+    }
+
+    /// ``settle(_:request:alreadyOpen:budget:context:next:)``, uncounted.
+    private func settling(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
+                          context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
         var machine = ReconciliationStateMachine(rule: rule, canResend: request != nil)
         var policyContext = context
         policyContext.origin = context.origin == .caller ? .reconciliation : context.origin
@@ -201,7 +215,9 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         guard let journal else { return .recorded(nil) }
         let id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: result.merchantReference)
         do {
-            return .recorded(try await journal.recordOutcome(id, JournalOutcome(.inquire, result), at: clock.now()).0)
+            let (entry, verdict) = try await journal.recordOutcome(id, JournalOutcome(.inquire, result), at: clock.now())
+            metrics?.recorded(entry, verdict: verdict)
+            return .recorded(entry)
         } catch {
             context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
             return .failed(WalletError(.journalUnavailable, "the payment journal could not record the settlement (\(error)); the payment stays open", mayHaveCharged: true))

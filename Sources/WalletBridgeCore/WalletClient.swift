@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import WalletBridgeTransport
@@ -17,6 +18,18 @@ import WalletBridgeTransport
 /// `SQLitePaymentJournal` from `WalletBridgeSQLite` for durability) and ``PaymentReconciler``.
 ///
 /// Logs carry references, statuses and partner codes, never credentials, signatures or bodies.
+///
+/// ## Metrics
+/// Set ``Configuration/metrics`` to a swift-metrics `MetricsFactory` (nothing is bootstrapped
+/// globally; nil, the default, records nothing). The client then adds a ``MetricsMiddleware``
+/// right after your middlewares (`walletbridge_calls_total`, `walletbridge_call_duration_seconds`,
+/// `walletbridge_call_errors_total`: one per operation you asked for) and one innermost, right
+/// before the adapter (`walletbridge_attempts_total`, `walletbridge_retries_total`: every wire
+/// attempt); the reconciliation and journal middlewares count
+/// `walletbridge_reconciliations_started_total`, `walletbridge_reconciliations_finished_total`
+/// and `walletbridge_payments_final_total` (once per payment, when the journal makes it final).
+/// Dimensions are `wallet`, `operation`, `outcome`, `error`, `result` and `status`, never a
+/// reference. See ``WalletMetrics`` for the table.
 public struct WalletClient: Sendable {
     /// Policy settings.
     public struct Configuration: Sendable {
@@ -34,12 +47,14 @@ public struct WalletClient: Sendable {
         public var middlewares: [any WalletMiddleware]
         /// Draws backoff jitter in `0..<1`.
         public var jitter: @Sendable () -> Double
+        /// Where ``WalletMetrics`` are recorded; nil (the default) records nothing.
+        public var metrics: (any MetricsFactory)?
 
         /// The defaults: ``RetryPolicy/init(maxAttempts:initialBackoff:maxBackoff:deadline:)``'s
-        /// defaults, 30 s of inline settling, the adapter's rule, real clocks, 72 h retention.
+        /// defaults, 30 s of inline settling, the adapter's rule, real clocks, 72 h retention, no metrics.
         public init(retry: RetryPolicy = RetryPolicy(), settleWithin: Duration = .seconds(30), reconciliationRule: ReconciliationRule? = nil,
                     clock: PolicyClock = PolicyClock(), retention: Duration = .seconds(72 * 3600), middlewares: [any WalletMiddleware] = [],
-                    jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                    jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, metrics: (any MetricsFactory)? = nil) {
             self.retry = retry
             self.settleWithin = settleWithin
             self.reconciliationRule = reconciliationRule
@@ -47,6 +62,7 @@ public struct WalletClient: Sendable {
             self.retention = retention
             self.middlewares = middlewares
             self.jitter = jitter
+            self.metrics = metrics
         }
     }
 
@@ -58,6 +74,9 @@ public struct WalletClient: Sendable {
     public let journal: any PaymentJournal
     /// Policy settings.
     public let configuration: Configuration
+    /// The metrics this client records (one handle cache for its lifetime), when
+    /// ``Configuration/metrics`` is set.
+    public let metrics: WalletMetrics?
 
     /// Creates a client.
     /// - Parameters:
@@ -71,23 +90,33 @@ public struct WalletClient: Sendable {
         self.journal = journal
         self.logger = logger
         self.configuration = configuration
+        self.metrics = configuration.metrics.map { WalletMetrics(factory: $0) }
     }
 
     /// The wallet's reconciliation rule in force.
     public var reconciliationRule: ReconciliationRule { configuration.reconciliationRule ?? adapter.reconciliationRule }
 
     var reconciliation: ReconciliationMiddleware {
-        ReconciliationMiddleware(rule: reconciliationRule, settleWithin: configuration.settleWithin, clock: configuration.clock, journal: journal)
+        ReconciliationMiddleware(rule: reconciliationRule, settleWithin: configuration.settleWithin, clock: configuration.clock, journal: journal, metrics: metrics)
+    }
+
+    /// Your middlewares, then (with metrics) the call-level ``MetricsMiddleware``: what the
+    /// policy's own calls do not pass through.
+    var outerMiddlewares: [any WalletMiddleware] {
+        guard let metrics else { return configuration.middlewares }
+        return configuration.middlewares + [MetricsMiddleware(metrics: metrics, level: .call, clock: configuration.clock)]
     }
 
     /// The chain, outermost first.
     var middlewares: [any WalletMiddleware] {
-        configuration.middlewares + [
+        var chain = outerMiddlewares + [
             reconciliation,
             LoggingMiddleware(),
             RetryMiddleware(policy: configuration.retry, clock: configuration.clock, jitter: configuration.jitter),
-            JournalMiddleware(journal: journal, now: configuration.clock.now),
+            JournalMiddleware(journal: journal, now: configuration.clock.now, metrics: metrics),
         ]
+        if let metrics { chain.append(MetricsMiddleware(metrics: metrics, level: .attempt, clock: configuration.clock)) }
+        return chain
     }
 
     /// Passes `operation` through the chain from middleware `index` (the whole chain from 0).
@@ -226,7 +255,7 @@ public struct WalletClient: Sendable {
     }
 
     /// The chain after the reconciliation middleware: what the policy's own calls go through.
-    var policyChain: WalletNext { chain(from: configuration.middlewares.count + 1) }
+    var policyChain: WalletNext { chain(from: outerMiddlewares.count + 1) }
 
     /// Settles a payment entry by the rule, counting the time it has already been open. Never pays again.
     func settleEntry(_ entry: JournalEntry, within: Duration, context: WalletOperationContext) async -> PaymentResult {

@@ -51,6 +51,7 @@ extension WalletClient {
             if let conflict = refund.lastError, conflict.category == .invalidPartnerResponse { return await unconfirmed(conflict) }
             do {
                 let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
+                metrics?.recorded(stored, verdict: verdict)
                 if case .refused(let why) = verdict { return await unconfirmed(WalletError(.invalidPartnerResponse, why)) }
                 notification.refund = JournalMiddleware.merged(.refund(refund), with: stored).refund
             } catch {
@@ -75,6 +76,7 @@ extension WalletClient {
         }
         do {
             let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, payment), at: configuration.clock.now())
+            metrics?.recorded(stored, verdict: verdict)
             if case .refused(let why) = verdict {
                 log.error("notification contradicts a final state", metadata: ["reason": "\(why)"])
                 return await unconfirmed(WalletError(.invalidPartnerResponse, "the notification contradicts the payment's final state: \(why)"))
