@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgePaytm
+import WalletBridgeSNAP
 import WalletBridgeSQLite
 import WalletBridgeSandbox
 import WalletBridgeTesting
@@ -51,8 +54,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "A standalone sandbox's URL (`walletbridge sandbox --faults … --seed …`); its own plan injects the wallet-side faults.")
     var endpoint: String?
 
-    @Option(help: "Run the sandbox's and the client's clocks N times faster.")
-    var timeScale: Double = 100
+    @Option(help: "Run the sandbox's and the client's clocks N times faster (real latency counts N times against the wallets' windows).")
+    var timeScale: Double = 20
 
     @Option(help: "dana: rsa (DANA's RSA-signed transactions) or token (B2B token plus HMAC-SHA512).")
     var snapMode: String = "rsa"
@@ -153,7 +156,7 @@ struct SimulationRunner: Sendable {
             prefix += (naive ? "N" : "W") + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
         } else {
             var configuration = WalletSandbox.Configuration()
-            guard let plan = FaultPlan.profile(faults, seed: seed) else { throw SandboxError.profile(faults) }
+            guard let plan = FaultPlan.profile(faults, seed: seed) else { throw ValidationError("no fault profile \(faults) (none, flaky, chaos)") }
             configuration.faultPlan = plan
             configuration.timeScale = timeScale
             configuration.notificationRetryInterval = .seconds(2)
@@ -161,51 +164,140 @@ struct SimulationRunner: Sendable {
             sandbox = started
             baseURL = started.baseURL
         }
-        let profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
-        let curl = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
-                                                                                maxIdleConnections: max(16, concurrency * 2)))
-        guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else { throw SandboxError.profile(faults) }
-        clientFaults.delay = clientFaults.delay / timeScale
-        let transport = FaultInjectingTransport(wrapping: curl, configuration: clientFaults)
         let clock = PolicyClock(timeScale: timeScale)
-        let adapter = try AdapterFactory.adapter(for: profile, transport: transport, clock: clock.now)
+        let (profile, curl, transport, clientFaults, adapter) = try client(baseURL: baseURL, clock: clock)
         let list = try (0..<payments).map { try SimulatedPayment.make($0, wallet: wallet, seed: seed, prefix: prefix) }
         let progress = SimulationProgress(total: payments, label: naive ? "naive      " : "WalletBridge")
-        defer { _ = progress }
-        var outcomes: [SimulatedOutcome]
+        let outcomes: [SimulatedOutcome]
         if naive {
-            let (interval, window) = Self.polling(adapter.reconciliationRule)
-            outcomes = await SimulationDriver.run(list, concurrency: concurrency, progress: progress,
-                                                  SimulationDriver.naive(adapter, interval: interval, window: window, clock: clock))
+            outcomes = await runNaive(adapter, list, clock: clock, progress: progress)
         } else {
-            let journal: any PaymentJournal = try journalPath.map { try SQLitePaymentJournal(path: $0) } ?? InMemoryPaymentJournal()
-            var configuration = WalletClient.Configuration(clock: clock)
-            configuration.metrics = metrics?.factory
-            let client = WalletClient(adapter: adapter, journal: journal, configuration: configuration)
-            // Notifications reach the client's webhook, straight into its journal.
-            let webhook = try await WebhookReceiver.start { notification in
-                do throws(WalletError) {
-                    return try await client.receiveNotification(notification).acknowledgement
-                } catch {
-                    return NotificationAcknowledgement(status: 400, headers: [:], body: [])
-                }
-            }
-            let notifyURL = webhook.url(path: "/notify/\(wallet)")
-            let window = client.reconciliationRule.window
-            outcomes = await SimulationDriver.run(list.map { var payment = $0; payment.notifyURL = notifyURL; return payment }, concurrency: concurrency,
-                                                  progress: progress, SimulationDriver.walletBridge(client, settleWithin: window))
-            outcomes = await SimulationDriver.reconcile(client, outcomes, concurrency: concurrency, within: window + .seconds(30))
-            await webhook.shutdown()
+            outcomes = try await runWalletBridge(adapter, list, clock: clock, progress: progress)
         }
         let ledger: [SandboxLedgerEntry]
+        var injected: [String: Int] = [:]
+        for (fault, count) in transport.statistics.injected where count > 0 { injected["client:\(fault.rawValue)"] = count }
+        var notifications: (sent: Int, acknowledged: Int)?
         if let sandbox {
             ledger = sandbox.ledgerSnapshot(wallet: wallet)
+            for (kind, count) in sandbox.injectedFaults where count > 0 { injected["wallet:\(kind.rawValue)"] = count }
+            let deliveries = sandbox.notificationDeliveries
+            notifications = (deliveries.filter { $0.attempts > 0 }.count, deliveries.filter(\.acknowledged).count)
         } else {
             ledger = try await Self.fetchLedger(baseURL: baseURL, wallet: wallet, transport: curl)
         }
         await curl.shutdown()
         await sandbox?.shutdown()
-        return SimulationReport(outcomes: outcomes, ledger: ledger, seed: seed)
+        var report = SimulationReport(outcomes: outcomes, ledger: ledger, seed: seed)
+        report.faultsInjected = injected
+        if !naive { report.notifications = notifications }
+        attribute(&report, profile: profile, clientFaults: clientFaults)
+        return report
+    }
+
+    /// The client's side: the profile, the transport with its client-side faults, the adapter.
+    func client(baseURL: String, clock: PolicyClock) throws
+        -> (PartnerProfile, CurlTransport, FaultInjectingTransport, FaultInjectingTransport.Configuration, any WalletAdapter) {
+        let profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+        let curl = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
+                                                                                maxIdleConnections: max(16, concurrency * 2)))
+        guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else { throw ValidationError("no fault profile \(faults) (none, flaky, chaos)") }
+        clientFaults.delay = clientFaults.delay / timeScale
+        let transport = FaultInjectingTransport(wrapping: curl, configuration: clientFaults)
+        let adapter = try AdapterFactory.adapter(for: profile, transport: transport, clock: clock.now)
+        return (profile, curl, transport, clientFaults, adapter)
+    }
+
+    /// Which fault hit the pay (or its inquiries) of each payer that did not succeed: a pure
+    /// function of the seed, so no run-time bookkeeping is needed.
+    func attribute(_ report: inout SimulationReport, profile: PartnerProfile, clientFaults: FaultInjectingTransport.Configuration) {
+        let plan = FaultPlan.profile(faults, seed: seed)
+        let payPath = FaultInjectingTransport.path(of: Self.payURL(profile))
+        for (reference, _, _) in report.payersNotSucceeded {
+            let key: String
+            if let fault = clientFaults.fault(for: RequestContext(operation: "pay", key: reference), path: payPath, attempt: 1) {
+                key = "client:\(fault.rawValue)"
+            } else if endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "pay", reference: reference, attempt: 1) {
+                key = "wallet:\(kind.rawValue)"
+            } else {
+                // The pay went through: the first fault on its inquiries, if any.
+                let inquiryPath = FaultInjectingTransport.path(of: Self.inquiryURL(profile))
+                key = (1...12).lazy.compactMap { attempt -> String? in
+                    if let fault = clientFaults.fault(for: RequestContext(operation: "inquire", key: reference), path: inquiryPath, attempt: attempt) {
+                        return "inquiry client:\(fault.rawValue)"
+                    }
+                    if self.endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "inquire", reference: reference, attempt: attempt) {
+                        return "inquiry wallet:\(kind.rawValue)"
+                    }
+                    return nil
+                }.first ?? "none"
+            }
+            report.notSucceededByFault[key, default: 0] += 1
+        }
+    }
+
+    /// The naive client over `list`.
+    func runNaive(_ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress) async -> [SimulatedOutcome] {
+        let (interval, window) = Self.polling(adapter.reconciliationRule)
+        return await SimulationDriver.run(list, concurrency: concurrency, progress: progress,
+                                          SimulationDriver.naive(adapter, interval: interval, window: window, clock: clock))
+    }
+
+    /// WalletBridge's client over `list`, then the end-of-run reconciliation.
+    func runWalletBridge(_ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress) async throws -> [SimulatedOutcome] {
+        let journal: any PaymentJournal
+        if let journalPath {
+            journal = try SQLitePaymentJournal(path: journalPath)
+        } else {
+            journal = InMemoryPaymentJournal()
+        }
+        // A caller's pay may settle inline for as long as the wallet's window: a pay that
+        // never arrived is resent only inline (recovery never pays again).
+        var configuration = WalletClient.Configuration(settleWithin: adapter.reconciliationRule.window, clock: clock)
+        configuration.metrics = metrics?.factory
+        let client = WalletClient(adapter: adapter, journal: journal, configuration: configuration)
+        // Notifications reach the client's webhook, straight into its journal.
+        let webhook = try await WebhookReceiver.start { notification in await Self.acknowledge(notification, client: client) }
+        let notifyURL = webhook.url(path: "/notify/\(wallet)")
+        let window = client.reconciliationRule.window
+        let payments = list.map { payment -> SimulatedPayment in
+            var payment = payment
+            payment.notifyURL = notifyURL
+            return payment
+        }
+        var outcomes = await SimulationDriver.run(payments, concurrency: concurrency, progress: progress, SimulationDriver.walletBridge(client, settleWithin: window))
+        outcomes = await SimulationDriver.reconcile(client, outcomes, concurrency: concurrency, within: window + .seconds(30))
+        await webhook.shutdown()
+        return outcomes
+    }
+
+    /// Hands a notification to the client's journal; a rejected one gets HTTP 400.
+    static func acknowledge(_ notification: InboundNotification, client: WalletClient) async -> NotificationAcknowledgement {
+        let received: ReceivedNotification
+        do {
+            received = try await client.receiveNotification(notification)
+        } catch {
+            return NotificationAcknowledgement(status: 400, headers: [:], body: [])
+        }
+        return received.acknowledgement
+    }
+
+    /// The URL a pay is sent to, for predicting the client-side fault on it.
+    static func payURL(_ profile: PartnerProfile) -> String {
+        switch profile.scheme {
+        case "paytm": return profile.baseURL + ((try? PaytmConfiguration(profile: profile).paths.initiateTransaction) ?? "")
+        case "snap": return profile.baseURL + ((try? SNAPConfiguration(profile: profile).paths.payment) ?? "")
+        default: return profile.baseURL + ((try? AlipayPlusConfiguration(profile: profile).paths.pay) ?? "")
+        }
+    }
+
+    /// The URL a payment inquiry is sent to.
+    static func inquiryURL(_ profile: PartnerProfile) -> String {
+        switch profile.scheme {
+        case "paytm": return profile.baseURL + ((try? PaytmConfiguration(profile: profile).paths.transactionStatus) ?? "")
+        case "snap": return profile.baseURL + ((try? SNAPConfiguration(profile: profile).paths.status) ?? "")
+        default: return profile.baseURL + ((try? AlipayPlusConfiguration(profile: profile).paths.inquiryPayment) ?? "")
+        }
     }
 
     /// How often and how long a naive client polls a pending payment: the wallet's own numbers.
@@ -219,12 +311,7 @@ struct SimulationRunner: Sendable {
     /// `GET /sandbox/ledger?wallet=W` of a standalone sandbox.
     static func fetchLedger(baseURL: String, wallet: String, transport: CurlTransport) async throws -> [SandboxLedgerEntry] {
         let response = try await transport.send(HTTPRequest(method: "GET", url: "\(baseURL)/sandbox/ledger?wallet=\(wallet)"))
-        guard response.status == 200 else { throw SandboxError.ledger("HTTP \(response.status)") }
+        guard response.status == 200 else { throw ValidationError("the sandbox's ledger could not be read: HTTP \(response.status)") }
         return try JSONDecoder().decode([SandboxLedgerEntry].self, from: Data(response.body))
     }
-}
-
-extension SandboxError {
-    static func profile(_ name: String) -> any Error { ValidationError("no fault profile \(name) (none, flaky, chaos)") }
-    static func ledger(_ why: String) -> any Error { ValidationError("the sandbox's ledger could not be read: \(why)") }
 }

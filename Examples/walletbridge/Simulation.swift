@@ -2,6 +2,7 @@ import Foundation
 import WalletBridgeCore
 import WalletBridgeSandbox
 import WalletBridgeTesting
+import WalletBridgeTransport
 
 /// One simulated payment: who pays, how much, and whether that customer can pay at all.
 struct SimulatedPayment: Sendable {
@@ -60,7 +61,8 @@ struct SimulatedOutcome: Sendable {
     var final: String
     /// Wall time of the caller's call.
     var latency: Duration
-    /// Requests beyond the first made for this payment (resends, inquiries, cancels).
+    /// Times the pay was sent again under its reference with the identical body (from the
+    /// journal; the naive client never resends).
     var retries: Int
     /// Why it did not succeed, when it did not (the error's category and message).
     var reason: String?
@@ -117,11 +119,17 @@ enum SimulationDriver {
         { payment in
             let clock = ContinuousClock()
             let start = clock.now
-            var calls = 1
             var status: PaymentStatus
             var walletReference: String?
+            // Bound as WalletClient binds it, so the client-side faults are drawn per reference.
+            func call<T: Sendable>(_ operation: String, _ body: () async throws(WalletError) -> T) async throws(WalletError) -> T {
+                let result = await RequestContext.$current.withValue(RequestContext(operation: operation, key: payment.reference)) { () async -> Result<T, WalletError> in
+                    do throws(WalletError) { return .success(try await body()) } catch { return .failure(error) }
+                }
+                return try result.get()
+            }
             do throws(WalletError) {
-                let result = try await adapter.pay(payment.request)
+                let result = try await call("pay") { () async throws(WalletError) in try await adapter.pay(payment.request) }
                 status = result.status
                 walletReference = result.walletReference
             } catch {
@@ -130,16 +138,16 @@ enum SimulationDriver {
             let watch = policy.stopwatch()
             while case .pending = status, watch.elapsed < window {
                 await policy.sleep(for: interval)
-                calls += 1
                 do throws(WalletError) {
-                    let answer = try await adapter.inquire(PaymentQuery(merchantReference: payment.reference, walletReference: walletReference, expectedAmount: payment.amount))
+                    let query = PaymentQuery(merchantReference: payment.reference, walletReference: walletReference, expectedAmount: payment.amount)
+                    let answer = try await call("inquire") { () async throws(WalletError) in try await adapter.inquire(query) }
                     status = answer.status
                     walletReference = walletReference ?? answer.walletReference
                 } catch {
                     status = .unknown(error)
                 }
             }
-            return SimulatedOutcome(payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: calls - 1,
+            return SimulatedOutcome(payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: 0,
                                     reason: status.error.map { "\($0.category.rawValue): \($0.message)" })
         }
     }

@@ -24,6 +24,13 @@ struct SimulationReport: Sendable {
     var seed: UInt64 = 0
     /// References still open at the end.
     var unresolved: [String] = []
+    /// Payers that did not succeed, by the first fault drawn for their pay (`client:…` from the
+    /// client's transport, `wallet:…` from the sandbox's plan, `none` when their pay was not hit).
+    var notSucceededByFault: [String: Int] = [:]
+    /// Faults injected during the run, by side and kind (`client:reply-lost`, `wallet:429`…).
+    var faultsInjected: [String: Int] = [:]
+    /// Notifications the sandbox started, and how many were acknowledged (in process only).
+    var notifications: (sent: Int, acknowledged: Int)?
     /// Payments whose customer could pay that did not succeed: reference, final status, why.
     var payersNotSucceeded: [(reference: String, status: String, reason: String)] = []
 
@@ -97,20 +104,29 @@ struct SimulationReport: Sendable {
             "duplicates": duplicates.count, "lost": lost.count, "retries": retries,
             "success_rate": successRate.rounded(toPlaces: 5), "correct_rate": correctRate.rounded(toPlaces: 5),
             "p50_ms": Self.millis(p50), "p99_ms": Self.millis(p99), "seed": seed,
+            "not_succeeded_by_fault": notSucceededByFault, "faults_injected": faultsInjected,
+            "notifications_sent": notifications?.sent ?? 0, "notifications_acknowledged": notifications?.acknowledged ?? 0,
         ]
     }
 
     /// Human-readable lines.
     func lines(title: String) -> [String] {
         func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
-        return [
-            title,
-            "  payments \(payments): succeeded \(succeeded), failed \(failed), cancelled \(cancelled)",
-            "  unknown before reconcile \(unknownBeforeReconcile), after \(unknownAfterReconcile)",
-            "  duplicates \(duplicates.count), lost \(lost.count), retries \(retries)",
-            "  success rate \(percent(successRate)) (of \(canPay) payments whose customer could pay), correct \(percent(correctRate))",
-            "  latency p50 \(Self.millis(p50)) ms, p99 \(Self.millis(p99)) ms",
-        ] + payersNotSucceeded.prefix(10).map { "  payer not succeeded: \($0.reference) \($0.status): \($0.reason)" }
+        var lines = [title]
+        lines.append("  payments \(payments): succeeded \(succeeded), failed \(failed), cancelled \(cancelled)")
+        lines.append("  unknown before reconcile \(unknownBeforeReconcile), after \(unknownAfterReconcile)")
+        lines.append("  duplicates \(duplicates.count), lost \(lost.count), retries \(retries)")
+        lines.append("  success rate \(percent(successRate)) (of \(canPay) payments whose customer could pay), correct \(percent(correctRate))")
+        lines.append("  latency p50 \(Self.millis(p50)) ms, p99 \(Self.millis(p99)) ms")
+        let injected: [String] = faultsInjected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        lines.append("  faults injected: " + injected.joined(separator: ", "))
+        if let notifications { lines.append("  notifications: \(notifications.sent) sent, \(notifications.acknowledged) acknowledged") }
+        if !notSucceededByFault.isEmpty {
+            let causes: [String] = notSucceededByFault.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }
+            lines.append("  payers not succeeded, by the first fault on their pay (or its inquiries): " + causes.joined(separator: ", "))
+        }
+        for payer in payersNotSucceeded.prefix(10) { lines.append("  payer not succeeded: \(payer.reference) \(payer.status): \(payer.reason)") }
+        return lines
     }
 }
 

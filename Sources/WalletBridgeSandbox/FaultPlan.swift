@@ -200,7 +200,9 @@ final class FaultPlanState: @unchecked Sendable {
     }
 
     /// What hits one wallet request: a fault (magic amount first, then the plan), and a skew.
-    func draw(wallet: String, operation: String, reference: String?, amountMinor: Int64?) -> (fault: SandboxFault?, skew: Duration?) {
+    /// `carriesToken` says whether the request has an access token (a token expiry needs one:
+    /// drawn for a request without, it injects nothing and is not counted).
+    func draw(wallet: String, operation: String, reference: String?, amountMinor: Int64?, carriesToken: Bool = false) -> (fault: SandboxFault?, skew: Duration?) {
         guard let reference, !reference.isEmpty else { return (nil, nil) }
         let key = "\(wallet)|\(operation)|\(reference)"
         let (attempt, magic): (Int, SandboxFault?) = lock.withLock {
@@ -213,7 +215,8 @@ final class FaultPlanState: @unchecked Sendable {
         }
         if let magic { return (magic, nil) }
         guard operation != "token" else { return (nil, nil) }
-        let kind = plan.requestFault(wallet: wallet, operation: operation, reference: reference, attempt: attempt)
+        var kind = plan.requestFault(wallet: wallet, operation: operation, reference: reference, attempt: attempt)
+        if kind == .tokenExpiry, !carriesToken { kind = nil }
         let skew = plan.skew(wallet: wallet, operation: operation, reference: reference, attempt: attempt)
         lock.withLock {
             if let kind { counts[kind, default: 0] += 1 }

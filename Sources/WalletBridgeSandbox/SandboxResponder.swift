@@ -65,7 +65,8 @@ struct SandboxResponder: HTTPResponder {
                          _ handle: () async -> SandboxReply) async -> SandboxReply {
         guard let plan, let operation else { return await handle() }
         let summary = SandboxRequestSummary(body: request.body, referenceFields: fields.references, amountFields: fields.amounts)
-        let (fault, skew) = plan.draw(wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor)
+        let (fault, skew) = plan.draw(wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor,
+                                      carriesToken: request.headers["Authorization"] != nil)
         guard fault != nil || skew != nil else { return await handle() }
         return await SandboxRequestScope.$plannedFault.withValue(fault) {
             await SandboxRequestScope.$skew.withValue(skew) { await handle() }

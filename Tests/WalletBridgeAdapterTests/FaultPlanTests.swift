@@ -150,7 +150,7 @@ import WalletBridgeTransport
         try await withClient("dana", snapMode: "token") { sandbox, client in
             _ = try await client.pay(try request("TOKEN-0", "10000.00", .idr, customer: "dana-pays"))
             let issued = sandbox.snapTokensIssued
-            sandbox.injectFault(.expireToken, path: "/v1.0/debit/payment-host-to-host.htm")
+            sandbox.injectFault(.expireToken, path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm")
             var result = try await client.pay(try request("TOKEN-1", "10000.00", .idr, customer: "dana-pays"))
             if !result.status.isFinal { result = try await client.settle(merchantReference: "TOKEN-1", within: .seconds(3600)) }
             #expect(result.status == .succeeded)
