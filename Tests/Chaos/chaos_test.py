@@ -54,7 +54,12 @@ def simulate(cli, wallet, payments, seed):
 
 
 def journal_rows(path, wallet):
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    if not os.path.exists(path):
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+    except sqlite3.OperationalError:
+        return []
     try:
         cols = [c[1] for c in db.execute("PRAGMA table_info(journal_entries)")]
         return [dict(zip(cols, r)) for r in db.execute("SELECT * FROM journal_entries WHERE wallet = ? AND kind = 'payment'", (wallet,))]
