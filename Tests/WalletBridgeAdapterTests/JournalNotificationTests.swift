@@ -297,18 +297,18 @@ struct JournalNotificationTests {
 private struct UnclaimableJournal: PaymentJournal {
     let base = InMemoryPaymentJournal()
     struct Down: Error {}
-    func begin(_ intent: JournalEntry) async throws -> JournalEntry { try await base.begin(intent) }
-    func entry(_ id: JournalEntry.ID) async throws -> JournalEntry? { try await base.entry(id) }
+    func begin(_ intent: JournalEntry) async throws -> JournalEntry { await base.begin(intent) }
+    func entry(_ id: JournalEntry.ID) async throws -> JournalEntry? { await base.entry(id) }
     func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) async throws {
-        try await base.recordAttempt(id, operation: operation, attempt: attempt, at: at)
+        await base.recordAttempt(id, operation: operation, attempt: attempt, at: at)
     }
     func recordOutcome(_ id: JournalEntry.ID, _ outcome: JournalOutcome, at: Date) async throws -> (JournalEntry, JournalTransition.Verdict) {
         try await base.recordOutcome(id, outcome, at: at)
     }
-    func openEntries(wallet: String?) async throws -> [JournalEntry] { try await base.openEntries(wallet: wallet) }
-    func allEntries(wallet: String?) async throws -> [JournalEntry] { try await base.allEntries(wallet: wallet) }
-    func events(_ id: JournalEntry.ID) async throws -> [JournalEvent] { try await base.events(id) }
+    func openEntries(wallet: String?) async throws -> [JournalEntry] { await base.openEntries(wallet: wallet) }
+    func allEntries(wallet: String?) async throws -> [JournalEntry] { await base.allEntries(wallet: wallet) }
+    func events(_ id: JournalEntry.ID) async throws -> [JournalEvent] { await base.events(id) }
     func claimNotification(_ key: String, wallet: String, at: Date) async throws -> Bool { throw Down() }
     func releaseNotification(_ key: String, wallet: String) async throws { throw Down() }
-    func purge(before cutoff: Date) async throws -> Int { try await base.purge(before: cutoff) }
+    func purge(before cutoff: Date) async throws -> Int { await base.purge(before: cutoff) }
 }
