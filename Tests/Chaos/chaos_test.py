@@ -4,7 +4,7 @@ one kill-and-recover of a simulation with a journal.
 
 1. For gcash, paytm and dana: `simulate --payments N --faults chaos --seed S --baseline --json`.
    It fails on any duplicate, lost or unresolved payment, or a correct rate below 100%.
-2. A standalone sandbox (`--faults chaos --seed S --time-scale 100`), a simulation against it
+2. A standalone sandbox (`--faults chaos --seed S --time-scale 20`), a simulation against it
    with a journal, SIGKILLed halfway; then `walletbridge recover`: nothing may stay open, no
    reference may be charged twice, and every journal entry must agree with the ledger.
 
@@ -74,8 +74,8 @@ def kill_and_recover(cli, seed, work, wallet="gcash", payments=400):
     config_dir = os.path.join(work, "config")
     journal = os.path.join(work, "journal.sqlite")
     base = f"http://127.0.0.1:{port}"
-    sandbox = subprocess.Popen([cli, "sandbox", "--port", str(port), "--faults", "chaos", "--seed", str(seed), "--time-scale", "100",
-                                "--write-config", config_dir, "--state-file", os.path.join(work, "state.json")],
+    sandbox = subprocess.Popen([cli, "sandbox", "--port", str(port), "--faults", "chaos", "--seed", str(seed), "--time-scale", "20",
+                                "--write-config", config_dir],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(400):
@@ -89,7 +89,7 @@ def kill_and_recover(cli, seed, work, wallet="gcash", payments=400):
         else:
             raise SystemExit("the standalone sandbox did not start")
         runner = subprocess.Popen([cli, "simulate", "--wallet", wallet, "--payments", str(payments), "--concurrency", "16", "--faults", "chaos",
-                                   "--seed", str(seed), "--endpoint", base, "--journal", journal, "--json"],
+                                   "--seed", str(seed), "--endpoint", base, "--journal", journal, "--time-scale", "20", "--json"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         # Kill it halfway: once about half the payments are in the journal.
         deadline = time.monotonic() + 120
@@ -103,7 +103,7 @@ def kill_and_recover(cli, seed, work, wallet="gcash", payments=400):
         rows = journal_rows(journal, wallet)
         open_at_kill = sum(1 for r in rows if r["state"] not in ("succeeded", "failed", "cancelled"))
         recovered = subprocess.run([cli, "recover", "--config", os.path.join(config_dir, "walletbridge.json"), "--wallet", wallet,
-                                    "--journal", journal, "--time-scale", "100", "--json"], capture_output=True, text=True, timeout=600)
+                                    "--journal", journal, "--time-scale", "20", "--json"], capture_output=True, text=True, timeout=600)
         problems = []
         if finished_first:
             problems.append("the simulation finished before the kill (the test proved nothing)")
