@@ -54,6 +54,9 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "A standalone sandbox's URL (`walletbridge sandbox --faults … --seed …`); its own plan injects the wallet-side faults.")
     var endpoint: String?
 
+    @Option(help: "With --endpoint: a tag in every reference, so that a run does not meet an earlier run's payments (random and printed when omitted).")
+    var runTag: String?
+
     @Option(help: "Run the sandbox's and the client's clocks N times faster (real latency counts N times against the wallets' windows).")
     var timeScale: Double = 20
 
@@ -79,7 +82,9 @@ struct SimulateCommand: AsyncParsableCommand {
         let seed = self.seed ?? UInt64.random(in: 1...999_999)
         let metricsExport = (metrics || prometheusPort != nil) ? try await SimulationMetrics.start(port: prometheusPort) : nil
         if let port = metricsExport?.port { printError("metrics at http://127.0.0.1:\(port)/metrics") }
-        let runner = SimulationRunner(command: self, seed: seed, metrics: metricsExport)
+        let tag = runTag ?? String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        if endpoint != nil { printError("run tag \(tag) (replay against a fresh sandbox with --seed \(seed) --run-tag \(tag))") }
+        let runner = SimulationRunner(command: self, seed: seed, runTag: tag, metrics: metricsExport)
         let main: SimulationReport
         var naive: SimulationReport?
         do {
@@ -94,6 +99,7 @@ struct SimulateCommand: AsyncParsableCommand {
             var object = main.json
             object["wallet"] = wallet
             object["faults"] = faults
+            if endpoint != nil { object["run_tag"] = tag }
             if let naive { object["baseline"] = naive.json }
             if main.brokePromise {
                 object["duplicate_references"] = main.duplicates
@@ -113,7 +119,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         if main.brokePromise {
             printError("the promise was broken with seed \(seed): duplicates \(main.duplicates.prefix(20)), lost \(main.lost.prefix(20)), open \(main.unresolved.prefix(20))")
-            printError("replay: walletbridge simulate --wallet \(wallet) --payments \(payments) --concurrency \(concurrency) --faults \(faults) --seed \(seed)")
+            let tagged = endpoint == nil ? "" : " --endpoint URL --run-tag \(tag)"
+            printError("replay: walletbridge simulate --wallet \(wallet) --payments \(payments) --concurrency \(concurrency) --faults \(faults) --seed \(seed)\(tagged)")
             throw ExitCode(1)
         }
     }
@@ -132,7 +139,10 @@ struct SimulationRunner: Sendable {
     let journalPath: String?
     let metrics: SimulationMetrics?
 
-    init(command: SimulateCommand, seed: UInt64, metrics: SimulationMetrics?) {
+    let runTag: String
+
+    init(command: SimulateCommand, seed: UInt64, runTag: String, metrics: SimulationMetrics?) {
+        self.runTag = runTag
         wallet = command.wallet
         payments = command.payments
         concurrency = command.concurrency
@@ -153,7 +163,7 @@ struct SimulationRunner: Sendable {
         var prefix = "SIM\(seed)-"
         if let endpoint {
             baseURL = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-            prefix += (naive ? "N" : "W") + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
+            prefix += (naive ? "N" : "W") + runTag + "-"
         } else {
             var configuration = WalletSandbox.Configuration()
             guard let plan = FaultPlan.profile(faults, seed: seed) else { throw ValidationError("no fault profile \(faults) (none, flaky, chaos)") }

@@ -11,8 +11,10 @@ struct SimulationReport: Sendable {
     var unknownAfterReconcile = 0
     /// References the ledger charged more than once.
     var duplicates: [String] = []
-    /// References whose final state in the client disagrees with the ledger about money: the
-    /// client does not report a charge the ledger made, or reports one it did not make.
+    /// References where the client disagrees with the ledger about money, in its final state or
+    /// in a final answer the caller was given first: a charge not reported as `succeeded`, a
+    /// `succeeded` the ledger did not charge, or `failed`/`cancelled` while the wallet still
+    /// holds the payment open.
     var lost: [String] = []
     /// References whose final state is not the ledger's (lost ones included).
     var incorrect: [String] = []
@@ -71,8 +73,21 @@ struct SimulationReport: Sendable {
                 agrees = !charged && charges == 0 && (entry == nil || entry?.state == "failed" || entry?.state == "cancelled")
             default: agrees = false
             }
-            if !agrees { incorrect.append(reference) }
-            if (outcome.final == "succeeded") != charged { lost.append(reference) }
+            // What the caller was told, when it was final, is judged too: a caller told
+            // `failed` whose payment then succeeds was told something the wallet never proved.
+            let toldFirst = ["succeeded", "failed", "cancelled"].contains(outcome.first) ? outcome.first : nil
+            if !agrees || (toldFirst != nil && toldFirst != outcome.final) { incorrect.append(reference) }
+            // Lost: the client and the ledger disagree about money, in what the caller was told
+            // or in the final state. A payment the wallet still holds open may yet charge.
+            let pendingAtWallet = entry?.state == "processing"
+            func disagrees(_ status: String) -> Bool {
+                switch status {
+                case "succeeded": return !charged
+                case "failed", "cancelled": return charged || pendingAtWallet
+                default: return charged
+                }
+            }
+            if disagrees(outcome.final) || toldFirst.map(disagrees) == true { lost.append(reference) }
         }
         let latencies = outcomes.map(\.latency).sorted()
         p50 = Self.percentile(latencies, 0.50)

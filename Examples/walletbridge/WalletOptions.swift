@@ -31,6 +31,10 @@ struct WalletOptions: ParsableArguments {
     @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
     var trace = false
 
+    mutating func validate() throws {
+        guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be a number of at least 1") }
+    }
+
     /// The sandbox customer who pays, for the chosen wallet.
     var defaultCustomer: String { "\(wallet.lowercased())-pays" }
 

@@ -124,6 +124,11 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                     do throws(WalletError) {
                         let answer = try await next(operation, policyContext)
                         current = Self.keep(current, answer.payment)
+                        if case .pay = operation, case .pending(.some) = current.status {
+                            // The resent pay asks the customer to act (Paytm's txnToken, a
+                            // redirect): only the caller can pass that on.
+                            return current
+                        }
                         action = machine.next(.status(current.status, elapsed: now))
                     } catch {
                         current.lastError = error

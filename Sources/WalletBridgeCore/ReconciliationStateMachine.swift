@@ -53,7 +53,7 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     public let canResend: Bool
     /// Most cancels before giving up, and most resends of the original request.
     public let maxCancels: Int
-    /// Most resends of the original request (SNAP rule).
+    /// Most resends of the original request, when the wallet says it never received it.
     public let maxResends: Int
     /// The current state.
     public private(set) var state: State = .observing
@@ -63,6 +63,14 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     public private(set) var resends = 0
     /// Whether a cancel was refused because the wallet does not know the payment.
     private var cancelFoundNothing = false
+    /// When the pay was last sent (0 for the caller's own; the time of the last resend after
+    /// one). The wallet's window runs from there: a pay resent at 50 s of a 60 s window may
+    /// still be processed after it, so "never arrived" is only concluded a whole window after
+    /// the last send.
+    private var sentAt: Duration = .zero
+
+    /// Time since the pay was last sent.
+    private func sinceSent(_ elapsed: Duration) -> Duration { elapsed - sentAt }
 
     /// Creates a machine for one open payment.
     public init(rule: ReconciliationRule, canResend: Bool, maxCancels: Int = 5, maxResends: Int = 3) {
@@ -111,12 +119,12 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     /// The wallet has not decided yet: inquire again, or act at the end of the window.
     private mutating func undecided(elapsed: Duration) -> Action {
         let wait = delay()
-        if inquiries == 0, elapsed + wait > rule.window {
+        if inquiries == 0, sinceSent(elapsed) + wait > rule.window {
             // Resumed at or after the window's end (crash recovery): ask once before acting on it.
             inquiries += 1
             return .inquire(after: .zero)
         }
-        if elapsed + wait <= rule.window {
+        if sinceSent(elapsed) + wait <= rule.window {
             inquiries += 1
             return .inquire(after: wait)
         }
@@ -129,13 +137,16 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
 
     /// The wallet does not know the payment: while the window lasts, send the identical pay
     /// again under its reference (every scheme's reference is idempotent: the wallet answers
-    /// the original if it did get it after all), up to ``maxResends`` times.
+    /// the original if it did get it after all), up to ``maxResends`` times. Each resend
+    /// starts the window again.
     private mutating func neverArrived(elapsed: Duration, error: WalletError) -> Action {
-        if canResend, resends < maxResends, elapsed < rule.window {
+        if canResend, resends < maxResends, sinceSent(elapsed) < rule.window {
             resends += 1
-            return .resend(after: delay())
+            let wait = delay()
+            sentAt = elapsed + wait
+            return .resend(after: wait)
         }
-        if elapsed >= rule.window, cancelFoundNothing || !rule.cancelsAtWindow {
+        if sinceSent(elapsed) >= rule.window, cancelFoundNothing || !rule.cancelsAtWindow {
             return settle(.failed(WalletError(.notFound, "the wallet never received the payment and its window has passed; nothing was charged",
                                               partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
         }
@@ -164,7 +175,7 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
         case .status(let status, let elapsed):
             if case .cancelled = status { return settle(Self.cancelledByPolicy) }
             if status.isFinal { return settle(status) }
-            if case .unknown(let error) = status, error.category == .notFound, cancelFoundNothing, elapsed >= rule.window {
+            if case .unknown(let error) = status, error.category == .notFound, cancelFoundNothing, sinceSent(elapsed) >= rule.window {
                 return settle(.failed(WalletError(.notFound, "the wallet never received the payment, and refused to cancel what it does not know; nothing was charged",
                                                   partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
             }

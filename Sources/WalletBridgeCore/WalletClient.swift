@@ -259,7 +259,10 @@ public struct WalletClient: Sendable {
 
     /// Settles a payment entry by the rule, counting the time it has already been open. Never pays again.
     func settleEntry(_ entry: JournalEntry, within: Duration, context: WalletOperationContext) async -> PaymentResult {
-        let open = Self.duration(from: entry.createdAt, to: configuration.clock.now())
+        // The wallet's window runs from the last time the pay was sent (a resend starts it again).
+        let events = (try? await journal.events(entry.id)) ?? []
+        let lastSent = events.last { $0.kind == "attempt" && $0.operation == WalletCapabilities.Operation.pay.rawValue }?.at ?? entry.createdAt
+        let open = Self.duration(from: max(lastSent, entry.createdAt), to: configuration.clock.now())
         return await reconciliation.settle(entry.paymentResult, request: nil, alreadyOpen: open, budget: within, context: context, next: policyChain)
     }
 

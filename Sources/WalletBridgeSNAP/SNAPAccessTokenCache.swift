@@ -1,4 +1,5 @@
 import Foundation
+import WalletBridgeTransport
 import WalletBridgeCore
 import WalletBridgeCrypto
 
@@ -48,7 +49,8 @@ actor SNAPAccessTokenCache {
     private func renew() async throws(WalletError) -> SecretBytes {
         if let inFlight { return try await Self.value(of: inFlight) }
         let task = Task { [fetch, clock, margin] () async throws -> Token in
-            let (value, expiresIn) = try await fetch()
+            // Shared by every caller waiting for it: it belongs to none of their operations.
+            let (value, expiresIn) = try await RequestContext.$current.withValue(RequestContext(operation: "token", key: "")) { try await fetch() }
             let lifetime = Double(expiresIn.components.seconds) - Double(margin.components.seconds)
             return Token(value: value, renewAfter: clock().addingTimeInterval(max(0, lifetime)))
         }

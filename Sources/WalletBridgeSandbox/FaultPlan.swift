@@ -3,9 +3,11 @@ import WalletBridgeTesting
 
 /// Wallet-side faults drawn from a seed: each fault kind has a rate per wallet, and whether a
 /// request or a notification is hit is a pure function of (seed, wallet, operation, merchant
-/// reference, how many times that reference was seen for that operation), so a run replays
-/// identically under any concurrency. `walletbridge sandbox --faults PROFILE --seed N` starts a
-/// sandbox with one of the documented ``profile(_:seed:)``s.
+/// reference, how many times that reference was seen for that operation), so the same request
+/// meets the same fault in every run, whatever the concurrency. (How many requests a payment
+/// makes can still depend on timing: the number of inquiries that fit in a window, or a
+/// notification's confirming inquiry beside the client's own.) `walletbridge sandbox --faults
+/// PROFILE --seed N` starts a sandbox with one of the documented ``profile(_:seed:)``s.
 ///
 /// Request faults are exclusive (at most one per request); timestamp skew is drawn on its own
 /// and may come with any of them. Focused tests keep using the per-path queue
@@ -66,8 +68,6 @@ public struct FaultPlan: Sendable, Equatable {
     public var defaultRates: [Kind: Double]
     /// The pause in the middle of a slow body.
     public var slowBodyPause: Duration
-    /// The `Retry-After` of a 429, in whole seconds.
-    public var retryAfterSeconds: Int
     /// The largest timestamp skew (drawn in `-skew...skew`); keep it inside the clients'
     /// tolerance to test tolerance, or beyond it to test rejection.
     public var maxSkew: Duration
@@ -76,12 +76,11 @@ public struct FaultPlan: Sendable, Equatable {
 
     /// Creates a plan.
     public init(seed: UInt64, defaultRates: [Kind: Double] = [:], rates: [String: [Kind: Double]] = [:], slowBodyPause: Duration = .milliseconds(300),
-                retryAfterSeconds: Int = 1, maxSkew: Duration = .seconds(120), notificationDelay: Duration = .seconds(2)) {
+                maxSkew: Duration = .seconds(120), notificationDelay: Duration = .seconds(2)) {
         self.seed = seed
         self.defaultRates = defaultRates
         self.rates = rates
         self.slowBodyPause = slowBodyPause
-        self.retryAfterSeconds = retryAfterSeconds
         self.maxSkew = maxSkew
         self.notificationDelay = notificationDelay
     }
@@ -188,6 +187,9 @@ public struct FaultPlan: Sendable, Equatable {
 
 /// Carries a plan out: counts each reference's requests per operation (so draws replay), and
 /// remembers which magic amounts have fired. One per sandbox.
+///
+/// It remembers every reference it has seen (a few dozen bytes each): a standalone sandbox
+/// under a long run grows with the number of payments, like its ledger.
 final class FaultPlanState: @unchecked Sendable {
     let plan: FaultPlan
     private let lock = NSLock()

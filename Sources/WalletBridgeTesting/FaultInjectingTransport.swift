@@ -22,7 +22,10 @@ import WalletBridgeTransport
 /// - the path of the request's URL (``path(of:)``);
 /// - the attempt: 1 for the first request this transport sees for that (operation, key, path),
 ///   2 for the next, and so on. A client sends the requests of one reference one after
-///   another, so the count is the same however many references run concurrently.
+///   another, so the count is the same however many references run concurrently. (Where two
+///   calls about one reference overlap, such as a notification's confirming inquiry beside
+///   the settling loop, which of them is attempt n depends on timing; a shared token fetch is
+///   bound as operation `token` with no key.)
 ///
 /// A request sent with no context bound is decided as
 /// `RequestContext(operation: request.method, key: "")`, its attempts counted per method and

@@ -112,9 +112,16 @@ import WalletBridgeTransport
             let truth = try #require(sandbox.ledgerSnapshot(wallet: wallet).first { $0.merchantReference == reference })
             #expect(truth.charges == 1)
             #expect(truth.state == "succeeded")
-            // One request was hit: the pay was followed by an inquiry or sent again.
-            let events = try await client.journal.events(JournalEntry.paymentID(wallet: wallet, merchantReference: reference))
-            #expect(events.filter { $0.kind == "attempt" }.count > 1, "\(events.map(\.operation))")
+            // The first pay was hit: its recorded answer is not what the same pay gets with an
+            // amount that is not magic (ending in 50).
+            let control = "CONTROL-\(wallet)-\(amount)"
+            _ = try await client.pay(try request(control, String(amount.dropLast(2)) + "50", currency, customer: "\(wallet)-pays"))
+            func firstPayAnswer(_ reference: String) async throws -> String? {
+                let events = try await client.journal.events(JournalEntry.paymentID(wallet: wallet, merchantReference: reference))
+                return events.first { $0.operation == "pay" && $0.kind != "attempt" }?.detail
+            }
+            let hit = try await firstPayAnswer(reference), clean = try await firstPayAnswer(control)
+            #expect(hit != nil && clean != nil && hit != clean, "magic \(hit ?? "-"), control \(clean ?? "-")")
         }
     }
 
@@ -170,9 +177,12 @@ import WalletBridgeTransport
                 var request = try request("NOTIFY-\(kind.rawValue)", "12.00", .php, customer: "gcash-pays")
                 request.notifyURL = webhook.url()
                 _ = try await client.pay(request)
-                // Deliveries are in the background: wait (bounded) for what the plan says.
-                for _ in 0..<200 where await received.count < expectSent { try await Task.sleep(for: .milliseconds(10)) }
-                try await Task.sleep(for: .milliseconds(100))
+                // Deliveries are in the background: wait (bounded) until the plan has drawn and
+                // what it says arrived, then a little more for anything extra.
+                for _ in 0..<200 where await received.count < expectSent || sandbox.injectedFaults[kind] == nil {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try await Task.sleep(for: .milliseconds(200))
                 await webhook.shutdown()
                 #expect(await received.count == expectSent, "\(kind)")
                 #expect(sandbox.injectedFaults[kind] == 1)

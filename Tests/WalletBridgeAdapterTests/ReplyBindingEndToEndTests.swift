@@ -384,7 +384,12 @@ struct ReplyBindingEndToEndTests {
             let ref = reference("429c")
             let before = try #require(w.balance)
             w.sandbox.injectFault(fault, path: wallet.payPath)
-            let settled = try await fastClient(w.adapter).pay(w.request(ref))
+            let payer = fastClient(w.adapter)
+            var settled = try await payer.pay(w.request(ref))
+            if case .pending(.some) = settled.status {
+                // Paytm's initiate, sent again, hands back the checkout token: the customer pays.
+                settled = try await payer.settle(merchantReference: ref, within: .seconds(7200))
+            }
             let charged = w.ledger(ref)
             // The wallet has the payment, or never got it and the rule resent the identical pay
             // under the same reference (every wallet's reference is idempotent): succeeded,
@@ -393,6 +398,21 @@ struct ReplyBindingEndToEndTests {
             #expect(charged?.state == "succeeded")
             #expect(w.sandbox.ledgerSnapshot(wallet: wallet.rawValue).first { $0.merchantReference == ref }?.charges == 1)
             #expect(w.balance == before - (charged?.customerAmount?.minorUnits ?? -1))
+
+            // Settled in recovery, which never pays again: a pay that never reached the wallet
+            // is not charged and never reported succeeded.
+            guard !processed else { return }
+            let lost = reference("429r")
+            let balance = try #require(w.balance)
+            w.sandbox.injectFault(fault, path: wallet.payPath)
+            let client = fastClient(w.adapter, settleWithin: .zero)
+            let open = try await client.pay(w.request(lost))
+            #expect(!open.status.isFinal, "\(open.status)")
+            let recovered = try await client.settle(merchantReference: lost, within: .seconds(7200))
+            #expect(w.ledger(lost) == nil)
+            #expect(w.balance == balance)
+            #expect(!recovered.status.isSucceeded, "\(recovered.status)")
+            if recovered.status.isFinal { #expect(recovered.status.error?.mayHaveCharged == false) }
         }
     }
 

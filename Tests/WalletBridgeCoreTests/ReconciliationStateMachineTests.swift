@@ -267,6 +267,41 @@ struct ReconciliationStateMachineTests {
         #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(11))) == .inquire(after: .seconds(1)))
     }
 
+    @Test func alipayResendsAPayThatNeverArrivedAndItsWindowStartsAgain() {
+        var m = Machine(rule: Self.alipay, canResend: true)
+        #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(50))) == .resend(after: .seconds(3)))
+        // The resend (sent at 53 s) timed out: the wallet may still process it. Whatever the
+        // wallet says after, "never arrived" waits for a whole window from 53 s.
+        var elapsed = Duration.seconds(63)
+        var action = m.next(.status(.unknown(Self.timeout), elapsed: elapsed))
+        var cancelled = false
+        for _ in 0..<200 {
+            switch action {
+            case .inquire(let wait):
+                elapsed += wait
+                action = m.next(.status(.unknown(Self.notFound), elapsed: elapsed))
+            case .resend(let wait):
+                elapsed += wait
+                action = m.next(.status(.unknown(Self.timeout), elapsed: elapsed))
+            case .cancel(let wait):
+                cancelled = true
+                elapsed += wait
+                action = m.next(.cancelAnswered(.failed(WalletError(.notFound, "ORDER_NOT_EXIST", mayHaveCharged: false)), elapsed: elapsed))
+            case .settle, .giveUp:
+                break
+            }
+            if case .settle = action { break }
+            if case .giveUp = action { break }
+        }
+        guard case .settle(.failed(let error)) = action else {
+            Issue.record("expected settle(failed), got \(action)")
+            return
+        }
+        #expect(cancelled)
+        #expect(error.category == .notFound && !error.mayHaveCharged)
+        #expect(m.resends == 3)
+    }
+
     @Test func paytmUnknownPaymentWithinValidityIsQueriedAgain() {
         var m = Machine(rule: Self.paytm, canResend: false)
         #expect(m.next(.status(.unknown(Self.notFound), elapsed: .seconds(10))) == .inquire(after: .seconds(1)))
@@ -404,6 +439,10 @@ struct ReconciliationStateMachineTests {
         var events = 0
         var fedSucceeded = false
         var fedCancelled = false
+        /// When the pay was last sent (0: the caller's own send).
+        var lastSent = Duration.zero
+        /// Time from the last send to a "never arrived" failure, when the run settled so.
+        var neverArrivedAfter: Duration?
     }
 
     /// Drives a machine the way the reconciliation middleware does: an inquire or resend is
@@ -441,9 +480,11 @@ struct ReconciliationStateMachineTests {
             switch action {
             case .settle(let status):
                 run.settled = status
+                if case .failed(let error) = status, error.message.contains("never received") { run.neverArrivedAfter = elapsed - run.lastSent }
             case .giveUp:
                 run.gaveUp = true
             case .inquire(let wait), .resend(let wait):
+                if case .resend = action { run.lastSent = elapsed + wait }
                 elapsed += wait + .milliseconds(g.below(2_000))
                 action = feed(statusEvent(&g))
                 continue
@@ -474,6 +515,9 @@ struct ReconciliationStateMachineTests {
             case .failed(let error)?:
                 settledFailed += 1
                 #expect(!error.mayHaveCharged, "seed \(seed): settled failed although the customer may have been charged")
+                // "Never arrived" only a whole window after the pay was last sent: a resend may
+                // be processed late, and must not be cancelled as unknown meanwhile.
+                if let after = run.neverArrivedAfter { #expect(after >= rule.window, "seed \(seed): never-arrived \(after) after the last send") }
             case .cancelled?:
                 #expect(run.fedCancelled, "seed \(seed): settled cancelled without being told")
             case .pending?, .unknown?:
