@@ -227,7 +227,7 @@ struct SimulationRunner: Sendable {
             let key: String
             if let fault = clientFaults.fault(for: RequestContext(operation: "pay", key: reference), path: payPath, attempt: 1) {
                 key = "client:\(fault.rawValue)"
-            } else if endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "pay", reference: reference, attempt: 1) {
+            } else if endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "pay", reference: reference, attempt: 1), applies(kind, to: "pay") {
                 key = "wallet:\(kind.rawValue)"
             } else {
                 // The pay went through: the first fault on its inquiries, if any.
@@ -236,13 +236,24 @@ struct SimulationRunner: Sendable {
                     if let fault = clientFaults.fault(for: RequestContext(operation: "inquire", key: reference), path: inquiryPath, attempt: attempt) {
                         return "inquiry client:\(fault.rawValue)"
                     }
-                    if self.endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "inquire", reference: reference, attempt: attempt) {
+                    if self.endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "inquire", reference: reference, attempt: attempt),
+                       applies(kind, to: "inquire") {
                         return "inquiry wallet:\(kind.rawValue)"
                     }
                     return nil
                 }.first ?? "none"
             }
             report.notSucceededByFault[key, default: 0] += 1
+        }
+    }
+
+    /// Whether a drawn wallet-side fault does anything to `operation` of this run's wallet (an
+    /// in-process answer exists for one operation per wallet; token expiry needs a token).
+    func applies(_ kind: FaultPlan.Kind, to operation: String) -> Bool {
+        switch kind {
+        case .inProcess: return operation == (wallet == "paytm" ? "inquire" : "pay")
+        case .tokenExpiry: return wallet == "dana" && snapMode == "token"
+        default: return true
         }
     }
 
