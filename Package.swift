@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "WalletBridgeSQLite", targets: ["WalletBridgeSQLite"]),
         .library(name: "WalletBridgeTesting", targets: ["WalletBridgeTesting"]),
         .library(name: "WalletBridgeSandbox", targets: ["WalletBridgeSandbox"]),
+        .library(name: "WalletBridgeContract", targets: ["WalletBridgeContract"]),
         .library(name: "WalletBridgePaytm", targets: ["WalletBridgePaytm"]),
         .library(name: "WalletBridgeAlipayPlus", targets: ["WalletBridgeAlipayPlus"]),
         .library(name: "WalletBridgeSNAP", targets: ["WalletBridgeSNAP"]),
@@ -87,6 +88,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "WalletBridgeContract",
+            dependencies: [
+                "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "WalletBridgeSignatureTool",
             dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP"]
         ),
@@ -95,7 +103,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeTransport",
-                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "CCurl",
+                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -14,7 +14,7 @@ struct WalletBridgeCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self, SimulateCommand.self,
+            PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self, SimulateCommand.self, ContractCommand.self,
             DemoCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
         ]
     )

@@ -73,7 +73,7 @@ struct DANASandbox: Sendable {
         duplicateMarker: "{", duplicateInsert: #""responseCode":"4035405","#)
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
-        let fault = faults.take(for: request.path)
+        let fault = faults.take(for: request.path, wallet: Self.wallet, operation: operationName(request.path))
         if let early = fault?.unprocessedReply { return early }
         guard let operation = operations[request.path] else { return respond(request, .failure("404", "00", "00", "Not Found")) }
         var answer = process(request, operation, fault: fault)

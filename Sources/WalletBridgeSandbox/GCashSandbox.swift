@@ -74,7 +74,7 @@ struct GCashSandbox: Sendable {
         duplicateMarker: #""result":{"#, duplicateInsert: #""resultStatus":"F","#)
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
-        let fault = faults.take(for: request.path)
+        let fault = faults.take(for: request.path, wallet: Self.wallet, operation: operationName(request.path))
         if let early = fault?.unprocessedReply { return early }
         var body: [UInt8]
         if let rejection = authenticate(request) {

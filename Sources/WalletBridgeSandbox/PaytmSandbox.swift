@@ -57,7 +57,7 @@ struct PaytmSandbox: Sendable {
         duplicateMarker: #""resultInfo":{"#, duplicateInsert: #""resultStatus":"TXN_FAILURE","#)
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
-        let fault = faults.take(for: request.path)
+        let fault = faults.take(for: request.path, wallet: Self.wallet, operation: operationName(request.path))
         if let early = fault?.unprocessedReply { return early }
         var body = process(request, fault: fault)
         if fault == .resultUnknown {

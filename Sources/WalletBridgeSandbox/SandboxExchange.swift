@@ -30,17 +30,21 @@ struct SandboxReply: Sendable {
 /// Faults queued per path (or for any path), used up one request at a time.
 final class SandboxFaults: @unchecked Sendable {
     private let lock = NSLock()
-    private var queue: [(path: String?, fault: SandboxFault)] = []
+    private var queue: [(path: String?, wallet: String?, operation: String?, fault: SandboxFault)] = []
 
-    func add(_ fault: SandboxFault, path: String?, count: Int) {
-        lock.withLock { for _ in 0..<max(1, count) { queue.append((path, fault)) } }
+    func add(_ fault: SandboxFault, path: String?, wallet: String? = nil, operation: String? = nil, count: Int) {
+        lock.withLock { for _ in 0..<max(1, count) { queue.append((path, wallet, operation, fault)) } }
     }
 
-    /// Takes the next fault for `path`, if one is queued; otherwise the fault the plan drew
-    /// for the request being handled, if any.
-    func take(for path: String) -> SandboxFault? {
+    /// Takes the next fault queued for this request (by path, or by wallet and common
+    /// operation name), if one is queued; otherwise the fault the plan drew for the request
+    /// being handled, if any.
+    func take(for path: String, wallet: String? = nil, operation: String? = nil) -> SandboxFault? {
         let queued: SandboxFault? = lock.withLock {
-            guard let index = queue.firstIndex(where: { $0.path == nil || $0.path == path }) else { return nil }
+            guard let index = queue.firstIndex(where: { entry in
+                (entry.path == nil || entry.path == path) && (entry.wallet == nil || entry.wallet == wallet)
+                    && (entry.operation == nil || entry.operation == operation)
+            }) else { return nil }
             return queue.remove(at: index).fault
         }
         return queued ?? SandboxRequestScope.plannedFault

@@ -106,12 +106,12 @@ struct SandboxResponder: HTTPResponder {
             let injected = (plan?.injected ?? [:]).sorted { $0.key < $1.key }.map { "\"\($0.key.rawValue)\":\($0.value)" }.joined(separator: ",")
             return .json(200, Array("{\"seed\":\(plan?.plan.seed ?? 0),\"injected\":{\(injected)}}".utf8))
         case ("POST", "/sandbox/faults"):
-            struct FaultRequest: Decodable { var fault: String; var path: String?; var count: Int? }
+            struct FaultRequest: Decodable { var fault: String; var path: String?; var wallet: String?; var operation: String?; var count: Int? }
             guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {
-                let help = "expected {\"fault\": NAME, \"path\": PATH?, \"count\": N?}; names: " + SandboxFault.adminNames.joined(separator: ", ")
+                let help = "expected {\"fault\": NAME, \"path\": PATH?, \"wallet\": W?, \"operation\": OP?, \"count\": N?}; names: " + SandboxFault.adminNames.joined(separator: ", ")
                 return .json(400, SandboxJSON.encode(["error": help]))
             }
-            faults.add(fault, path: wanted.path, count: wanted.count ?? 1)
+            faults.add(fault, path: wanted.path, wallet: wanted.wallet, operation: wanted.operation, count: wanted.count ?? 1)
             return .json(200, Array(#"{"status":"queued"}"#.utf8))
         case ("POST", "/sandbox/snap/expire-tokens"):
             dana.expireTokens()

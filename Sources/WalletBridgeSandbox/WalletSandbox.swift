@@ -142,6 +142,12 @@ public final class WalletSandbox: Sendable {
         faults.add(fault, path: path, count: count)
     }
 
+    /// Queues `fault` for the next `count` requests of `operation` (`pay`, `inquire`, `cancel`,
+    /// `refund`, `inquireRefund`, `token`) to `wallet`, whatever the path.
+    public func injectFault(_ fault: SandboxFault, operation: String, wallet: String, count: Int = 1) {
+        faults.add(fault, path: nil, wallet: wallet, operation: operation, count: count)
+    }
+
     /// Drops every queued fault.
     public func clearFaults() {
         faults.clear()

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import WalletBridgeTesting
+import WalletBridgeTransport
+
+/// A thread-safe list that a webhook or a log handler appends to.
+final class Captured<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Item] = []
+
+    func append(_ item: Item) { lock.withLock { stored.append(item) } }
+    var items: [Item] { lock.withLock { stored } }
+}
+
+/// Keeps every log line (message and metadata, rendered) so the run can be scanned for secrets.
+struct CapturingLogHandler: LogHandler {
+    let label: String
+    let lines: Captured<String>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        let all = metadata.merging(extra ?? [:]) { $1 }
+        lines.append("\(level) \(message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+    }
+}
+
+/// The exchanges of a run, redacted: method, path, status and the signature header's first
+/// characters (never bodies, which carry customer credentials).
+final class Transcript: @unchecked Sendable {
+    private let captured = Captured<String>()
+    func add(_ line: String) { captured.append(line) }
+    var lines: [String] { captured.items }
+}
+
+/// Records each exchange in a ``Transcript``.
+struct RecordingTransport: HTTPTransport {
+    let base: any HTTPTransport
+    let transcript: Transcript
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let path = FaultInjectingTransport.path(of: request.url)
+        let operation = RequestContext.current.map { " (\($0.operation))" } ?? ""
+        do {
+            let response = try await base.send(request)
+            transcript.add("\(request.method) \(path)\(operation) -> HTTP \(response.status), \(response.body.count) bytes")
+            return response
+        } catch {
+            transcript.add("\(request.method) \(path)\(operation) -> \(error.kind.rawValue)")
+            throw error
+        }
+    }
+}
+
+/// Applies one client-side fault to the first request of one operation, then gets out of
+/// the way (a focused, one-shot version of `FaultInjectingTransport`).
+final class OnceFaultTransport: HTTPTransport, @unchecked Sendable {
+    private let base: any HTTPTransport
+    private let faulty: FaultInjectingTransport
+    private let operation: String
+    private let lock = NSLock()
+    private var used = false
+
+    init(base: any HTTPTransport, fault: FaultInjectingTransport.Fault, operation: String) throws {
+        self.base = base
+        self.operation = operation
+        // A rate of 1 for this fault only: every request it sees is faulted, and it sees one.
+        faulty = FaultInjectingTransport(wrapping: base, configuration: try FaultInjectingTransport.Configuration(seed: 1, rates: [fault: 1], delay: .milliseconds(50)))
+    }
+
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let first = lock.withLock { () -> Bool in
+            guard !used, RequestContext.current?.operation == operation else { return false }
+            used = true
+            return true
+        }
+        return first ? try await faulty.send(request) : try await base.send(request)
+    }
+}
