@@ -8,11 +8,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev libsqlite3-dev pkg-config openssl python3-venv
 # The interop oracles, pinned to the versions the shared vectors were made with.
 ORACLES := paytmchecksum==1.7.0 global-open-sdk-python==1.7.1 dana-python==2.2.2
+# The OpenAPI checkers (validation of Specs/openapi, conformance of the sandbox's replies).
+OPENAPI_TOOLS := openapi-spec-validator==0.9.0 jsonschema==4.26.0
 VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
 
-.PHONY: all deps build demo test unit cli crash chaos interop bench simulate clean
+.PHONY: all deps build demo test unit cli crash chaos contract openapi interop bench simulate clean
 
 all: build
 
@@ -48,7 +50,7 @@ demo: deps
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, then interop against the official libraries.
-test: build unit cli crash chaos interop
+test: build unit cli crash chaos contract interop openapi
 
 unit:
 	swift test --skip-build --parallel
@@ -66,14 +68,22 @@ simulate: deps
 	swift build -c release --product walletbridge
 	for w in gcash paytm dana; do .build/release/walletbridge simulate --wallet $$w --payments 10000 --concurrency 32 --faults chaos --seed $${SEED:-$$RANDOM} --baseline --json; done
 
+## contract: the contract scenarios (Specs/contract) for every shipped wallet, JUnit parsed, and the self-test.
+contract: deps
+	python3 Tests/Contract/contract_check.py --cli $(CLI)
+
+## openapi: Specs/openapi validated, and the sandbox's real replies checked against them.
+openapi: deps $(VENV)/.ready
+	$(VENV)/bin/python Tests/OpenAPI/openapi_check.py --cli $(CLI)
+
 ## crash: SIGKILL a paying process mid-flight, `walletbridge recover`, then journal vs ledger.
 crash: deps
 	python3 Tests/Crash/crash_test.py --cli $(CLI)
 
-$(VENV)/.ready:
+$(VENV)/.ready: Makefile
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(ORACLES)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(ORACLES) $(OPENAPI_TOOLS)
 	touch $@
 
 interop: deps $(VENV)/.ready

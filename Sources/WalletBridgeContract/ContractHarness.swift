@@ -26,7 +26,7 @@ public struct ContractHarness: Sendable {
     public let wallet: String
     /// `Specs/contract`: holds `scenarios/` and `wallets/`.
     public let directory: String
-    /// Only this scenario id, when set.
+    /// Only this scenario id, when set (`declaration`: only the check of the declaration).
     public var only: String?
     /// Re-run a failed scenario once: a pass the second time is reported as a flake.
     public var rerunFailures = true
@@ -49,7 +49,7 @@ public struct ContractHarness: Sendable {
     /// - Throws: ``ContractError`` when the scenarios or the declaration cannot be read.
     public func run() async throws -> ContractReport {
         let scenarios = try ContractScenario.load(from: directory + "/scenarios").filter { only == nil || $0.id == only }
-        if let only, scenarios.isEmpty { throw ContractError("no scenario \(only) in \(directory)/scenarios") }
+        if let only, only != "declaration", scenarios.isEmpty { throw ContractError("no scenario \(only) in \(directory)/scenarios") }
         let declaration = try ContractDeclaration.load(wallet: wallet, from: directory + "/wallets")
         var results: [ContractCaseResult] = []
         results.append(try await checkDeclaration(declaration))
