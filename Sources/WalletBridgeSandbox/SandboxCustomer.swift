@@ -41,7 +41,7 @@ public struct SandboxCustomer: Sendable, Equatable {
         SandboxCustomer(id: "gcash-declines", wallet: "gcash", behaviour: .declines, currency: .php, openingBalance: 100_000_000,
                         inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
         SandboxCustomer(id: "gcash-slow", wallet: "gcash", behaviour: .staysInProcess, currency: .php, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 3 inquiries, then pays"),
+                        inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
         SandboxCustomer(id: "gcash-confirm", wallet: "gcash", behaviour: .confirmsInApp, currency: .php, openingBalance: 100_000_000,
                         inquiriesBeforeResult: 1, summary: "must confirm in the app (pending with a deeplink next action), pays after 1 inquiry"),
         SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
@@ -53,7 +53,7 @@ public struct SandboxCustomer: Sendable, Equatable {
         SandboxCustomer(id: "dana-declines", wallet: "dana", behaviour: .declines, currency: .idr, openingBalance: 10_000_000_000,
                         inquiriesBeforeResult: 0, summary: "declined by the wallet (4035405 Do Not Honor)"),
         SandboxCustomer(id: "dana-slow", wallet: "dana", behaviour: .staysInProcess, currency: .idr, openingBalance: 10_000_000_000,
-                        inquiriesBeforeResult: 3, summary: "in progress (2025400, then status 02 PAYING) for 3 queries, then pays"),
+                        inquiriesBeforeResult: 3, summary: "in progress (2025400, then status 02 PAYING) for 2 queries; the 3rd pays"),
         SandboxCustomer(id: "paytm-pays", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
                         inquiriesBeforeResult: 0, summary: "completes checkout at once and pays (INR wallet, balance 10,000,000.00)"),
         SandboxCustomer(id: "paytm-low-balance", wallet: "paytm", behaviour: .insufficientFunds, currency: .inr, openingBalance: 500,
@@ -61,7 +61,7 @@ public struct SandboxCustomer: Sendable, Equatable {
         SandboxCustomer(id: "paytm-declines", wallet: "paytm", behaviour: .declines, currency: .inr, openingBalance: 1_000_000_000,
                         inquiriesBeforeResult: 0, summary: "declines at checkout (TXN_FAILURE 227)"),
         SandboxCustomer(id: "paytm-slow", wallet: "paytm", behaviour: .staysInProcess, currency: .inr, openingBalance: 1_000_000_000,
-                        inquiriesBeforeResult: 3, summary: "PENDING (402) for 3 status queries, then pays"),
+                        inquiriesBeforeResult: 3, summary: "PENDING (402) for 2 status queries; the 3rd pays"),
     ]
 
     /// The customer with `id`, if any.
