@@ -75,21 +75,26 @@ struct WalletSession {
     }
 }
 
-/// Builds the adapter a profile's scheme calls for.
+/// The adapters this CLI links, by scheme: an explicit registry (`WalletAdapterRegistry`),
+/// where a build with a partner's own adapter adds one line.
 enum AdapterFactory {
+    static let registry = WalletAdapterRegistry([
+        "alipayplus": { profile, transport, environment in
+            AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock)
+        },
+        "paytm": { profile, transport, environment in
+            PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: environment.clock)
+        },
+        "snap": { profile, transport, environment in
+            SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, clock: environment.clock,
+                        logger: environment.logger)
+        },
+    ])
+
     static func adapter(for profile: PartnerProfile, transport: any HTTPTransport,
                         logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
                         clock: @escaping @Sendable () -> Date = { Date() }) throws -> any WalletAdapter {
-        switch profile.scheme {
-        case "alipayplus":
-            return AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: clock)
-        case "paytm":
-            return PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: clock)
-        case "snap":
-            return SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, clock: clock, logger: logger)
-        default:
-            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter in this version (alipayplus, paytm, snap)")
-        }
+        try registry.adapter(for: profile, transport: transport, environment: WalletAdapterRegistry.Environment(logger: logger, clock: clock))
     }
 }
 
