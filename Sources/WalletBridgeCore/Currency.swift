@@ -51,6 +51,8 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
     public static let inr = lookup("INR")
     /// Indonesian rupiah (2 decimals in ISO 4217; Alipay+ allows whole rupiah only).
     public static let idr = lookup("IDR")
+    /// Malaysian ringgit (2 decimals).
+    public static let myr = lookup("MYR")
     /// US dollar (2 decimals).
     public static let usd = lookup("USD")
     /// Japanese yen (0 decimals).

@@ -10,16 +10,32 @@ import WalletBridgeTransport
 struct GCashSandbox: Sendable {
     static let wallet = "gcash"
 
+    /// One wallet on the Alipay+ network, as the sandbox emulates it: GCash (PHP) and a
+    /// Touch 'n Go-style wallet (MYR) share the scheme, each with its own client id,
+    /// `paymentMethodType`, reference prefix and customers.
+    struct Network: Sendable {
+        var wallet: String
+        var clientID: String
+        var paymentMethodType: String
+        var referencePrefix: String
+
+        static let gcash = Network(wallet: "gcash", clientID: SandboxCredentials.gcashClientID, paymentMethodType: "GCASH", referencePrefix: "GC")
+        static let tng = Network(wallet: "tng", clientID: SandboxCredentials.tngClientID, paymentMethodType: "TNG", referencePrefix: "TNG")
+    }
+
+    let network: Network
+    var wallet: String { network.wallet }
+    var clientID: String { network.clientID }
     let ledger: SandboxLedger
     let faults: SandboxFaults
     let notifier: SandboxNotifier
     let clock: @Sendable () -> Date
-    let clientID = SandboxCredentials.gcashClientID
     let paths = AlipayPlusConfiguration.Paths()
     let requestVerifier: AlipayPlusVerifier
     let responseSigner: AlipayPlusSigner
 
-    init(ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date) throws {
+    init(network: Network = .gcash, ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date) throws {
+        self.network = network
         self.ledger = ledger
         self.faults = faults
         self.notifier = notifier
@@ -74,7 +90,7 @@ struct GCashSandbox: Sendable {
         duplicateMarker: #""result":{"#, duplicateInsert: #""resultStatus":"F","#)
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
-        let fault = faults.take(for: request.path, wallet: Self.wallet, operation: operationName(request.path))
+        let fault = faults.take(for: request.path, wallet: wallet, operation: operationName(request.path))
         if let early = fault?.unprocessedReply { return early }
         var body: [UInt8]
         if let rejection = authenticate(request) {
@@ -108,7 +124,7 @@ struct GCashSandbox: Sendable {
         guard let operation = operations[request.path], operation == .inquiry || operation == .cancel,
               let lookup = try? JSONDecoder().decode(GCashWire.Lookup.self, from: Data(request.body)) else { return nil }
         let other = ledger.read { state in
-            state.mostRecentPayment(Self.wallet) { $0.merchantReference != lookup.paymentRequestId && $0.walletReference != lookup.paymentId }
+            state.mostRecentPayment(wallet) { $0.merchantReference != lookup.paymentRequestId && $0.walletReference != lookup.paymentId }
         }
         guard let other else { return nil }
         let body: [UInt8]
@@ -200,7 +216,7 @@ struct GCashSandbox: Sendable {
                            request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? ""].joined(separator: "\u{1F}")
         let now = clock()
         let outcome: (LedgerPayment?, GCashWire.Result?) = try ledger.change { state in
-            if let existing = state.payment(Self.wallet, merchantReference: request.paymentRequestId) {
+            if let existing = state.payment(wallet, merchantReference: request.paymentRequestId) {
                 guard existing.fingerprint == fingerprint else {
                     return (nil, .failure("REPEAT_REQ_INCONSISTENT", "paymentRequestId was used with different content"))
                 }
@@ -209,10 +225,10 @@ struct GCashSandbox: Sendable {
             guard request.productCode == "AGREEMENT_PAYMENT" else {
                 return (nil, .failure("PARAM_ILLEGAL", "the sandbox supports productCode AGREEMENT_PAYMENT"))
             }
-            guard request.paymentMethod.paymentMethodType == "GCASH" else {
-                return (nil, .failure("NOT_SUPPORTED_PAYMENT_METHOD", "paymentMethodType must be GCASH"))
+            guard request.paymentMethod.paymentMethodType == network.paymentMethodType else {
+                return (nil, .failure("NOT_SUPPORTED_PAYMENT_METHOD", "paymentMethodType must be \(network.paymentMethodType)"))
             }
-            guard let customer = SandboxCustomer.find(request.paymentMethod.paymentMethodId), customer.wallet == Self.wallet else {
+            guard let customer = SandboxCustomer.find(request.paymentMethod.paymentMethodId), customer.wallet == wallet else {
                 return (nil, .failure("INVALID_ACCESS_TOKEN", "no sandbox customer has this paymentMethodId (see walletbridge sandbox --list-customers)"))
             }
             guard let (customerAmount, quote) = SandboxFX.convert(amount, to: customer.currency) else {
@@ -221,9 +237,9 @@ struct GCashSandbox: Sendable {
             guard customerAmount.minorUnits > 0 else {
                 return (nil, .failure("PARAM_ILLEGAL", "\(amount) is less than the smallest \(customer.currency.code) amount"))
             }
-            let walletReference = state.nextReference(prefix: "GC", date: now)
+            let walletReference = state.nextReference(prefix: network.referencePrefix, date: now)
             var payment = LedgerPayment(
-                wallet: Self.wallet, merchantReference: request.paymentRequestId, walletReference: walletReference,
+                wallet: wallet, merchantReference: request.paymentRequestId, walletReference: walletReference,
                 fingerprint: fingerprint, customerID: customer.id, amountMinor: amount.minorUnits, currency: amount.currency.code,
                 customerAmountMinor: customerAmount.minorUnits, customerCurrency: customerAmount.currency.code,
                 quotePair: quote?.pair, quoteRate: quote?.rate, quoteID: quote.map { _ in "Q" + walletReference },
@@ -241,7 +257,7 @@ struct GCashSandbox: Sendable {
             case .staysInProcess, .confirmsInApp:
                 payment.inquiriesLeft = customer.inquiriesBeforeResult
             }
-            state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+            state.payments[LedgerState.key(wallet, payment.merchantReference)] = payment
             return (payment, nil)
         }
         if let rejection = outcome.1 {
@@ -267,13 +283,13 @@ struct GCashSandbox: Sendable {
     private func inquire(_ lookup: GCashWire.Lookup) throws -> [UInt8] {
         let now = clock()
         let found: LedgerPayment? = try ledger.change { state in
-            guard var payment = Self.find(lookup, in: state) else { return nil }
+            guard var payment = Self.find(lookup, wallet: wallet, in: state) else { return nil }
             if payment.state == .processing, payment.inquiriesLeft > 0 {
                 payment.inquiriesLeft -= 1
                 if payment.inquiriesLeft == 0, let customer = SandboxCustomer.find(payment.customerID) {
                     Self.settle(&payment, customer: customer, state: &state, now: now)
                 }
-                state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+                state.payments[LedgerState.key(wallet, payment.merchantReference)] = payment
             }
             return payment
         }
@@ -290,7 +306,7 @@ struct GCashSandbox: Sendable {
     private func cancel(_ lookup: GCashWire.Lookup) throws -> [UInt8] {
         let now = clock()
         let outcome: (LedgerPayment?, GCashWire.Result) = try ledger.change { state in
-            guard var payment = Self.find(lookup, in: state) else {
+            guard var payment = Self.find(lookup, wallet: wallet, in: state) else {
                 return (nil, .failure("ORDER_NOT_EXIST", "no payment with this paymentRequestId or paymentId"))
             }
             switch payment.state {
@@ -301,7 +317,7 @@ struct GCashSandbox: Sendable {
                     payment.state = .cancelled
                     payment.cancels = (payment.cancels ?? 0) + 1
                     payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
-                    state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+                    state.payments[LedgerState.key(wallet, payment.merchantReference)] = payment
                 }
                 return (payment, .success)
             }
@@ -321,12 +337,12 @@ struct GCashSandbox: Sendable {
         }
         let fingerprint = [request.paymentId, request.refundAmount.currency, request.refundAmount.value].joined(separator: "\u{1F}")
         let outcome: (LedgerRefund?, GCashWire.Result) = try ledger.change { state in
-            if let existing = state.refunds[LedgerState.key(Self.wallet, request.refundRequestId)] {
+            if let existing = state.refunds[LedgerState.key(wallet, request.refundRequestId)] {
                 return existing.fingerprint == fingerprint
                     ? (existing, .success)
                     : (nil, .failure("REPEAT_REQ_INCONSISTENT", "refundRequestId was used with different content"))
             }
-            guard var payment = state.payment(Self.wallet, walletReference: request.paymentId) else {
+            guard var payment = state.payment(wallet, walletReference: request.paymentId) else {
                 return (nil, .failure("ORDER_NOT_EXIST", "no payment with this paymentId"))
             }
             guard payment.state == .succeeded else { return (nil, .failure("ORDER_STATUS_INVALID", "only a succeeded payment can be refunded")) }
@@ -337,19 +353,19 @@ struct GCashSandbox: Sendable {
                 return (nil, .failure("REFUND_AMOUNT_EXCEED", "the refunds would exceed the payment amount"))
             }
             payment.refundedMinor += amount.minorUnits
-            state.payments[LedgerState.key(Self.wallet, payment.merchantReference)] = payment
+            state.payments[LedgerState.key(wallet, payment.merchantReference)] = payment
             // Credit the customer in the wallet's currency, in proportion to the payment.
             let credit = payment.amountMinor == 0 ? 0 : payment.customerAmountMinor * amount.minorUnits / payment.amountMinor
             if let customer = SandboxCustomer.find(payment.customerID) {
                 state.balances[customer.id] = state.balance(of: customer) + credit
             }
             let refund = LedgerRefund(
-                wallet: Self.wallet, refundReference: request.refundRequestId,
+                wallet: wallet, refundReference: request.refundRequestId,
                 walletRefundReference: state.nextReference(prefix: "GR", date: now), paymentWalletReference: payment.walletReference,
                 merchantReference: payment.merchantReference, amountMinor: amount.minorUnits, currency: amount.currency.code,
                 fingerprint: fingerprint, createdAt: TimestampText.iso8601(now, offsetHours: 8)
             )
-            state.refunds[LedgerState.key(Self.wallet, refund.refundReference)] = refund
+            state.refunds[LedgerState.key(wallet, refund.refundReference)] = refund
             return (refund, .success)
         }
         guard let refund = outcome.0 else { return SandboxJSON.encode(GCashWire.ResultOnly(result: outcome.1)) }
@@ -362,7 +378,7 @@ struct GCashSandbox: Sendable {
     private func inquireRefund(_ lookup: GCashWire.RefundLookup) throws -> [UInt8] {
         let refund = ledger.read { state in
             state.refunds.values.first {
-                $0.wallet == Self.wallet && ($0.refundReference == lookup.refundRequestId || $0.walletRefundReference == lookup.refundId)
+                $0.wallet == wallet && ($0.refundReference == lookup.refundRequestId || $0.walletRefundReference == lookup.refundId)
             }
         }
         guard let refund else {
@@ -376,7 +392,7 @@ struct GCashSandbox: Sendable {
 
     // MARK: Bodies
 
-    private static func find(_ lookup: GCashWire.Lookup, in state: LedgerState) -> LedgerPayment? {
+    private static func find(_ lookup: GCashWire.Lookup, wallet: String, in state: LedgerState) -> LedgerPayment? {
         if let id = lookup.paymentId, let payment = state.payment(wallet, walletReference: id) { return payment }
         if let reference = lookup.paymentRequestId { return state.payment(wallet, merchantReference: reference) }
         return nil
@@ -427,7 +443,7 @@ struct GCashSandbox: Sendable {
     private func notifyIfNew(_ payment: LedgerPayment) {
         guard let url = payment.notifyURL else { return }
         let notifyType = payment.state == .processing ? "PAYMENT_PENDING" : "PAYMENT_RESULT"
-        let marker = LedgerState.key(Self.wallet, "\(notifyType)|\(payment.merchantReference)")
+        let marker = LedgerState.key(wallet, "\(notifyType)|\(payment.merchantReference)")
         let isNew = (try? ledger.change { state -> Bool in state.notified.insert(marker).inserted }) ?? false
         guard isNew else { return }
         var body = paymentBody(payment, result: notifyType == "PAYMENT_PENDING" ? .success : Self.result(of: payment), now: clock())
@@ -435,7 +451,7 @@ struct GCashSandbox: Sendable {
         body.paymentQuote = nil
         let bytes = SandboxJSON.encode(body)
         let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
-        notifier.deliver(wallet: Self.wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
+        notifier.deliver(wallet: wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
             let time = TimestampText.iso8601(clock(), offsetHours: 8)
             let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
             guard let signature = try? signer.sign(message) else { return nil }

@@ -6,6 +6,8 @@
 public enum SandboxCredentials {
     /// Client id of the sandbox's test merchant on the GCash-style (Alipay+) wallet.
     public static let gcashClientID = "SANDBOX_WALLETBRIDGE_GCASH"
+    /// Client id of the sandbox's test merchant on the Touch 'n Go-style wallet (Alipay+, MYR).
+    public static let tngClientID = "SANDBOX_WALLETBRIDGE_TNG"
     /// Merchant id (`mid`) of the sandbox's test merchant on the Paytm-style wallet.
     public static let paytmMerchantID = "WBSANDBOX00000000001"
     /// The test merchant's Paytm merchant key (the shared test-only key; 16 characters).

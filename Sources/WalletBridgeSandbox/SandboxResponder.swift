@@ -9,6 +9,8 @@ struct SandboxResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let gcash: GCashSandbox
+    /// The Touch 'n Go-style wallet: the same Alipay+ paths, told apart by `Client-Id`.
+    let tng: GCashSandbox
     let paytm: PaytmSandbox
     let dana: DANASandbox
     let faults: SandboxFaults
@@ -27,8 +29,9 @@ struct SandboxResponder: HTTPResponder {
         for (name, value) in request.uri.queryParameters { incoming.query[String(name)] = String(value) }
         let reply: SandboxReply
         if gcash.handles(incoming.path) {
-            reply = await planned(incoming, wallet: GCashSandbox.wallet, operation: gcash.operationName(incoming.path), fields: GCashSandbox.summaryFields) {
-                await gcash.handle(incoming)
+            let alipayPlus = incoming.headers["Client-Id"] == tng.clientID ? tng : gcash
+            reply = await planned(incoming, wallet: alipayPlus.wallet, operation: alipayPlus.operationName(incoming.path), fields: GCashSandbox.summaryFields) {
+                await alipayPlus.handle(incoming)
             }
         } else if paytm.handles(incoming.path) {
             reply = await planned(incoming, wallet: PaytmSandbox.wallet, operation: paytm.operationName(incoming.path), fields: PaytmSandbox.summaryFields) {

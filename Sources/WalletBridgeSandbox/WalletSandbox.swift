@@ -88,10 +88,11 @@ public final class WalletSandbox: Sendable {
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
                                        plan: plan, timeScale: scale)
-        let gcash = try GCashSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let gcash = try GCashSandbox(network: .gcash, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
-        let responder = SandboxResponder(gcash: gcash, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger, plan: plan, timeScale: scale)
+        let responder = SandboxResponder(gcash: gcash, tng: tng, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger, plan: plan, timeScale: scale)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -215,6 +216,15 @@ public final class WalletSandbox: Sendable {
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
                 settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"]
             )
+        case "tng":
+            return PartnerProfile(
+                wallet: "tng", scheme: "alipayplus", baseURL: baseURL, clientID: SandboxCredentials.tngClientID,
+                merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
+                keyVersion: SandboxCredentials.keyVersion,
+                partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
+                connectTimeout: .seconds(2), requestTimeout: .seconds(10),
+                settings: ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR"]
+            )
         case "paytm":
             return PartnerProfile(
                 wallet: "paytm", scheme: "paytm", baseURL: baseURL, clientID: SandboxCredentials.paytmMerchantID,
@@ -233,7 +243,7 @@ public final class WalletSandbox: Sendable {
                            "notificationClockToleranceSeconds": "300"]
             )
         default:
-            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, paytm and dana)")
+            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, tng, paytm and dana)")
         }
     }
 
@@ -264,6 +274,9 @@ public final class WalletSandbox: Sendable {
             "request_timeout_ms": 10000,
             "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"],
         ]
+        var tng = gcash
+        tng["client_id"] = SandboxCredentials.tngClientID
+        tng["settings"] = ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR"]
         let paytm: [String: Any] = [
             "scheme": "paytm",
             "base_url": baseURL,
@@ -285,7 +298,7 @@ public final class WalletSandbox: Sendable {
             "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
                          "notificationClockToleranceSeconds": "300"],
         ]
-        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "paytm": paytm, "dana": dana]], options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         return path

@@ -12,7 +12,7 @@ def main():
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory(prefix="wb-contract-") as work:
-        for wallet in ("gcash", "paytm", "dana"):
+        for wallet in ("gcash", "tng", "paytm", "dana"):
             junit = os.path.join(work, f"{wallet}.xml")
             report = os.path.join(work, f"{wallet}.json")
             started = time.monotonic()
