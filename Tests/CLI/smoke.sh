@@ -96,7 +96,9 @@ check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo y
 check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
 check "pay --config paytm against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet paytm --amount 10.00 --currency INR --json | field status)"
 check "pay --config dana against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet dana --amount 10000 --currency IDR --json | field status)"
-check "customers endpoint" 14 "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+check "pay --config tng against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet tng --amount 10.00 --currency MYR --json | field status)"
+# The admin endpoint lists exactly the customers --list-customers prints (one line each after the header).
+check "customers endpoint" "$("$CLI" sandbox --list-customers | tail -n +2 | wc -l | tr -d ' ')" "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
 if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi
