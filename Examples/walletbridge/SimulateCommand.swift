@@ -223,6 +223,7 @@ struct SimulationRunner: Sendable {
     func attribute(_ report: inout SimulationReport, profile: PartnerProfile, clientFaults: FaultInjectingTransport.Configuration) {
         let plan = FaultPlan.profile(faults, seed: seed)
         let payPath = FaultInjectingTransport.path(of: Self.payURL(profile))
+        let inquiryPath = FaultInjectingTransport.path(of: Self.inquiryURL(profile))
         for (reference, _, _) in report.payersNotSucceeded {
             let key: String
             if let fault = clientFaults.fault(for: RequestContext(operation: "pay", key: reference), path: payPath, attempt: 1) {
@@ -231,7 +232,6 @@ struct SimulationRunner: Sendable {
                 key = "wallet:\(kind.rawValue)"
             } else {
                 // The pay went through: the first fault on its inquiries, if any.
-                let inquiryPath = FaultInjectingTransport.path(of: Self.inquiryURL(profile))
                 key = (1...12).lazy.compactMap { attempt -> String? in
                     if let fault = clientFaults.fault(for: RequestContext(operation: "inquire", key: reference), path: inquiryPath, attempt: attempt) {
                         return "inquiry client:\(fault.rawValue)"

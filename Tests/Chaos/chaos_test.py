@@ -11,15 +11,12 @@ one kill-and-recover of a simulation with a journal.
 Seeds are fixed (override with CHAOS_SEED) so that CI replays the same faults; every figure is
 printed. Only the standard library; talks to 127.0.0.1 only.
 """
-import argparse, json, os, signal, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, os, signal, subprocess, sys, tempfile, time, urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Crash"))
+from crash_test import free_port, journal_rows, stop  # noqa: E402  (one reader of the journal for both tests)
 
 WALLETS = ["gcash", "paytm", "dana"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url):
@@ -51,22 +48,6 @@ def simulate(cli, wallet, payments, seed):
     return {"wallet": wallet, "seconds": round(elapsed, 1), "success_rate": report["success_rate"],
             "baseline_success_rate": baseline.get("success_rate"), "baseline_correct_rate": baseline.get("correct_rate"),
             "retries": report["retries"], "unknown_before_reconcile": report["unknown_before_reconcile"], "problems": problems}
-
-
-def journal_rows(path, wallet):
-    if not os.path.exists(path):
-        return []
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
-    except sqlite3.OperationalError:
-        return []
-    try:
-        cols = [c[1] for c in db.execute("PRAGMA table_info(journal_entries)")]
-        return [dict(zip(cols, r)) for r in db.execute("SELECT * FROM journal_entries WHERE wallet = ? AND kind = 'payment'", (wallet,))]
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        db.close()
 
 
 def kill_and_recover(cli, seed, work, wallet="gcash", payments=400):
@@ -136,11 +117,7 @@ def kill_and_recover(cli, seed, work, wallet="gcash", payments=400):
                 "reconciled": report.get("reconciled"), "still_open": report.get("still_open"),
                 "charged_twice": sum(1 for e in ledger.values() if e["charges"] > 1), "problems": problems}
     finally:
-        sandbox.terminate()
-        try:
-            sandbox.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox.kill()
+        stop(sandbox)
 
 
 def main():

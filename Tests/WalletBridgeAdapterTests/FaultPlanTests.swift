@@ -73,27 +73,17 @@ import WalletBridgeTransport
     /// A client and a sandbox (with `configure` applied) for `wallet`; shut down after `body`.
     func withClient<T: Sendable>(_ wallet: String, snapMode: String = "rsa", configure: (inout WalletSandbox.Configuration) -> Void = { _ in },
                                  _ body: (WalletSandbox, WalletClient) async throws -> T) async throws -> T {
-        var configuration = WalletSandbox.Configuration()
-        configuration.notificationRetryInterval = .milliseconds(20)
-        configure(&configuration)
-        let sandbox = try await WalletSandbox.start(configuration)
-        let transport = try CurlTransport()
-        let profile = try sandbox.clientProfile(wallet: wallet, snapMode: snapMode)
-        let adapter: any WalletAdapter
-        switch wallet {
-        case "paytm": adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport)
-        case "dana": adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
-        default: adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
-        }
-        do {
-            let result = try await body(sandbox, fastClient(adapter))
-            await transport.shutdown()
-            await sandbox.shutdown()
-            return result
-        } catch {
-            await transport.shutdown()
-            await sandbox.shutdown()
-            throw error
+        try await withSandboxAdapter(wallet: wallet, snapMode: snapMode, configure: { configuration in
+            configuration.notificationRetryInterval = .milliseconds(20)
+            configure(&configuration)
+        }, build: { profile, transport -> any WalletAdapter in
+            switch wallet {
+            case "paytm": return PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport)
+            case "dana": return SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
+            default: return AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+            }
+        }) { sandbox, adapter in
+            try await body(sandbox, fastClient(adapter))
         }
     }
 

@@ -9,11 +9,14 @@ import WalletBridgeTransport
 func withSandboxAdapter<Adapter: Sendable, T: Sendable>(
     wallet: String,
     snapMode: String = "rsa",
+    configure: (inout WalletSandbox.Configuration) -> Void = { _ in },
     adjust: (inout PartnerProfile) -> Void = { _ in },
     build: (PartnerProfile, any HTTPTransport) throws -> Adapter,
     _ body: (WalletSandbox, Adapter) async throws -> T
 ) async throws -> T {
-    let sandbox = try await WalletSandbox.start()
+    var configuration = WalletSandbox.Configuration()
+    configure(&configuration)
+    let sandbox = try await WalletSandbox.start(configuration)
     let transport = try CurlTransport()
     do {
         var profile = try sandbox.clientProfile(wallet: wallet, snapMode: snapMode)
