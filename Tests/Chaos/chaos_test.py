@@ -45,6 +45,10 @@ def simulate(cli, wallet, payments, seed):
     if report["payments"] != payments:
         problems.append(f"{report['payments']} payments judged, {payments} asked")
     baseline = report.get("baseline", {})
+    # The judge must be able to fail: under chaos the naive client loses payments (its unknowns
+    # hide charges), and the same judge that passes WalletBridge must say so.
+    if baseline.get("lost", 0) == 0 or baseline.get("correct_rate", 1) >= 1:
+        problems.append(f"the naive baseline was judged flawless under chaos (lost {baseline.get('lost')}): the judge cannot see a lost payment")
     return {"wallet": wallet, "seconds": round(elapsed, 1), "success_rate": report["success_rate"],
             "baseline_success_rate": baseline.get("success_rate"), "baseline_correct_rate": baseline.get("correct_rate"),
             "retries": report["retries"], "unknown_before_reconcile": report["unknown_before_reconcile"], "problems": problems}
