@@ -49,6 +49,10 @@ public struct AlipayPlusConfiguration: Sendable {
     /// How an open payment is settled: the auto-debit guide's "inquire every 3 s for 60 s,
     /// then cancel" by default (settings `reconcileIntervalSeconds`, `reconcileWindowSeconds`).
     public var reconciliation: ReconciliationRule = .inquireThenCancel(interval: .seconds(3), window: .seconds(60))
+    /// How far a notification's signed `Request-Time` may be from our clock before it is
+    /// refused as stale (a replay) or skewed; nil checks the signature only. Setting
+    /// `notificationClockToleranceSeconds`; 300 is a sound production value.
+    public var notificationClockTolerance: Duration?
 
     /// Creates a configuration.
     public init(
@@ -85,7 +89,7 @@ public struct AlipayPlusConfiguration: Sendable {
     ///
     /// Settings read: `paymentMethodType`, `productCode`, `terminalType`, `walletCurrency`,
     /// `merchantCurrencies` (comma-separated codes), `reconcileIntervalSeconds` (3) and
-    /// `reconcileWindowSeconds` (60). Paths: `pay`, `inquiryPayment`,
+    /// `reconcileWindowSeconds` (60), `notificationClockToleranceSeconds` (none). Paths: `pay`, `inquiryPayment`,
     /// `cancelPayment`, `refund`, `inquiryRefund`.
     public init(profile: PartnerProfile) throws(ProfileError) {
         guard profile.scheme == "alipayplus" else {
@@ -147,6 +151,9 @@ public struct AlipayPlusConfiguration: Sendable {
             return .seconds(value)
         }
         reconciliation = .inquireThenCancel(interval: try seconds("reconcileIntervalSeconds", 3), window: try seconds("reconcileWindowSeconds", 60))
+        if profile.settings["notificationClockToleranceSeconds"] != nil {
+            notificationClockTolerance = try seconds("notificationClockToleranceSeconds", 300)
+        }
     }
 }
 

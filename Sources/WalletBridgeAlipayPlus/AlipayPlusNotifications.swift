@@ -22,6 +22,9 @@ extension AlipayPlusAdapter {
         } catch {
             throw WalletError(.authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         }
+        if let tolerance = configuration.notificationClockTolerance {
+            try NotificationFreshness.check(requestTime, header: "Request-Time", now: exchange.clock(), tolerance: tolerance)
+        }
         let reply: AlipayPlusWire.PaymentReply
         do throws(WalletError) {
             reply = try StrictJSON.decode(AlipayPlusWire.PaymentReply.self, from: notification.body, what: "the signed notification")

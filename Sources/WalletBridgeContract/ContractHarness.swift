@@ -6,31 +6,40 @@ import WalletBridgeTesting
 import WalletBridgeTransport
 
 /// Runs the contract scenarios against one wallet adapter, through `WalletClient` (its retries,
-/// reconciliation and journal) and the real transport, against the sandbox: each scenario gets
-/// a fresh embedded sandbox, so faults and ledgers never leak between scenarios.
+/// reconciliation and journal) and the real transport, against the wallet ``target``: by
+/// default a fresh embedded sandbox per scenario, so faults and ledgers never leak between
+/// scenarios; or a standalone sandbox, the wallet's own sandbox, or recorded replies.
 ///
-/// A partner runs it from their own test target:
+/// A partner runs it from their own test target, with the factory they register in a
+/// `WalletAdapterRegistry`:
 /// ```swift
-/// let harness = ContractHarness(wallet: "gcash", scenarios: "Specs/contract") { profile, transport, logger in
-///     AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+/// let harness = ContractHarness(wallet: "gcash", scenarios: "Specs/contract") { profile, transport, environment in
+///     AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock)
 /// }
 /// let report = try await harness.run()
 /// #expect(report.failed.isEmpty, "\(report.table)")
 /// ```
 public struct ContractHarness: Sendable {
-    /// Builds the adapter under test from the sandbox's profile, over the harness's transport,
-    /// logging to the harness's logger (scanned for secrets).
-    public typealias AdapterFactory = @Sendable (PartnerProfile, any HTTPTransport, Logger) throws -> any WalletAdapter
+    /// Builds the adapter under test from the target's profile, over the harness's transport,
+    /// with the harness's logger (scanned for secrets) and the wallet's clock (signed times
+    /// are checked against it).
+    public typealias AdapterFactory = WalletAdapterRegistry.Factory
 
     /// The wallet's name (its sandbox emulation and declaration file).
     public let wallet: String
     /// `Specs/contract`: holds `scenarios/` and `wallets/`.
     public let directory: String
+    /// Where the wallet is (default: a fresh embedded sandbox per scenario).
+    public var target: ContractTarget = .embeddedSandbox
+    /// When set, each scenario's replies are written here (`WALLET/ID.json`) for a later
+    /// ``ContractTarget/scripted(recordings:)`` run.
+    public var recordTo: String?
     /// Only this scenario id, when set (`declaration`: only the check of the declaration).
     public var only: String?
     /// Re-run a failed scenario once: a pass the second time is reported as a flake.
     public var rerunFailures = true
-    /// Compressed time for the sandbox and the client (windows of 60 s pass in 0.6 s at 100).
+    /// Compressed time for the embedded sandbox and the client (windows of 60 s pass in 1.2 s
+    /// at 50). Other targets use their own pace.
     public var timeScale: Double = 50
     /// SNAP mode for `dana` (`rsa` or `token`).
     public var snapMode = "rsa"
@@ -52,7 +61,7 @@ public struct ContractHarness: Sendable {
         if let only, only != "declaration", scenarios.isEmpty { throw ContractError("no scenario \(only) in \(directory)/scenarios") }
         let declaration = try ContractDeclaration.load(wallet: wallet, from: directory + "/wallets")
         var results: [ContractCaseResult] = []
-        results.append(try await checkDeclaration(declaration))
+        results.append(checkDeclaration(declaration))
         for scenario in scenarios {
             var result = await runCase(scenario, declaration: declaration)
             if result.outcome == .failed, rerunFailures {
@@ -70,15 +79,22 @@ public struct ContractHarness: Sendable {
 
     // MARK: Declared against implemented
 
-    /// The declaration's capabilities must be the adapter's, in both directions.
-    func checkDeclaration(_ declaration: ContractDeclaration) async throws -> ContractCaseResult {
+    /// The profile the target reaches the wallet with (no network needed to build it).
+    func profile() throws -> PartnerProfile {
+        switch target {
+        case .live(let profile): return profile
+        case .sandbox(let endpoint): return try WalletSandbox.clientProfile(wallet: wallet, baseURL: endpoint, snapMode: snapMode)
+        case .embeddedSandbox, .scripted: return try WalletSandbox.clientProfile(wallet: wallet, baseURL: "http://127.0.0.1:9", snapMode: snapMode)
+        }
+    }
+
+    /// The declaration's capabilities and currencies must be the adapter's, in both directions.
+    func checkDeclaration(_ declaration: ContractDeclaration) -> ContractCaseResult {
         let started = ContinuousClock.now
-        let sandbox = try await WalletSandbox.start()
-        defer { Task { await sandbox.shutdown() } }
         let transport = MockTransport { _ in HTTPResponse(status: 599, headers: [:], body: []) }
         var problems: [String] = []
         do {
-            let adapter = try makeAdapter(try sandbox.clientProfile(wallet: wallet, snapMode: snapMode), transport, Logger(label: "contract", factory: { _ in SwiftLogNoOpLogHandler() }))
+            let adapter = try makeAdapter(try profile(), transport, WalletAdapterRegistry.Environment())
             for operation in WalletCapabilities.Operation.allCases {
                 let declared = declaration.declares.contains(operation.rawValue)
                 let implemented = adapter.capabilities.supports(operation)
@@ -86,6 +102,7 @@ public struct ContractHarness: Sendable {
                     problems.append("\(operation.rawValue): the declaration says \(declared ? "supported" : "not supported"), the adapter's capabilities say \(implemented ? "supported" : "not supported")")
                 }
             }
+            problems += Self.currencyProblems(declaration, capabilities: adapter.capabilities)
         } catch {
             problems.append("the adapter could not be built: \(error)")
         }
@@ -93,28 +110,99 @@ public struct ContractHarness: Sendable {
                                   problems: problems, transcript: [], duration: started.duration(to: .now), reproduce: reproduce("declaration"))
     }
 
-    func reproduce(_ id: String) -> String { "walletbridge contract --wallet \(wallet) --case \(id)" }
+    /// Each declared currency class names a currency the adapter takes, with that many minor
+    /// digits; each currency the adapter takes with 0 or 3 minor digits is declared.
+    static func currencyProblems(_ declaration: ContractDeclaration, capabilities: WalletCapabilities) -> [String] {
+        var problems: [String] = []
+        let declared = declaration.currencies ?? [:]
+        for (kind, entry) in declared.sorted(by: { $0.key < $1.key }) {
+            guard let digits = ContractDeclaration.currencyClasses[kind] else {
+                problems.append("currencies.\(kind): not a currency class (\(ContractDeclaration.currencyClasses.keys.sorted().joined(separator: ", ")))")
+                continue
+            }
+            guard let currency = capabilities.currencies.first(where: { $0.code == entry.code }) else {
+                problems.append("currencies.\(kind): the declaration says \(entry.code), the adapter's capabilities do not take it")
+                continue
+            }
+            if currency.minorUnitExponent != digits {
+                problems.append("currencies.\(kind): \(entry.code) has \(currency.minorUnitExponent) minor digits, not \(digits)")
+            }
+        }
+        for currency in capabilities.currencies where currency.minorUnitExponent == 0 || currency.minorUnitExponent == 3 {
+            if !declared.values.contains(where: { $0.code == currency.code }) {
+                problems.append("the adapter takes \(currency.code) (\(currency.minorUnitExponent) minor digits), the declaration's currencies do not say so")
+            }
+        }
+        return problems
+    }
+
+    func reproduce(_ id: String) -> String {
+        var command = "walletbridge contract --wallet \(wallet) --case \(id)"
+        switch target {
+        case .embeddedSandbox: break
+        case .sandbox(let endpoint): command += " --endpoint \(endpoint)"
+        case .live: command += " --live --config PROFILE"
+        case .scripted(let recordings): command += " --scripted \(recordings)"
+        }
+        return command
+    }
 
     // MARK: One scenario
 
+    /// Why `scenario` cannot run against `side`'s kind of target, or nil.
+    static func unreachable(_ scenario: ContractScenario, noFaults: String?, noNotifications: String?) -> String? {
+        let magic = scenario.setup.endsIn.flatMap(Int.init).map { (51...56).contains($0) } ?? false
+        if let noFaults, scenario.needs.contains("walletFaults") || scenario.setup.walletFault != nil || magic
+            || scenario.steps.contains(where: { $0.inject != nil }) {
+            return noFaults
+        }
+        if let noNotifications, scenario.needs.contains("notifications") || scenario.steps.contains(where: { $0.do.hasPrefix("notify") }) {
+            return noNotifications
+        }
+        return nil
+    }
+
     func runCase(_ scenario: ContractScenario, declaration: ContractDeclaration) async -> ContractCaseResult {
         let started = ContinuousClock.now
-        func result(_ outcome: ContractCaseResult.Outcome, _ problems: [String], _ transcript: [String] = []) -> ContractCaseResult {
+        func result(_ outcome: ContractCaseResult.Outcome, _ problems: [String], _ transcript: [String] = [], notes: [String] = []) -> ContractCaseResult {
             ContractCaseResult(id: scenario.id, purpose: scenario.purpose, outcome: outcome, problems: problems, transcript: transcript,
-                               duration: started.duration(to: .now), reproduce: reproduce(scenario.id))
+                               duration: started.duration(to: .now), reproduce: reproduce(scenario.id), notes: notes)
         }
         let override = declaration.overrides?[scenario.id]
         if let reason = override?.skip { return result(.skipped, [reason]) }
         if let missing = scenario.needs.first(where: { !declaration.declares.contains($0) }) {
             return result(.skipped, ["\(wallet) does not declare \(missing)"])
         }
+        if let kind = scenario.setup.currency, declaration.currencies?[kind] == nil {
+            return result(.skipped, ["\(wallet) declares no \(kind) currency"])
+        }
+        if case .live(let profile) = target,
+           let reason = Self.unreachable(scenario, noFaults: LiveWalletSide(profile: profile).noFaults, noNotifications: LiveWalletSide(profile: profile).noNotifications) {
+            return result(.skipped, [reason])
+        }
         do {
-            let run = try await ScenarioRun.start(harness: self, scenario: scenario, declaration: declaration)
-            let problems = await run.execute(override: override)
-            await run.stop()
-            return result(problems.isEmpty ? .passed : .failed, problems, run.transcript.lines)
+            let run = try await ScenarioRun.start(harness: self, scenario: scenario, declaration: declaration, side: try await side(for: scenario))
+            var problems = await run.execute(override: override)
+            problems += run.scriptProblems
+            if let problem = await run.stop() { problems.append(problem) }
+            return result(problems.isEmpty ? .passed : .failed, problems, run.transcript.lines, notes: run.notes)
         } catch {
             return result(.failed, ["set-up failed: \(error)"])
+        }
+    }
+
+    /// The wallet for one scenario.
+    func side(for scenario: ContractScenario) async throws -> any ContractWalletSide {
+        switch target {
+        case .embeddedSandbox:
+            return try await EmbeddedWalletSide.start(wallet: wallet, snapMode: snapMode, timeScale: timeScale)
+        case .sandbox(let endpoint):
+            return try await EndpointWalletSide.start(baseURL: endpoint, wallet: wallet, snapMode: snapMode)
+        case .live(let profile):
+            return LiveWalletSide(profile: profile)
+        case .scripted(let recordings):
+            let recording = try ContractRecording.load(ContractRecording.path(directory: recordings, wallet: wallet, scenario: scenario.id))
+            return ScriptedWalletSide(recording: recording, profile: try profile())
         }
     }
 
@@ -123,12 +211,19 @@ public struct ContractHarness: Sendable {
     public func selfTest() async throws -> [ContractSelfTest.Finding] {
         var findings: [ContractSelfTest.Finding] = []
         for flaw in ContractSelfTest.Flaw.allCases {
-            var broken = ContractHarness(wallet: wallet, scenarios: directory) { [makeAdapter] profile, transport, logger in
-                ContractSelfTest.broken(try makeAdapter(profile, transport, logger), flaw: flaw, logger: logger, secret: SandboxCredentials.merchantPrivateKeyPEM)
+            var broken = ContractHarness(wallet: wallet, scenarios: directory) { [makeAdapter] profile, transport, environment in
+                var profile = profile
+                if flaw == .acceptsStaleNotification {
+                    // The adapter without its clock check: a replayed notification verifies.
+                    profile.settings["notificationClockToleranceSeconds"] = nil
+                }
+                return ContractSelfTest.broken(try makeAdapter(profile, transport, environment), flaw: flaw, logger: environment.logger,
+                                               secret: SandboxCredentials.merchantPrivateKeyPEM)
             }
             broken.rerunFailures = false
             broken.timeScale = timeScale
             broken.snapMode = snapMode
+            broken.target = target
             let report = try await broken.run()
             let finding = ContractSelfTest.Finding(flaw: flaw, caughtBy: report.failed.map(\.id))
             progressLine?(finding)
@@ -140,19 +235,23 @@ public struct ContractHarness: Sendable {
     /// Called as each flaw of a self-test is judged.
     public var progressLine: (@Sendable (ContractSelfTest.Finding) -> Void)?
 
-    func adapter(profile: PartnerProfile, transport: any HTTPTransport, logger: Logger) throws -> any WalletAdapter {
-        try makeAdapter(profile, transport, logger)
+    func adapter(profile: PartnerProfile, transport: any HTTPTransport, environment: WalletAdapterRegistry.Environment) throws -> any WalletAdapter {
+        try makeAdapter(profile, transport, environment)
     }
 }
 
-/// One scenario in progress: its sandbox, client, webhook, transcript and captured logs.
+/// One scenario in progress: its wallet side, client, webhook, transcript and captured logs.
 final class ScenarioRun: @unchecked Sendable {
     let scenario: ContractScenario
     let wallet: String
-    let sandbox: WalletSandbox
-    let curl: CurlTransport
+    let side: any ContractWalletSide
+    let curl: CurlTransport?
+    let scripted: ScriptedTransport?
+    let recorder: ExchangeRecorder?
+    let recordPath: String?
+    let startedAtMillis: Int64
     let client: WalletClient
-    let webhook: WebhookReceiver
+    let webhook: WebhookReceiver?
     let notifications: Captured<InboundNotification>
     let logs: Captured<String>
     let transcript: Transcript
@@ -160,14 +259,20 @@ final class ScenarioRun: @unchecked Sendable {
     let amount: Money
     let customer: String
     let secrets: [String]
+    private let noted = Captured<String>()
 
-    private init(scenario: ContractScenario, wallet: String, sandbox: WalletSandbox, curl: CurlTransport, client: WalletClient, webhook: WebhookReceiver,
+    private init(scenario: ContractScenario, wallet: String, side: any ContractWalletSide, curl: CurlTransport?, scripted: ScriptedTransport?,
+                 recorder: ExchangeRecorder?, recordPath: String?, startedAtMillis: Int64, client: WalletClient, webhook: WebhookReceiver?,
                  notifications: Captured<InboundNotification>, logs: Captured<String>, transcript: Transcript, reference: String, amount: Money,
                  customer: String, secrets: [String]) {
         self.scenario = scenario
         self.wallet = wallet
-        self.sandbox = sandbox
+        self.side = side
         self.curl = curl
+        self.scripted = scripted
+        self.recorder = recorder
+        self.recordPath = recordPath
+        self.startedAtMillis = startedAtMillis
         self.client = client
         self.webhook = webhook
         self.notifications = notifications
@@ -179,56 +284,110 @@ final class ScenarioRun: @unchecked Sendable {
         self.secrets = secrets
     }
 
-    static func start(harness: ContractHarness, scenario: ContractScenario, declaration: ContractDeclaration) async throws -> ScenarioRun {
-        var configuration = WalletSandbox.Configuration()
-        configuration.timeScale = harness.timeScale
-        configuration.notificationRetryInterval = .seconds(1)
-        let sandbox = try await WalletSandbox.start(configuration)
-        var profile = try sandbox.clientProfile(wallet: harness.wallet, snapMode: harness.snapMode)
-        if let timeout = scenario.setup.requestTimeoutMs { profile.requestTimeout = .milliseconds(timeout) }
-        let curl = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout))
-        let transcript = Transcript()
-        var wire: any HTTPTransport = RecordingTransport(base: curl, transcript: transcript)
-        if let name = scenario.setup.clientFault {
-            guard let fault = FaultInjectingTransport.Fault(rawValue: name) else { throw ContractError("\(scenario.id): no client fault \(name)") }
-            wire = try OnceFaultTransport(base: wire, fault: fault, operation: scenario.setup.clientFaultOn ?? "pay")
+    static func start(harness: ContractHarness, scenario: ContractScenario, declaration: ContractDeclaration, side: any ContractWalletSide) async throws -> ScenarioRun {
+        var curl: CurlTransport?
+        do {
+            let recording = (side as? ScriptedWalletSide)?.recording
+            var profile = side.profile
+            if let timeout = scenario.setup.requestTimeoutMs { profile.requestTimeout = .milliseconds(timeout) }
+            let transcript = Transcript()
+            let base: any HTTPTransport
+            var scripted: ScriptedTransport?
+            if let recording {
+                let replay = ScriptedTransport(recording)
+                scripted = replay
+                base = replay
+            } else {
+                let real = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout))
+                curl = real
+                base = real
+            }
+            let recorder = (harness.recordTo != nil && recording == nil) ? ExchangeRecorder() : nil
+            var wire: any HTTPTransport = RecordingTransport(base: base, transcript: transcript, recorder: recorder)
+            if let name = scenario.setup.clientFault {
+                guard let fault = FaultInjectingTransport.Fault(rawValue: name) else { throw ContractError("\(scenario.id): no client fault \(name)") }
+                wire = try OnceFaultTransport(base: wire, fault: fault, operation: scenario.setup.clientFaultOn ?? "pay")
+            }
+            let logs = Captured<String>()
+            let logger = Logger(label: "contract", factory: { label in CapturingLogHandler(label: label, lines: logs) })
+            let adapter = try harness.adapter(profile: profile, transport: wire, environment: WalletAdapterRegistry.Environment(logger: logger, clock: side.clock))
+            var clientConfiguration = WalletClient.Configuration(clock: PolicyClock(timeScale: side.timeScale))
+            clientConfiguration.settleWithin = adapter.reconciliationRule.window
+            let client = WalletClient(adapter: adapter, journal: InMemoryPaymentJournal(), logger: logger, configuration: clientConfiguration)
+            let notifications = Captured<InboundNotification>()
+            var webhook: WebhookReceiver?
+            if let recording {
+                for notification in recording.inboundNotifications { notifications.append(notification) }
+            } else if side.noNotifications == nil {
+                webhook = try await WebhookReceiver.start { notification in
+                    notifications.append(notification)
+                    // Acknowledged by verification alone: the steps hand the raw bytes to the client.
+                    return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headers: [:], body: [])
+                }
+            }
+            let currency: Currency
+            var text: String
+            if let kind = scenario.setup.currency, let declared = declaration.currencies?[kind] {
+                currency = try Currency(code: declared.code)
+                text = declared.amount
+            } else {
+                currency = adapter.capabilities.walletCurrency
+                text = scenario.setup.amount ?? declaration.amount ?? "10.00"
+            }
+            if let ending = scenario.setup.endsIn, ending.count == 2 { text = String(text.dropLast(2)) + ending }
+            let amount = try Money(parsing: text, currency: currency)
+            let role = scenario.setup.customer ?? "pays"
+            let customer = declaration.customers?[role] ?? "\(harness.wallet)-\(role)"
+            let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+            let reference = recording?.reference ?? "CT-" + scenario.id.replacingOccurrences(of: ".", with: "-") + "-" + tag
+            if let name = scenario.setup.walletFault {
+                try await side.injectFault(name, operation: scenario.setup.walletFaultOn ?? "pay", count: 1)
+            }
+            let secrets = [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret]
+                + SandboxCredentials.merchantPrivateKeyPEM.split(separator: "\n").filter { $0.count > 40 }.prefix(3).map(String.init)
+            let recordPath = harness.recordTo.map { ContractRecording.path(directory: $0, wallet: harness.wallet, scenario: scenario.id) }
+            return ScenarioRun(scenario: scenario, wallet: harness.wallet, side: side, curl: curl, scripted: scripted, recorder: recorder,
+                               recordPath: recorder == nil ? nil : recordPath, startedAtMillis: Int64((side.clock().timeIntervalSince1970 * 1000).rounded(.down)),
+                               client: client, webhook: webhook, notifications: notifications, logs: logs, transcript: transcript,
+                               reference: reference, amount: amount, customer: customer, secrets: secrets)
+        } catch {
+            await curl?.shutdown()
+            await side.stop()
+            throw error
         }
-        let logs = Captured<String>()
-        let logger = Logger(label: "contract", factory: { label in CapturingLogHandler(label: label, lines: logs) })
-        let clock = PolicyClock(timeScale: harness.timeScale)
-        let adapter = try harness.adapter(profile: profile, transport: wire, logger: logger)
-        var clientConfiguration = WalletClient.Configuration(clock: clock)
-        clientConfiguration.settleWithin = adapter.reconciliationRule.window
-        let client = WalletClient(adapter: adapter, journal: InMemoryPaymentJournal(), logger: logger, configuration: clientConfiguration)
-        let notifications = Captured<InboundNotification>()
-        let webhook = try await WebhookReceiver.start { notification in
-            notifications.append(notification)
-            // Acknowledged by verification alone: the steps hand the raw bytes to the client.
-            return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headers: [:], body: [])
-        }
-        let currency = adapter.capabilities.walletCurrency
-        var text = scenario.setup.amount ?? declaration.amount ?? "10.00"
-        if let ending = scenario.setup.endsIn, ending.count == 2 { text = String(text.dropLast(2)) + ending }
-        let amount = try Money(parsing: text, currency: currency)
-        let role = scenario.setup.customer ?? "pays"
-        let customer = declaration.customers?[role] ?? "\(harness.wallet)-\(role)"
-        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let reference = "CT-" + scenario.id.replacingOccurrences(of: ".", with: "-") + "-" + tag
-        if let name = scenario.setup.walletFault {
-            guard let fault = SandboxFault(name: name) else { throw ContractError("\(scenario.id): no sandbox fault \(name)") }
-            sandbox.injectFault(fault, operation: scenario.setup.walletFaultOn ?? "pay", wallet: harness.wallet)
-        }
-        let secrets = [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret]
-            + SandboxCredentials.merchantPrivateKeyPEM.split(separator: "\n").filter { $0.count > 40 }.prefix(3).map(String.init)
-        return ScenarioRun(scenario: scenario, wallet: harness.wallet, sandbox: sandbox, curl: curl, client: client, webhook: webhook,
-                           notifications: notifications, logs: logs, transcript: transcript, reference: reference, amount: amount,
-                           customer: customer, secrets: secrets)
     }
 
-    func stop() async {
-        await webhook.shutdown()
-        await curl.shutdown()
-        await sandbox.shutdown()
+    /// Stops the webhook, the transport and the wallet side; writes the recording when asked.
+    /// - Returns: a problem when the recording could not be written.
+    func stop() async -> String? {
+        await webhook?.shutdown()
+        await curl?.shutdown()
+        await side.stop()
+        guard let recorder, let recordPath else { return nil }
+        let recording = ContractRecording(scenario: scenario.id, wallet: wallet, reference: reference, startedAtMillis: startedAtMillis,
+                                          timeScale: side.timeScale, exchanges: recorder.exchanges,
+                                          notifications: notifications.items.map(ContractRecording.notification))
+        do {
+            try recording.write(to: recordPath)
+            return nil
+        } catch {
+            return "the recording could not be written to \(recordPath): \(error)"
+        }
+    }
+
+    /// What this mode could not check, though nothing failed.
+    var notes: [String] {
+        var notes = noted.items
+        let repeats = Dictionary(grouping: scripted?.repeated ?? [], by: { $0 })
+        for (key, times) in repeats.sorted(by: { $0.key < $1.key }) {
+            notes.append("scripted: \(key) was answered again with its last recorded reply (\(times.count)×)")
+        }
+        return notes
+    }
+
+    /// Requests a recording could not answer: the adapter's calls differ from the recorded run.
+    var scriptProblems: [String] {
+        (scripted?.unscripted ?? []).map { "scripted: the client sent \($0), which the recording does not have (the adapter's calls changed: record again)" }
     }
 
     /// The request fields an `echoes` assertion compares with.
@@ -245,11 +404,12 @@ final class ScenarioRun: @unchecked Sendable {
         var refunded: Int64 = 0
         for (index, step) in scenario.steps.enumerated() {
             if let name = step.inject {
-                guard let fault = SandboxFault(name: name) else {
-                    problems.append("step \(index + 1): no sandbox fault \(name)")
+                do {
+                    try await side.injectFault(name, operation: step.injectOn ?? step.do, count: step.injectCount ?? 1)
+                } catch {
+                    problems.append("step \(index + 1): \(error)")
                     continue
                 }
-                sandbox.injectFault(fault, operation: step.injectOn ?? step.do, wallet: wallet, count: step.injectCount ?? 1)
             }
             let observed = await perform(step, lastNotification: &lastNotification, refunded: &refunded)
             let expectations = override?.expect?[String(index)] ?? step.expect ?? [:]
@@ -260,22 +420,14 @@ final class ScenarioRun: @unchecked Sendable {
             }
         }
         if let assertions = scenario.ledger {
-            let entries = sandbox.ledgerSnapshot(wallet: wallet)
-            let entry = entries.first { $0.merchantReference == reference }
-            var observed: [String: String] = ["payments": String(entries.count)]
-            if let entry {
-                observed["state"] = entry.state
-                observed["charges"] = String(entry.charges)
-                observed["refunds"] = String(entry.refunds)
-                observed["refundedMinor"] = String(entry.refundedMinor)
-                observed["cancels"] = String(entry.cancels)
-                observed["amount"] = Self.text(Money(minorUnits: entry.amountMinor, currency: amount.currency))
+            if let reason = side.noLedger {
+                noted.append("ledger not checked: \(reason)")
             } else {
-                observed["charges"] = "0"
-                observed["refunds"] = "0"
-            }
-            for (field, assertion) in assertions.sorted(by: { $0.key < $1.key }) {
-                if let problem = assertion.check(field, observed[field], request: request) { problems.append("ledger: \(problem)") }
+                do {
+                    problems += Self.ledgerProblems(assertions, entries: try await side.ledger(), reference: reference, amount: amount, request: request)
+                } catch {
+                    problems.append("ledger: could not be read: \(error)")
+                }
             }
         }
         // No secret in any log line or transcript line of the run.
@@ -288,9 +440,31 @@ final class ScenarioRun: @unchecked Sendable {
         return problems
     }
 
+    /// The ledger's entries for this scenario's reference (and any resend under a longer one)
+    /// against the scenario's ledger assertions.
+    static func ledgerProblems(_ assertions: [String: ContractAssertion], entries: [SandboxLedgerEntry], reference: String, amount: Money,
+                               request: [String: String]) -> [String] {
+        let entry = entries.first { $0.merchantReference == reference }
+        var observed: [String: String] = ["payments": String(entries.filter { $0.merchantReference.hasPrefix(reference) }.count)]
+        if let entry {
+            observed["state"] = entry.state
+            observed["charges"] = String(entry.charges)
+            observed["refunds"] = String(entry.refunds)
+            observed["refundedMinor"] = String(entry.refundedMinor)
+            observed["cancels"] = String(entry.cancels)
+            observed["amount"] = text(Money(minorUnits: entry.amountMinor, currency: amount.currency))
+        } else {
+            observed["charges"] = "0"
+            observed["refunds"] = "0"
+        }
+        return assertions.sorted(by: { $0.key < $1.key }).compactMap { field, assertion in
+            assertion.check(field, observed[field], request: request).map { "ledger: \($0)" }
+        }
+    }
+
     private func perform(_ step: ContractScenario.Step, lastNotification: inout InboundNotification?, refunded: inout Int64) async -> [String: String] {
         let payRequest = PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential(customer), orderDescription: "contract \(scenario.id)",
-                                        notifyURL: webhook.url(path: "/notify/\(wallet)"))
+                                        notifyURL: webhook?.url(path: "/notify/\(wallet)"))
         func observe(_ result: PaymentResult) -> [String: String] {
             var fields: [String: String] = ["status": result.status.name, "threw": "false", "merchantReference": result.merchantReference]
             if let error = result.status.error ?? result.lastError {
@@ -349,12 +523,25 @@ final class ScenarioRun: @unchecked Sendable {
                 return observe(try await client.refund(RefundRequest(merchantReference: reference, refundReference: refundReference, amount: money)))
             case "inquire-refund":
                 return observe(try await client.inquireRefund(RefundQuery(refundReference: refundReference, merchantReference: reference)))
-            case "notify", "notify-again", "notify-tampered":
+            case "notify", "notify-again", "notify-tampered", "notify-stale", "notify-reserialised":
                 if step.do == "notify" || lastNotification == nil {
                     lastNotification = await waitForNotification()
                 }
                 guard var inbound = lastNotification else { return ["notification": "none arrived"] }
-                if step.do == "notify-tampered" { inbound.body = Self.tampered(inbound.body) }
+                switch step.do {
+                case "notify-tampered":
+                    inbound.body = Self.tampered(inbound.body)
+                case "notify-stale":
+                    // The same notification, genuinely signed, an hour before the wallet's now.
+                    guard let stale = WalletSandbox.resigned(inbound, wallet: wallet, at: side.clock().addingTimeInterval(-3600)) else {
+                        return ["notification": "cannot be signed again for \(wallet)"]
+                    }
+                    inbound = stale
+                case "notify-reserialised":
+                    inbound.body = Self.reserialised(inbound.body)
+                default:
+                    break
+                }
                 let received = try await client.receiveNotification(inbound)
                 switch received.disposition {
                 case .apply: return ["notification": "apply", "threw": "false", "status": received.notification.payment.status.name]
@@ -378,6 +565,18 @@ final class ScenarioRun: @unchecked Sendable {
             try? await Task.sleep(for: .milliseconds(10))
         }
         return nil
+    }
+
+    /// `body` with the same content in other bytes: JSON pretty-printed with sorted keys, or
+    /// a form's fields in reverse order (what a framework that parses and re-encodes does).
+    static func reserialised(_ body: [UInt8]) -> [UInt8] {
+        let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        if first == UInt8(ascii: "{"), let object = try? JSONSerialization.jsonObject(with: Data(body)),
+           let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
+            return Array(data)
+        }
+        let fields = body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)
+        return Array(fields.reversed().joined(separator: [UInt8(ascii: "&")]))
     }
 
     /// `body` with one digit changed (a tampered notification), or one byte flipped.

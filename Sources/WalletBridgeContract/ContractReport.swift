@@ -28,6 +28,9 @@ public struct ContractCaseResult: Sendable, Equatable {
     public var duration: Duration
     /// The command that re-runs this scenario alone.
     public var reproduce: String
+    /// What the run could not check in this mode (a ledger it cannot see, a reply replayed
+    /// again), though the scenario passed.
+    public var notes: [String] = []
 }
 
 /// The results of a run for one wallet, as a table, JUnit XML or JSON.
@@ -58,6 +61,7 @@ public struct ContractReport: Sendable, Equatable {
             if result.outcome != .passed {
                 lines += result.problems.map { "         \($0)" }
             }
+            lines += result.notes.map { "         note: \($0)" }
             if result.outcome == .failed {
                 lines += result.transcript.prefix(12).map { "         | \($0)" }
                 lines.append("         rerun: \(result.reproduce)")
@@ -94,7 +98,7 @@ public struct ContractReport: Sendable, Equatable {
             case .flaky:
                 xml += "      <system-out>\(escape(result.problems.joined(separator: "\n")))</system-out>\n"
             case .passed:
-                break
+                if !result.notes.isEmpty { xml += "      <system-out>\(escape(result.notes.joined(separator: "\n")))</system-out>\n" }
             }
             xml += "    </testcase>\n"
         }
@@ -103,13 +107,13 @@ public struct ContractReport: Sendable, Equatable {
     }
 
     /// The results as a JSON object (`wallet`, `results` with `id`, `outcome`, `problems`,
-    /// `seconds`, `reproduce`).
+    /// `seconds`, `reproduce`, `transcript`, `notes`).
     public var json: [String: Any] {
         [
             "wallet": wallet,
             "results": results.map { result -> [String: Any] in
                 ["id": result.id, "purpose": result.purpose, "outcome": result.outcome.rawValue, "problems": result.problems,
-                 "seconds": Double(Self.seconds(result.duration)) ?? 0, "reproduce": result.reproduce, "transcript": result.transcript]
+                 "seconds": Double(Self.seconds(result.duration)) ?? 0, "reproduce": result.reproduce, "transcript": result.transcript, "notes": result.notes]
             },
         ]
     }

@@ -39,12 +39,18 @@ public struct ContractScenario: Codable, Sendable, Equatable {
         public var clientFaultOn: String?
         /// The client's whole-request timeout, in milliseconds (to make a delay a timeout).
         public var requestTimeoutMs: Int?
+        /// Pay in the currency the declaration gives for this class (`zeroDecimal`,
+        /// `threeDecimal`) instead of the wallet's own; a wallet that declares none skips the
+        /// scenario.
+        public var currency: String?
     }
 
     /// One thing the client does.
     public struct Step: Codable, Sendable, Equatable {
         /// `pay`, `pay-again`, `pay-other-amount`, `inquire`, `settle`, `cancel`, `refund`,
-        /// `refund-other-amount`, `inquire-refund`, `notify`, `notify-again`, `notify-tampered`.
+        /// `refund-other-amount`, `inquire-refund`, `notify`, `notify-again`, `notify-tampered`,
+        /// `notify-stale` (the notification signed again an hour earlier: a replay),
+        /// `notify-reserialised` (its JSON re-serialised, or its form fields reordered).
         public var `do`: String
         /// For refunds: `half`, `full`, `over` (more than what is left), `tenth`.
         public var amount: String?
@@ -93,8 +99,23 @@ public struct ContractDeclaration: Codable, Sendable, Equatable {
     public var amount: String?
     /// Test customer ids by role (`pays`, `low-balance`...); absent: `WALLET-ROLE`.
     public var customers: [String: String]?
+    /// Currencies other than the wallet's own that it takes, by class (`zeroDecimal`,
+    /// `threeDecimal`), each with the amount to pay; the declaration check holds them against
+    /// the adapter's `capabilities.currencies`, in both directions.
+    public var currencies: [String: DeclaredCurrency]?
     /// Per scenario id: skip it (with the reason), or replace step expectations.
     public var overrides: [String: Override]?
+
+    /// A currency the wallet takes, and the amount scenarios pay in it.
+    public struct DeclaredCurrency: Codable, Sendable, Equatable {
+        /// ISO 4217 code (`JPY`).
+        public var code: String
+        /// The amount, with the currency's minor-unit digits (`"1000"`, `"1.235"`).
+        public var amount: String
+    }
+
+    /// The minor-unit digits of each currency class.
+    public static let currencyClasses: [String: Int] = ["zeroDecimal": 0, "threeDecimal": 3]
 
     /// How one scenario differs for this wallet.
     public struct Override: Codable, Sendable, Equatable {

@@ -24,6 +24,9 @@ public enum ContractSelfTest {
         case inquiryRefusalAsFailure = "inquiry-refusal-as-payment-failure"
         /// Verifies a notification after re-serialising its JSON.
         case reserialisesNotification = "verifies-reserialised-notification"
+        /// Does not check a notification's signed time, so a replayed (stale) one verifies.
+        /// The harness builds it from the profile without `notificationClockToleranceSeconds`.
+        case acceptsStaleNotification = "accepts-a-stale-notification"
         /// Logs the merchant's secret.
         case logsSecret = "logs-a-secret"
     }

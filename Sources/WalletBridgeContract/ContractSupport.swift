@@ -39,19 +39,23 @@ final class Transcript: @unchecked Sendable {
     var lines: [String] { captured.items }
 }
 
-/// Records each exchange in a ``Transcript``.
+/// Records each exchange in a ``Transcript`` (and, for a recording run, the wallet's replies
+/// in an ``ExchangeRecorder``).
 struct RecordingTransport: HTTPTransport {
     let base: any HTTPTransport
     let transcript: Transcript
+    var recorder: ExchangeRecorder?
 
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let path = FaultInjectingTransport.path(of: request.url)
         let operation = RequestContext.current.map { " (\($0.operation))" } ?? ""
         do {
             let response = try await base.send(request)
+            recorder?.record(request, .success(response))
             transcript.add("\(request.method) \(path)\(operation) -> HTTP \(response.status), \(response.body.count) bytes")
             return response
         } catch {
+            recorder?.record(request, .failure(error))
             transcript.add("\(request.method) \(path)\(operation) -> \(error.kind.rawValue)")
             throw error
         }

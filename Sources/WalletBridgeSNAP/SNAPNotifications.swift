@@ -22,7 +22,7 @@ extension SNAPAdapter {
             throw WalletError(.authenticationFailed, "the notification's signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         }
         if let tolerance = configuration.notificationClockTolerance {
-            try Self.checkClock(timestamp, now: clock(), tolerance: tolerance)
+            try NotificationFreshness.check(timestamp, header: "X-TIMESTAMP", now: clock(), tolerance: tolerance)
         }
         let body: SNAPWire.FinishNotify
         do throws(WalletError) {
@@ -51,19 +51,5 @@ extension SNAPAdapter {
                                                           body: Array(#"{"responseCode":"2005600","responseMessage":"Successful"}"#.utf8))
         return VerifiedNotification(notification: WalletNotification(kind: kind, payment: payment, deduplicationKey: "snap|\(reference)|\(latest)"),
                                     acknowledgement: acknowledgement)
-    }
-
-    /// Refuses a timestamp further than `tolerance` from `now`, either way, naming the skew.
-    static func checkClock(_ timestamp: String, now: Date, tolerance: Duration) throws(WalletError) {
-        guard let sent = SNAPTimestamp.parse(timestamp) else {
-            throw WalletError(.authenticationFailed, "the notification's X-TIMESTAMP \(timestamp) is not YYYY-MM-DDTHH:mm:ss±HH:MM", mayHaveCharged: false)
-        }
-        let skew = sent.timeIntervalSince(now)
-        let limit = Double(tolerance.components.seconds)
-        guard abs(skew) <= limit else {
-            let direction = skew < 0 ? "behind" : "ahead of"
-            throw WalletError(.authenticationFailed, "clock skew: the notification's X-TIMESTAMP is \(Int(abs(skew))) s \(direction) our clock; "
-                              + "the tolerance is \(Int(limit)) s (a replayed notification, or a clock to fix)", mayHaveCharged: false)
-        }
     }
 }

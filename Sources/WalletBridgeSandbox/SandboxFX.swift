@@ -10,6 +10,7 @@ public enum SandboxFX {
         "JPY/PHP": 385_000,     // 0.385
         "PHP/USD": 17_167,      // 0.017167
         "JPY/USD": 6_600,       // 0.0066
+        "BHD/PHP": 154_900_000, // 154.9 (a 3-decimal currency: fils)
     ]
 
     /// A quote converting `amount` into `currency`.

@@ -82,6 +82,10 @@ struct SandboxResponder: HTTPResponder {
         switch (request.method, request.path) {
         case ("GET", "/sandbox/health"):
             return .json(200, Array(#"{"status":"ok"}"#.utf8))
+        case ("GET", "/sandbox/clock"):
+            // The sandbox's time and pace, so a client can check signed times against it.
+            let millis = Int64((gcash.clock().timeIntervalSince1970 * 1000).rounded(.down))
+            return .json(200, Array("{\"nowMillis\":\(millis),\"timeScale\":\(timeScale)}".utf8))
         case ("GET", "/sandbox/customers"):
             let customers = SandboxCustomer.all.map {
                 ["id": $0.id, "wallet": $0.wallet, "currency": $0.currency.code, "behaviour": $0.behaviour.rawValue, "summary": $0.summary]

@@ -58,9 +58,17 @@ public final class WalletSandbox: Sendable {
     private let dana: DANASandbox
     private let ledger: SandboxLedger
     private let plan: FaultPlanState
+    /// The sandbox's own clock: the configuration's, running ``timeScale`` times faster from
+    /// the start. Signed timestamps, token lifetimes and order validity follow it; a client
+    /// that checks signed times against the sandbox's passes it as its adapters' clock.
+    public let clock: @Sendable () -> Date
+    /// How many sandbox seconds pass per second.
+    public let timeScale: Double
 
     private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
-                 ledger: SandboxLedger, plan: FaultPlanState) {
+                 ledger: SandboxLedger, plan: FaultPlanState, clock: @escaping @Sendable () -> Date, timeScale: Double) {
+        self.clock = clock
+        self.timeScale = timeScale
         self.plan = plan
         self.dana = dana
         self.ledger = ledger
@@ -101,7 +109,7 @@ public final class WalletSandbox: Sendable {
             throw SandboxError("the sandbox \(error)")
         }
         return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
-                             plan: plan)
+                             plan: plan, clock: clock, timeScale: scale)
     }
 
     /// The sandbox's clock: `base`, running `scale` times faster from now on, moved by the
@@ -214,7 +222,8 @@ public final class WalletSandbox: Sendable {
                 keyVersion: SandboxCredentials.keyVersion,
                 partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"]
+                settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
+                           "notificationClockToleranceSeconds": "300"]
             )
         case "tng":
             return PartnerProfile(
@@ -223,7 +232,8 @@ public final class WalletSandbox: Sendable {
                 keyVersion: SandboxCredentials.keyVersion,
                 partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR"]
+                settings: ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
+                           "notificationClockToleranceSeconds": "300"]
             )
         case "paytm":
             return PartnerProfile(
@@ -272,11 +282,13 @@ public final class WalletSandbox: Sendable {
             "partner_public_keys": [SandboxCredentials.keyVersion: "file:gcash-platform-public.pem"],
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
-            "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT"],
+            "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
+                         "notificationClockToleranceSeconds": "300"],
         ]
         var tng = gcash
         tng["client_id"] = SandboxCredentials.tngClientID
-        tng["settings"] = ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR"]
+        tng["settings"] = ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
+                           "notificationClockToleranceSeconds": "300"]
         let paytm: [String: Any] = [
             "scheme": "paytm",
             "base_url": baseURL,

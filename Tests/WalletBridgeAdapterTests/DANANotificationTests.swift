@@ -79,7 +79,7 @@ struct DANANotificationTests {
         let old = try notification(at: now.addingTimeInterval(-3600))
         #expect(throws: Never.self) { _ = try lenient.verifyNotification(old) }
         let error = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(old) }
-        #expect(error?.message.contains("clock skew") == true)
+        #expect(error?.message.contains("stale or skewed") == true)
         #expect(error?.message.contains("3600 s behind") == true)
         let ahead = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(try notification(at: now.addingTimeInterval(301))) }
         #expect(ahead?.message.contains("ahead of") == true)
