@@ -30,9 +30,9 @@ struct RecoverCommand: AsyncParsableCommand {
         await session.close()
         let output = JSONOutput.object([
             ("wallet", .string(options.wallet)),
-            ("open_before", .string(String(report.openBefore))),
-            ("reconciled", .string(String(report.reconciled))),
-            ("still_open", .string(String(report.stillOpen))),
+            ("open_before", .integer(Int64(report.openBefore))),
+            ("reconciled", .integer(Int64(report.reconciled))),
+            ("still_open", .integer(Int64(report.stillOpen))),
         ])
         ResultOutput.emit(output, json: options.json)
         if report.stillOpen > 0 { throw ExitCode(3) }

@@ -5,21 +5,15 @@ import WalletBridgeCore
 /// Exit codes: 0 succeeded, cancelled or pending; 1 failed; 3 unknown (reconcile); 2 usage.
 enum ResultOutput {
     static func payment(_ result: PaymentResult) -> JSONOutput {
-        var fields: [(String, JSONOutput)] = [
+        var fields: [(String, JSONOutput?)] = [
             ("status", .string(result.status.name)),
             ("merchantReference", .string(result.merchantReference)),
-            ("walletReference", .string(result.walletReference ?? "")),
+            ("walletReference", .text(result.walletReference)),
         ]
-        if let amount = result.amount {
-            fields.append(("amount", .string(amount.decimalString)))
-            fields.append(("currency", .string(amount.currency.code)))
-        }
-        if let customer = result.customerAmount {
-            fields.append(("customerAmount", .string(customer.decimalString)))
-            fields.append(("customerCurrency", .string(customer.currency.code)))
-        }
+        fields += money("amount", "currency", result.amount)
+        fields += money("customerAmount", "customerCurrency", result.customerAmount)
         if let quote = result.quote {
-            fields.append(("quote", .object([("id", .string(quote.id ?? "")), ("currencyPair", .string(quote.currencyPair)), ("rate", .string(quote.rate))])))
+            fields.append(("quote", .object([("id", .text(quote.id)), ("currencyPair", .string(quote.currencyPair)), ("rate", .string(quote.rate))])))
         }
         if case .pending(let action?) = result.status {
             fields.append(("nextAction", .object([("kind", .string(action.kind)), ("value", .string(action.value))])))
@@ -27,21 +21,24 @@ enum ResultOutput {
         if let error = result.status.error { fields.append(("error", errorObject(error))) }
         if let last = result.lastError, result.status.error == nil { fields.append(("lastError", errorObject(last))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
-        if let completedAt = result.completedAt { fields.append(("completedAt", .string(completedAt))) }
+        fields.append(("completedAt", .text(result.completedAt)))
         return .object(fields)
     }
 
+    /// `amount` as an exact decimal string, its integer minor units, and its currency.
+    static func money(_ name: String, _ currencyName: String, _ amount: Money?) -> [(String, JSONOutput?)] {
+        guard let amount else { return [] }
+        return [(name, .string(amount.decimalString)), (name + "Minor", .integer(amount.minorUnits)), (currencyName, .string(amount.currency.code))]
+    }
+
     static func refund(_ result: RefundResult) -> JSONOutput {
-        var fields: [(String, JSONOutput)] = [
+        var fields: [(String, JSONOutput?)] = [
             ("status", .string(result.status.name)),
-            ("merchantReference", .string(result.merchantReference ?? "")),
+            ("merchantReference", .text(result.merchantReference)),
             ("refundReference", .string(result.refundReference)),
-            ("walletReference", .string(result.walletRefundReference ?? "")),
+            ("walletReference", .text(result.walletRefundReference)),
         ]
-        if let amount = result.amount {
-            fields.append(("amount", .string(amount.decimalString)))
-            fields.append(("currency", .string(amount.currency.code)))
-        }
+        fields += money("amount", "currency", result.amount)
         if let error = result.status.error { fields.append(("error", errorObject(error))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
         return .object(fields)
@@ -73,30 +70,27 @@ enum ResultOutput {
     /// A thrown error: nothing was processed (`failed`) unless the customer may have been
     /// charged (`unknown`).
     static func error(_ error: WalletError, merchantReference: String, amount: Money?) -> JSONOutput {
-        var fields: [(String, JSONOutput)] = [
+        var fields: [(String, JSONOutput?)] = [
             ("status", .string(error.mayHaveCharged ? "unknown" : "failed")),
             ("merchantReference", .string(merchantReference)),
-            ("walletReference", .string("")),
         ]
-        if let amount {
-            fields.append(("amount", .string(amount.decimalString)))
-            fields.append(("currency", .string(amount.currency.code)))
-        }
+        fields += money("amount", "currency", amount)
         fields.append(("error", errorObject(error)))
         return .object(fields)
     }
 
     static func errorObject(_ error: WalletError) -> JSONOutput {
-        var fields: [(String, JSONOutput)] = [("category", .string(error.category.rawValue))]
-        if let code = error.partnerCode { fields.append(("partnerCode", .string(code))) }
-        fields.append(("message", .string(error.partnerMessage.map { "\(error.message) (\($0))" } ?? error.message)))
-        fields.append(("mayHaveCharged", .string(String(error.mayHaveCharged))))
-        fields.append(("retryable", .string(String(error.isRetryable))))
-        return .object(fields)
+        .object([
+            ("category", .string(error.category.rawValue)),
+            ("partnerCode", .text(error.partnerCode)),
+            ("message", .string(error.partnerMessage.map { "\(error.message) (\($0))" } ?? error.message)),
+            ("mayHaveCharged", .bool(error.mayHaveCharged)),
+            ("retryable", .bool(error.isRetryable)),
+        ])
     }
 
     static func partnerObject(_ partner: PartnerResult) -> JSONOutput {
-        .object([("code", .string(partner.code)), ("status", .string(partner.status ?? "")), ("message", .string(partner.message ?? ""))])
+        .object([("code", .string(partner.code)), ("status", .text(partner.status)), ("message", .text(partner.message))])
     }
 
     /// Prints `output` as JSON or as `key: value` lines.
@@ -111,8 +105,8 @@ enum ResultOutput {
     static func lines(_ output: JSONOutput, prefix: String = "") -> [String] {
         return output.fields.flatMap { key, value -> [String] in
             switch value {
-            case .string(let text): return text.isEmpty ? [] : ["\(prefix)\(key): \(text)"]
             case .members: return ["\(prefix)\(key):"] + lines(value, prefix: prefix + "  ")
+            default: return ["\(prefix)\(key): \(value.plain)"]
             }
         }
     }

@@ -9,6 +9,18 @@ sandbox_pid=""
 cleanup() { [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 export WALLETBRIDGE_STATE_FILE="$work/state.json"
+# Every --json output of the run is kept (through this wrapper) and its types checked at the end.
+mkdir -p "$work/json"
+real_cli=$CLI
+CLI="$work/walletbridge"
+cat >"$CLI" <<EOF
+#!/usr/bin/env bash
+case " \$* " in
+  *" --json "*) "$real_cli" "\$@" | tee "$work/json/\$(date +%s%N).json"; exit "\${PIPESTATUS[0]}" ;;
+esac
+exec "$real_cli" "\$@"
+EOF
+chmod +x "$CLI"
 failures=0
 check() { # check NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then echo "ok   $1"; else echo "FAIL $1: expected [$2], got [$3]"; failures=$((failures + 1)); fi
@@ -100,6 +112,12 @@ check "pay --config tng against the standalone sandbox" succeeded "$("$CLI" pay 
 # The admin endpoint lists exactly the customers --list-customers prints (one line each after the header).
 check "customers endpoint" "$("$CLI" sandbox --list-customers | tail -n +2 | wc -l | tr -d ' ')" "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
+
+check "recover --json (nothing open)" 0 "$("$CLI" recover --wallet gcash --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["still_open"])')"
+# Real JSON types in every --json output above (booleans, integers, no empty strings).
+set +e
+python3 "$(dirname "$0")/json_types.py" "$work"/json/*.json; check "every --json output has the README's types" 0 $?
+set -e
 
 if [ "$failures" -ne 0 ]; then echo "CLI smoke: $failures failure(s)"; exit 1; fi
 echo "CLI smoke: all checks passed"
