@@ -6,7 +6,12 @@ import WalletBridgeCore
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Cancel a payment that has not completed (a succeeded one reports succeeded: refund it instead)."
+        abstract: "Cancel a payment that has not completed (a succeeded one reports succeeded: refund it instead).",
+        discussion: """
+            Exit status: 0 cancelled (or pending), 1 failed, 3 unknown, 4 not cancelled because the payment had \
+            already succeeded (refund it instead), 2 usage or set-up error (including a wallet that offers no cancel: \
+            the payment is left as it is).
+            """
     )
 
     @OptionGroup var options: WalletOptions
@@ -19,6 +24,11 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await WalletSession.open(options)
+        guard session.client.adapter.capabilities.supports(.cancel) else {
+            await session.close()
+            printError("error: \(options.wallet) offers no cancel; the payment is left as it is (inquire it, or refund it once it has succeeded)")
+            throw ExitCode(2)
+        }
         let output: JSONOutput
         do throws(WalletError) {
             output = ResultOutput.payment(try await session.client.cancel(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
@@ -26,6 +36,13 @@ struct CancelCommand: AsyncParsableCommand {
             output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil)
         }
         await session.close()
+        if case .string("succeeded")? = output.fields.first?.1 {
+            // A cancel that did not cancel: the payment stands, paid. Scripts must not read
+            // this as cancelled.
+            ResultOutput.emit(output, json: options.json)
+            printError("not cancelled: the payment had already succeeded; refund it instead")
+            throw ExitCode(4)
+        }
         try ResultOutput.finish(output, json: options.json)
     }
 }

@@ -17,7 +17,7 @@ struct PayCommand: AsyncParsableCommand {
 
     @OptionGroup var options: WalletOptions
 
-    @Option(help: "Amount in major units, e.g. 10.00.")
+    @Option(parsing: .unconditional, help: "Amount in major units, e.g. 10.00 (positive).")
     var amount: String
 
     @Option(help: "ISO 4217 currency of the amount, e.g. PHP, USD, JPY (gcash), INR (paytm) or IDR (dana).")

@@ -11,7 +11,7 @@ struct RefundCommand: AsyncParsableCommand {
     @Option(help: "The payment's merchant reference.")
     var merchantReference: String
 
-    @Option(help: "Amount to refund in major units.")
+    @Option(parsing: .unconditional, help: "Amount to refund in major units (positive).")
     var amount: String
 
     @Option(help: "ISO 4217 currency (the payment's).")

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import WalletBridgeCore
 
 /// `walletbridge`: the WalletBridge example CLI and partner engineer's signature tool.
 @main
@@ -12,10 +14,29 @@ struct WalletBridgeCommand: AsyncParsableCommand {
             sign and verify read one case on stdin, in the shape of the interop vector files \
             (Tests/Fixtures/vectors/*.json); the case's "kind" selects the variant.
             """,
-        version: "0.1.0",
+        version: WalletBridgeVersion.string,
         subcommands: [
             PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self, SimulateCommand.self, ContractCommand.self,
             DemoCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
         ]
     )
+
+    /// Runs the command; every usage error, ArgumentParser's own included, exits 2 (as the
+    /// README documents), not ArgumentParser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -38,14 +38,25 @@ struct WalletOptions: ParsableArguments {
     /// The sandbox customer who pays, for the chosen wallet.
     var defaultCustomer: String { "\(wallet.lowercased())-pays" }
 
-    /// Parses a command-line amount, ending the command with exit status 2 when it is not exact.
+    /// Parses a command-line amount, ending the command with exit status 2 when it is not an
+    /// exact positive amount of the currency.
     static func money(_ amount: String, _ currency: String) throws -> Money {
+        if amount.hasPrefix("-") || amount.hasPrefix("+") {
+            printError("error: --amount must be a positive amount without a sign, such as 10.00, not \(amount)")
+            throw ExitCode(2)
+        }
+        let money: Money
         do {
-            return try Money(parsing: amount, currencyCode: currency.uppercased())
+            money = try Money(parsing: amount, currencyCode: currency.uppercased())
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        guard money.minorUnits > 0 else {
+            printError("error: --amount must be more than zero, not \(amount)")
+            throw ExitCode(2)
+        }
+        return money
     }
 
     /// Where the payment journal lives.

@@ -27,6 +27,8 @@ check() { # check NAME EXPECTED ACTUAL
 }
 field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
 
+check "--version is the README's version" "$(sed -n 's/.*Status (\([^)]*\)).*/\1/p' "$(dirname "$0")/../../README.md")" "$("$CLI" --version)"
+
 # The story `make demo` tells, end to end (it checks every step itself).
 set +e
 "$CLI" demo >"$work/demo.log" 2>&1; check "walletbridge demo: every step behaved as expected" 0 $?
@@ -56,6 +58,14 @@ check "cross-border customer amount" 385.00 "$("$CLI" pay --amount 1000 --curren
 set +e
 "$CLI" pay --amount 10.00 --currency PHP --customer gcash-low-balance --json >/dev/null; check "insufficient funds exits 1" 1 $?
 "$CLI" pay --amount 10.00 --currency XYZ --json >/dev/null 2>&1; check "unknown currency exits 2" 2 $?
+"$CLI" pay --amount -10.00 --currency PHP >/dev/null 2>"$work/neg.err"; check "a negative amount exits 2" 2 $?
+check "a negative amount is named" 1 "$(grep -c 'must be a positive amount' "$work/neg.err")"
+"$CLI" pay --currency PHP >/dev/null 2>&1; check "a missing option exits 2 (ArgumentParser's usage error)" 2 $?
+"$CLI" pay --amount 1.00 --currency PHP --no-such-option >/dev/null 2>&1; check "an unknown option exits 2" 2 $?
+"$CLI" cancel --wallet paytm --merchant-reference SMOKE-NONE >/dev/null 2>"$work/paytm-cancel.err"; check "cancel on a wallet without cancel exits 2" 2 $?
+check "... and says the payment is left as it is" 1 "$(grep -c 'left as it is' "$work/paytm-cancel.err")"
+"$CLI" cancel --merchant-reference "$ref" --json >"$work/cancel-paid.json" 2>/dev/null; check "cancel of a paid payment exits 4 (not cancelled: refund instead)" 4 $?
+check "... and reports it succeeded" succeeded "$(field status <"$work/cancel-paid.json")"
 "$CLI" pay --amount 10.001 --currency PHP >/dev/null 2>&1; check "too many decimals exits 2" 2 $?
 "$CLI" pay --amount 10.00 --currency PHP --merchant-reference "$ref" --json >/dev/null; check "idempotent replay of the first payment exits 0" 0 $?
 "$CLI" pay --amount 11.00 --currency PHP --merchant-reference "$ref" --json >"$work/inc.json"; check "inconsistent replay exits 3 (original stands)" 3 $?
