@@ -72,7 +72,7 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         print("WalletBridge sandbox listening on \(sandbox.baseURL)" + (faults == "none" ? "" : " (faults \(faults), seed \(seed))"))
         if let writeConfig {
-            let path = try WalletSandbox.writeClientConfig(to: writeConfig, baseURL: sandbox.baseURL)
+            let path = try sandbox.writeClientConfig(to: writeConfig)
             print("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")
         }
         await SandboxCommand.waitForInterrupt()

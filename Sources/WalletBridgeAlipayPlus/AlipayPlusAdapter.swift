@@ -14,6 +14,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
     /// The name callers know the wallet by (`gcash`).
     public let walletName: String
     let exchange: AlipayPlusExchange
+    /// Result codes into the common model: the wallet's own codes, then the shared ones.
+    let mapping: AlipayPlusResultMapping
 
     /// Creates an adapter.
     /// - Parameters:
@@ -23,6 +25,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
         self.walletName = walletName
         self.configuration = configuration
         self.exchange = AlipayPlusExchange(configuration: configuration, transport: transport, clock: clock)
+        self.mapping = AlipayPlusResultMapping(walletCodes: configuration.resultCodes)
     }
 
     /// Every operation; the configured merchant currencies; no stated amount limits.
@@ -65,9 +68,9 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return PaymentResult.unknown(.init(.invalidPartnerResponse, "the pay reply has no result"), merchantReference: request.merchantReference, amount: request.amount)
         }
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
-            throw AlipayPlusResultMapping.error(result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
+            throw mapping.error(result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
         }
-        let status = AlipayPlusResultMapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
+        let status = mapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
         return bound(reply, status: status, query: PaymentQuery(merchantReference: request.merchantReference, expectedAmount: request.amount), partner: result)
     }
 
@@ -90,7 +93,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
                 // Alipay+ reports a closed order as F in paymentResult; Antom's paymentStatus says why.
                 status = .cancelled
             } else if let paymentResult = reply.paymentResult {
-                status = AlipayPlusResultMapping.paymentStatus(paymentResult, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
+                status = mapping.paymentStatus(paymentResult, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
             } else if let antom = reply.paymentStatus, let mapped = AlipayPlusResultMapping.paymentStatus(antom: antom, result: result) {
                 status = mapped
             } else {
@@ -98,7 +101,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
             }
             return bound(reply, status: status, query: query, partner: reply.paymentResult ?? result)
         case "F" where result.resultCode == "ORDER_NOT_EXIST":
-            let error = AlipayPlusResultMapping.error(result, "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived")
+            let error = mapping.error(result, "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived")
             // "Not found" drives the never-arrived rule, so it must not be about another payment.
             let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
                                                     .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
@@ -106,10 +109,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return PaymentResult(status: binding.payment(.unknown(error)), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result))
         case "F":
-            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the inquiry was refused",
+            throw WalletError(mapping.category(of: result.resultCode), "the inquiry was refused",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode) == .rateLimited ? .rateLimited : .unknownOutcome,
+            throw WalletError(mapping.category(of: result.resultCode) == .rateLimited ? .rateLimited : .unknownOutcome,
                               "the inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage)
         }
@@ -142,7 +145,7 @@ public struct AlipayPlusAdapter: WalletAdapter {
                                  amount: query.expectedAmount,
                                  partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
         case "F":
-            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the wallet refused the cancel",
+            throw WalletError(mapping.category(of: result.resultCode), "the wallet refused the cancel",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
             return PaymentResult(status: .unknown(WalletError(.unknownOutcome, "the cancel is undecided (\(result.resultStatus)/\(result.resultCode)); retry it",
@@ -181,12 +184,12 @@ public struct AlipayPlusAdapter: WalletAdapter {
                                 merchantReference: request.merchantReference, amount: request.amount)
         }
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
-            throw AlipayPlusResultMapping.error(result, "refundRequestId \(request.refundReference) was already used with different content; the original refund stands")
+            throw mapping.error(result, "refundRequestId \(request.refundReference) was already used with different content; the original refund stands")
         }
         let binding = ReplyBinding(references: [.ours("refundRequestId", held: request.refundReference, named: reply.refundRequestId),
                                                 .context("paymentId", held: paymentID, named: reply.paymentId)],
                                    expectedAmount: request.amount, statedAmount: .init { try reply.refundAmount?.money() })
-        return RefundResult(status: binding.refund(Self.refundStatus(result)), refundReference: request.refundReference, walletRefundReference: binding.lends(reply.refundId),
+        return RefundResult(status: binding.refund(refundStatus(result)), refundReference: request.refundReference, walletRefundReference: binding.lends(reply.refundId),
                             merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
@@ -204,9 +207,9 @@ public struct AlipayPlusAdapter: WalletAdapter {
         case ("S", "PROCESSING"?): status = .pending
         case ("S", "FAIL"?): status = .failed(WalletError(.declined, "the refund failed", partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false))
         case ("F", _) where result.resultCode == "REFUND_NOT_EXIST":
-            status = .unknown(AlipayPlusResultMapping.error(result, "the wallet does not know this refund (yet)"))
+            status = .unknown(mapping.error(result, "the wallet does not know this refund (yet)"))
         case ("F", _):
-            throw WalletError(AlipayPlusResultMapping.category(of: result.resultCode), "the refund inquiry was refused",
+            throw WalletError(mapping.category(of: result.resultCode), "the refund inquiry was refused",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
             throw WalletError(.unknownOutcome, "the refund inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
@@ -222,10 +225,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
 
     // MARK: Helpers
 
-    static func refundStatus(_ result: AlipayPlusWire.Result) -> RefundStatus {
+    func refundStatus(_ result: AlipayPlusWire.Result) -> RefundStatus {
         switch result.resultStatus {
         case "S": return .succeeded
-        case "F": return .failed(AlipayPlusResultMapping.error(result, "the wallet refused the refund"))
+        case "F": return .failed(mapping.error(result, "the wallet refused the refund"))
         case "U" where result.resultCode == "REFUND_IN_PROCESS": return .pending
         default:
             return .unknown(WalletError(.unknownOutcome, "the refund is undecided (\(result.resultStatus)/\(result.resultCode)); inquire it",

@@ -53,6 +53,9 @@ public struct AlipayPlusConfiguration: Sendable {
     /// refused as stale (a replay) or skewed; nil checks the signature only. Setting
     /// `notificationClockToleranceSeconds`; 300 is a sound production value.
     public var notificationClockTolerance: Duration?
+    /// The wallet's own result codes (``AlipayPlusWallet/resultCodes``), each with its
+    /// category: consulted before the shared Alipay+ mapping. Empty for GCash.
+    public var resultCodes: [String: WalletError.Category]
 
     /// Creates a configuration.
     public init(
@@ -68,7 +71,8 @@ public struct AlipayPlusConfiguration: Sendable {
         walletCurrency: Currency = .php,
         merchantCurrencies: [Currency] = [.php, .usd, .jpy],
         connectTimeout: Duration = .seconds(5),
-        requestTimeout: Duration = .seconds(30)
+        requestTimeout: Duration = .seconds(30),
+        resultCodes: [String: WalletError.Category] = [:]
     ) {
         self.baseURL = baseURL
         self.paths = paths
@@ -83,6 +87,7 @@ public struct AlipayPlusConfiguration: Sendable {
         self.merchantCurrencies = merchantCurrencies
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
+        self.resultCodes = resultCodes
     }
 
     /// Builds a configuration from a partner profile, loading its keys.
@@ -91,6 +96,11 @@ public struct AlipayPlusConfiguration: Sendable {
     /// `merchantCurrencies` (comma-separated codes), `reconcileIntervalSeconds` (3) and
     /// `reconcileWindowSeconds` (60), `notificationClockToleranceSeconds` (none). Paths: `pay`, `inquiryPayment`,
     /// `cancelPayment`, `refund`, `inquiryRefund`.
+    ///
+    /// A wallet with shipped terms (``AlipayPlusWallet/known``: found by the
+    /// `paymentMethodType` setting, else by the profile's wallet name) supplies the defaults of
+    /// `paymentMethodType`, `walletCurrency` and `merchantCurrencies`, and its
+    /// ``resultCodes``; otherwise the defaults are GCash's (`GCASH`, PHP; PHP, USD, JPY).
     public init(profile: PartnerProfile) throws(ProfileError) {
         guard profile.scheme == "alipayplus" else {
             throw ProfileError("profile \(profile.wallet) is for scheme \(profile.scheme), not alipayplus")
@@ -125,7 +135,8 @@ public struct AlipayPlusConfiguration: Sendable {
         func currency(_ code: String) throws(ProfileError) -> Currency {
             do { return try Currency(code: code.trimmingSpaces) } catch { throw ProfileError("profile \(profile.wallet): \(error)") }
         }
-        var merchantCurrencies: [Currency] = [.php, .usd, .jpy]
+        let terms = AlipayPlusWallet.known(paymentMethodType: profile.settings["paymentMethodType"], name: profile.wallet)
+        var merchantCurrencies: [Currency] = terms?.merchantCurrencies ?? [.php, .usd, .jpy]
         if let list = profile.settings["merchantCurrencies"] {
             merchantCurrencies = []
             for code in list.split(separator: ",") { merchantCurrencies.append(try currency(String(code))) }
@@ -136,14 +147,15 @@ public struct AlipayPlusConfiguration: Sendable {
             clientID: profile.clientID,
             signer: AlipayPlusSigner(privateKey: privateKey, keyVersion: profile.keyVersion ?? "1"),
             verifier: AlipayPlusVerifier(keys: store),
-            paymentMethodType: profile.settings["paymentMethodType"] ?? "GCASH",
+            paymentMethodType: profile.settings["paymentMethodType"] ?? terms?.paymentMethodType ?? "GCASH",
             productCode: profile.settings["productCode"] ?? "AGREEMENT_PAYMENT",
             terminalType: profile.settings["terminalType"] ?? "WEB",
             notifyURL: profile.notifyURL,
-            walletCurrency: try currency(profile.settings["walletCurrency"] ?? "PHP"),
+            walletCurrency: try currency(profile.settings["walletCurrency"] ?? terms?.walletCurrency.code ?? "PHP"),
             merchantCurrencies: merchantCurrencies,
             connectTimeout: profile.connectTimeout,
-            requestTimeout: profile.requestTimeout
+            requestTimeout: profile.requestTimeout,
+            resultCodes: terms?.resultCodes ?? [:]
         )
         func seconds(_ name: String, _ fallback: Int64) throws(ProfileError) -> Duration {
             guard let text = profile.settings[name] else { return .seconds(fallback) }

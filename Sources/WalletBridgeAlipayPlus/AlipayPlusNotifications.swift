@@ -39,7 +39,7 @@ extension AlipayPlusAdapter {
         switch notifyType {
         case "PAYMENT_RESULT":
             kind = .paymentResult
-            status = AlipayPlusResultMapping.paymentStatus(result, nextAction: nil)
+            status = mapping.paymentStatus(result, nextAction: nil)
         case "PAYMENT_PENDING":
             kind = .paymentPending
             status = .pending(nil)

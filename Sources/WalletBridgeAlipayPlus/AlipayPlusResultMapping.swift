@@ -3,9 +3,21 @@ import WalletBridgeCore
 /// Alipay+ `result{resultCode, resultStatus}` into the common model, as
 /// `partners/alipayplus.md` lays out: S is success, F is failure by code, and U is never
 /// failure: PAYMENT_IN_PROCESS (and REFUND_IN_PROCESS) is pending, every other U is unknown.
-enum AlipayPlusResultMapping {
-    /// The taxonomy case of an F (or throttling U) result code.
-    static func category(of code: String) -> WalletError.Category {
+///
+/// A wallet's own codes (``AlipayPlusConfiguration/resultCodes``, from its file under
+/// `Wallets/`) are consulted first; the shared table below holds only the network's codes.
+struct AlipayPlusResultMapping: Sendable {
+    /// The wallet's own result codes, consulted before the shared mapping.
+    var walletCodes: [String: WalletError.Category] = [:]
+
+    /// The taxonomy case of an F (or throttling U) result code: the wallet's own, else the
+    /// shared one.
+    func category(of code: String) -> WalletError.Category {
+        walletCodes[code] ?? Self.sharedCategory(of: code)
+    }
+
+    /// The taxonomy case of a result code in the shared Alipay+ mapping.
+    static func sharedCategory(of code: String) -> WalletError.Category {
         switch code {
         case "USER_BALANCE_NOT_ENOUGH":
             return .insufficientFunds
@@ -34,7 +46,7 @@ enum AlipayPlusResultMapping {
         }
     }
 
-    static func error(_ result: AlipayPlusWire.Result, _ message: String) -> WalletError {
+    func error(_ result: AlipayPlusWire.Result, _ message: String) -> WalletError {
         WalletError(category(of: result.resultCode), message, partnerCode: result.resultCode, partnerMessage: result.resultMessage)
     }
 
@@ -43,7 +55,7 @@ enum AlipayPlusResultMapping {
     }
 
     /// A payment result (pay reply, `paymentResult` of an inquiry, or a notification).
-    static func paymentStatus(_ result: AlipayPlusWire.Result, nextAction: NextAction?) -> PaymentStatus {
+    func paymentStatus(_ result: AlipayPlusWire.Result, nextAction: NextAction?) -> PaymentStatus {
         switch result.resultStatus {
         case "S":
             return .succeeded
@@ -52,7 +64,7 @@ enum AlipayPlusResultMapping {
         case "U" where result.resultCode == "PAYMENT_IN_PROCESS":
             return .pending(nextAction)
         case "U":
-            let category = category(of: result.resultCode)
+            let category = self.category(of: result.resultCode)
             return .unknown(WalletError(
                 category == .rateLimited ? .rateLimited : .unknownOutcome,
                 "the wallet has not decided (U/\(result.resultCode)); inquire until it does",

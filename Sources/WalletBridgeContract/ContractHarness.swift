@@ -43,6 +43,10 @@ public struct ContractHarness: Sendable {
     public var timeScale: Double = 50
     /// SNAP mode for `dana` (`rsa` or `token`).
     public var snapMode = "rsa"
+    /// Partners' emulations of their own wallets, hosted by the embedded sandbox beside the
+    /// built-in ones (`WalletSandbox.Configuration.emulations`): with one named ``wallet``,
+    /// the suite, wallet-side faults included, runs for a wallet WalletBridge does not ship.
+    public var emulations: [any SandboxWalletEmulation] = []
     /// Called as each scenario finishes (progress).
     public var progress: (@Sendable (ContractCaseResult) -> Void)?
     private let makeAdapter: AdapterFactory
@@ -84,7 +88,9 @@ public struct ContractHarness: Sendable {
         switch target {
         case .live(let profile): return profile
         case .sandbox(let endpoint): return try WalletSandbox.clientProfile(wallet: wallet, baseURL: endpoint, snapMode: snapMode)
-        case .embeddedSandbox, .scripted: return try WalletSandbox.clientProfile(wallet: wallet, baseURL: "http://127.0.0.1:9", snapMode: snapMode)
+        case .embeddedSandbox, .scripted:
+            if let hosted = emulations.first(where: { $0.wallet == wallet }) { return try hosted.clientProfile(baseURL: "http://127.0.0.1:9") }
+            return try WalletSandbox.clientProfile(wallet: wallet, baseURL: "http://127.0.0.1:9", snapMode: snapMode)
         }
     }
 
@@ -195,7 +201,7 @@ public struct ContractHarness: Sendable {
     func side(for scenario: ContractScenario) async throws -> any ContractWalletSide {
         switch target {
         case .embeddedSandbox:
-            return try await EmbeddedWalletSide.start(wallet: wallet, snapMode: snapMode, timeScale: timeScale)
+            return try await EmbeddedWalletSide.start(wallet: wallet, snapMode: snapMode, timeScale: timeScale, emulations: emulations)
         case .sandbox(let endpoint):
             return try await EndpointWalletSide.start(baseURL: endpoint, wallet: wallet, snapMode: snapMode)
         case .live(let profile):
@@ -224,6 +230,7 @@ public struct ContractHarness: Sendable {
             broken.timeScale = timeScale
             broken.snapMode = snapMode
             broken.target = target
+            broken.emulations = emulations
             let report = try await broken.run()
             let finding = ContractSelfTest.Finding(flaw: flaw, caughtBy: report.failed.map(\.id))
             progressLine?(finding)

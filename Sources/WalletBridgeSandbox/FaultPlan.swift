@@ -251,8 +251,9 @@ struct SandboxRequestSummary {
     var reference: String?
     var amountMinor: Int64?
 
-    /// Reads the first of `referenceFields` found, and the `value` of the first of
-    /// `amountFields`: a decimal (`"10.51"`) or minor units (`"1051"`).
+    /// Reads the first of `referenceFields` found, and the first of `amountFields`: an object's
+    /// `value`, or the field itself when it is a string; a decimal (`"10.51"`) or minor units
+    /// (`"1051"`).
     init(body: [UInt8], referenceFields: [String], amountFields: [String]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(body)) else { return }
         func find(_ names: [String], in value: Any) -> Any? {
@@ -262,7 +263,10 @@ struct SandboxRequestSummary {
             return nil
         }
         reference = find(referenceFields, in: object) as? String
-        if let amount = find(amountFields, in: object) as? [String: Any], let value = amount["value"] as? String {
+        let amount = find(amountFields, in: object)
+        if let object = amount as? [String: Any], let value = object["value"] as? String {
+            amountMinor = Self.minorUnits(value)
+        } else if let value = amount as? String {
             amountMinor = Self.minorUnits(value)
         }
     }

@@ -12,15 +12,37 @@ struct GCashSandbox: Sendable {
 
     /// One wallet on the Alipay+ network, as the sandbox emulates it: GCash (PHP) and a
     /// Touch 'n Go-style wallet (MYR) share the scheme, each with its own client id,
-    /// `paymentMethodType`, reference prefix and customers.
+    /// `paymentMethodType`, reference prefix, customers and limits.
     struct Network: Sendable {
         var wallet: String
         var clientID: String
         var paymentMethodType: String
         var referencePrefix: String
+        /// The most one payment may be, in the wallet's currency: above it,
+        /// `F`/`USER_AMOUNT_EXCEED_LIMIT`. Nil: no limit.
+        var perPaymentLimit: Money?
+        /// For a customer who has not completed e-KYC: the most one payment may be, and the
+        /// wallet's own result code above it. Nil: the wallet has no such tier.
+        var unverifiedTier: (limit: Money, code: String)?
 
         static let gcash = Network(wallet: "gcash", clientID: SandboxCredentials.gcashClientID, paymentMethodType: "GCASH", referencePrefix: "GC")
-        static let tng = Network(wallet: "tng", clientID: SandboxCredentials.tngClientID, paymentMethodType: "TNG", referencePrefix: "TNG")
+        /// The limits are the sandbox's emulation choices (the adapter's `AlipayPlusWallet.tng`
+        /// states the same per-payment limit), not Touch 'n Go's published terms.
+        static let tng = Network(wallet: "tng", clientID: SandboxCredentials.tngClientID, paymentMethodType: "TNG", referencePrefix: "TNG",
+                                 perPaymentLimit: AlipayPlusWallet.tng.perPaymentLimit,
+                                 unverifiedTier: (limit: Money(minorUnits: 20_000, currency: .myr), code: "EKYC_TIER_LIMIT_EXCEEDED"))
+
+        /// The wallet's refusal of a payment of `amount` (in the customer's currency) by
+        /// `customer` for its limits (the per-payment limit first); nil when within them.
+        func limitRefusal(_ amount: Money, customer: SandboxCustomer) -> GCashWire.Result? {
+            if let limit = perPaymentLimit, amount.currency == limit.currency, amount.minorUnits > limit.minorUnits {
+                return .failure("USER_AMOUNT_EXCEED_LIMIT", "the payment is above the wallet's per-payment limit of \(limit)")
+            }
+            if !customer.kycVerified, let tier = unverifiedTier, amount.currency == tier.limit.currency, amount.minorUnits > tier.limit.minorUnits {
+                return .failure(tier.code, "the customer has not completed e-KYC; their account tier allows payments up to \(tier.limit)")
+            }
+            return nil
+        }
     }
 
     let network: Network
@@ -246,6 +268,14 @@ struct GCashSandbox: Sendable {
                 state: .processing, failureCode: nil, failureMessage: nil, inquiriesLeft: 0,
                 createdAt: TimestampText.iso8601(now, offsetHours: 8), completedAt: nil, notifyURL: request.paymentNotifyUrl, refundedMinor: 0
             )
+            if let refusal = network.limitRefusal(customerAmount, customer: customer) {
+                payment.state = .failed
+                payment.failureCode = refusal.resultCode
+                payment.failureMessage = refusal.resultMessage
+                payment.completedAt = TimestampText.iso8601(now, offsetHours: 8)
+                state.payments[LedgerState.key(wallet, payment.merchantReference)] = payment
+                return (payment, nil)
+            }
             switch customer.behaviour {
             case .pays, .insufficientFunds:
                 Self.settle(&payment, customer: customer, state: &state, now: now)

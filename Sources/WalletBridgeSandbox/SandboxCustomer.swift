@@ -29,8 +29,23 @@ public struct SandboxCustomer: Sendable, Equatable {
     public let openingBalance: Int64
     /// For `staysInProcess` and `confirmsInApp`: how many inquiries answer "in process" before it succeeds.
     public let inquiriesBeforeResult: Int
+    /// Whether the customer has completed the wallet's identity check (e-KYC). A wallet that
+    /// tiers its limits by it (the Touch 'n Go-style `tng`) allows less to a customer without.
+    public let kycVerified: Bool
     /// One line for `--list-customers` and the README.
     public let summary: String
+
+    init(id: String, wallet: String, behaviour: Behaviour, currency: Currency, openingBalance: Int64, inquiriesBeforeResult: Int,
+         kycVerified: Bool = true, summary: String) {
+        self.id = id
+        self.wallet = wallet
+        self.behaviour = behaviour
+        self.currency = currency
+        self.openingBalance = openingBalance
+        self.inquiriesBeforeResult = inquiriesBeforeResult
+        self.kycVerified = kycVerified
+        self.summary = summary
+    }
 
     /// The sandbox's customers.
     public static let all: [SandboxCustomer] = [
@@ -47,13 +62,16 @@ public struct SandboxCustomer: Sendable, Equatable {
         SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
                         inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
         SandboxCustomer(id: "tng-pays", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, summary: "pays (MYR wallet, balance 1,000,000.00)"),
+                        inquiriesBeforeResult: 0, summary: "pays (MYR wallet, balance 1,000,000.00; MYR 1,500.00 a payment at most, USER_AMOUNT_EXCEED_LIMIT)"),
         SandboxCustomer(id: "tng-low-balance", wallet: "tng", behaviour: .insufficientFunds, currency: .myr, openingBalance: 500,
                         inquiriesBeforeResult: 0, summary: "insufficient funds above MYR 5.00 (USER_BALANCE_NOT_ENOUGH)"),
         SandboxCustomer(id: "tng-declines", wallet: "tng", behaviour: .declines, currency: .myr, openingBalance: 100_000_000,
                         inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
         SandboxCustomer(id: "tng-slow", wallet: "tng", behaviour: .staysInProcess, currency: .myr, openingBalance: 100_000_000,
                         inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
+        SandboxCustomer(id: "tng-unverified", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
+                        inquiriesBeforeResult: 0, kycVerified: false,
+                        summary: "no e-KYC: pays up to MYR 200.00 a payment, above that EKYC_TIER_LIMIT_EXCEEDED (a sandbox choice)"),
         SandboxCustomer(id: "dana-pays", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
                         inquiriesBeforeResult: 0, summary: "pays (IDR wallet, balance 100,000,000.00)"),
         SandboxCustomer(id: "dana-low-balance", wallet: "dana", behaviour: .insufficientFunds, currency: .idr, openingBalance: 500_000,

@@ -2,27 +2,52 @@ import Foundation
 import WalletBridgeCore
 import WalletBridgeTransport
 
-/// A request as the sandbox's wallet logic sees it, independent of the web framework.
-struct SandboxRequest: Sendable {
-    var method: String
-    var path: String
-    var headers: HTTPHeaders
-    var body: [UInt8]
+/// A request as the sandbox's wallet logic sees it, independent of the web framework: what a
+/// built-in wallet or a hosted ``SandboxWalletEmulation`` handles.
+public struct SandboxRequest: Sendable {
+    /// `POST`, `GET`...
+    public var method: String
+    /// The path, without the query.
+    public var path: String
+    /// The header fields as received (looked up ignoring case).
+    public var headers: HTTPHeaders
+    /// The body bytes exactly as received (what a signature covers).
+    public var body: [UInt8]
     /// Decoded query parameters.
-    var query: [String: String] = [:]
+    public var query: [String: String] = [:]
+
+    /// Creates a request.
+    public init(method: String, path: String, headers: HTTPHeaders, body: [UInt8], query: [String: String] = [:]) {
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+        self.query = query
+    }
 }
 
-/// A reply from the sandbox's wallet logic.
-struct SandboxReply: Sendable {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: [UInt8]
+/// A reply from the sandbox's wallet logic: status, headers and the body bytes to send.
+public struct SandboxReply: Sendable {
+    /// The HTTP status.
+    public var status: Int
+    /// The header fields to send.
+    public var headers: HTTPHeaders
+    /// The body bytes, sent as they are.
+    public var body: [UInt8]
     /// Wait this long before answering (an injected fault).
     var delay: Duration?
     /// Send half the body, pause this long, then the rest (an injected fault).
     var slowBody: Duration?
 
-    static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
+    /// Creates a reply.
+    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON reply (`Content-Type: application/json; charset=UTF-8`).
+    public static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
         SandboxReply(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: body)
     }
 }

@@ -105,6 +105,25 @@ public enum SandboxFault: Sendable, Equatable {
         }
     }
 
+    /// Whether the sandbox applies this fault around any wallet's handler, knowing nothing of
+    /// its wire format: an answer instead of processing (`http-status:N`, `unsigned-429`), or,
+    /// after processing, a 5xx (`http-status-after-commit:N`, `signed-server-error`), a
+    /// throttle that dropped the reply (`unsigned-429-processed`), a delay or a slow body.
+    ///
+    /// The others need the wallet's wire (its signature headers, its reference and amount
+    /// fields, its own in-process and unknown results, its tokens): the built-in wallets apply
+    /// them themselves, and a hosted ``SandboxWalletEmulation`` is offered them through
+    /// ``SandboxEmulationContext/fault``.
+    public var isWireIndependent: Bool {
+        switch self {
+        case .httpStatus, .unsignedTooManyRequests, .serverErrorAfterCommit, .signedServerError, .delay, .slowBody:
+            return true
+        case .tamperResponseSignature, .omitResponseSignature, .resultUnknown, .replayOtherPayment, .foreignReference, .foreignAmount,
+             .duplicateKey, .walletInProcess, .expireToken:
+            return false
+        }
+    }
+
     /// Applies the faults every wallet handles alike once the request was processed: a 5xx
     /// after the commit, a slow body, a delay, a throttle that dropped the real reply. Returns
     /// the reply to send.

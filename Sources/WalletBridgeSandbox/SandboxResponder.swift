@@ -13,6 +13,8 @@ struct SandboxResponder: HTTPResponder {
     let tng: GCashSandbox
     let paytm: PaytmSandbox
     let dana: DANASandbox
+    /// Partners' emulations of their own wallets, asked after the built-in ones.
+    var emulations: [SandboxEmulationHost] = []
     let faults: SandboxFaults
     let notifier: SandboxNotifier
     let ledger: SandboxLedger
@@ -40,6 +42,10 @@ struct SandboxResponder: HTTPResponder {
         } else if dana.handles(incoming.path) {
             reply = await planned(incoming, wallet: DANASandbox.wallet, operation: dana.operationName(incoming.path), fields: DANASandbox.summaryFields) {
                 await dana.handle(incoming)
+            }
+        } else if let hosted = emulations.first(where: { $0.handles(incoming) }) {
+            reply = await planned(incoming, wallet: hosted.wallet, operation: hosted.operationName(incoming), fields: hosted.summaryFields) {
+                await hosted.handle(incoming)
             }
         } else {
             reply = admin(incoming)

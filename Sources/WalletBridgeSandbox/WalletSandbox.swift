@@ -42,6 +42,10 @@ public final class WalletSandbox: Sendable {
         /// (delays, slow bodies, notification retries) are divided by it. Pair it with the
         /// client's `PolicyClock(timeScale:)`.
         public var timeScale: Double = 1
+        /// Partners' emulations of their own wallets, hosted beside the built-in ones (asked, in
+        /// this order, for the requests no built-in wallet serves). Each needs a wallet name of
+        /// its own. See ``SandboxWalletEmulation``.
+        public var emulations: [any SandboxWalletEmulation] = []
 
         /// The defaults: loopback, ephemeral port, in-memory ledger.
         public init() {}
@@ -58,6 +62,7 @@ public final class WalletSandbox: Sendable {
     private let dana: DANASandbox
     private let ledger: SandboxLedger
     private let plan: FaultPlanState
+    private let emulations: [any SandboxWalletEmulation]
     /// The sandbox's own clock: the configuration's, running ``timeScale`` times faster from
     /// the start. Signed timestamps, token lifetimes and order validity follow it; a client
     /// that checks signed times against the sandbox's passes it as its adapters' clock.
@@ -65,11 +70,15 @@ public final class WalletSandbox: Sendable {
     /// How many sandbox seconds pass per second.
     public let timeScale: Double
 
+    /// The wallets the sandbox ships: `gcash`, `tng`, `paytm` and `dana`.
+    public static let builtInWallets = ["gcash", "tng", "paytm", "dana"]
+
     private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
-                 ledger: SandboxLedger, plan: FaultPlanState, clock: @escaping @Sendable () -> Date, timeScale: Double) {
+                 ledger: SandboxLedger, plan: FaultPlanState, emulations: [any SandboxWalletEmulation], clock: @escaping @Sendable () -> Date, timeScale: Double) {
         self.clock = clock
         self.timeScale = timeScale
         self.plan = plan
+        self.emulations = emulations
         self.dana = dana
         self.ledger = ledger
         self.host = host
@@ -88,6 +97,12 @@ public final class WalletSandbox: Sendable {
         guard configuration.timeScale >= 1, configuration.timeScale.isFinite else {
             throw SandboxError("the time scale must be a finite number of at least 1, not \(configuration.timeScale)")
         }
+        var names = Set(builtInWallets)
+        for emulation in configuration.emulations {
+            guard !emulation.wallet.isEmpty, names.insert(emulation.wallet).inserted else {
+                throw SandboxError("a hosted emulation needs a wallet name of its own, not \"\(emulation.wallet)\" (taken: \(names.sorted().joined(separator: ", ")))")
+            }
+        }
         let ledger = try SandboxLedger(stateFile: configuration.stateFile)
         let faults = SandboxFaults()
         let plan = FaultPlanState(plan: configuration.faultPlan)
@@ -100,7 +115,9 @@ public final class WalletSandbox: Sendable {
         let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
-        let responder = SandboxResponder(gcash: gcash, tng: tng, paytm: paytm, dana: dana, faults: faults, notifier: notifier, ledger: ledger, plan: plan, timeScale: scale)
+        let hosted = configuration.emulations.map { SandboxEmulationHost(emulation: $0, ledger: ledger, faults: faults, clock: clock) }
+        let responder = SandboxResponder(gcash: gcash, tng: tng, paytm: paytm, dana: dana, emulations: hosted, faults: faults, notifier: notifier, ledger: ledger,
+                                         plan: plan, timeScale: scale)
         let server: LoopbackServer
         do {
             server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
@@ -109,7 +126,7 @@ public final class WalletSandbox: Sendable {
             throw SandboxError("the sandbox \(error)")
         }
         return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
-                             plan: plan, clock: clock, timeScale: scale)
+                             plan: plan, emulations: configuration.emulations, clock: clock, timeScale: scale)
     }
 
     /// The sandbox's clock: `base`, running `scale` times faster from now on, moved by the
@@ -205,10 +222,19 @@ public final class WalletSandbox: Sendable {
         notifier.deliveries.map { NotificationDelivery(url: $0.url, label: $0.label, attempts: $0.attempts, acknowledged: $0.acknowledged) }
     }
 
-    /// The client profile that talks to this sandbox (inline test-only keys). For `dana`,
-    /// `snapMode` picks `rsa` (DANA's) or `token` (B2B token plus HMAC-SHA512).
+    /// The client profile that talks to this sandbox (inline test-only keys), for a built-in
+    /// wallet or a hosted emulation (its ``SandboxWalletEmulation/clientProfile(baseURL:)``).
+    /// For `dana`, `snapMode` picks `rsa` (DANA's) or `token` (B2B token plus HMAC-SHA512).
     public func clientProfile(wallet: String = "gcash", snapMode: String = "rsa") throws -> PartnerProfile {
-        try Self.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+        if let emulation = emulations.first(where: { $0.wallet == wallet }) { return try emulation.clientProfile(baseURL: baseURL) }
+        return try Self.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+    }
+
+    /// Writes `walletbridge.json` (the client profile of every built-in wallet and hosted
+    /// emulation) and the test-only key files for this sandbox into `directory`; returns the
+    /// profile file's path.
+    public func writeClientConfig(to directory: String) throws -> String {
+        try Self.writeClientConfig(to: directory, baseURL: baseURL, emulations: emulations)
     }
 
     /// The client profile that talks to a sandbox at `baseURL` (a standalone one, say), with
@@ -253,13 +279,14 @@ public final class WalletSandbox: Sendable {
                            "notificationClockToleranceSeconds": "300"]
             )
         default:
-            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, tng, paytm and dana)")
+            throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, tng, paytm and dana, and the emulations it hosts)")
         }
     }
 
-    /// Writes `walletbridge.json` (every wallet's client profile) and the test-only key files
-    /// into `directory`, for a sandbox at `baseURL`; returns the profile file's path.
-    public static func writeClientConfig(to directory: String, baseURL: String) throws -> String {
+    /// Writes `walletbridge.json` (every built-in wallet's client profile, and those of
+    /// `emulations`) and the test-only key files into `directory`, for a sandbox at `baseURL`;
+    /// returns the profile file's path.
+    public static func writeClientConfig(to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = []) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = [
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
@@ -310,7 +337,11 @@ public final class WalletSandbox: Sendable {
             "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
                          "notificationClockToleranceSeconds": "300"],
         ]
-        let data = try JSONSerialization.data(withJSONObject: ["wallets": ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]], options: [.prettyPrinted, .sortedKeys])
+        var wallets: [String: Any] = ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]
+        for emulation in emulations {
+            wallets[emulation.wallet] = try SandboxProfileWriter.table(try emulation.clientProfile(baseURL: baseURL), keysInto: directory)
+        }
+        let data = try JSONSerialization.data(withJSONObject: ["wallets": wallets], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         return path
