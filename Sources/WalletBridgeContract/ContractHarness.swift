@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTesting
 import WalletBridgeTransport
@@ -75,7 +76,7 @@ public struct ContractHarness: Sendable {
         let started = ContinuousClock.now
         let sandbox = try await WalletSandbox.start()
         defer { Task { await sandbox.shutdown() } }
-        let transport = MockTransport { _ in HTTPResponse(status: 599, headers: [:], body: []) }
+        let transport = MockTransport { _ in TransportResponse(status: 599, headerFields: [:], body: []) }
         var problems: [String] = []
         do {
             let adapter = try makeAdapter(try sandbox.clientProfile(wallet: wallet, snapMode: snapMode), transport, Logger(label: "contract", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -204,7 +205,7 @@ final class ScenarioRun: @unchecked Sendable {
         let webhook = try await WebhookReceiver.start { notification in
             notifications.append(notification)
             // Acknowledged by verification alone: the steps hand the raw bytes to the client.
-            return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headers: [:], body: [])
+            return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
         }
         let currency = adapter.capabilities.walletCurrency
         var text = scenario.setup.amount ?? declaration.amount ?? "10.00"

@@ -1,12 +1,12 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
 
 /// A request as the sandbox's wallet logic sees it, independent of the web framework.
 struct SandboxRequest: Sendable {
     var method: String
     var path: String
-    var headers: HTTPHeaders
+    var headerFields: HTTPFields
     var body: [UInt8]
     /// Decoded query parameters.
     var query: [String: String] = [:]
@@ -15,7 +15,7 @@ struct SandboxRequest: Sendable {
 /// A reply from the sandbox's wallet logic.
 struct SandboxReply: Sendable {
     var status: Int
-    var headers: HTTPHeaders
+    var headerFields: HTTPFields
     var body: [UInt8]
     /// Wait this long before answering (an injected fault).
     var delay: Duration?
@@ -23,7 +23,7 @@ struct SandboxReply: Sendable {
     var slowBody: Duration?
 
     static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
-        SandboxReply(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: body)
+        SandboxReply(status: status, headerFields: [.contentType: "application/json; charset=UTF-8"], body: body)
     }
 }
 
