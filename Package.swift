@@ -5,15 +5,21 @@ import PackageDescription
 /// SNAP DANA-style). Layers, bottom up:
 /// - `COpenSSL`: system library (pkg-config `openssl`) plus static-inline shims for macros.
 /// - `WalletBridgeCrypto`: digests, HMAC, RSA, AES-CBC, random, keys: OpenSSL 3 EVP only.
+/// - `WalletBridgeHTTP`: C-free. The `HTTPTransport` protocol, `TransportRequest` /
+///   `TransportResponse` (built on swift-http-types' `HTTPRequest`, `HTTPResponse` and
+///   `HTTPFields`), `TransportError` and `RequestContext`; knows nothing of partners.
 /// - `CCurl`: system library (pkg-config `libcurl`) plus typed wrappers for curl's variadic calls.
-/// - `WalletBridgeTransport`: the `HTTPTransport` protocol and `CurlTransport` (libcurl multi
-///   interface on one thread); knows nothing of partners.
+/// - `WalletBridgeTransport`: `CurlTransport` (libcurl multi interface on one thread), the
+///   production `HTTPTransport`.
 /// - `WalletBridgeCore`: the common model (money, currencies, payments, `WalletError`, the
-///   `WalletAdapter` protocol, the `WalletClient` façade, partner profiles).
+///   `WalletAdapter` protocol, the `WalletClient` façade, partner profiles and `KeySource`).
+///   Depends on `WalletBridgeHTTP` only (plus swift-log, swift-metrics, service-lifecycle): it
+///   links neither libcurl nor OpenSSL, so neither does a third party's adapter built on it.
 /// - `WalletBridgePaytm`, `WalletBridgeAlipayPlus`, `WalletBridgeSNAP`: one module per partner,
-///   holding that partner's wire format, signature scheme and quirks.
+///   holding that partner's wire format, signature scheme and quirks (over `WalletBridgeHTTP`
+///   and `WalletBridgeCrypto`; they never name libcurl).
 /// - `WalletBridgeSQLite`: the durable `PaymentJournal` (GRDB over Debian's SQLite, WAL).
-/// - `WalletBridgeTesting`: `MockTransport` for partners' own unit tests.
+/// - `WalletBridgeTesting`: `MockTransport` and `FaultInjectingTransport` (C-free).
 /// - `WalletBridgeSandbox`: a Hummingbird server that behaves like the wallets (no library
 ///   module depends on it).
 /// - `WalletBridgeSignatureTool`: signs and verifies cases in the vector-file shape (the engine
@@ -24,6 +30,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "WalletBridgeCrypto", targets: ["WalletBridgeCrypto"]),
+        .library(name: "WalletBridgeHTTP", targets: ["WalletBridgeHTTP"]),
         .library(name: "WalletBridgeTransport", targets: ["WalletBridgeTransport"]),
         .library(name: "WalletBridgeCore", targets: ["WalletBridgeCore"]),
         .library(name: "WalletBridgeSQLite", targets: ["WalletBridgeSQLite"]),
@@ -57,11 +64,16 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
         .target(name: "WalletBridgeCrypto", dependencies: ["COpenSSL"]),
-        .target(name: "WalletBridgeTransport", dependencies: ["CCurl"]),
+        .target(name: "WalletBridgeHTTP", dependencies: [.product(name: "HTTPTypes", package: "swift-http-types")]),
+        .target(
+            name: "WalletBridgeTransport",
+            dependencies: ["CCurl", "WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         .target(
             name: "WalletBridgeCore",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log"),
+                "WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
@@ -70,17 +82,30 @@ let package = Package(
             name: "WalletBridgeSQLite",
             dependencies: ["WalletBridgeCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .target(name: "WalletBridgeTesting", dependencies: ["WalletBridgeTransport"]),
-        .target(name: "WalletBridgePaytm", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
-        .target(name: "WalletBridgeAlipayPlus", dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport"]),
+        .target(
+            name: "WalletBridgeTesting",
+            dependencies: ["WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .target(
+            name: "WalletBridgePaytm",
+            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .target(
+            name: "WalletBridgeAlipayPlus",
+            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         .target(
             name: "WalletBridgeSNAP",
-            dependencies: ["WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "WalletBridgeSandbox",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP", "WalletBridgeTesting",
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm",
+                "WalletBridgeSNAP", "WalletBridgeTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,7 +115,7 @@ let package = Package(
         .target(
             name: "WalletBridgeContract",
             dependencies: [
-                "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox",
+                "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -102,13 +127,14 @@ let package = Package(
             name: "walletbridge",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
-                "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeTransport",
+                "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeHTTP", "WalletBridgeTransport",
                 "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Examples/walletbridge"
         ),
@@ -117,22 +143,30 @@ let package = Package(
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),
         .testTarget(name: "WalletBridgeSQLiteTests", dependencies: ["WalletBridgeSQLite", "WalletBridgeCore"]),
         .testTarget(
+            name: "WalletBridgeHTTPTests",
+            dependencies: ["WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .testTarget(
             name: "WalletBridgeTransportTests",
-            dependencies: ["WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox", "WalletBridgeCore"]
+            dependencies: [
+                "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeTesting", "WalletBridgeSandbox", "WalletBridgeCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "WalletBridgeAdapterTests",
             dependencies: [
-                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeTransport", "WalletBridgeTesting",
+                "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeTesting",
                 "WalletBridgeAlipayPlus", "WalletBridgePaytm", "WalletBridgeSNAP", "WalletBridgeSandbox", "WalletBridgeTestSupport",
                 "WalletBridgeSQLite", "WalletBridgeContract",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(
             name: "WalletBridgeCoreTests",
-            dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport", "WalletBridgeTransport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["WalletBridgeCore", "WalletBridgeTestSupport", "WalletBridgeHTTP", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "WalletBridgeSchemeTests",

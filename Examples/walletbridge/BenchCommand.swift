@@ -28,7 +28,7 @@ struct BenchCommand: AsyncParsableCommand {
     var noHTTP = false
 
     func run() async throws {
-        let key = try privateKey.map { try RSAPrivateKey(source: .file(path: $0)) } ?? RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)
+        let key = try privateKey.map { try RSAPrivateKey(text: KeySource.file(path: $0).loadText()) } ?? RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)
         let publicKey = key.publicKey
         let duration = Duration.seconds(seconds)
         let message = Array(#"POST /aps/api/v1/payments/pay\#nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T10:04:05+00:00.{"paymentRequestId":"WB-PAY-0001"}"#.utf8)

@@ -1,8 +1,8 @@
 import Foundation
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeSNAP
-import WalletBridgeTransport
 
 /// The DANA-style part of `walletbridge demo`: a direct debit in RSA mode resolved by query, its
 /// signed finish notification, a refund and a cancel, then token mode: one B2B token shared by
@@ -19,7 +19,7 @@ enum DANADemo {
             do throws(WalletError) {
                 return try client.verifyNotification(notification).acknowledgement
             } catch {
-                return NotificationAcknowledgement(status: 401, headers: [:], body: [])
+                return NotificationAcknowledgement(status: 401, headerFields: [:], body: [])
             }
         }) { inbox, url in
             try await story(sandbox: sandbox, client: client, transport: transport, inbox: inbox, notifyURL: url + "/v1.0/debit/notify")

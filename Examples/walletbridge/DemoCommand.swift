@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
                 return verified.acknowledgement
             } catch {
                 await events.add("notification REJECTED: \(error)")
-                return NotificationAcknowledgement(status: 401, headers: [:], body: [])
+                return NotificationAcknowledgement(status: 401, headerFields: [:], body: [])
             }
         }
         print("WalletBridge demo: GCash-style wallet (Alipay+ scheme) on a sandbox at \(sandbox.baseURL), over \(CurlTransport.libraryVersion.split(separator: " ").first ?? "libcurl")")

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
-import WalletBridgeTransport
 
 /// The Paytm-style part of `walletbridge demo`: initiate with a txnToken, a checksummed
 /// callback confirmed by a status query (and its redelivery recognised), a pending order
@@ -15,7 +16,7 @@ enum PaytmDemo {
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
         let client = WalletClient(adapter: adapter, configuration: WalletClient.Configuration(settleWithin: .zero))
-        return try await DemoInbox.withWebhook({ _ in NotificationAcknowledgement(status: 200, headers: ["Content-Type": "text/plain"], body: Array("OK".utf8)) }) { inbox, url in
+        return try await DemoInbox.withWebhook({ _ in NotificationAcknowledgement(status: 200, headerFields: [.contentType: "text/plain"], body: Array("OK".utf8)) }) { inbox, url in
             try await story(sandbox: sandbox, client: client, inbox: inbox, callbackURL: url + "/paytm/callback")
         }
     }

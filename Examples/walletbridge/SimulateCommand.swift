@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSNAP
 import WalletBridgeSQLite
@@ -298,7 +299,7 @@ struct SimulationRunner: Sendable {
         do {
             received = try await client.receiveNotification(notification)
         } catch {
-            return NotificationAcknowledgement(status: 400, headers: [:], body: [])
+            return NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
         }
         return received.acknowledgement
     }
@@ -331,7 +332,7 @@ struct SimulationRunner: Sendable {
 
     /// `GET /sandbox/ledger?wallet=W` of a standalone sandbox.
     static func fetchLedger(baseURL: String, wallet: String, transport: CurlTransport) async throws -> [SandboxLedgerEntry] {
-        let response = try await transport.send(HTTPRequest(method: "GET", url: "\(baseURL)/sandbox/ledger?wallet=\(wallet)"))
+        let response = try await transport.send(TransportRequest(method: .get, url: "\(baseURL)/sandbox/ledger?wallet=\(wallet)"))
         guard response.status == 200 else { throw ValidationError("the sandbox's ledger could not be read: HTTP \(response.status)") }
         return try JSONDecoder().decode([SandboxLedgerEntry].self, from: Data(response.body))
     }

@@ -1,8 +1,8 @@
 import Foundation
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// One simulated payment: who pays, how much, and whether that customer can pay at all.
 struct SimulatedPayment: Sendable {

@@ -2,6 +2,7 @@ import CCurl
 import Foundation
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeSNAP
@@ -27,7 +28,7 @@ enum TransportBench {
         rows.append(Row(name: "plain libcurl easy loop (baseline)", rate: plain, note: ""))
 
         let transport = try CurlTransport()
-        let request = HTTPRequest(method: "GET", url: url)
+        let request = TransportRequest(method: .get, url: url)
         let sequential = try await measure(duration) { _ = try await transport.send(request) }
         rows.append(Row(name: "CurlTransport, sequential", rate: sequential, note: ratio(sequential, plain, "plain libcurl loop, this run")))
 

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import HTTPTypes
 import Logging
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSNAP
 import WalletBridgeSQLite
@@ -104,12 +106,12 @@ struct TranscriptTransport: HTTPTransport {
     let base: any HTTPTransport
     var write: @Sendable (String) -> Void = { printError($0) }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headers["Signature"] ?? request.headers["X-SIGNATURE"].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))")
+        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headerFields[.signature] ?? request.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))")
         do {
             let response = try await base.send(request)
-            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headers["Signature"] ?? response.headers["X-SIGNATURE"].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))")
+            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headerFields[.signature] ?? response.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))")
             return response
         } catch {
             write("    < \(error)")

@@ -1,6 +1,6 @@
 import Foundation
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// The GCash-style wallet on the Alipay+ open API, server to server (auto debit:
 /// `AGREEMENT_PAYMENT` with the customer's access token as `paymentMethodId`).

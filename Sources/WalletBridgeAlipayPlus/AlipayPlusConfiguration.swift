@@ -110,8 +110,8 @@ public struct AlipayPlusConfiguration: Sendable {
         let privateKey: RSAPrivateKey
         var publicKeys: [String: RSAPublicKey] = [:]
         do {
-            privateKey = try RSAPrivateKey(source: merchantKey)
-            for (version, source) in profile.partnerPublicKeys { publicKeys[version] = try RSAPublicKey(source: source) }
+            privateKey = try RSAPrivateKey(text: merchantKey.loadText())
+            for (version, source) in profile.partnerPublicKeys { publicKeys[version] = try RSAPublicKey(text: source.loadText()) }
         } catch {
             throw ProfileError("profile \(profile.wallet): \(error)")
         }

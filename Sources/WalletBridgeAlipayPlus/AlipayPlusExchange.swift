@@ -1,6 +1,7 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// One signed request and its verified reply. Signing happens per attempt, so Request-Time
 /// is always fresh; the body is encoded once and those exact bytes are signed and sent.
@@ -31,20 +32,20 @@ struct AlipayPlusExchange: Sendable {
         } catch {
             throw WalletError(.invalidRequest, "could not sign the request: \(error.message)", mayHaveCharged: false)
         }
-        let request = HTTPRequest(
-            method: "POST",
+        let request = TransportRequest(
+            method: .post,
             url: WireFormat.url(configuration.baseURL, path),
-            headers: [
-                "Content-Type": "application/json; charset=UTF-8",
-                "Client-Id": configuration.clientID,
-                "Request-Time": requestTime,
-                "Signature": signature.headerValue,
+            headerFields: [
+                .contentType: "application/json; charset=UTF-8",
+                .clientID: configuration.clientID,
+                .requestTime: requestTime,
+                .signature: signature.headerValue,
             ],
             body: bodyBytes,
             timeout: configuration.requestTimeout,
             connectTimeout: configuration.connectTimeout
         )
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
@@ -53,21 +54,21 @@ struct AlipayPlusExchange: Sendable {
         return try verify(response, requestPath: path, as: Reply.self)
     }
 
-    func verify<Reply: Decodable>(_ response: HTTPResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
+    func verify<Reply: Decodable>(_ response: TransportResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
+            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")
         }
-        guard let signatureHeader = response.headers["Signature"] else {
+        guard let signatureHeader = response.headerFields[.signature] else {
             throw WalletError(.invalidPartnerResponse, "the response has no Signature header; an unsigned reply is never trusted")
         }
-        guard let responseTime = response.headers["Response-Time"] else {
+        guard let responseTime = response.headerFields[.responseTime] else {
             throw WalletError(.invalidPartnerResponse, "the response has no Response-Time header, so its signature cannot be checked")
         }
-        let clientID = response.headers["Client-Id"] ?? configuration.clientID
+        let clientID = response.headerFields[.clientID] ?? configuration.clientID
         guard clientID == configuration.clientID else {
             throw WalletError(.invalidPartnerResponse, "the response is for client id \(clientID), not ours")
         }

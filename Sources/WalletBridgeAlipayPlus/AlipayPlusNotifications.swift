@@ -1,16 +1,16 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
 
 extension AlipayPlusAdapter {
     /// Verifies a `notifyPayment` (PAYMENT_RESULT or PAYMENT_PENDING) from the raw bytes, the
     /// received headers and the path, and builds the signed acknowledgement the platform waits
     /// for (without it, it resends).
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
-        guard let signature = notification.headers["Signature"] else {
+        guard let signature = notification.headerFields[.signature] else {
             throw WalletError(.authenticationFailed, "the notification has no Signature header", mayHaveCharged: false)
         }
-        guard let requestTime = notification.headers["Request-Time"], let clientID = notification.headers["Client-Id"] else {
+        guard let requestTime = notification.headerFields[.requestTime], let clientID = notification.headerFields[.clientID] else {
             throw WalletError(.authenticationFailed, "the notification lacks Request-Time or Client-Id, so its signature cannot be checked", mayHaveCharged: false)
         }
         guard clientID == configuration.clientID else {
@@ -73,11 +73,11 @@ extension AlipayPlusAdapter {
         } catch {
             throw WalletError(.invalidRequest, "could not sign the acknowledgement: \(error.message)", mayHaveCharged: false)
         }
-        return NotificationAcknowledgement(status: 200, headers: [
-            "Content-Type": "application/json; charset=UTF-8",
-            "Client-Id": configuration.clientID,
-            "Response-Time": responseTime,
-            "Signature": signature.headerValue,
+        return NotificationAcknowledgement(status: 200, headerFields: [
+            .contentType: "application/json; charset=UTF-8",
+            .clientID: configuration.clientID,
+            .responseTime: responseTime,
+            .signature: signature.headerValue,
         ], body: body)
     }
 }

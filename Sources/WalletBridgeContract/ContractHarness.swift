@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTesting
 import WalletBridgeTransport
@@ -97,7 +98,7 @@ public struct ContractHarness: Sendable {
     /// The declaration's capabilities and currencies must be the adapter's, in both directions.
     func checkDeclaration(_ declaration: ContractDeclaration) -> ContractCaseResult {
         let started = ContinuousClock.now
-        let transport = MockTransport { _ in HTTPResponse(status: 599, headers: [:], body: []) }
+        let transport = MockTransport { _ in TransportResponse(status: 599, headerFields: [:], body: []) }
         var problems: [String] = []
         do {
             let adapter = try makeAdapter(try profile(), transport, WalletAdapterRegistry.Environment())
@@ -329,7 +330,7 @@ final class ScenarioRun: @unchecked Sendable {
                 webhook = try await WebhookReceiver.start { notification in
                     notifications.append(notification)
                     // Acknowledged by verification alone: the steps hand the raw bytes to the client.
-                    return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headers: [:], body: [])
+                    return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
                 }
             }
             let currency: Currency

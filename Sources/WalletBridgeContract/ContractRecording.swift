@@ -2,7 +2,8 @@ import Foundation
 import WalletBridgeCore
 import WalletBridgeSandbox
 import WalletBridgeTesting
-import WalletBridgeTransport
+import HTTPTypes
+import WalletBridgeHTTP
 
 /// One scenario's run as the wallet answered it, for replay without a network
 /// (``ContractTarget/scripted(recordings:)``): the wallet's replies in the order they came, the
@@ -85,20 +86,25 @@ public struct ContractRecording: Codable, Sendable, Equatable {
         try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    static func pairs(_ headers: HTTPHeaders) -> [[String]] { headers.map { [$0.name, $0.value] } }
+    static func pairs(_ fields: HTTPFields) -> [[String]] { fields.map { [$0.name.rawName, $0.value] } }
 
-    static func headers(_ pairs: [[String]]) -> HTTPHeaders {
-        HTTPHeaders(pairs.compactMap { $0.count == 2 ? HTTPHeaders.Field(name: $0[0], value: $0[1]) : nil })
+    /// The fields of `pairs`; a pair whose name is not a valid field name is left out.
+    static func headerFields(_ pairs: [[String]]) -> HTTPFields {
+        var fields = HTTPFields()
+        for pair in pairs where pair.count == 2 {
+            if let name = HTTPField.Name(pair[0]) { fields.append(HTTPField(name: name, value: pair[1])) }
+        }
+        return fields
     }
 
     var inboundNotifications: [InboundNotification] {
         notifications.map {
-            InboundNotification(method: $0.method, path: $0.path, headers: Self.headers($0.headers), body: Array(Data(base64Encoded: $0.body) ?? Data()))
+            InboundNotification(method: $0.method, path: $0.path, headerFields: Self.headerFields($0.headers), body: Array(Data(base64Encoded: $0.body) ?? Data()))
         }
     }
 
     static func notification(_ inbound: InboundNotification) -> Notification {
-        Notification(method: inbound.method, path: inbound.path, headers: pairs(inbound.headers), body: Data(inbound.body).base64EncodedString())
+        Notification(method: inbound.method, path: inbound.path, headers: pairs(inbound.headerFields), body: Data(inbound.body).base64EncodedString())
     }
 }
 
@@ -107,13 +113,13 @@ final class ExchangeRecorder: @unchecked Sendable {
     private let captured = Captured<ContractRecording.Exchange>()
     var exchanges: [ContractRecording.Exchange] { captured.items }
 
-    func record(_ request: HTTPRequest, _ outcome: Result<HTTPResponse, TransportError>) {
-        var exchange = ContractRecording.Exchange(method: request.method, path: FaultInjectingTransport.path(of: request.url),
+    func record(_ request: TransportRequest, _ outcome: Result<TransportResponse, TransportError>) {
+        var exchange = ContractRecording.Exchange(method: request.method.rawValue, path: FaultInjectingTransport.path(of: request.url),
                                                   operation: RequestContext.current?.operation)
         switch outcome {
         case .success(let response):
             exchange.status = response.status
-            exchange.headers = ContractRecording.pairs(response.headers)
+            exchange.headers = ContractRecording.pairs(response.head.headerFields)
             exchange.body = Data(response.body).base64EncodedString()
         case .failure(let error):
             exchange.error = error.kind.rawValue
@@ -143,8 +149,8 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     /// Requests the recording has no reply for.
     var unscripted: [String] { lock.withLock { unscriptedKeys } }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let key = "\(request.method) \(FaultInjectingTransport.path(of: request.url))"
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        let key = "\(request.method.rawValue) \(FaultInjectingTransport.path(of: request.url))"
         let exchange = lock.withLock { () -> ContractRecording.Exchange? in
             if var queue = queues[key], !queue.isEmpty {
                 let next = queue.removeFirst()
@@ -165,7 +171,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         if let error = exchange.error {
             throw TransportError(TransportError.Kind(rawValue: error) ?? .other, "scripted: recorded \(error)", mayHaveReachedServer: exchange.mayHaveReachedServer ?? true)
         }
-        return HTTPResponse(status: exchange.status ?? 599, headers: ContractRecording.headers(exchange.headers ?? []),
+        return TransportResponse(status: exchange.status ?? 599, headerFields: ContractRecording.headerFields(exchange.headers ?? []),
                             body: Array(Data(base64Encoded: exchange.body ?? "") ?? Data()))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
+import WalletBridgeHTTP
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// A thread-safe list that a webhook or a log handler appends to.
 final class Captured<Item: Sendable>: @unchecked Sendable {
@@ -46,7 +46,7 @@ struct RecordingTransport: HTTPTransport {
     let transcript: Transcript
     var recorder: ExchangeRecorder?
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let path = FaultInjectingTransport.path(of: request.url)
         let operation = RequestContext.current.map { " (\($0.operation))" } ?? ""
         do {
@@ -78,7 +78,7 @@ final class OnceFaultTransport: HTTPTransport, @unchecked Sendable {
         faulty = FaultInjectingTransport(wrapping: base, configuration: try FaultInjectingTransport.Configuration(seed: 1, rates: [fault: 1], delay: .milliseconds(50)))
     }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let first = lock.withLock { () -> Bool in
             guard !used, RequestContext.current?.operation == operation else { return false }
             used = true

@@ -1,6 +1,8 @@
 import Foundation
 import WalletBridgeCore
 import WalletBridgeSandbox
+import HTTPTypes
+import WalletBridgeHTTP
 import WalletBridgeTransport
 
 /// The wallet as one scenario sees it, whatever the ``ContractTarget``: the profile to reach
@@ -79,9 +81,9 @@ struct EndpointWalletSide: ContractWalletSide {
         let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         let admin = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(10)))
         do {
-            _ = try await call(admin, "DELETE", base + "/sandbox/faults")
+            _ = try await call(admin, .delete, base + "/sandbox/faults")
             let asked = Date()
-            let body = try await call(admin, "GET", base + "/sandbox/clock")
+            let body = try await call(admin, .get, base + "/sandbox/clock")
             struct Clock: Decodable { var nowMillis: Int64; var timeScale: Double }
             guard let read = try? JSONDecoder().decode(Clock.self, from: Data(body)) else {
                 throw ContractError("\(base)/sandbox/clock did not answer {\"nowMillis\", \"timeScale\"}: is it a WalletBridge sandbox?")
@@ -96,9 +98,9 @@ struct EndpointWalletSide: ContractWalletSide {
         }
     }
 
-    static func call(_ transport: CurlTransport, _ method: String, _ url: String, body: [UInt8] = []) async throws -> [UInt8] {
-        let headers: HTTPHeaders = body.isEmpty ? [:] : ["Content-Type": "application/json"]
-        let response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
+    static func call(_ transport: CurlTransport, _ method: HTTPRequest.Method, _ url: String, body: [UInt8] = []) async throws -> [UInt8] {
+        let fields: HTTPFields = body.isEmpty ? [:] : [.contentType: "application/json"]
+        let response = try await transport.send(TransportRequest(method: method, url: url, headerFields: fields, body: body))
         guard response.status == 200 else {
             throw ContractError("\(method) \(url) answered HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))")
         }
@@ -108,11 +110,11 @@ struct EndpointWalletSide: ContractWalletSide {
     func injectFault(_ name: String, operation: String, count: Int) async throws {
         struct FaultRequest: Encodable { var fault: String; var wallet: String; var operation: String; var count: Int }
         let body = try JSONEncoder().encode(FaultRequest(fault: name, wallet: wallet, operation: operation, count: count))
-        _ = try await Self.call(admin, "POST", baseURL + "/sandbox/faults", body: Array(body))
+        _ = try await Self.call(admin, .post, baseURL + "/sandbox/faults", body: Array(body))
     }
 
     func ledger() async throws -> [SandboxLedgerEntry] {
-        let body = try await Self.call(admin, "GET", baseURL + "/sandbox/ledger?wallet=" + wallet)
+        let body = try await Self.call(admin, .get, baseURL + "/sandbox/ledger?wallet=" + wallet)
         do {
             return try JSONDecoder().decode([SandboxLedgerEntry].self, from: Data(body))
         } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import WalletBridgeCrypto
 
 /// Everything an adapter needs to talk to one partner account: where, who we are, which keys,
 /// and how long to wait. Loaded from a JSON or TOML file (``PartnerProfileFile``) or from the

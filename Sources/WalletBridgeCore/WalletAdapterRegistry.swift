@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// Builds a wallet's adapter from its profile, by the profile's scheme: an explicit table,
 /// passed to whoever needs it, never a global. An application registers the schemes it links

@@ -1,7 +1,7 @@
 import CoreMetrics
 import Foundation
 import Logging
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// What partner code calls: a value-type façade that checks each request against the
 /// adapter's capabilities, then passes it through one chain of ``WalletMiddleware``s to the

@@ -1,4 +1,4 @@
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// The one error taxonomy every partner's result codes map into.
 ///

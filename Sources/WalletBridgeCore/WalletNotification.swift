@@ -1,4 +1,4 @@
-import WalletBridgeTransport
+import HTTPTypes
 
 /// A notification (webhook) exactly as the web framework received it: the raw body bytes,
 /// never re-serialised, the headers and the path the signature may cover.
@@ -7,16 +7,16 @@ public struct InboundNotification: Sendable, Equatable {
     public var method: String
     /// The request path our server received (no query string).
     public var path: String
-    /// The received headers.
-    public var headers: HTTPHeaders
+    /// The received header fields (swift-http-types' `HTTPFields`: looked up ignoring case).
+    public var headerFields: HTTPFields
     /// The body bytes as received.
     public var body: [UInt8]
 
     /// Wraps a received notification.
-    public init(method: String = "POST", path: String, headers: HTTPHeaders, body: [UInt8]) {
+    public init(method: String = "POST", path: String, headerFields: HTTPFields, body: [UInt8]) {
         self.method = method
         self.path = path
-        self.headers = headers
+        self.headerFields = headerFields
         self.body = body
     }
 }
@@ -26,15 +26,15 @@ public struct InboundNotification: Sendable, Equatable {
 public struct NotificationAcknowledgement: Sendable, Equatable {
     /// Status code to answer with.
     public var status: Int
-    /// Headers to answer with (content type, signature).
-    public var headers: HTTPHeaders
+    /// Header fields to answer with (content type, signature).
+    public var headerFields: HTTPFields
     /// Body bytes to answer with.
     public var body: [UInt8]
 
     /// Creates an acknowledgement.
-    public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
+    public init(status: Int, headerFields: HTTPFields, body: [UInt8]) {
         self.status = status
-        self.headers = headers
+        self.headerFields = headerFields
         self.body = body
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import WalletBridgeTransport
+import HTTPTypes
 
 /// Small wire conventions every adapter shares; nothing partner-specific.
 public enum WireFormat {
@@ -19,8 +19,8 @@ public enum WireFormat {
     }
 
     /// A `Retry-After` header given in seconds, as a duration.
-    public static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
-        guard let text = headers["Retry-After"], let seconds = Int64(text), seconds >= 0 else { return nil }
+    public static func retryAfter(_ headerFields: HTTPFields) -> Duration? {
+        guard let text = headerFields[.retryAfter], let seconds = Int64(text), seconds >= 0 else { return nil }
         return .seconds(seconds)
     }
 }

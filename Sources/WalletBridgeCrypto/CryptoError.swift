@@ -9,7 +9,9 @@ public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
         case malformedKey
         /// The key decoded but is not acceptable (not RSA, too short, encrypted...).
         case unsupportedKey
-        /// A key source (file, environment variable) could not be read.
+        /// A key source (file, environment variable) could not be read. No longer thrown:
+        /// `KeySource` moved to `WalletBridgeCore`, which reports `KeySourceError`; the case
+        /// stays so that code switching over kinds still compiles.
         case keySourceUnavailable
         /// Input to an operation is invalid (wrong key length, bad IV...).
         case invalidInput

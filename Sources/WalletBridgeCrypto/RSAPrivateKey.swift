@@ -40,11 +40,6 @@ public struct RSAPrivateKey: Sendable, CustomStringConvertible, CustomDebugStrin
         }
     }
 
-    /// Loads and parses a key from `source`.
-    public init(source: KeySource) throws {
-        try self.init(text: source.loadText())
-    }
-
     /// Modulus size in bits.
     public var bits: Int { key.bits }
 

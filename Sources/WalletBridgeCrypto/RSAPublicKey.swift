@@ -43,11 +43,6 @@ public struct RSAPublicKey: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Loads and parses a key from `source`.
-    public init(source: KeySource) throws {
-        try self.init(text: source.loadText())
-    }
-
     /// Modulus size in bits.
     public var bits: Int { key.bits }
 

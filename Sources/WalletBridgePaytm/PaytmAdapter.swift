@@ -1,6 +1,6 @@
 import Foundation
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// The Paytm-style wallet (India) on its JSON APIs: initiate transaction, transaction status,
 /// refund and refund status, each in a `{"head":…,"body":…}` envelope whose body carries an

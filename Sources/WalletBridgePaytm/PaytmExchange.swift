@@ -1,6 +1,7 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// One checksummed request and its verified reply.
 ///
@@ -21,15 +22,15 @@ struct PaytmExchange: Sendable {
     ///   true`, which callers report as unknown.
     func send<Reply: Decodable>(_ path: String, query: String? = nil, _ body: some Encodable, as: Reply.Type) async throws(WalletError) -> Reply {
         let envelope = try seal(body)
-        let request = HTTPRequest(
-            method: "POST",
+        let request = TransportRequest(
+            method: .post,
             url: WireFormat.url(configuration.baseURL, path) + (query.map { "?" + $0 } ?? ""),
-            headers: ["Content-Type": "application/json", "X-Request-ID": UUID().uuidString.lowercased()],
+            headerFields: [.contentType: "application/json", .requestID: UUID().uuidString.lowercased()],
             body: envelope,
             timeout: configuration.requestTimeout,
             connectTimeout: configuration.connectTimeout
         )
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
@@ -57,10 +58,10 @@ struct PaytmExchange: Sendable {
 
     /// Checks a reply: HTTP 200, an envelope, a `head.signature` that verifies over the body
     /// text as received; then decodes the body.
-    func open<Reply: Decodable>(_ response: HTTPResponse, as: Reply.Type) throws(WalletError) -> Reply {
+    func open<Reply: Decodable>(_ response: TransportResponse, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
+            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")

@@ -1,6 +1,6 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
 
 /// Paytm's callbacks and webhooks.
 ///
@@ -18,7 +18,7 @@ extension PaytmAdapter {
     /// - Throws: ``WalletError`` `authenticationFailed` for a missing or wrong checksum,
     ///   `invalidRequest` for a malformed body or one for another merchant id.
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
-        let contentType = notification.headers["Content-Type"]?.lowercased() ?? ""
+        let contentType = notification.headerFields[.contentType]?.lowercased() ?? ""
         let first = notification.body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         let event: WalletNotification
         if contentType.contains("json") || first == UInt8(ascii: "{") {
@@ -26,7 +26,7 @@ extension PaytmAdapter {
         } else {
             event = try verifyCallbackForm(notification.body)
         }
-        let acknowledgement = NotificationAcknowledgement(status: 200, headers: ["Content-Type": "text/plain; charset=UTF-8"], body: Array("OK".utf8))
+        let acknowledgement = NotificationAcknowledgement(status: 200, headerFields: [.contentType: "text/plain; charset=UTF-8"], body: Array("OK".utf8))
         return VerifiedNotification(notification: event, acknowledgement: acknowledgement)
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import WalletBridgeTransport
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 
 /// The B2B access token of token mode: fetched when first needed, reused until shortly before
 /// it expires, and renewed once when the wallet rejects it. Concurrent callers share one

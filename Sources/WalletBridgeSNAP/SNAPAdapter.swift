@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// The DANA-style wallet (Indonesia) on Bank Indonesia's SNAP standard: direct debit (54),
 /// query (55), cancel (57), refund (58) and the finish notification (56).

@@ -139,8 +139,8 @@ public struct SNAPConfiguration: Sendable {
         let privateKey: RSAPrivateKey
         let walletKey: RSAPublicKey
         do {
-            privateKey = try RSAPrivateKey(source: keySource)
-            walletKey = try RSAPublicKey(source: walletKeySource)
+            privateKey = try RSAPrivateKey(text: keySource.loadText())
+            walletKey = try RSAPublicKey(text: walletKeySource.loadText())
         } catch {
             throw ProfileError("profile \(name): \(error)")
         }

@@ -1,8 +1,9 @@
 import Foundation
+import HTTPTypes
 import Logging
 import WalletBridgeCore
 import WalletBridgeCrypto
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 /// One SNAP call: the body encoded once (minified, sorted keys) and those exact bytes hashed,
 /// signed and sent; a fresh X-TIMESTAMP, signature and X-EXTERNAL-ID on every HTTP attempt; the
@@ -95,25 +96,25 @@ struct SNAPExchange: Sendable {
         } catch {
             throw WalletError(.invalidRequest, "could not sign the request: \(error.message)", mayHaveCharged: false)
         }
-        var headers: HTTPHeaders = [
-            "Content-Type": "application/json",
-            "X-TIMESTAMP": timestamp,
-            "X-SIGNATURE": signature.value,
-            "X-PARTNER-ID": configuration.partnerID,
-            "X-EXTERNAL-ID": SNAPExchange.externalID(),
-            "CHANNEL-ID": configuration.channelID,
+        var headerFields: HTTPFields = [
+            .contentType: "application/json",
+            .snapTimestamp: timestamp,
+            .snapSignature: signature.value,
+            .snapPartnerID: configuration.partnerID,
+            .snapExternalID: SNAPExchange.externalID(),
+            .snapChannelID: configuration.channelID,
         ]
-        if let origin = configuration.origin { headers.add(name: "ORIGIN", value: origin) }
-        if let accessToken, let token = accessToken.revealUTF8() { headers.add(name: "Authorization", value: "Bearer " + token) }
-        if let customerToken { headers.add(name: "Authorization-Customer", value: "Bearer " + customerToken) }
-        return try await exchange(path, body, headers)
+        if let origin = configuration.origin { headerFields.append(HTTPField(name: .snapOrigin, value: origin)) }
+        if let accessToken, let token = accessToken.revealUTF8() { headerFields.append(HTTPField(name: .authorization, value: "Bearer " + token)) }
+        if let customerToken { headerFields.append(HTTPField(name: .snapAuthorizationCustomer, value: "Bearer " + customerToken)) }
+        return try await exchange(path, body, headerFields)
     }
 
     /// Sends and verifies; shared by transactions and token requests.
-    func exchange(_ path: String, _ body: [UInt8], _ headers: HTTPHeaders) async throws(WalletError) -> Reply {
-        let request = HTTPRequest(method: "POST", url: WireFormat.url(configuration.baseURL, path), headers: headers, body: body,
-                                  timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
-        let response: HTTPResponse
+    func exchange(_ path: String, _ body: [UInt8], _ headerFields: HTTPFields) async throws(WalletError) -> Reply {
+        let request = TransportRequest(method: .post, url: WireFormat.url(configuration.baseURL, path), headerFields: headerFields, body: body,
+                                       timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
+        let response: TransportResponse
         do {
             response = try await transport.send(request)
         } catch {
@@ -124,15 +125,15 @@ struct SNAPExchange: Sendable {
 
     /// Checks the reply's signature (when present, or always when responses are signed) and
     /// reads its `responseCode`.
-    func verify(_ response: HTTPResponse, path: String) throws(WalletError) -> Reply {
-        if response.status == 429, response.headers["X-SIGNATURE"] == nil, configuration.responsesSigned {
+    func verify(_ response: TransportResponse, path: String) throws(WalletError) -> Reply {
+        if response.status == 429, response.headerFields[.snapSignature] == nil, configuration.responsesSigned {
             // An unsigned throttle where replies must be signed (a gateway in front of the
             // wallet): it proves nothing, so a mutating call stays unknown, but its Retry-After
             // is kept for the retry policy.
-            throw WalletError(.rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headers), mayHaveCharged: true)
+            throw WalletError(.rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
         }
-        if let signature = response.headers["X-SIGNATURE"] {
-            guard let timestamp = response.headers["X-TIMESTAMP"] else {
+        if let signature = response.headerFields[.snapSignature] {
+            guard let timestamp = response.headerFields[.snapTimestamp] else {
                 throw WalletError(.invalidPartnerResponse, "the reply has X-SIGNATURE but no X-TIMESTAMP, so it cannot be checked")
             }
             do {
@@ -181,14 +182,14 @@ struct SNAPTokenFetcher: Sendable {
         } catch {
             throw WalletError(.invalidRequest, "could not sign the access-token request: \(error)", mayHaveCharged: false)
         }
-        let headers: HTTPHeaders = [
-            "Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-CLIENT-KEY": configuration.partnerID,
-            "X-SIGNATURE": signature.value, "CHANNEL-ID": configuration.channelID,
+        let headerFields: HTTPFields = [
+            .contentType: "application/json", .snapTimestamp: timestamp, .snapClientKey: configuration.partnerID,
+            .snapSignature: signature.value, .snapChannelID: configuration.channelID,
         ]
         let exchange = SNAPExchange(configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock)
         let reply: SNAPExchange.Reply
         do {
-            reply = try await exchange.exchange(configuration.paths.accessToken, body, headers)
+            reply = try await exchange.exchange(configuration.paths.accessToken, body, headerFields)
         } catch {
             throw WalletError(error.category == .invalidPartnerResponse ? .invalidPartnerResponse : error.category,
                               "access token: \(error.message)", mayHaveCharged: false)

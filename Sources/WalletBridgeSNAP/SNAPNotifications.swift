@@ -1,6 +1,6 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
 
 /// The finish notification (service 56): signed by the wallet with SHA256withRSA over
 /// `POST:path:sha256hex(body):X-TIMESTAMP`, where the path is the one our endpoint received.
@@ -12,7 +12,7 @@ extension SNAPAdapter {
     /// - Throws: ``WalletError`` `authenticationFailed` for a missing or wrong signature,
     ///   `invalidRequest` for a malformed body or one for another merchant.
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
-        guard let signature = notification.headers["X-SIGNATURE"], let timestamp = notification.headers["X-TIMESTAMP"] else {
+        guard let signature = notification.headerFields[.snapSignature], let timestamp = notification.headerFields[.snapTimestamp] else {
             throw WalletError(.authenticationFailed, "the notification lacks X-SIGNATURE or X-TIMESTAMP", mayHaveCharged: false)
         }
         do {
@@ -47,7 +47,7 @@ extension SNAPAdapter {
             }
         }
         let kind: WalletNotification.Kind = payment.status.isFinal ? .paymentResult : .paymentPending
-        let acknowledgement = NotificationAcknowledgement(status: 200, headers: ["Content-Type": "application/json"],
+        let acknowledgement = NotificationAcknowledgement(status: 200, headerFields: [.contentType: "application/json"],
                                                           body: Array(#"{"responseCode":"2005600","responseMessage":"Successful"}"#.utf8))
         return VerifiedNotification(notification: WalletNotification(kind: kind, payment: payment, deduplicationKey: "snap|\(reference)|\(latest)"),
                                     acknowledgement: acknowledgement)

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgeSNAP
-import WalletBridgeTransport
 
 /// The DANA-style wallet of the sandbox, on the SNAP standard, serving both modes: RSA-signed
 /// transactions (DANA) and B2B access token plus HMAC-SHA512 (other SNAP providers; chosen by
@@ -86,12 +86,12 @@ struct DANASandbox: Sendable {
         switch fault {
         case .tamperResponseSignature?:
             // The verifier also accepts the minified body, so tamper with the signature itself.
-            if let signature = reply.headers["X-SIGNATURE"] {
-                reply.headers.replaceOrAdd(name: "X-SIGNATURE", value: (signature.first == "A" ? "B" : "A") + signature.dropFirst())
+            if let signature = reply.headerFields[.snapSignature] {
+                reply.headerFields[.snapSignature] = (signature.first == "A" ? "B" : "A") + signature.dropFirst()
             }
         case .omitResponseSignature?:
-            reply.headers.remove(name: "X-SIGNATURE")
-            reply.headers.remove(name: "X-TIMESTAMP")
+            reply.headerFields[.snapSignature] = nil
+            reply.headerFields[.snapTimestamp] = nil
         default:
             break
         }
@@ -103,17 +103,17 @@ struct DANASandbox: Sendable {
     private func process(_ request: SandboxRequest, _ operation: Operation, fault: SandboxFault? = nil) -> Answer {
         let service = operation.rawValue
         guard request.method == "POST" else { return .failure("405", service, "00", "Method Not Allowed") }
-        guard let timestamp = request.headers["X-TIMESTAMP"], let signature = request.headers["X-SIGNATURE"] else {
+        guard let timestamp = request.headerFields[.snapTimestamp], let signature = request.headerFields[.snapSignature] else {
             return .failure("400", service, "02", "Invalid Mandatory Field [X-TIMESTAMP/X-SIGNATURE]")
         }
         guard SNAPTimestamp.parse(timestamp) != nil else { return .failure("400", service, "01", "Invalid Field Format [X-TIMESTAMP]") }
         if operation == .token { return issueToken(request, timestamp: timestamp, signature: signature) }
-        guard let partner = request.headers["X-PARTNER-ID"], let externalID = request.headers["X-EXTERNAL-ID"], !externalID.isEmpty,
-              request.headers["CHANNEL-ID"] != nil else {
+        guard let partner = request.headerFields[.snapPartnerID], let externalID = request.headerFields[.snapExternalID], !externalID.isEmpty,
+              request.headerFields[.snapChannelID] != nil else {
             return .failure("400", service, "02", "Invalid Mandatory Field [X-PARTNER-ID/X-EXTERNAL-ID/CHANNEL-ID]")
         }
         guard partner == partnerID else { return .failure("401", service, "00", "Unauthorized. Unknown partner \(partner)") }
-        if let authorization = request.headers["Authorization"] {
+        if let authorization = request.headerFields[.authorization] {
             guard authorization.hasPrefix("Bearer "), case let token = String(authorization.dropFirst(7)), !token.isEmpty, !token.contains(" ") else {
                 return .failure("401", service, "01", "Invalid Token (B2B): malformed Authorization header")
             }
@@ -160,7 +160,7 @@ struct DANASandbox: Sendable {
     }
 
     private func issueToken(_ request: SandboxRequest, timestamp: String, signature: String) -> Answer {
-        guard let clientKey = request.headers["X-CLIENT-KEY"] else { return .failure("400", "73", "02", "Invalid Mandatory Field [X-CLIENT-KEY]") }
+        guard let clientKey = request.headerFields[.snapClientKey] else { return .failure("400", "73", "02", "Invalid Mandatory Field [X-CLIENT-KEY]") }
         guard clientKey == partnerID else { return .failure("401", "73", "00", "Unauthorized. Unknown client") }
         do {
             try merchantKey.verifyAccessTokenRequest(signature: signature, clientKey: clientKey, timestamp: timestamp)
@@ -183,7 +183,7 @@ struct DANASandbox: Sendable {
         guard (1...64).contains(body.partnerReferenceNo.utf8.count) else { return .failure("400", "54", "01", "Invalid Field Format [partnerReferenceNo]") }
         guard let amount = DANASandbox.money(body.amount), amount.minorUnits > 0 else { return .failure("400", "54", "01", "Invalid Field Format [amount]") }
         guard body.payOptionDetails.first?.payMethod == "BALANCE" else { return .failure("400", "54", "01", "Invalid Field Format [payMethod]: the sandbox takes BALANCE") }
-        let customerID = request.headers["Authorization-Customer"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let customerID = request.headerFields[.snapAuthorizationCustomer].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         // Same body: everything but validUpTo, which a client recomputes on a retry.
         let fingerprint = DANASandbox.fingerprint(request.body, ignoring: ["validUpTo"]) + "|" + (customerID ?? "")
         let notifyURL = body.urlParams?.first { $0.type == "NOTIFICATION" }?.url
@@ -391,8 +391,8 @@ struct DANASandbox: Sendable {
         notifier.deliver(wallet: Self.wallet, url: url, body: body, label: "FINISH \(latest) \(payment.merchantReference)", sign: { path, body in
             let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
             guard let signature = try? signer.sign(method: "POST", path: path, body: body, timestamp: timestamp) else { return nil }
-            return ["Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value, "X-PARTNER-ID": partnerID,
-                    "X-EXTERNAL-ID": UUID().uuidString.replacingOccurrences(of: "-", with: ""), "CHANNEL-ID": "95221"]
+            return [.contentType: "application/json", .snapTimestamp: timestamp, .snapSignature: signature.value, .snapPartnerID: partnerID,
+                    .snapExternalID: UUID().uuidString.replacingOccurrences(of: "-", with: ""), .snapChannelID: "95221"]
         }, isAcknowledged: { _, response in
             guard response.status == 200, let ack = try? JSONDecoder().decode(SNAPAck.self, from: Data(response.body)) else { return false }
             return ack.responseCode == "2005600"
@@ -429,8 +429,8 @@ struct DANASandbox: Sendable {
         var reply = SandboxReply.json(Int(answer.status) ?? 500, body)
         let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
         if let signature = try? walletSigner.sign(method: "POST", path: request.path, body: body, timestamp: timestamp) {
-            reply.headers.add(name: "X-TIMESTAMP", value: timestamp)
-            reply.headers.add(name: "X-SIGNATURE", value: signature.value)
+            reply.headerFields.append(HTTPField(name: .snapTimestamp, value: timestamp))
+            reply.headerFields.append(HTTPField(name: .snapSignature, value: signature.value))
         }
         return reply
     }

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeCrypto
-import WalletBridgeTransport
 
 /// The GCash-style wallet of the sandbox, speaking Alipay+: it verifies request signatures,
 /// keeps payments in the ledger, honours paymentRequestId idempotency, quotes FX for
@@ -133,7 +133,7 @@ struct GCashSandbox: Sendable {
         case .tamperResponseSignature?:
             reply.body = Array(reply.body.dropLast()) + Array(" ".utf8) + [reply.body.last ?? UInt8(ascii: "}")]
         case .omitResponseSignature?:
-            reply.headers = ["Content-Type": "application/json; charset=UTF-8"]
+            reply.headerFields = [.contentType: "application/json; charset=UTF-8"]
         default:
             break
         }
@@ -166,7 +166,8 @@ struct GCashSandbox: Sendable {
 
     private func authenticate(_ request: SandboxRequest) -> GCashWire.Result? {
         guard request.method == "POST" else { return .failure("PARAM_ILLEGAL", "only POST is supported") }
-        guard let clientID = request.headers["Client-Id"], let time = request.headers["Request-Time"], let signature = request.headers["Signature"] else {
+        guard let clientID = request.headerFields[.alipayClientID], let time = request.headerFields[.alipayRequestTime],
+              let signature = request.headerFields[.alipaySignature] else {
             return .failure("PARAM_ILLEGAL", "Client-Id, Request-Time and Signature headers are required")
         }
         guard clientID == self.clientID else { return .failure("INVALID_CLIENT", "unknown client id") }
@@ -188,11 +189,11 @@ struct GCashSandbox: Sendable {
         let time = TimestampText.iso8601(clock(), offsetHours: 8)
         // Lower-case names, as the platform sends them: the official SDKs match only those.
         var reply = SandboxReply.json(200, body)
-        reply.headers.add(name: "client-id", value: clientID)
-        reply.headers.add(name: "response-time", value: time)
+        reply.headerFields.append(HTTPField(name: .alipayReplyClientID, value: clientID))
+        reply.headerFields.append(HTTPField(name: .alipayResponseTime, value: time))
         let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: requestPath, clientId: clientID, responseTime: time, body: body)
         if let signature = try? responseSigner.sign(message) {
-            reply.headers.add(name: "signature", value: signature.headerValue)
+            reply.headerFields.append(HTTPField(name: .alipayReplySignature, value: signature.headerValue))
         }
         return reply
     }
@@ -485,10 +486,10 @@ struct GCashSandbox: Sendable {
             let time = TimestampText.iso8601(clock(), offsetHours: 8)
             let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
             guard let signature = try? signer.sign(message) else { return nil }
-            return ["Content-Type": "application/json; charset=UTF-8", "Client-Id": clientID, "Request-Time": time, "Signature": signature.headerValue]
+            return [.contentType: "application/json; charset=UTF-8", .alipayClientID: clientID, .alipayRequestTime: time, .alipaySignature: signature.headerValue]
         }, isAcknowledged: { path, response in
-            guard response.status == 200, let signature = response.headers["Signature"], let time = response.headers["Response-Time"],
-                  let ackClient = response.headers["Client-Id"], ackClient == clientID else { return false }
+            guard response.status == 200, let signature = response.headerFields[.alipaySignature], let time = response.headerFields[.alipayResponseTime],
+                  let ackClient = response.headerFields[.alipayClientID], ackClient == clientID else { return false }
             let message = AlipayPlusSignedMessage.response(requestPath: path, clientId: ackClient, responseTime: time, body: response.body)
             guard (try? verifier.verify(message, signatureHeader: signature)) != nil,
                   let ack = try? JSONDecoder().decode(GCashWire.ResultOnly.self, from: Data(response.body)) else { return false }

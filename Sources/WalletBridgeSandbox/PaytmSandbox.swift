@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgePaytm
@@ -338,7 +339,7 @@ struct PaytmSandbox: Sendable {
         guard let generated = try? checksum.generate(forParams: signed) else { return }
         fields["CHECKSUMHASH"] = generated.checksum
         notifier.deliver(wallet: Self.wallet, url: url, body: PaytmForm.encode(fields), label: "\(info.resultStatus) \(payment.merchantReference)", sign: { _, _ in
-            ["Content-Type": "application/x-www-form-urlencoded"]
+            [.contentType: "application/x-www-form-urlencoded"]
         }, isAcknowledged: { _, response in
             (200..<300).contains(response.status)
         })

@@ -1,6 +1,6 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
-import WalletBridgeTransport
 
 /// A request as the sandbox's wallet logic sees it, independent of the web framework: what a
 /// built-in wallet or a hosted ``SandboxWalletEmulation`` handles.
@@ -10,17 +10,17 @@ public struct SandboxRequest: Sendable {
     /// The path, without the query.
     public var path: String
     /// The header fields as received (looked up ignoring case).
-    public var headers: HTTPHeaders
+    public var headerFields: HTTPFields
     /// The body bytes exactly as received (what a signature covers).
     public var body: [UInt8]
     /// Decoded query parameters.
     public var query: [String: String] = [:]
 
     /// Creates a request.
-    public init(method: String, path: String, headers: HTTPHeaders, body: [UInt8], query: [String: String] = [:]) {
+    public init(method: String, path: String, headerFields: HTTPFields, body: [UInt8], query: [String: String] = [:]) {
         self.method = method
         self.path = path
-        self.headers = headers
+        self.headerFields = headerFields
         self.body = body
         self.query = query
     }
@@ -31,7 +31,7 @@ public struct SandboxReply: Sendable {
     /// The HTTP status.
     public var status: Int
     /// The header fields to send.
-    public var headers: HTTPHeaders
+    public var headerFields: HTTPFields
     /// The body bytes, sent as they are.
     public var body: [UInt8]
     /// Wait this long before answering (an injected fault).
@@ -40,15 +40,15 @@ public struct SandboxReply: Sendable {
     var slowBody: Duration?
 
     /// Creates a reply.
-    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(status: Int, headerFields: HTTPFields = [:], body: [UInt8] = []) {
         self.status = status
-        self.headers = headers
+        self.headerFields = headerFields
         self.body = body
     }
 
     /// A JSON reply (`Content-Type: application/json; charset=UTF-8`).
     public static func json(_ status: Int, _ body: [UInt8]) -> SandboxReply {
-        SandboxReply(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: body)
+        SandboxReply(status: status, headerFields: [.contentType: "application/json; charset=UTF-8"], body: body)
     }
 }
 

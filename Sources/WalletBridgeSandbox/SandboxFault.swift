@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 
 /// A failure the sandbox injects on demand, to test what a client does when the partner
 /// misbehaves. Faults queue per path and are used up one request at a time.
@@ -131,7 +132,7 @@ public enum SandboxFault: Sendable, Equatable {
         var reply = reply
         switch self {
         case .serverErrorAfterCommit(let status):
-            return SandboxReply(status: status, headers: ["Content-Type": "text/plain"], body: Array("upstream error: the wallet did not answer in time".utf8))
+            return SandboxReply(status: status, headerFields: [.contentType: "text/plain"], body: Array("upstream error: the wallet did not answer in time".utf8))
         case .slowBody(let pause):
             reply.slowBody = pause
         case .delay(let duration):
@@ -150,7 +151,7 @@ public enum SandboxFault: Sendable, Equatable {
     var unprocessedReply: SandboxReply? {
         switch self {
         case .httpStatus(let status):
-            return SandboxReply(status: status, headers: [:], body: [])
+            return SandboxReply(status: status, headerFields: [:], body: [])
         case .unsignedTooManyRequests(processed: false):
             return SandboxReply.tooManyRequests
         default:
@@ -161,7 +162,7 @@ public enum SandboxFault: Sendable, Equatable {
 
 extension SandboxReply {
     /// HTTP 429, unsigned, `Retry-After: 1`, no body.
-    static var tooManyRequests: SandboxReply { SandboxReply(status: 429, headers: ["Retry-After": "1"], body: []) }
+    static var tooManyRequests: SandboxReply { SandboxReply(status: 429, headerFields: [.retryAfter: "1"], body: []) }
 }
 
 /// The body-level rewrites of the hostile-but-signed faults, applied before signing.

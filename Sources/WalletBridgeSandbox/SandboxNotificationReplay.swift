@@ -3,7 +3,8 @@ import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgeSNAP
-import WalletBridgeTransport
+import HTTPTypes
+import WalletBridgeHTTP
 
 extension WalletSandbox {
     /// `notification`, as one of the sandbox's wallets sent it, signed again with the wallet's
@@ -17,21 +18,21 @@ extension WalletSandbox {
         var copy = notification
         switch wallet {
         case "gcash", "tng":
-            guard let clientID = notification.headers["Client-Id"],
+            guard let clientID = notification.headerFields[.alipayClientID],
                   let key = try? RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM) else { return nil }
             let time = TimestampText.iso8601(date, offsetHours: 8)
             let message = AlipayPlusSignedMessage.notification(method: notification.method, path: notification.path, clientId: clientID,
                                                                requestTime: time, body: notification.body)
             guard let signature = try? AlipayPlusSigner(privateKey: key, keyVersion: SandboxCredentials.keyVersion).sign(message) else { return nil }
-            copy.headers.replaceOrAdd(name: "Request-Time", value: time)
-            copy.headers.replaceOrAdd(name: "Signature", value: signature.headerValue)
+            copy.headerFields[.alipayRequestTime] = time
+            copy.headerFields[.alipaySignature] = signature.headerValue
         case "dana":
             guard let key = try? RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM) else { return nil }
             let timestamp = TimestampText.iso8601(date, offsetHours: 7)
             guard let signature = try? SNAPRSASigner(privateKey: key).sign(method: notification.method, path: notification.path,
                                                                            body: notification.body, timestamp: timestamp) else { return nil }
-            copy.headers.replaceOrAdd(name: "X-TIMESTAMP", value: timestamp)
-            copy.headers.replaceOrAdd(name: "X-SIGNATURE", value: signature.value)
+            copy.headerFields[.snapTimestamp] = timestamp
+            copy.headerFields[.snapSignature] = signature.value
         default:
             return nil
         }

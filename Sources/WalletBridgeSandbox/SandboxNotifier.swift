@@ -1,5 +1,6 @@
 import Foundation
-import WalletBridgeTransport
+import HTTPTypes
+import WalletBridgeHTTP
 
 /// Sends the sandbox's notifications over the SDK's own transport and repeats each one until
 /// the merchant answers with an acknowledgement whose signature checks out, as real wallets
@@ -15,10 +16,10 @@ final class SandboxNotifier: @unchecked Sendable {
         var lastProblem: String?
     }
 
-    /// Signs a notification body for a POST to `path`: returns the headers to send.
-    typealias Signer = @Sendable (_ path: String, _ body: [UInt8]) -> HTTPHeaders?
+    /// Signs a notification body for a POST to `path`: returns the header fields to send.
+    typealias Signer = @Sendable (_ path: String, _ body: [UInt8]) -> HTTPFields?
     /// Whether `response` to a notification sent to `path` is a valid acknowledgement.
-    typealias AcknowledgementCheck = @Sendable (_ path: String, _ response: HTTPResponse) -> Bool
+    typealias AcknowledgementCheck = @Sendable (_ path: String, _ response: TransportResponse) -> Bool
 
     private let transport: any HTTPTransport
     private let retryInterval: Duration
@@ -86,8 +87,8 @@ final class SandboxNotifier: @unchecked Sendable {
         for attempt in (already + 1)...(already + maxAttempts) {
             if Task.isCancelled { break }
             var problem: String?
-            if let headers = sign(path, body) {
-                let request = HTTPRequest(method: "POST", url: url, headers: headers, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
+            if let headerFields = sign(path, body) {
+                let request = TransportRequest(method: .post, url: url, headerFields: headerFields, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
                 do {
                     let response = try await transport.send(request)
                     if isAcknowledged(path, response) {

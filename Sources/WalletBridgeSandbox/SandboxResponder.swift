@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import WalletBridgeTransport
 
 /// Routes the sandbox's HTTP requests: wallet APIs to their wallet, `/sandbox/...` to the
 /// admin endpoints (customers, faults, notification deliveries, health).
@@ -25,13 +24,11 @@ struct SandboxResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 1 << 20)
-        var headers = HTTPHeaders()
-        for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
-        var incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+        var incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headerFields: request.headers, body: Array(buffer.readableBytesView))
         for (name, value) in request.uri.queryParameters { incoming.query[String(name)] = String(value) }
         let reply: SandboxReply
         if gcash.handles(incoming.path) {
-            let alipayPlus = incoming.headers["Client-Id"] == tng.clientID ? tng : gcash
+            let alipayPlus = incoming.headerFields[.alipayClientID] == tng.clientID ? tng : gcash
             reply = await planned(incoming, wallet: alipayPlus.wallet, operation: alipayPlus.operationName(incoming.path), fields: GCashSandbox.summaryFields) {
                 await alipayPlus.handle(incoming)
             }
@@ -51,10 +48,7 @@ struct SandboxResponder: HTTPResponder {
             reply = admin(incoming)
         }
         if let delay = reply.delay { try await Task.sleep(for: delay / timeScale) }
-        var fields = HTTPFields()
-        for field in reply.headers {
-            if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
-        }
+        let fields = reply.headerFields
         if let pause = reply.slowBody {
             // The status line and half the body now, the rest after the pause.
             let bytes = reply.body, half = reply.body.count / 2, wait = pause / timeScale
@@ -77,7 +71,7 @@ struct SandboxResponder: HTTPResponder {
         guard !plan.plan.isEmpty || operation == "pay" else { return await handle() }
         let summary = SandboxRequestSummary(body: request.body, referenceFields: fields.references, amountFields: fields.amounts)
         let (fault, skew) = plan.draw(wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor,
-                                      carriesToken: request.headers["Authorization"] != nil)
+                                      carriesToken: request.headerFields[.authorization] != nil)
         guard fault != nil || skew != nil else { return await handle() }
         return await SandboxRequestScope.$plannedFault.withValue(fault) {
             await SandboxRequestScope.$skew.withValue(skew) { await handle() }

@@ -2,7 +2,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import WalletBridgeCore
-import WalletBridgeTransport
 
 /// A merchant's webhook endpoint on loopback, for demos and tests: every POST is handed to
 /// `handler` as an ``InboundNotification`` (raw bytes, headers, path) and the returned
@@ -27,15 +26,10 @@ public final class WebhookReceiver: Sendable {
     public static func start(logger: Logger = Logger(label: "walletbridge.webhook", factory: { _ in SwiftLogNoOpLogHandler() }), handler: @escaping Handler) async throws -> WebhookReceiver {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let buffer = try await request.body.collect(upTo: 1 << 20)
-            var headers = HTTPHeaders()
-            for field in request.headers { headers.add(name: field.name.rawName, value: field.value) }
-            let notification = InboundNotification(method: request.method.rawValue, path: request.uri.path, headers: headers, body: Array(buffer.readableBytesView))
+            let notification = InboundNotification(method: request.method.rawValue, path: request.uri.path, headerFields: request.headers,
+                                                   body: Array(buffer.readableBytesView))
             let ack = await handler(notification)
-            var fields = HTTPFields()
-            for field in ack.headers {
-                if let name = HTTPField.Name(field.name) { fields.append(HTTPField(name: name, value: field.value)) }
-            }
-            return Response(status: .init(code: ack.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
+            return Response(status: .init(code: ack.status), headers: ack.headerFields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
         }
         return WebhookReceiver(server: try await LoopbackServer.start(responder: responder, host: "127.0.0.1", port: 0, logger: logger))
     }

@@ -1,5 +1,6 @@
 import Foundation
-import WalletBridgeTransport
+import HTTPTypes
+import WalletBridgeHTTP
 
 /// An ``HTTPTransport`` that wraps another and injects network faults on the client side,
 /// reproducibly: lost replies, refused connections, resets, delays, duplicated requests,
@@ -8,7 +9,7 @@ import WalletBridgeTransport
 ///
 /// ```swift
 /// let configuration = try FaultInjectingTransport.Configuration(seed: 42, rates: [.replyLost: 0.05, .refused: 0.02])
-/// let transport = FaultInjectingTransport(wrapping: try CurlTransport(), configuration: configuration)
+/// let transport = FaultInjectingTransport(wrapping: try CurlTransport(), configuration: configuration)  // or any HTTPTransport
 /// ```
 ///
 /// ## Determinism
@@ -112,16 +113,16 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
         public private(set) var rates: [Fault: Double]
         /// How long ``Fault/delay`` waits before sending.
         public var delay: Duration
-        /// The response headers ``Fault/corruptSignature`` corrupts, matched ignoring case; the
-        /// first header of the response with one of these names is the one changed.
-        public var signatureHeaders: [String]
+        /// The response headers ``Fault/corruptSignature`` corrupts (names match ignoring case);
+        /// the first header of the response with one of these names is the one changed.
+        public var signatureHeaders: [HTTPField.Name]
         /// The operations (`RequestContext.operation`) that may be faulted; nil for all. A
         /// request sent with no context has its method as operation.
         public var operations: Set<String>?
 
         /// The signature headers of the schemes WalletBridge ships: `signature` (Alipay+) and
         /// `x-signature` (SNAP).
-        public static let defaultSignatureHeaders = ["signature", "x-signature"]
+        public static let defaultSignatureHeaders: [HTTPField.Name] = [.signature, .xSignature]
 
         /// The profile names ``profile(_:seed:)`` knows, for help texts.
         public static let profileNames = ["none", "flaky", "chaos"]
@@ -136,7 +137,7 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
             seed: UInt64,
             rates: [Fault: Double] = [:],
             delay: Duration = .milliseconds(200),
-            signatureHeaders: [String] = Configuration.defaultSignatureHeaders,
+            signatureHeaders: [HTTPField.Name] = Configuration.defaultSignatureHeaders,
             operations: Set<String>? = nil
         ) throws(ConfigurationError) {
             var total = 0.0
@@ -297,8 +298,8 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
     /// Sends `request` through the wrapped transport, with the fault its context, path and
     /// attempt draw (if any).
     /// - Throws: ``TransportError``: an injected one, or the wrapped transport's own.
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
-        let context = RequestContext.current ?? RequestContext(operation: request.method, key: "")
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
+        let context = RequestContext.current ?? RequestContext(operation: request.method.rawValue, key: "")
         let path = Self.path(of: request.url)
         let attempt = lock.withLock { () -> Int in
             counters.requests += 1
@@ -356,7 +357,7 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
     // MARK: Corruption
 
     /// Flips one bit of one byte of the body, both drawn from the seed; false for an empty body.
-    static func corruptBody(of response: inout HTTPResponse, seed: UInt64, parts: [String]) -> Bool {
+    static func corruptBody(of response: inout TransportResponse, seed: UInt64, parts: [String]) -> Bool {
         guard !response.body.isEmpty else { return false }
         let position = SeededDraw.index(seed: seed, count: response.body.count, ["corrupt-body-byte"] + parts)
         let bit = SeededDraw.index(seed: seed, count: 8, ["corrupt-body-bit"] + parts)
@@ -370,10 +371,10 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
 
     /// Replaces one character of the first named header with a non-empty value by another
     /// printable ASCII character, both drawn from the seed; false when no header qualifies.
-    static func corruptSignature(of response: inout HTTPResponse, names: [String], seed: UInt64, parts: [String]) -> Bool {
-        let wanted = Set(names.map(asciiLowercased))
-        var fields = Array(response.headers)
-        guard let index = fields.firstIndex(where: { wanted.contains(asciiLowercased($0.name)) && !$0.value.isEmpty }) else { return false }
+    static func corruptSignature(of response: inout TransportResponse, names: [HTTPField.Name], seed: UInt64, parts: [String]) -> Bool {
+        let wanted = Set(names)
+        var fields = response.headerFields
+        guard let index = fields.firstIndex(where: { wanted.contains($0.name) && !$0.value.isEmpty }) else { return false }
         var scalars = Array(fields[index].value.unicodeScalars)
         let position = SeededDraw.index(seed: seed, count: scalars.count, ["corrupt-signature-position"] + parts)
         let original = scalars[position].value
@@ -385,13 +386,9 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
         scalars[position] = scalar
         var value = String.UnicodeScalarView()
         value.append(contentsOf: scalars)
-        fields[index] = HTTPHeaders.Field(name: fields[index].name, value: String(value))
-        response.headers = HTTPHeaders(fields)
+        fields[index].value = String(value)
+        response.headerFields = fields
         return true
-    }
-
-    private static func asciiLowercased(_ name: String) -> String {
-        String(decoding: name.utf8.map { ($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     // MARK: State

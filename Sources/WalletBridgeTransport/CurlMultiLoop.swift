@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import WalletBridgeHTTP
 
 /// One thread driving one curl multi handle: every transfer of a ``CurlTransport`` runs here,
 /// so a thousand concurrent requests cost a thousand easy handles, not a thousand threads, and
@@ -139,7 +140,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         byHandle[transfer.easy] = nil
     }
 
-    private func complete(_ transfer: CurlTransfer, _ result: Result<HTTPResponse, TransportError>) {
+    private func complete(_ transfer: CurlTransfer, _ result: Result<TransportResponse, TransportError>) {
         transfer.finish(result)
     }
 

@@ -1,4 +1,6 @@
 import CCurl
+import HTTPTypes
+import WalletBridgeHTTP
 
 /// One request on one curl easy handle: its options, the buffers curl writes into, and the
 /// continuation that receives the outcome. Touched by the submitting task until it is handed
@@ -12,8 +14,10 @@ final class CurlTransfer: @unchecked Sendable {
     private var body: [UInt8] = []
     /// Bytes in the request body, to tell a request cut short from one written whole.
     private var requestBodyBytes = 0
-    private var headers = HTTPHeaders()
+    private var headerFields = HTTPFields()
     private var overflowed = false
+    /// Set when the response had more header fields than ``maxResponseHeaderFields``.
+    private var tooManyHeaderFields = false
     /// Set by the header and body callbacks: curl delivered at least one byte of a response.
     private var receivedResponseBytes = false
     /// This transfer is itself the one resend after a stale connection: it never asks for another.
@@ -28,7 +32,7 @@ final class CurlTransfer: @unchecked Sendable {
     ///   (`CURLOPT_FRESH_CONNECT`), for the resend after a stale connection died.
     init(
         id: UInt64,
-        request: HTTPRequest,
+        request: TransportRequest,
         configuration: CurlTransportConfiguration,
         pool: CurlEasyPool,
         freshConnection: Bool = false
@@ -63,7 +67,7 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    private func configure(_ request: HTTPRequest, _ configuration: CurlTransportConfiguration) throws(TransportError) {
+    private func configure(_ request: TransportRequest, _ configuration: CurlTransportConfiguration) throws(TransportError) {
         let lowerURL = request.url.lowercased()
         guard lowerURL.hasPrefix("http://") || lowerURL.hasPrefix("https://") else {
             throw TransportError(.other, "only http and https URLs are supported, got \(request.url.prefix(16))...", mayHaveReachedServer: false)
@@ -81,7 +85,7 @@ final class CurlTransfer: @unchecked Sendable {
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connect), "CONNECTTIMEOUT_MS")
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total), "TIMEOUT_MS")
 
-        let method = request.method.uppercased()
+        let method = request.method.rawValue.uppercased()
         guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
             throw TransportError(.other, "invalid HTTP method \(request.method)", mayHaveReachedServer: false)
         }
@@ -108,15 +112,16 @@ final class CurlTransfer: @unchecked Sendable {
         }
 
         var lines: [String] = []
-        for field in request.headers {
+        let fields = request.headerFields
+        for field in fields {
             guard CurlTransfer.isValidHeader(field) else {
                 throw TransportError(.other, "header \(field.name) has a name or value that cannot be sent (control characters)", mayHaveReachedServer: false)
             }
-            lines.append("\(field.name): \(field.value)")
+            lines.append("\(field.name.rawName): \(field.value)")
         }
         // No "Expect: 100-continue" round trip, and no form content type nobody asked for.
-        if !request.headers.contains("Expect") { lines.append("Expect:") }
-        if !request.headers.contains("Content-Type") { lines.append("Content-Type:") }
+        if !fields.contains(.expect) { lines.append("Expect:") }
+        if !fields.contains(.contentType) { lines.append("Content-Type:") }
         for line in lines {
             guard let appended = curl_slist_append(headerList, line) else {
                 throw TransportError(.other, "out of memory building headers", mayHaveReachedServer: false)
@@ -157,8 +162,11 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    private static func isValidHeader(_ field: HTTPHeaders.Field) -> Bool {
-        let tokenOK = !field.name.isEmpty && field.name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
+    /// `HTTPField` already holds only a valid name and a value with control characters
+    /// replaced; this checks again what would break the request line framing, at no cost.
+    private static func isValidHeader(_ field: HTTPField) -> Bool {
+        let name = field.name.rawName
+        let tokenOK = !name.isEmpty && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
         let valueOK = field.value.utf8.allSatisfy { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 }
         return tokenOK && valueOK
     }
@@ -175,19 +183,32 @@ final class CurlTransfer: @unchecked Sendable {
         return true
     }
 
-    fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+    /// Most header fields one response may carry: far above any real one, and below
+    /// `HTTPFields`' own limit (which it enforces by trapping).
+    static let maxResponseHeaderFields = 10_000
+
+    /// Takes one header line; false (which makes curl abort the transfer) when the response
+    /// has more than ``maxResponseHeaderFields`` fields.
+    fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
         receivedResponseBytes = true
         var end = bytes.count
         while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
         let line = String(decoding: bytes[..<end], as: UTF8.self)
         if line.hasPrefix("HTTP/") {
-            headers = HTTPHeaders()  // a new status line (after 1xx): only the final headers count
-            return
+            headerFields = HTTPFields()  // a new status line (after 1xx): only the final headers count
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
+        guard let colon = line.firstIndex(of: ":") else { return true }
+        // A name that is not a valid token (RFC 9110) cannot be an `HTTPField.Name`: such a
+        // field is skipped, as no adapter could look it up anyway.
+        guard let name = HTTPField.Name(String(line[..<colon])) else { return true }
+        guard headerFields.count < CurlTransfer.maxResponseHeaderFields else {
+            tooManyHeaderFields = true
+            return false
+        }
         let value = line[line.index(after: colon)...].trimmingSpaces()
-        headers.add(name: name, value: value)
+        headerFields.append(HTTPField(name: name, value: value))
+        return true
     }
 
     // MARK: Completion
@@ -203,7 +224,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// Finishes with `result`, which is never one to resend (cancellation, refusal by the loop).
-    func finish(_ result: Result<HTTPResponse, TransportError>) {
+    func finish(_ result: Result<TransportResponse, TransportError>) {
         finish(CurlCompletion(result: result))
     }
 
@@ -212,7 +233,7 @@ final class CurlTransfer: @unchecked Sendable {
         if code == CURLE_OK {
             var status = 0
             _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-            return CurlCompletion(result: .success(HTTPResponse(status: status, headers: headers, body: body)))
+            return CurlCompletion(result: .success(TransportResponse(status: status, headerFields: headerFields, body: body)))
         }
         let stale = !freshConnection && !requestFullyWritten
             && CurlTransfer.diedOnStaleConnection(code: code, connectionsOpened: connectionsOpened, receivedResponseBytes: anyResponseByteReceived)
@@ -278,6 +299,8 @@ final class CurlTransfer: @unchecked Sendable {
             return TransportError(.tls, message, mayHaveReachedServer: false, curlCode: raw)
         case CURLE_WRITE_ERROR where overflowed:
             return TransportError(.other, "response larger than \(maxResponseBytes) bytes", mayHaveReachedServer: true, curlCode: raw)
+        case CURLE_WRITE_ERROR where tooManyHeaderFields:
+            return TransportError(.other, "response has more than \(CurlTransfer.maxResponseHeaderFields) header fields", mayHaveReachedServer: true, curlCode: raw)
         default:
             return TransportError(.other, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
         }
@@ -286,7 +309,7 @@ final class CurlTransfer: @unchecked Sendable {
 
 /// How one transfer ended, as the loop hands it back to the sending task.
 struct CurlCompletion: Sendable {
-    var result: Result<HTTPResponse, TransportError>
+    var result: Result<TransportResponse, TransportError>
     /// The transfer failed on a reused connection before any response byte arrived, in a way
     /// that says the connection was dead (see ``CurlTransfer/diedOnStaleConnection(code:connectionsOpened:receivedResponseBytes:)``):
     /// the caller may resend it once on a new connection.
@@ -305,8 +328,8 @@ private let curlWriteHeader: wb_curl_data_callback = { data, size, count, user i
     guard let user else { return 0 }
     let total = size * count
     guard total > 0, let data else { return total }
-    Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue().appendHeaderLine(UnsafeRawBufferPointer(start: data, count: total))
-    return total
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return transfer.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
 }
 
 extension Substring {

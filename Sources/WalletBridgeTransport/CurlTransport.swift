@@ -1,3 +1,5 @@
+import WalletBridgeHTTP
+
 /// The production ``HTTPTransport``: libcurl's multi interface driven by one thread.
 ///
 /// - Connections are kept alive and reused across requests (the multi handle's cache).
@@ -73,7 +75,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The linked libcurl and TLS library, for diagnostics.
     public static var libraryVersion: String { CurlGlobal.versionText }
 
-    public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let started = ContinuousClock.now
         let first = await perform(request, freshConnection: false)
         guard case .failure(let firstError) = first.result else { return try first.result.get() }
@@ -100,7 +102,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// One transfer of `request`, start to finish.
-    private func perform(_ request: HTTPRequest, freshConnection: Bool) async -> CurlCompletion {
+    private func perform(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
         if Task.isCancelled {
             return CurlCompletion(result: .failure(TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)))
         }

@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// The explicit adapter registry: schemes to factories, passed in.
 @Suite struct AdapterRegistryTests {
@@ -18,7 +18,7 @@ import WalletBridgeTransport
         registry.register(scheme: "alipayplus") { profile, transport, environment in
             AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock)
         }
-        let adapter = try registry.adapter(for: Self.profile, transport: MockTransport { _ in HTTPResponse(status: 500, headers: [:], body: []) })
+        let adapter = try registry.adapter(for: Self.profile, transport: MockTransport { _ in TransportResponse(status: 500, headerFields: [:], body: []) })
         #expect(adapter.walletName == "tng")
         #expect(registry.schemes == ["alipayplus"])
     }
@@ -26,7 +26,7 @@ import WalletBridgeTransport
     @Test func anUnregisteredSchemeIsAProfileErrorNamingWhatIsRegistered() {
         let registry = WalletAdapterRegistry(["paytm": { _, _, _ in throw ProfileError("unused") }])
         #expect(throws: ProfileError("profile tng: scheme alipayplus has no adapter registered (registered: paytm)")) {
-            _ = try registry.adapter(for: Self.profile, transport: MockTransport { _ in HTTPResponse(status: 500, headers: [:], body: []) })
+            _ = try registry.adapter(for: Self.profile, transport: MockTransport { _ in TransportResponse(status: 500, headerFields: [:], body: []) })
         }
     }
 }

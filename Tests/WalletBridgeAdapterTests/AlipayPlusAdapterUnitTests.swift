@@ -1,12 +1,13 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// The adapter against scripted replies (MockTransport), signed here with the test platform
 /// key, for the cases a well-behaved sandbox never produces.
@@ -24,12 +25,12 @@ struct AlipayPlusAdapterUnitTests {
     }
 
     /// A reply to a request for `path`, signed by the platform key as the real platform would.
-    static func signedReply(_ json: String, path: String = "/aps/api/v1/payments/pay", clientID: String = clientID) throws -> HTTPResponse {
+    static func signedReply(_ json: String, path: String = "/aps/api/v1/payments/pay", clientID: String = clientID) throws -> TransportResponse {
         let body = Array(json.utf8)
         let time = "2026-11-24T18:04:05+08:00"
         let signer = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
         let header = try signer.sign(.response(requestPath: path, clientId: clientID, responseTime: time, body: body))
-        return HTTPResponse(status: 200, headers: ["Client-Id": clientID, "Response-Time": time, "Signature": header.headerValue], body: body)
+        return TransportResponse(status: 200, headerFields: [.clientID: clientID, .responseTime: time, .signature: header.headerValue], body: body)
     }
 
     static func adapter(_ transport: MockTransport) throws -> AlipayPlusAdapter {
@@ -44,10 +45,10 @@ struct AlipayPlusAdapterUnitTests {
         #expect(result.status == .succeeded)
         let sent = try #require(mock.requests.first)
         #expect(sent.url == "https://wallet.invalid/aps/api/v1/payments/pay")
-        #expect(sent.headers["Request-Time"] == "2026-11-18T11:06:40+00:00", "time from the injected clock, UTC with offset")
+        #expect(sent.headerFields[.requestTime] == "2026-11-18T11:06:40+00:00", "time from the injected clock, UTC with offset")
         let verifier = AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM).publicKey))
-        try verifier.verify(.request(path: "/aps/api/v1/payments/pay", clientId: Self.clientID, requestTime: sent.headers["Request-Time"] ?? "", body: sent.body),
-                            signatureHeader: sent.headers["Signature"] ?? "")
+        try verifier.verify(.request(path: "/aps/api/v1/payments/pay", clientId: Self.clientID, requestTime: sent.headerFields[.requestTime] ?? "", body: sent.body),
+                            signatureHeader: sent.headerFields[.signature] ?? "")
         let body = String(decoding: sent.body, as: UTF8.self)
         #expect(body.contains(#""productCode":"AGREEMENT_PAYMENT""#))
         #expect(body.contains(#""paymentAmount":{"currency":"PHP","value":"1000"}"#))
@@ -91,7 +92,7 @@ struct AlipayPlusAdapterUnitTests {
         #expect(refused?.category == .partnerUnavailable)
         #expect(refused?.mayHaveCharged == false)
         // An unsigned 429 proves nothing: the pay may have been processed, so it is unknown, not a failure.
-        let throttle = HTTPResponse(status: 429, headers: ["Retry-After": "3"])
+        let throttle = TransportResponse(status: 429, headerFields: [.retryAfter: "3"])
         let throttled = try await Self.adapter(.replying(throttle)).pay(request)
         #expect(throttled.status.unknownCategory == .rateLimited)
         #expect(throttled.status.error?.retryAfter == .seconds(3))
@@ -133,7 +134,7 @@ struct AlipayPlusAdapterUnitTests {
         let time = "2026-11-24T18:04:05+08:00"
         let signer = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
         let header = try signer.sign(.notification(path: path, clientId: clientID, requestTime: time, body: body))
-        return InboundNotification(path: path, headers: ["Client-Id": clientID, "Request-Time": time, "Signature": header.headerValue], body: body)
+        return InboundNotification(path: path, headerFields: [.clientID: clientID, .requestTime: time, .signature: header.headerValue], body: body)
     }
 
     @Test func signedButMalformedOrForeignNotificationsAreRejected() throws {
@@ -141,7 +142,7 @@ struct AlipayPlusAdapterUnitTests {
         let good = #"{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
         let verified = try adapter.verifyNotification(try Self.signedNotification(good))
         #expect(verified.notification.payment.status == .succeeded)
-        #expect(verified.acknowledgement.headers["Signature"] != nil)
+        #expect(verified.acknowledgement.headerFields[.signature] != nil)
 
         let garbage = #expect(throws: WalletError.self) { try adapter.verifyNotification(try Self.signedNotification("not json")) }
         #expect(garbage?.category == .invalidRequest)
@@ -173,7 +174,7 @@ struct AlipayPlusAdapterUnitTests {
         #expect(lines.contains("succeeded"))
         #expect(!lines.contains("tok-secret-777"), "the customer credential never reaches logs")
         #expect(!lines.contains("PRIVATE KEY"))
-        let signature = mock.requests.first?.headers["Signature"] ?? "<none>"
+        let signature = mock.requests.first?.headerFields[.signature] ?? "<none>"
         #expect(!lines.contains(signature))
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeSNAP
 import WalletBridgeTransport
@@ -277,11 +279,11 @@ struct DANASandboxRefusalTests {
         try await withDANA { sandbox, _ in
             let transport = try CurlTransport()
             let path = SNAPConfiguration.Paths().status
-            let bare = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, body: Array("{}".utf8)))
+            let bare = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, body: Array("{}".utf8)))
             #expect(String(decoding: bare.body, as: UTF8.self).contains(#""responseCode":"4005502""#))
             #expect(bare.status == 400)
-            let badTime = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path,
-                                                               headers: ["X-TIMESTAMP": "yesterday", "X-SIGNATURE": "x"], body: Array("{}".utf8)))
+            let badTime = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path,
+                                                               headerFields: [.xTimestamp: "yesterday", .xSignature: "x"], body: Array("{}".utf8)))
             #expect(String(decoding: badTime.body, as: UTF8.self).contains(#""responseCode":"4005501""#))
             await transport.shutdown()
             // Signed but not the expected body: a parameter error, not a crash or a success.

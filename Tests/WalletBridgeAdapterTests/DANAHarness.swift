@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeSNAP
 import WalletBridgeTransport
@@ -26,13 +28,13 @@ func rawSNAP(_ sandbox: WalletSandbox, path: String, body: String, externalID: S
     let timestamp = TimestampText.iso8601(Date(), offsetHours: 7)
     let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM))
     let signed = try signer.sign(method: "POST", path: path, body: Array(body.utf8), timestamp: timestamp)
-    var headers: HTTPHeaders = [
-        "Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature ?? signed.value,
-        "X-PARTNER-ID": SandboxCredentials.danaPartnerID, "X-EXTERNAL-ID": externalID, "CHANNEL-ID": "95221",
+    var headers: HTTPFields = [
+        .contentType: "application/json", .xTimestamp: timestamp, .xSignature: signature ?? signed.value,
+        .xPartnerID: SandboxCredentials.danaPartnerID, .xExternalID: externalID, .channelID: "95221",
     ]
-    if let authorization { headers.add(name: "Authorization", value: authorization) }
-    if let customer { headers.add(name: "Authorization-Customer", value: "Bearer " + customer) }
-    let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, headers: headers, body: Array(body.utf8)))
+    if let authorization { headers.append(HTTPField(name: .authorization, value: authorization)) }
+    if let customer { headers.append(HTTPField(name: .authorizationCustomer, value: "Bearer " + customer)) }
+    let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
     await transport.shutdown()
     let text = String(decoding: response.body, as: UTF8.self)
     let code = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["responseCode"] as? String ?? ""

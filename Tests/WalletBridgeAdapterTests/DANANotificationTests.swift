@@ -1,11 +1,12 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeSNAP
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// SNAP finish notifications (service 56): signed by the wallet, verified, acknowledged with
 /// 2005600, deduplicated.
@@ -50,9 +51,9 @@ struct DANANotificationTests {
             var path = inbound
             path.path = "/v1.0/debit/other"
             var time = inbound
-            time.headers.replaceOrAdd(name: "X-TIMESTAMP", value: "2026-01-01T00:00:00+07:00")
+            time.headerFields[.xTimestamp] = "2026-01-01T00:00:00+07:00"
             var unsigned = inbound
-            unsigned.headers.remove(name: "X-SIGNATURE")
+            unsigned.headerFields[.xSignature] = nil
             for tampered in [amount, path, time, unsigned] {
                 let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(tampered) }
                 #expect(error?.category == .authenticationFailed)
@@ -69,12 +70,12 @@ struct DANANotificationTests {
         func notification(at date: Date) throws -> InboundNotification {
             let timestamp = TimestampText.iso8601(date, offsetHours: 7)
             let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
-            return InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value], body: Array(body.utf8))
+            return InboundNotification(path: "/notify", headerFields: [.xTimestamp: timestamp, .xSignature: signature.value], body: Array(body.utf8))
         }
-        var configuration = try SNAPAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200))).configuration
-        let lenient = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)), clock: { now })
+        var configuration = try SNAPAdapterUnitTests.adapter(.replying(TransportResponse(status: 200))).configuration
+        let lenient = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)), clock: { now })
         configuration.notificationClockTolerance = .seconds(300)
-        let strict = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)), clock: { now })
+        let strict = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)), clock: { now })
 
         let old = try notification(at: now.addingTimeInterval(-3600))
         #expect(throws: Never.self) { _ = try lenient.verifyNotification(old) }
@@ -88,7 +89,7 @@ struct DANANotificationTests {
         // A signed but impossible timestamp: nothing to measure the skew against.
         let impossible = "2026-02-30T10:00:00+07:00"
         let signed = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: impossible)
-        let odd = InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": impossible, "X-SIGNATURE": signed.value], body: Array(body.utf8))
+        let odd = InboundNotification(path: "/notify", headerFields: [.xTimestamp: impossible, .xSignature: signed.value], body: Array(body.utf8))
         let malformed = #expect(throws: WalletError.self) { _ = try strict.verifyNotification(odd) }
         #expect(malformed?.category == .authenticationFailed)
     }
@@ -98,13 +99,13 @@ struct DANANotificationTests {
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         let vector = try #require(cases.first { $0["id"] as? String == "snap-verify-finish-notify" })
         let keys = url.deletingLastPathComponent().appendingPathComponent("keys")
-        let walletKey = try RSAPublicKey(source: .file(path: keys.appendingPathComponent("test-only-partner-rsa2048-public-spki.pem").path))
+        let walletKey = try RSAPublicKey(text: KeySource.file(path: keys.appendingPathComponent("test-only-partner-rsa2048-public-spki.pem").path).loadText())
         let configuration = SNAPConfiguration(baseURL: "https://x", partnerID: "2026112400000000000001", merchantID: "216620000000000000001",
-                                              privateKey: try RSAPrivateKey(source: .file(path: keys.appendingPathComponent("test-only-merchant-rsa2048-private-pkcs8.pem").path)),
+                                              privateKey: try RSAPrivateKey(text: KeySource.file(path: keys.appendingPathComponent("test-only-merchant-rsa2048-private-pkcs8.pem").path).loadText()),
                                               walletKey: SNAPSignatureVerifier(publicKey: walletKey))
-        let adapter = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)))
+        let adapter = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)))
         let inbound = InboundNotification(path: try #require(vector["path"] as? String),
-                                          headers: ["X-TIMESTAMP": try #require(vector["timestamp"] as? String), "X-SIGNATURE": try #require(vector["signature"] as? String)],
+                                          headerFields: [.xTimestamp: try #require(vector["timestamp"] as? String), .xSignature: try #require(vector["signature"] as? String)],
                                           body: Array(try #require(vector["body"] as? String).utf8))
         let verified = try adapter.verifyNotification(inbound)
         #expect(verified.notification.payment.status.isSucceeded)
@@ -123,8 +124,8 @@ struct DANAMalformedNotificationTests {
         let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
         let timestamp = "2026-11-24T10:04:31+07:00"
         let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
-        let adapter = try SNAPAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
-        let inbound = InboundNotification(path: "/notify", headers: ["X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value], body: Array(body.utf8))
+        let adapter = try SNAPAdapterUnitTests.adapter(.replying(TransportResponse(status: 200)))
+        let inbound = InboundNotification(path: "/notify", headerFields: [.xTimestamp: timestamp, .xSignature: signature.value], body: Array(body.utf8))
         let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
         #expect(error?.category == category)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSNAP
 import WalletBridgeSandbox
@@ -127,7 +128,7 @@ import WalletBridgeTransport
             #expect(declined.charges == 0 && declined.state == "failed")
 
             let transport = try CurlTransport()
-            let response = try await transport.send(HTTPRequest(method: "GET", url: "\(sandbox.baseURL)/sandbox/ledger?wallet=gcash"))
+            let response = try await transport.send(TransportRequest(method: .get, url: "\(sandbox.baseURL)/sandbox/ledger?wallet=gcash"))
             await transport.shutdown()
             #expect(response.status == 200)
             let served = try JSONDecoder().decode([SandboxLedgerEntry].self, from: Data(response.body))
@@ -162,7 +163,7 @@ import WalletBridgeTransport
                 let received = Received()
                 let webhook = try await WebhookReceiver.start { notification in
                     await received.add(notification.body)
-                    return (try? await client.receiveNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headers: [:], body: [])
+                    return (try? await client.receiveNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
                 }
                 var request = try request("NOTIFY-\(kind.rawValue)", "12.00", .php, customer: "gcash-pays")
                 request.notifyURL = webhook.url()

@@ -1,6 +1,7 @@
 import Foundation
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTransport
 

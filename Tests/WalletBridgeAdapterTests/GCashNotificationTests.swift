@@ -1,9 +1,9 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeSandbox
-import WalletBridgeTransport
 
 /// Collects what a webhook receiver saw.
 actor Inbox {
@@ -30,7 +30,7 @@ func verifyingReceiver(
             return ack(verified, await inbox.verified.count)
         } catch {
             await inbox.add(error)
-            return NotificationAcknowledgement(status: 400, headers: [:], body: [])
+            return NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
         }
     }
 }
@@ -76,7 +76,7 @@ struct GCashNotificationTests {
             moved.path = "/hooks/other"
             #expect(throws: WalletError.self) { try adapter.verifyNotification(moved) }
             var unsigned = original
-            unsigned.headers = ["Client-Id": original.headers["Client-Id"] ?? "", "Request-Time": original.headers["Request-Time"] ?? ""]
+            unsigned.headerFields = [.clientID: original.headerFields[.clientID] ?? "", .requestTime: original.headerFields[.requestTime] ?? ""]
             #expect(throws: WalletError.self) { try adapter.verifyNotification(unsigned) }
             await receiver.shutdown()
         }
@@ -87,7 +87,7 @@ struct GCashNotificationTests {
             let inbox = Inbox()
             // The first two deliveries get an unsigned ack, which the wallet must not accept.
             let receiver = try await verifyingReceiver(adapter, inbox) { verified, count in
-                count < 3 ? NotificationAcknowledgement(status: 200, headers: ["Content-Type": "application/json"], body: verified.acknowledgement.body)
+                count < 3 ? NotificationAcknowledgement(status: 200, headerFields: [.contentType: "application/json"], body: verified.acknowledgement.body)
                           : verified.acknowledgement
             }
             let ref = reference("redeliver")

@@ -3,9 +3,16 @@
 // between the markers with the guide's code block.
 // GUIDE-BEGIN
 import Foundation
+import HTTPTypes
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
+
+extension HTTPField.Name {
+    /// ToyPay's signature header (a literal: `known` never traps, and a test checks it).
+    static let toySignature = HTTPField.Name.known("Toy-Signature")
+}
 
 /// ToyPay's wire: JSON bodies, each signed with HMAC-SHA256 (hex) in `Toy-Signature`.
 enum ToyPayWire {
@@ -46,7 +53,7 @@ struct ToyPayEmulation: SandboxWalletEmulation {
     }
 
     func handle(_ request: SandboxRequest, context: SandboxEmulationContext) async -> SandboxReply {
-        guard request.headers["Toy-Signature"] == ToyPayWire.sign(request.body),
+        guard request.headerFields[.toySignature] == ToyPayWire.sign(request.body),
               let asked = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(request.body)) else { return SandboxReply(status: 401) }
         let paying = request.path == "/toypay/pay"
         let answer = try? context.ledger.update(asked.reference) { record -> ToyPayWire.Message in
@@ -67,7 +74,7 @@ struct ToyPayEmulation: SandboxWalletEmulation {
         var reply = SandboxReply.json(200, body)
         // A wire-level fault the sandbox offers: honour the ones ToyPay's wire has a meaning for.
         let signature = context.fault == .tamperResponseSignature ? String(repeating: "0", count: 64) : ToyPayWire.sign(body)
-        reply.headers.add(name: "Toy-Signature", value: signature)
+        reply.headerFields[.toySignature] = signature
         return reply
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WalletBridgeCore
 import WalletBridgeSandbox
+import HTTPTypes
+import WalletBridgeHTTP
 import WalletBridgeTransport
 
 /// A partner's emulation of a wallet WalletBridge does not ship (ToyPay, in
@@ -57,7 +59,7 @@ struct HostedEmulationTests {
             #expect(declined.status.isFinal && declined.status != .succeeded)
 
             let transport = try CurlTransport()
-            let served = try await transport.send(HTTPRequest(method: "GET", url: "\(sandbox.baseURL)/sandbox/ledger?wallet=toypay"))
+            let served = try await transport.send(TransportRequest(method: .get, url: "\(sandbox.baseURL)/sandbox/ledger?wallet=toypay"))
             await transport.shutdown()
             #expect(try JSONDecoder().decode([SandboxLedgerEntry].self, from: Data(served.body)) == sandbox.ledgerSnapshot(wallet: "toypay"))
         }
@@ -160,10 +162,10 @@ struct ToyPayAdapter: WalletAdapter {
     /// that may have charged, for a pay).
     private func exchange(_ path: String, _ message: ToyPayWire.Message, expected: Money?) async throws(WalletError) -> PaymentResult {
         let body = (try? Array(JSONEncoder().encode(message))) ?? []
-        let response: HTTPResponse
+        let response: TransportResponse
         do {
-            response = try await transport.send(HTTPRequest(method: "POST", url: baseURL + path,
-                                                            headers: ["Content-Type": "application/json", "Toy-Signature": ToyPayWire.sign(body)], body: body))
+            response = try await transport.send(TransportRequest(method: .post, url: baseURL + path,
+                                                                 headerFields: [.contentType: "application/json", .toySignature: ToyPayWire.sign(body)], body: body))
         } catch {
             throw WalletError.transport(error)
         }
@@ -171,7 +173,7 @@ struct ToyPayAdapter: WalletAdapter {
             let throttled = response.status == 429
             throw WalletError(throttled ? .rateLimited : .unknownOutcome, "HTTP \(response.status)", retryAfter: throttled ? .seconds(1) : nil, mayHaveCharged: true)
         }
-        guard response.headers["Toy-Signature"] == ToyPayWire.sign(response.body),
+        guard response.head.headerFields[.toySignature] == ToyPayWire.sign(response.body),
               let reply = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(response.body)) else {
             throw WalletError(.invalidPartnerResponse, "the reply is unsigned, wrongly signed or malformed")
         }
@@ -204,7 +206,7 @@ final class StatusLog: HTTPTransport, @unchecked Sendable {
 
     init(base: any HTTPTransport) { self.base = base }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let response = try await base.send(request)
         let path = URLComponents(string: request.url)?.path ?? request.url
         lock.withLock { entries.append((path, response.status)) }

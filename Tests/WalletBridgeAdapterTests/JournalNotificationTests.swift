@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeSQLite
 import WalletBridgeCore
@@ -6,7 +7,6 @@ import WalletBridgeCrypto
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeSNAP
-import WalletBridgeTransport
 
 // MARK: Harness
 
@@ -34,7 +34,7 @@ func signedPaytmCallback(_ fields: [String: String], path: String = hookPath(.pa
     for (name, value) in fields where name != "CHECKSUMHASH" { signed[name] = value }
     var all = fields
     all["CHECKSUMHASH"] = try key.generate(forParams: signed).checksum
-    return InboundNotification(path: path, headers: ["Content-Type": "application/x-www-form-urlencoded"], body: PaytmForm.encode(all))
+    return InboundNotification(path: path, headerFields: [.contentType: "application/x-www-form-urlencoded"], body: PaytmForm.encode(all))
 }
 
 /// A SNAP finish notify with `body`, signed now with the sandbox's test-only wallet key.
@@ -42,7 +42,7 @@ func signedSNAPNotify(_ body: [UInt8], path: String = hookPath(.dana)) throws ->
     let timestamp = TimestampText.iso8601(Date(), offsetHours: 7)
     let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
     let signature = try signer.sign(method: "POST", path: path, body: body, timestamp: timestamp)
-    return InboundNotification(path: path, headers: ["Content-Type": "application/json", "X-TIMESTAMP": timestamp, "X-SIGNATURE": signature.value], body: body)
+    return InboundNotification(path: path, headerFields: [.contentType: "application/json", .xTimestamp: timestamp, .xSignature: signature.value], body: body)
 }
 
 /// A late "still in process" notification about a payment, built from the wallet's real final
@@ -280,7 +280,7 @@ struct JournalNotificationTests {
             let key = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
             let body = #"{"mid":"\#(SandboxCredentials.paytmMerchantID)","orderId":"\#(ref)","txnId":"\#(txnID)","refId":"\#(request.refundReference)","refundId":"\#(refundID)","refundAmount":"\#(request.amount.decimalString)","status":"TXN_SUCCESS"}"#
             let webhook = #"{"head":{"signature":"\#(try key.generate(for: Array(body.utf8)).checksum)","version":"v1"},"body":\#(body)}"#
-            let inbound = InboundNotification(path: "/hooks/paytm/refunds", headers: ["Content-Type": "application/json"], body: Array(webhook.utf8))
+            let inbound = InboundNotification(path: "/hooks/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(webhook.utf8))
             #expect(try w.adapter.verifyNotification(inbound).notification.refund?.status == .succeeded)
 
             let received = try await fastClient(w.adapter, journal: journal).receiveNotification(inbound)

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// The Paytm adapter against scripted replies: envelope bytes, checksum checks, mapping.
 @Suite("Paytm-style adapter (scripted replies)")
@@ -19,10 +20,10 @@ struct PaytmAdapterUnitTests {
     }
 
     /// A reply envelope with `body` verbatim, checksummed unless `signed` is false.
-    static func reply(_ body: String, signed: Bool = true, status: Int = 200) throws -> HTTPResponse {
+    static func reply(_ body: String, signed: Bool = true, status: Int = 200) throws -> TransportResponse {
         let checksum = try PaytmChecksum(merchantKey: SecretBytes(utf8: key)).generate(for: Array(body.utf8)).checksum
         let head = signed ? #"{"responseTimestamp":"1","signature":"\#(checksum)","version":"v1"}"# : #"{"responseTimestamp":"1","version":"v1"}"#
-        return HTTPResponse(status: status, body: Array(#"{"head":\#(head),"body":\#(body)}"#.utf8))
+        return TransportResponse(status: status, body: Array(#"{"head":\#(head),"body":\#(body)}"#.utf8))
     }
 
     static func statusBody(_ status: String, _ code: String, orderId: String = "WB-1", amount: String? = "10.00", mid: String = mid) -> String {
@@ -126,13 +127,13 @@ struct PaytmAdapterUnitTests {
         #expect(result.status.unknownCategory == .timeout)
 
         // A 5xx after sending: a pay is unknown; an inquiry failed (it throws, saying nothing about the payment).
-        let outage = MockTransport.replying(HTTPResponse(status: 502, body: Array("bad gateway".utf8)))
+        let outage = MockTransport.replying(TransportResponse(status: 502, body: Array("bad gateway".utf8)))
         #expect(try await Self.adapter(outage).pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory == .unknownOutcome)
         let failedInquiry = await #expect(throws: WalletError.self) { _ = try await Self.adapter(outage).inquire(PaymentQuery(merchantReference: "WB-1")) }
         #expect(failedInquiry?.category == .unknownOutcome)
 
         // An unsigned 429 proves nothing: a pay is unknown (never failed), an inquiry throws with the wait.
-        let throttled = MockTransport.replying(HTTPResponse(status: 429, headers: ["Retry-After": "3"]))
+        let throttled = MockTransport.replying(TransportResponse(status: 429, headerFields: [.retryAfter: "3"]))
         let throttledPay = try await Self.adapter(throttled).pay(payment("WB-1", try inr("1.00"), customer: "C"))
         #expect(throttledPay.status.unknownCategory == .rateLimited)
         #expect(throttledPay.status.error?.retryAfter == .seconds(3))
@@ -143,7 +144,7 @@ struct PaytmAdapterUnitTests {
     }
 
     @Test func badRequestsNeverLeave() async throws {
-        let transport = MockTransport.replying(HTTPResponse(status: 200))
+        let transport = MockTransport.replying(TransportResponse(status: 200))
         let adapter = try Self.adapter(transport)
         for request in [
             payment("WB-1", try php("10.00"), customer: "C"),
@@ -201,7 +202,7 @@ struct PaytmAdapterUnitTests {
     }
 
     @Test func secretsAreNeverPrinted() throws {
-        let adapter = try Self.adapter(.replying(HTTPResponse(status: 200)))
+        let adapter = try Self.adapter(.replying(TransportResponse(status: 200)))
         var dumped = ""
         dump(adapter, to: &dumped)
         for text in [String(describing: adapter), String(reflecting: adapter), dumped, String(describing: adapter.configuration)] {
@@ -231,8 +232,8 @@ struct PaytmFormTests {
             var fields: [String: String] = ["CHECKSUMHASH": checksum]
             for (key, value) in params { fields[key] = value ?? "" }
             let configuration = PaytmConfiguration(baseURL: "https://x", merchantID: mid, checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
-            let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200)))
-            let inbound = InboundNotification(path: "/cb", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: PaytmForm.encode(fields))
+            let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)))
+            let inbound = InboundNotification(path: "/cb", headerFields: [.contentType: "application/x-www-form-urlencoded"], body: PaytmForm.encode(fields))
             if vector.valid {
                 let verified = try adapter.verifyNotification(inbound)
                 #expect(verified.notification.requiresConfirmation, "\(vector.id)")
@@ -279,7 +280,7 @@ struct PaytmAdapterVectorTests {
             let envelope = try #require(vector.envelope)
             let configuration = PaytmConfiguration(baseURL: "https://x", merchantID: "WBTEST00000000000001",
                                                    checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
-            let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(HTTPResponse(status: 200, body: Array(envelope.utf8))))
+            let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200, body: Array(envelope.utf8))))
             if vector.valid {
                 let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-ORDER-0001"))
                 #expect(result.status.isSucceeded, "\(vector.id)")
@@ -356,7 +357,7 @@ struct PaytmMalformedInputTests {
 
     @Test(arguments: ["<html>bad gateway</html>", "", #"{"head":{}}"#, #"{"body":{"resultInfo":{"resultStatus":"TXN_SUCCESS"}}"#])
     func aReplyThatIsNotASignedEnvelopeIsUnknownForAPayAndThrownByAnInquiry(_ text: String) async throws {
-        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200, body: Array(text.utf8))))
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(TransportResponse(status: 200, body: Array(text.utf8))))
         let paid = try await adapter.pay(payment("WB-1", try inr("1.00"), customer: "C"))
         #expect(paid.status.unknownCategory == .invalidPartnerResponse)
         let error = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")) }
@@ -379,8 +380,8 @@ struct PaytmMalformedInputTests {
     }
 
     @Test func malformedOrForeignCallbacksAreRefused() throws {
-        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
-        let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded"]
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(TransportResponse(status: 200)))
+        let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
         let cases: [([UInt8], WalletError.Category)] = [
             (Array("ORDERID=%zz&CHECKSUMHASH=x".utf8), .invalidRequest),
             (try Self.form(["MID": "SOMEONEELSE000000001", "ORDERID": "WB-1", "STATUS": "TXN_SUCCESS", "TXNAMOUNT": "1.00"]), .invalidRequest),
@@ -389,13 +390,13 @@ struct PaytmMalformedInputTests {
             (Array("MID=x&ORDERID=WB-1&STATUS=TXN_SUCCESS".utf8), .authenticationFailed),
         ]
         for (body, category) in cases {
-            let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(InboundNotification(path: "/cb", headers: headers, body: body)) }
+            let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(InboundNotification(path: "/cb", headerFields: headers, body: body)) }
             #expect(error?.category == category, "\(String(decoding: body, as: UTF8.self))")
         }
     }
 
     @Test func malformedWebhooksAreRefused() throws {
-        let adapter = try PaytmAdapterUnitTests.adapter(.replying(HTTPResponse(status: 200)))
+        let adapter = try PaytmAdapterUnitTests.adapter(.replying(TransportResponse(status: 200)))
         let checksum = try PaytmChecksum(merchantKey: SecretBytes(utf8: Self.key))
         let notJSON = "[1]"
         let signedNotJSON = #"{"head":{"signature":"\#(try checksum.generate(for: Array(notJSON.utf8)).checksum)"},"body":\#(notJSON)}"#
@@ -403,7 +404,7 @@ struct PaytmMalformedInputTests {
         let signedNoOrder = #"{"head":{"signature":"\#(try checksum.generate(for: Array(noOrder.utf8)).checksum)"},"body":\#(noOrder)}"#
         for (text, category) in [("{not json", WalletError.Category.invalidRequest), (#"{"body":{"orderId":"WB-1"}}"#, .authenticationFailed),
                                  (signedNotJSON, .invalidRequest), (signedNoOrder, .invalidRequest)] {
-            let inbound = InboundNotification(path: "/hook", headers: ["Content-Type": "application/json"], body: Array(text.utf8))
+            let inbound = InboundNotification(path: "/hook", headerFields: [.contentType: "application/json"], body: Array(text.utf8))
             let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
             #expect(error?.category == category, "\(text)")
         }

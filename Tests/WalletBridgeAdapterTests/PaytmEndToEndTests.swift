@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeTransport
@@ -146,7 +148,7 @@ struct PaytmEndToEndTests {
             let wrong = try PaytmChecksum(merchantKey: SecretBytes(utf8: "0123456789abcdef")).generate(for: Array(body.utf8)).checksum
             let envelope = #"{"head":{"signature":""# + wrong + #""},"body":"# + body + "}"
             for (path, code) in [("/v3/order/status", "330"), ("/theia/api/v1/initiateTransaction", "2005")] {
-                let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, headers: ["Content-Type": "application/json"], body: Array(envelope.utf8)))
+                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: [.contentType: "application/json"], body: Array(envelope.utf8)))
                 let reply = try PaytmEnvelope(received: response.body)
                 #expect(key.verify(try #require(reply.signature), for: reply.bodyText))
                 let text = String(decoding: reply.bodyText, as: UTF8.self)
@@ -256,12 +258,12 @@ struct PaytmSandboxRefusalTests {
             for (body, code) in [(#"{"mid":"WBSANDBOX00000000001"}"#, "1001"), (#"{"mid":"SOMEONEELSE000000001","orderId":"x"}"#, "335"), ("[]", "1001")] {
                 let signature = try key.generate(for: Array(body.utf8)).checksum
                 let envelope = #"{"head":{"signature":"\#(signature)"},"body":\#(body)}"#
-                let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + "/v3/order/status", body: Array(envelope.utf8)))
+                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array(envelope.utf8)))
                 let reply = try PaytmEnvelope(received: response.body)
                 #expect(key.verify(try #require(reply.signature), for: reply.bodyText))
                 #expect(String(decoding: reply.bodyText, as: UTF8.self).contains(#""resultCode":"\#(code)""#), "\(body)")
             }
-            let garbage = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + "/v3/order/status", body: Array("not an envelope".utf8)))
+            let garbage = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array("not an envelope".utf8)))
             #expect(String(decoding: garbage.body, as: UTF8.self).contains(#""resultCode":"1001""#))
             await transport.shutdown()
         }

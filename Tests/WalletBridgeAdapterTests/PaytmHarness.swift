@@ -1,8 +1,8 @@
 import Foundation
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
-import WalletBridgeTransport
 
 /// The Paytm adapter against the sandbox's Paytm wallet, over a transport that counts requests.
 func withPaytm<T: Sendable>(
@@ -23,7 +23,7 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
 
     init(base: any HTTPTransport) { self.base = base }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
         lock.withLock { counts[path, default: 0] += 1 }
         return try await base.send(request)

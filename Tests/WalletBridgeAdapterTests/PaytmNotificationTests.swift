@@ -1,17 +1,17 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
 import WalletBridgePaytm
 import WalletBridgeSandbox
-import WalletBridgeTransport
 
 /// A webhook receiver that only records what arrives and answers HTTP 200.
 func recordingReceiver(_ inbox: Inbox) async throws -> WebhookReceiver {
     try await WebhookReceiver.start { notification in
         await inbox.add(notification)
-        return NotificationAcknowledgement(status: 200, headers: [:], body: Array("OK".utf8))
+        return NotificationAcknowledgement(status: 200, headerFields: [:], body: Array("OK".utf8))
     }
 }
 
@@ -32,7 +32,7 @@ struct PaytmNotificationTests {
         try await withPaytm { sandbox, adapter, counting in
             let ref = orderID("cb")
             let inbound = try await callback(sandbox, adapter, ref, try inr("12.34"))
-            #expect(inbound.headers["Content-Type"] == "application/x-www-form-urlencoded")
+            #expect(inbound.headerFields[.contentType] == "application/x-www-form-urlencoded")
             #expect(inbound.path == "/paytm/callback")
 
             let verified = try adapter.verifyNotification(inbound)
@@ -160,7 +160,7 @@ struct PaytmNotificationTests {
             let body = #"{ "mid":"WBSANDBOX00000000001", "orderId":"\#(ref)", "txnId":"\#(paid.walletReference ?? "")", "refId":"\#(ref)-R1", "refundId":"\#(refund.walletRefundReference ?? "")", "refundAmount":"15.00", "status":"TXN_SUCCESS" }"#
             let signature = try key.generate(for: Array(body.utf8)).checksum
             let webhook = #"{"head":{"signature":"\#(signature)","version":"v1"},"body":\#(body)}"#
-            let inbound = InboundNotification(path: "/paytm/refunds", headers: ["Content-Type": "application/json"], body: Array(webhook.utf8))
+            let inbound = InboundNotification(path: "/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(webhook.utf8))
             let verified = try adapter.verifyNotification(inbound)
             #expect(verified.notification.kind == .refundResult)
             #expect(verified.notification.refund?.amount == (try inr("15.00")))
@@ -173,7 +173,7 @@ struct PaytmNotificationTests {
 
             let reformatted = #"{"head":{"signature":"\#(signature)","version":"v1"},"body":\#(body.replacingOccurrences(of: ", ", with: ","))}"#
             let error = #expect(throws: WalletError.self) {
-                _ = try adapter.verifyNotification(InboundNotification(path: "/paytm/refunds", headers: ["Content-Type": "application/json"], body: Array(reformatted.utf8)))
+                _ = try adapter.verifyNotification(InboundNotification(path: "/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(reformatted.utf8)))
             }
             #expect(error?.category == .authenticationFailed)
             _ = sandbox

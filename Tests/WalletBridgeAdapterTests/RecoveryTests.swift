@@ -5,7 +5,6 @@ import Testing
 import WalletBridgeSQLite
 import WalletBridgeCore
 import WalletBridgeSandbox
-import WalletBridgeTransport
 
 // MARK: Harness
 

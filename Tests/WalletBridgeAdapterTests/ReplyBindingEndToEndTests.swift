@@ -3,6 +3,7 @@ import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeSNAP
@@ -453,7 +454,7 @@ struct ReplyBindingSpellingTests {
     static let nfc = "GC-caf\u{E9}-0001"
     static let nfd = "GC-cafe\u{301}-0001"
 
-    static func inquiryReply(paymentId: String) throws -> HTTPResponse {
+    static func inquiryReply(paymentId: String) throws -> TransportResponse {
         try AlipayPlusAdapterUnitTests.signedReply(
             #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentResult":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"\#(paymentId)","paymentAmount":{"currency":"PHP","value":"1000"}}"#,
             path: "/aps/api/v1/payments/inquiryPayment")
@@ -487,15 +488,15 @@ struct SandboxFaultNameTests {
     @Test func theAdminEndpointsQueueFaultsByNameAndListTheLedger() async throws {
         try await withWallet(.gcash) { w in
             let base = w.sandbox.baseURL
-            let unknown = try await w.transport.send(HTTPRequest(method: "POST", url: base + "/sandbox/faults", body: Array(#"{"fault":"nonsense"}"#.utf8)))
+            let unknown = try await w.transport.send(TransportRequest(method: .post, url: base + "/sandbox/faults", body: Array(#"{"fault":"nonsense"}"#.utf8)))
             #expect(unknown.status == 400)
             #expect(String(decoding: unknown.body, as: UTF8.self).contains("replay-other-payment-without-references"), "the help names every fault")
-            let queued = try await w.transport.send(HTTPRequest(method: "POST", url: base + "/sandbox/faults",
+            let queued = try await w.transport.send(TransportRequest(method: .post, url: base + "/sandbox/faults",
                                                                 body: Array(#"{"fault":"foreign-amount","path":"/aps/api/v1/payments/pay"}"#.utf8)))
             #expect(queued.status == 200)
             let ref = reference("admin")
             #expect(try await w.adapter.pay(w.request(ref)).status.unknownCategory == .invalidPartnerResponse)
-            let listed = try await w.transport.send(HTTPRequest(method: "GET", url: base + "/sandbox/payments?wallet=gcash"))
+            let listed = try await w.transport.send(TransportRequest(method: .get, url: base + "/sandbox/payments?wallet=gcash"))
             let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body)) as? [[String: String]])
             #expect(rows.map { $0["merchantReference"] } == [ref])
             #expect(rows.first?["state"] == "succeeded")

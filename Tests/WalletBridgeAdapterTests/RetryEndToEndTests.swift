@@ -1,7 +1,9 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgePaytm
 import WalletBridgeSandbox
 import WalletBridgeSNAP
@@ -12,7 +14,7 @@ import WalletBridgeTransport
 /// One request as the client's transport sent it.
 struct WireRequest: Sendable {
     let path: String
-    let headers: HTTPHeaders
+    let headerFields: HTTPFields
     let body: [UInt8]
 }
 
@@ -25,9 +27,9 @@ final class WireRecorder: HTTPTransport, @unchecked Sendable {
 
     init(base: any HTTPTransport) { self.base = base }
 
-    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        lock.withLock { log.append(WireRequest(path: path, headers: request.headers, body: request.body)) }
+        lock.withLock { log.append(WireRequest(path: path, headerFields: request.headerFields, body: request.body)) }
         return try await base.send(request)
     }
 
@@ -64,11 +66,11 @@ func requestedContent(_ wallet: SandboxWallet, _ body: [UInt8]) -> [UInt8] {
 }
 
 /// The per-attempt header values that must be fresh on every attempt.
-func freshHeaders(_ wallet: SandboxWallet) -> [String] {
+func freshHeaders(_ wallet: SandboxWallet) -> [HTTPField.Name] {
     switch wallet {
-    case .gcash: return ["Request-Time", "Signature"]
+    case .gcash: return [.requestTime, .signature]
     case .paytm: return []
-    case .dana: return ["X-TIMESTAMP", "X-EXTERNAL-ID", "X-SIGNATURE"]
+    case .dana: return [.xTimestamp, .xExternalID, .xSignature]
     }
 }
 
@@ -107,8 +109,8 @@ struct RetryEndToEndTests {
             let pays = wire.requests(SandboxWallet.dana.payPath)
             try #require(pays.count == 2, "the first debit and one identical resend")
             #expect(pays[0].body == pays[1].body, "the resent body is byte-identical")
-            for name in ["X-EXTERNAL-ID", "X-TIMESTAMP", "X-SIGNATURE"] {
-                #expect(pays[0].headers[name] != nil && pays[0].headers[name] != pays[1].headers[name], "\(name) is fresh on every attempt")
+            for name in [HTTPField.Name.xExternalID, .xTimestamp, .xSignature] {
+                #expect(pays[0].headerFields[name] != nil && pays[0].headerFields[name] != pays[1].headerFields[name], "\(name) is fresh on every attempt")
             }
             #expect(pays.allSatisfy { payReference(.dana, $0.body) == ref }, "never a new partnerReferenceNo")
             #expect(wire.requests(SandboxWallet.dana.inquiryPath).allSatisfy { jsonObject($0.body)?["originalPartnerReferenceNo"] as? String == ref })
@@ -141,7 +143,7 @@ struct RetryEndToEndTests {
             try #require(sent.count == 2, "the refund and one identical resend")
             #expect(sent[0].body == sent[1].body, "the resent body is byte-identical")
             for name in freshHeaders(.gcash) {
-                #expect(sent[0].headers[name] != nil && sent[0].headers[name] != sent[1].headers[name], "\(name) is fresh on every attempt")
+                #expect(sent[0].headerFields[name] != nil && sent[0].headerFields[name] != sent[1].headerFields[name], "\(name) is fresh on every attempt")
             }
             #expect(sent.allSatisfy { jsonObject($0.body)?["refundRequestId"] as? String == ref + "-R1" }, "never a new refundRequestId")
             #expect(wire.count(SandboxWallet.gcash.payPath) == 1)
@@ -174,7 +176,7 @@ struct RetryEndToEndTests {
             if wallet != .paytm { #expect(Set(pays.map(\.body)).count == 1, "byte-identical bodies") }
             #expect(pays.allSatisfy { payReference(wallet, $0.body) == ref }, "never a new reference")
             for name in freshHeaders(wallet) {
-                #expect(Set(pays.compactMap { $0.headers[name] }).count == pays.count, "\(name) is fresh on every attempt")
+                #expect(Set(pays.compactMap { $0.headerFields[name] }).count == pays.count, "\(name) is fresh on every attempt")
             }
             if wallet == .paytm {
                 let stamps = pays.compactMap { (jsonObject($0.body)?["head"] as? [String: Any])?["requestTimestamp"] as? String }

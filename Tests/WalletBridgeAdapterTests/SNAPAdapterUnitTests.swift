@@ -1,12 +1,13 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Testing
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeSNAP
 import WalletBridgeTesting
-import WalletBridgeTransport
 
 /// The SNAP adapter against scripted replies: headers, bytes, and the responseCode mapping.
 @Suite("SNAP adapter (scripted replies)")
@@ -19,8 +20,8 @@ struct SNAPAdapterUnitTests {
         return SNAPAdapter(configuration: configuration, transport: transport, clock: { Date(timeIntervalSince1970: 1_795_000_000) })
     }
 
-    static func reply(_ status: Int, _ json: String) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(json.utf8))
+    static func reply(_ status: Int, _ json: String) -> TransportResponse {
+        TransportResponse(status: status, headerFields: [.contentType: "application/json"], body: Array(json.utf8))
     }
 
     @Test func theSignatureCoversTheExactBytesSentAndHeadersFollowTheStandard() async throws {
@@ -28,14 +29,14 @@ struct SNAPAdapterUnitTests {
         _ = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "cust-token"))
         let sent = try #require(transport.requests.first)
         #expect(sent.url == "https://api.example/payment-gateway/v1.0/debit/payment-host-to-host.htm")
-        #expect(sent.headers["X-TIMESTAMP"] == "2026-11-18T18:06:40+07:00")
-        #expect(sent.headers["X-PARTNER-ID"] == "P1")
-        #expect(sent.headers["CHANNEL-ID"] == "95221")
-        #expect(sent.headers["X-EXTERNAL-ID"]?.count == 32)
-        #expect(sent.headers["Authorization-Customer"] == "Bearer cust-token")
-        #expect(sent.headers["Authorization"] == nil)
+        #expect(sent.headerFields[.xTimestamp] == "2026-11-18T18:06:40+07:00")
+        #expect(sent.headerFields[.xPartnerID] == "P1")
+        #expect(sent.headerFields[.channelID] == "95221")
+        #expect(sent.headerFields[.xExternalID]?.count == 32)
+        #expect(sent.headerFields[.authorizationCustomer] == "Bearer cust-token")
+        #expect(sent.headerFields[.authorization] == nil)
         let verifier = SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM))
-        try verifier.verifyTransaction(signature: try #require(sent.headers["X-SIGNATURE"]), method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+        try verifier.verifyTransaction(signature: try #require(sent.headerFields[.xSignature]), method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
                                        body: sent.body, timestamp: "2026-11-18T18:06:40+07:00")
         let body = String(decoding: sent.body, as: UTF8.self)
         #expect(!body.contains(" \"") && !body.contains(": "))
@@ -59,9 +60,9 @@ struct SNAPAdapterUnitTests {
         #expect(sent.count == 2)
         #expect(sent[0].body == sent[1].body)
         #expect(String(decoding: sent[0].body, as: UTF8.self).contains(#""validUpTo":"2026-11-18T18:36:40+07:00""#))
-        #expect(sent[0].headers["X-EXTERNAL-ID"] != sent[1].headers["X-EXTERNAL-ID"])
-        #expect(sent[0].headers["X-TIMESTAMP"] != sent[1].headers["X-TIMESTAMP"])
-        #expect(sent[0].headers["X-SIGNATURE"] != sent[1].headers["X-SIGNATURE"])
+        #expect(sent[0].headerFields[.xExternalID] != sent[1].headerFields[.xExternalID])
+        #expect(sent[0].headerFields[.xTimestamp] != sent[1].headerFields[.xTimestamp])
+        #expect(sent[0].headerFields[.xSignature] != sent[1].headerFields[.xSignature])
     }
 
     @Test func aRejectedTokenIsRenewedOnceAndTheIdenticalBodyResent() async throws {
@@ -84,10 +85,10 @@ struct SNAPAdapterUnitTests {
         #expect(sent.map { URLComponents(string: $0.url)?.path ?? "" } == ["/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
                                                                            "/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm"])
         #expect(sent[1].body == sent[3].body)
-        #expect(sent[1].headers["X-EXTERNAL-ID"] != sent[3].headers["X-EXTERNAL-ID"])
-        #expect(sent[1].headers["Authorization"] == "Bearer first-token")
-        #expect(sent[3].headers["Authorization"] == "Bearer second-token")
-        #expect(sent[0].headers["X-CLIENT-KEY"] == "P1")
+        #expect(sent[1].headerFields[.xExternalID] != sent[3].headerFields[.xExternalID])
+        #expect(sent[1].headerFields[.authorization] == "Bearer first-token")
+        #expect(sent[3].headerFields[.authorization] == "Bearer second-token")
+        #expect(sent[0].headerFields[.xClientKey] == "P1")
         // Rejected again after the one renewal: refused, not retried forever.
         let refused = await #expect(throws: WalletError.self) { _ = try await adapter.inquire(PaymentQuery(merchantReference: "WB-1")) }
         #expect(refused?.category == .authenticationFailed)
@@ -177,8 +178,8 @@ struct SNAPAdapterUnitTests {
         }
         #expect(strict?.category == .invalidPartnerResponse)
         var forged = Self.reply(200, json)
-        forged.headers.add(name: "X-TIMESTAMP", value: "2026-11-18T18:06:40+07:00")
-        forged.headers.add(name: "X-SIGNATURE", value: String(repeating: "A", count: 344))
+        forged.headerFields.append(HTTPField(name: .xTimestamp, value: "2026-11-18T18:06:40+07:00"))
+        forged.headerFields.append(HTTPField(name: .xSignature, value: String(repeating: "A", count: 344)))
         let lenient = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1")) }
         #expect(lenient?.category == .invalidPartnerResponse)
         // The same replies to a pay: unknown, never success or failure.

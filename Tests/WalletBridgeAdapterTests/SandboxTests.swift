@@ -1,8 +1,10 @@
 import Foundation
+import HTTPTypes
 import Testing
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -62,13 +64,13 @@ struct SandboxTests {
             func send(_ body: String, signed: Bool = true) async throws -> String {
                 let path = AlipayPlusConfiguration.Paths().pay
                 let time = "2026-11-24T10:04:05+00:00"
-                var headers: HTTPHeaders = ["Content-Type": "application/json", "Client-Id": SandboxCredentials.gcashClientID, "Request-Time": time]
+                var headers: HTTPFields = [.contentType: "application/json", .clientID: SandboxCredentials.gcashClientID, .requestTime: time]
                 if signed {
                     let header = try signer.sign(.request(path: path, clientId: SandboxCredentials.gcashClientID, requestTime: time, body: Array(body.utf8)))
-                    headers.add(name: "Signature", value: header.headerValue)
+                    headers.append(HTTPField(name: .signature, value: header.headerValue))
                 }
-                let response = try await transport.send(HTTPRequest(method: "POST", url: sandbox.baseURL + path, headers: headers, body: Array(body.utf8)))
-                #expect(response.headers["signature"] != nil, "even rejections are signed")
+                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
+                #expect(response.headerFields[.signature] != nil, "even rejections are signed")
                 return String(decoding: response.body, as: UTF8.self)
             }
             #expect(try await send("not json").contains(#""resultCode":"PARAM_ILLEGAL""#))

@@ -1,6 +1,6 @@
 import Testing
 import WalletBridgeCore
-import WalletBridgeTransport
+import WalletBridgeHTTP
 
 @Suite("WalletError taxonomy")
 struct WalletErrorTests {

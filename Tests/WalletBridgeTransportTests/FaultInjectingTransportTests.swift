@@ -1,5 +1,7 @@
 import Foundation
+import HTTPTypes
 import Testing
+import WalletBridgeHTTP
 import WalletBridgeTesting
 import WalletBridgeTransport
 
@@ -11,11 +13,11 @@ struct FaultInjectingTransportTests {
     static let payURL = "http://wallet.invalid/v1/payments/pay?lang=en"
     static let signature = "algorithm=RSA256,keyVersion=1,signature=SECRETabc123%2B%3D"
     static let body = Array(#"{"result":{"resultStatus":"S","resultCode":"SUCCESS"}}"#.utf8)
-    static let reply = HTTPResponse(
+    static let reply = TransportResponse(
         status: 200,
-        headers: ["Content-Type": "application/json", "Signature": signature, "Response-Time": "2024-01-01T00:00:00Z"],
+        headerFields: [.contentType: "application/json", .signature: signature, .responseTime: "2024-01-01T00:00:00Z"],
         body: body)
-    static let request = HTTPRequest(method: "POST", url: payURL, headers: ["Content-Type": "application/json"], body: Array(#"{"order":"ORDER-1"}"#.utf8))
+    static let request = TransportRequest(method: .post, url: payURL, headerFields: [.contentType: "application/json"], body: Array(#"{"order":"ORDER-1"}"#.utf8))
 
     // MARK: SeededDraw
 
@@ -132,9 +134,9 @@ struct FaultInjectingTransportTests {
             let mock = MockTransport { request in
                 let reference = String(decoding: request.body, as: UTF8.self)
                 let count = served.increment(reference)
-                return HTTPResponse(
+                return TransportResponse(
                     status: 200,
-                    headers: ["Content-Type": "text/plain", "Signature": "sig-\(reference)-\(count)"],
+                    headerFields: [.contentType: "text/plain", .signature: "sig-\(reference)-\(count)"],
                     body: Array("\(reference) \(count)".utf8))
             }
             transport = FaultInjectingTransport(
@@ -154,7 +156,7 @@ struct FaultInjectingTransportTests {
         /// The attempts of one reference, one after another as a client sends them.
         func observe(_ reference: String) async -> [String] {
             var observations: [String] = []
-            let request = HTTPRequest(method: "POST", url: "https://wallet.invalid/v1/payments/pay", body: Array(reference.utf8))
+            let request = TransportRequest(method: .post, url: "https://wallet.invalid/v1/payments/pay", body: Array(reference.utf8))
             for _ in 0..<FaultInjectingTransportTests.attemptsPerReference {
                 let servedBefore = served.count(reference)
                 let sleptBefore = slept.count(reference)
@@ -176,7 +178,7 @@ struct FaultInjectingTransportTests {
                         name = Fault.duplicate.rawValue
                     } else if response.body != Array("\(reference) \(servedNow)".utf8) {
                         name = Fault.corruptBody.rawValue
-                    } else if response.headers["signature"] != "sig-\(reference)-\(servedNow)" {
+                    } else if response.headerFields[.signature] != "sig-\(reference)-\(servedNow)" {
                         name = Fault.corruptSignature.rawValue
                     } else {
                         name = "none"
@@ -226,9 +228,9 @@ struct FaultInjectingTransportTests {
 
     /// Sends `request` with a `RequestContext` bound (none when `operation` is nil).
     static func send(
-        _ request: HTTPRequest, through transport: some HTTPTransport, operation: String? = "pay", key: String = "ORDER-1"
-    ) async -> Result<HTTPResponse, TransportError> {
-        func attempt() async -> Result<HTTPResponse, TransportError> {
+        _ request: TransportRequest, through transport: some HTTPTransport, operation: String? = "pay", key: String = "ORDER-1"
+    ) async -> Result<TransportResponse, TransportError> {
+        func attempt() async -> Result<TransportResponse, TransportError> {
             do throws(TransportError) {
                 return .success(try await transport.send(request))
             } catch {
@@ -287,7 +289,7 @@ struct FaultInjectingTransportTests {
     }
 
     @Test func duplicateSendsTheIdenticalRequestTwiceAndReturnsTheSecondReply() async throws {
-        let second = HTTPResponse(status: 200, headers: ["Signature": "replayed"], body: Array("replayed".utf8))
+        let second = TransportResponse(status: 200, headerFields: [.signature: "replayed"], body: Array("replayed".utf8))
         let inner = MockTransport.sequence([.success(Self.reply), .success(second)])
         let transport = try Self.always(.duplicate, over: inner)
         let result = await Self.send(Self.request, through: transport)
@@ -317,7 +319,7 @@ struct FaultInjectingTransportTests {
         for _ in 0..<50 {
             let response = try #require(await Self.send(Self.request, through: transport).success)
             #expect(response.status == Self.reply.status)
-            #expect(response.headers == Self.reply.headers)
+            #expect(response.headerFields == Self.reply.headerFields)
             #expect(response.body.count == Self.body.count)
             let changed = zip(response.body, Self.body).enumerated().filter { $0.element.0 != $0.element.1 }
             #expect(changed.count == 1)
@@ -331,7 +333,7 @@ struct FaultInjectingTransportTests {
     }
 
     @Test func corruptBodyLeavesAnEmptyBodyAlone() async throws {
-        let empty = HTTPResponse(status: 204)
+        let empty = TransportResponse(status: 204)
         let transport = try Self.always(.corruptBody, over: MockTransport.replying(empty))
         #expect(await Self.send(Self.request, through: transport).success == empty)
         #expect(transport.statistics == .init(requests: 1, injected: [:]))
@@ -343,10 +345,10 @@ struct FaultInjectingTransportTests {
         for _ in 0..<50 {
             let response = try #require(await Self.send(Self.request, through: transport).success)
             #expect(response.body == Self.body)
-            #expect(response.headers.map(\.name) == Self.reply.headers.map(\.name), "order and names kept")
-            #expect(response.headers["content-type"] == Self.reply.headers["content-type"])
-            #expect(response.headers["response-time"] == Self.reply.headers["response-time"])
-            let corrupted = Array(try #require(response.headers["signature"]).utf8)
+            #expect(response.headerFields.map(\.name.rawName) == Self.reply.headerFields.map(\.name.rawName), "order and names kept")
+            #expect(response.headerFields[.contentType] == Self.reply.headerFields[.contentType])
+            #expect(response.headerFields[.responseTime] == Self.reply.headerFields[.responseTime])
+            let corrupted = Array(try #require(response.headerFields[.signature]).utf8)
             let original = Array(Self.signature.utf8)
             #expect(corrupted.count == original.count)
             #expect(zip(corrupted, original).filter { $0 != $1 }.count == 1)
@@ -355,19 +357,19 @@ struct FaultInjectingTransportTests {
     }
 
     @Test func corruptSignatureTakesTheFirstSignatureHeaderInAnyCase() async throws {
-        let reply = HTTPResponse(status: 200, headers: ["X-SIGNATURE": "snap-signature", "Signature": "other"], body: Array("{}".utf8))
+        let reply = TransportResponse(status: 200, headerFields: [.xSignature: "snap-signature", .signature: "other"], body: Array("{}".utf8))
         let transport = try Self.always(.corruptSignature, over: MockTransport.replying(reply))
         let response = try #require(await Self.send(Self.request, through: transport).success)
-        #expect(response.headers["x-signature"] != "snap-signature")
-        #expect(response.headers["signature"] == "other")
+        #expect(response.headerFields[.xSignature] != "snap-signature")
+        #expect(response.headerFields[.signature] == "other")
         #expect(response.body == reply.body)
     }
 
     @Test func corruptSignatureWithoutASignatureHeaderCorruptsTheBody() async throws {
-        let reply = HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Self.body)
+        let reply = TransportResponse(status: 200, headerFields: [.contentType: "application/json"], body: Self.body)
         let transport = try Self.always(.corruptSignature, over: MockTransport.replying(reply))
         let response = try #require(await Self.send(Self.request, through: transport).success)
-        #expect(response.headers == reply.headers)
+        #expect(response.headerFields == reply.headerFields)
         #expect(zip(response.body, Self.body).filter { $0 != $1 }.count == 1)
         #expect(transport.statistics.injected == [.corruptSignature: 1])
     }
@@ -435,15 +437,15 @@ struct FaultInjectingTransportTests {
         ])
         #expect(abs(chaos.rates.values.reduce(0, +) - 0.14) < 1e-9)
         #expect(chaos.delay == .milliseconds(200))
-        #expect(chaos.signatureHeaders == ["signature", "x-signature"])
+        #expect(chaos.signatureHeaders.map(\.rawName) == ["signature", "x-signature"])
         #expect(chaos.operations == nil)
     }
 
     @Test func attemptsAreCountedPerMethodAndPathWithoutAContextAndCanBeReset() async throws {
         let inner = MockTransport.replying(Self.reply)
         let transport = FaultInjectingTransport(wrapping: inner, configuration: try Configuration(seed: 17, rates: [.refused: 0.5]))
-        let post = HTTPRequest(method: "POST", url: "http://127.0.0.1:1/v1/pay?a=b")
-        let get = HTTPRequest(method: "GET", url: "http://127.0.0.1:1/v1/pay#top")
+        let post = TransportRequest(method: .post, url: "http://127.0.0.1:1/v1/pay?a=b")
+        let get = TransportRequest(method: .get, url: "http://127.0.0.1:1/v1/pay#top")
         func run() async -> [Bool] {
             var refused: [Bool] = []
             for _ in 0..<20 {
@@ -496,7 +498,7 @@ struct FaultInjectingTransportTests {
         try await withCurlTransport { curl in
             let refusing = FaultInjectingTransport(wrapping: curl, configuration: try Configuration(seed: 1, rates: [.refused: 1]))
             let losing = FaultInjectingTransport(wrapping: curl, configuration: try Configuration(seed: 1, rates: [.replyLost: 1]))
-            let request = HTTPRequest(method: "POST", url: server.baseURL + "/v1/payments/pay", headers: ["Content-Type": "application/json"], body: body)
+            let request = TransportRequest(method: .post, url: server.baseURL + "/v1/payments/pay", headerFields: [.contentType: "application/json"], body: body)
 
             let refused = try #require(await Self.send(request, through: refusing).failure)
             #expect(refused.kind == .couldNotConnect)

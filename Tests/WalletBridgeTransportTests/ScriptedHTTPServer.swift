@@ -27,6 +27,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         /// Read one whole request, send the response head and part of the promised body,
         /// then reset the connection.
         case resetAfterResponseHead
+        /// Read one whole request and send these bytes as the response, as they are.
+        case answerRaw([UInt8])
     }
 
     /// A request as the server read it.
@@ -158,6 +160,10 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 guard let request = reader.readRequest() else { close(fd); return }
                 record(request, connection: number, complete: true)
                 respond(fd, body: body)
+            case .answerRaw(let bytes):
+                guard let request = reader.readRequest() else { close(fd); return }
+                record(request, connection: number, complete: true)
+                writeAll(fd, bytes)
             case .answerEcho:
                 guard let request = reader.readRequest() else { close(fd); return }
                 record(request, connection: number, complete: true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WalletBridgeHTTP
 import WalletBridgeTransport
 
 /// "EPIPE after idle" (stripe-node #1040): a request that fails on a reused connection before
@@ -23,11 +24,11 @@ struct StaleConnectionTests {
             [.answerEcho],
         ])
         try await withCurlTransport { transport in
-            let first = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
+            let first = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             #expect(first.status == 200)
             #expect(String(decoding: first.body, as: UTF8.self) == "first")
 
-            let second = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/second", body: Self.largeBody))
+            let second = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/second", body: Self.largeBody))
             #expect(second.status == 200)
             #expect(String(decoding: second.body, as: UTF8.self) == "/second \(Self.largeBody.count)", "the whole body arrived on the new connection")
 
@@ -54,8 +55,8 @@ struct StaleConnectionTests {
             [.answerEcho],
         ])
         try await withCurlTransport { transport in
-            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
-            let second = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/second", body: Array(#"{"a":1}"#.utf8)))
+            _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
+            let second = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/second", body: Array(#"{"a":1}"#.utf8)))
             #expect(second.status == 200)
             #expect(String(decoding: second.body, as: UTF8.self) == "/second 7")
             #expect(transport.staleConnectionResends == 0)
@@ -71,7 +72,7 @@ struct StaleConnectionTests {
         let server = try ScriptedHTTPServer(scripts: [[.closeAfterRequest]])
         try await withCurlTransport { transport in
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/pay", body: Array("{}".utf8)))
+                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Array("{}".utf8)))
             }
             #expect(error?.curlCode == 52, "empty reply")
             #expect(error?.kind == .other)
@@ -87,9 +88,9 @@ struct StaleConnectionTests {
     @Test func aResponseByteRulesOutTheResend() async throws {
         let server = try ScriptedHTTPServer(scripts: [[.answer("first"), .resetAfterResponseHead]])
         try await withCurlTransport { transport in
-            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
+            _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/pay", body: Array("{}".utf8)))
+                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Array("{}".utf8)))
             }
             #expect(error?.curlCode == 56, "the connection was reset: the 'died' family, on a reused connection, yet not resent")
             #expect(error?.mayHaveReachedServer == true)
@@ -104,9 +105,9 @@ struct StaleConnectionTests {
         // After answering, the server reads the next request and never answers.
         let server = try ScriptedHTTPServer(scripts: [[.answer("first")]])
         try await withCurlTransport { transport in
-            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
+            _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/pay", body: Array("{}".utf8), timeout: .milliseconds(200)))
+                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Array("{}".utf8), timeout: .milliseconds(200)))
             }
             #expect(error?.kind == .timeout)
             #expect(error?.mayHaveReachedServer == true)
@@ -124,9 +125,9 @@ struct StaleConnectionTests {
             [.answerEcho],
         ])
         try await withCurlTransport { transport in
-            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
+            _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/pay", body: Self.largeBody))
+                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Self.largeBody))
             }
             #expect(error?.curlCode == 52, "the resend's own failure: an empty reply on the new connection")
             #expect(error?.mayHaveReachedServer == true)
@@ -143,9 +144,9 @@ struct StaleConnectionTests {
         // true of the first attempt, so the first attempt's failure is what is reported.
         let server = try ScriptedHTTPServer(scripts: [[.answer("first"), .dieAfterRequestHead]], closeListenerAfterFirstAccept: true)
         try await withCurlTransport { transport in
-            _ = try await transport.send(HTTPRequest(method: "GET", url: server.baseURL + "/first"))
+            _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(HTTPRequest(method: "POST", url: server.baseURL + "/pay", body: Self.largeBody))
+                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Self.largeBody))
             }
             #expect(error?.kind == .other)
             #expect(error?.curlCode == 55, "the first attempt's send failure")
