@@ -74,7 +74,7 @@ struct PayCommand: AsyncParsableCommand {
             while let output = await group.next() {
                 ResultOutput.emit(output, json: true)
                 // The worst outcome decides: unknown (3) over failed (1) over success.
-                if case .string(let status)? = output.fields.first?.1, ResultOutput.exitCode(status).rawValue > worst.rawValue { worst = ResultOutput.exitCode(status) }
+                if ResultOutput.exitCode(output).rawValue > worst.rawValue { worst = ResultOutput.exitCode(output) }
                 if next < references.count {
                     let ref = references[next]; next += 1
                     group.addTask { await pay(ref, money, customer, session.client) }

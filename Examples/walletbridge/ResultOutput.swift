@@ -2,7 +2,8 @@ import ArgumentParser
 import WalletBridgeCore
 
 /// How the CLI reports an operation: one JSON object with `--json`, else a few readable lines.
-/// Exit codes: 0 succeeded, cancelled or pending; 1 failed; 3 unknown (reconcile); 2 usage.
+/// Exit codes: 0 succeeded, cancelled or pending; 1 failed; 3 unknown (reconcile); 2 usage,
+/// including a reference reused with other content (refused; the original stands).
 enum ResultOutput {
     static func payment(_ result: PaymentResult) -> JSONOutput {
         var fields: [(String, JSONOutput?)] = [
@@ -49,8 +50,12 @@ enum ResultOutput {
     /// journal's state, never from the error of one call.
     static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?) async -> JSONOutput {
         let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: merchantReference)
+        let entry = try? await client.journal.entry(id)
         // A reused reference with other content is about this request, not the original payment.
-        guard error.category != .inconsistentRequest, let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+        if error.category == .inconsistentRequest {
+            return refused(error, original: entry.map { payment($0.paymentResult) }, what: "payment", merchantReference: merchantReference, amount: amount)
+        }
+        guard let entry, entry.mayHaveReachedWallet else {
             return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
         }
         var result = entry.paymentResult
@@ -58,10 +63,23 @@ enum ResultOutput {
         return payment(result)
     }
 
+    /// A request refused before sending because its reference belongs to another request (a
+    /// mistake, not an unknown outcome): the original's state as the journal holds it, with
+    /// the refusal as `error` (nothing charged). Exit status 2.
+    static func refused(_ error: WalletError, original: JSONOutput?, what: String, merchantReference: String, amount: Money?) -> JSONOutput {
+        let refusal = WalletError(.inconsistentRequest, error.message + "; nothing was sent, and the original \(what) stands", mayHaveCharged: false)
+        guard let original else { return ResultOutput.error(refusal, merchantReference: merchantReference, amount: amount) }
+        return .object(original.fields.filter { $0.0 != "error" && $0.0 != "lastError" }.map { ($0.0, $0.1) } + [("error", errorObject(refusal))])
+    }
+
     /// A refund the same way.
     static func refund(after error: WalletError, client: WalletClient, refundReference: String, merchantReference: String, amount: Money?) async -> JSONOutput {
         let id = JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: refundReference)
-        guard error.category != .inconsistentRequest, let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
+        if error.category == .inconsistentRequest {
+            let original = (try? await client.journal.entry(id)).map { refund($0.refundResult) }
+            return refused(error, original: original, what: "refund", merchantReference: merchantReference, amount: amount)
+        }
+        guard let entry = try? await client.journal.entry(id), entry.mayHaveReachedWallet else {
             return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
         }
         return refund(entry.refundResult)
@@ -114,10 +132,17 @@ enum ResultOutput {
     /// Prints `output` and ends the command with the exit code of its status.
     static func finish(_ output: JSONOutput, json: Bool) throws {
         emit(output, json: json)
-        if case .string(let status)? = output.fields.first?.1 {
-            let code = exitCode(status)
-            if code != .success { throw code }
-        }
+        let code = exitCode(output)
+        if code != .success { throw code }
+    }
+
+    /// The exit code of an output: 2 for a request refused as inconsistent (a mistake; the
+    /// original stands), else that of its status.
+    static func exitCode(_ output: JSONOutput) -> ExitCode {
+        let error = output.fields.first { $0.0 == "error" }?.1
+        if case .string("inconsistentRequest")? = error?.fields.first(where: { $0.0 == "category" })?.1 { return ExitCode(2) }
+        if case .string(let status)? = output.fields.first?.1 { return exitCode(status) }
+        return .success
     }
 
     static func exitCode(_ status: String) -> ExitCode {

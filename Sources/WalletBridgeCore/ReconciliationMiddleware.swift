@@ -181,6 +181,12 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         if request.walletReference == nil, context.capabilities.refundNeedsWalletReference {
             let payment = try await next(.inquire(PaymentQuery(merchantReference: request.merchantReference)), policyContext).payment
             guard let payment, case .succeeded = payment.status, let found = payment.walletReference else {
+                // One category for one mistake, whatever the wallet: a payment the wallet does
+                // not know is `notFound` (as the wallets that look it up themselves answer).
+                if payment == nil || payment?.status.error?.category == .notFound {
+                    throw WalletError(.notFound, "payment \(request.merchantReference) is not known to the wallet; only a succeeded payment can be refunded",
+                                      mayHaveCharged: false)
+                }
                 throw WalletError(.invalidRequest, "payment \(request.merchantReference) is \(payment?.status.name ?? "unknown"), not a succeeded payment with a wallet reference; only those can be refunded",
                                   mayHaveCharged: false)
             }

@@ -92,18 +92,27 @@ struct SandboxResponder: HTTPResponder {
             }
             return .json(200, SandboxJSON.encode(customers))
         case ("GET", "/sandbox/notifications"):
+            struct Delivery: Encodable { var url: String; var label: String; var attempts: Int; var acknowledged: Bool; var lastProblem: String? }
             let deliveries = notifier.deliveries.map {
-                ["url": $0.url, "label": $0.label, "attempts": String($0.attempts), "acknowledged": String($0.acknowledged), "lastProblem": $0.lastProblem ?? ""]
+                Delivery(url: $0.url, label: $0.label, attempts: $0.attempts, acknowledged: $0.acknowledged, lastProblem: $0.lastProblem)
             }
             return .json(200, SandboxJSON.encode(deliveries))
         case ("GET", "/sandbox/payments"):
+            struct Payment: Encodable {
+                var wallet: String
+                var merchantReference: String
+                var walletReference: String
+                var amountMinor: Int64
+                var currency: String
+                var state: String
+                var refundedMinor: Int64
+            }
             let wallet = request.query["wallet"]
             let payments = ledger.read { state in
                 state.payments.values.filter { wallet == nil || $0.wallet == wallet }
                     .sorted { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
-                    .map { ["wallet": $0.wallet, "merchantReference": $0.merchantReference, "walletReference": $0.walletReference,
-                            "amountMinor": String($0.amountMinor), "currency": $0.currency, "state": $0.state.rawValue,
-                            "refundedMinor": String($0.refundedMinor)] }
+                    .map { Payment(wallet: $0.wallet, merchantReference: $0.merchantReference, walletReference: $0.walletReference,
+                                   amountMinor: $0.amountMinor, currency: $0.currency, state: $0.state.rawValue, refundedMinor: $0.refundedMinor) }
             }
             return .json(200, SandboxJSON.encode(payments))
         case ("GET", "/sandbox/ledger"):

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Checks every `--json` output of the CLI smoke run with a real JSON parser: each file must be
+"""Checks every `--json` output of the CLI smoke run (and the sandbox's admin lists) with a real JSON parser: each file must be
 one JSON object whose fields have the types the README promises, with no empty strings and no
 booleans or numbers written as strings. Usage: json_types.py FILE..."""
 import json, re, sys
 
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 STRING_FIELDS = {"status", "merchantReference", "refundReference", "walletReference", "currency", "customerCurrency", "completedAt", "wallet"}
-INTEGER_FIELDS = {"amountMinor", "customerAmountMinor", "open_before", "reconciled", "still_open"}
+INTEGER_FIELDS = {"amountMinor", "customerAmountMinor", "refundedMinor", "open_before", "reconciled", "still_open", "attempts", "nowMillis"}
+BOOLEAN_FIELDS = {"mayHaveCharged", "retryable", "acknowledged"}
 
 
 def problems_in(name, value, path):
@@ -27,7 +28,7 @@ def problems_in(name, value, path):
                 found.append(f"{where}.{key} should be an integer")
             if field in ("amount", "customerAmount") and not (isinstance(inner, str) and DECIMAL.match(inner)):
                 found.append(f"{where}.{key} should be an exact decimal string")
-            if field in ("mayHaveCharged", "retryable") and not isinstance(inner, bool):
+            if field in BOOLEAN_FIELDS and not isinstance(inner, bool):
                 found.append(f"{where}.{key} should be a boolean")
         for money, minor in (("amount", "amountMinor"), ("customerAmount", "customerAmountMinor")):
             if money in value and minor in value:
@@ -47,11 +48,14 @@ def main():
             except json.JSONDecodeError as error:
                 problems.append(f"{path}: not JSON: {error}")
                 continue
-            if not isinstance(document, dict):
-                problems.append(f"{path}: not a JSON object")
+            # One object (the CLI), or an array of objects (the sandbox's admin lists).
+            documents = document if isinstance(document, list) else [document]
+            if not all(isinstance(d, dict) for d in documents):
+                problems.append(f"{path}: not a JSON object or an array of objects")
                 continue
             checked += 1
-            problems += problems_in(path, document, "")
+            for item in documents:
+                problems += problems_in(path, item, "")
     for problem in problems:
         print("json types:", problem, file=sys.stderr)
     print(f"json types: {checked} outputs checked, {len(problems)} problems")

@@ -68,9 +68,22 @@ check "... and says the payment is left as it is" 1 "$(grep -c 'left as it is' "
 check "... and reports it succeeded" succeeded "$(field status <"$work/cancel-paid.json")"
 "$CLI" pay --amount 10.001 --currency PHP >/dev/null 2>&1; check "too many decimals exits 2" 2 $?
 "$CLI" pay --amount 10.00 --currency PHP --merchant-reference "$ref" --json >/dev/null; check "idempotent replay of the first payment exits 0" 0 $?
-"$CLI" pay --amount 11.00 --currency PHP --merchant-reference "$ref" --json >"$work/inc.json"; check "inconsistent replay exits 3 (original stands)" 3 $?
+"$CLI" pay --amount 11.00 --currency PHP --merchant-reference "$ref" --json >"$work/inc.json"; check "inconsistent replay exits 2 (refused, nothing sent; the original stands)" 2 $?
 set -e
 check "inconsistent replay category" inconsistentRequest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/inc.json")"
+check "... and reports the original payment's status" succeeded "$(field status <"$work/inc.json")"
+check "... and nothing may have been charged" False "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["mayHaveCharged"])' "$work/inc.json")"
+set +e
+"$CLI" refund --wallet gcash --merchant-reference "$ref" --refund-reference "$ref-RR" --amount 1.00 --currency PHP --json >/dev/null
+"$CLI" refund --wallet gcash --merchant-reference "$ref" --refund-reference "$ref-RR" --amount 2.00 --currency PHP --json >"$work/rinc.json"; check "a refund reference reused with another amount exits 2" 2 $?
+check "... is inconsistentRequest" inconsistentRequest "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/rinc.json")"
+check "... says the original refund stands" 1 "$(grep -c 'the original refund stands' "$work/rinc.json")"
+for spec in "gcash PHP 1.00" "paytm INR 1.00" "dana IDR 1000"; do
+  set -- $spec
+  "$CLI" refund --wallet "$1" --merchant-reference "SMOKE-NO-SUCH-$1" --amount "$3" --currency "$2" --json >"$work/nf-$1.json"; check "$1: refunding an unknown payment exits 1" 1 $?
+  check "$1: ... as notFound" notFound "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/nf-$1.json")"
+done
+set -e
 
 # Paytm-style: initiate pending with a txnToken, status queries in new processes, refunds.
 out=$("$CLI" pay --wallet paytm --amount 10.00 --currency INR --json)
@@ -103,7 +116,7 @@ check "dana pay waits for an in-progress payment" succeeded "$("$CLI" pay --wall
 set +e
 "$CLI" pay --wallet dana --amount 10000 --currency IDR --customer dana-low-balance --json >"$work/dana-low.json"; check "dana insufficient funds exits 1" 1 $?
 "$CLI" refund --wallet dana --merchant-reference "$dref" --amount 7000 --currency IDR --json >"$work/dana-over.json"; check "dana over-refund exits 1" 1 $?
-"$CLI" pay --wallet dana --amount 20000 --currency IDR --merchant-reference "$dref" --json >"$work/dana-inc.json"; check "dana same reference, other amount exits 3 (refused by the journal, nothing sent)" 3 $?
+"$CLI" pay --wallet dana --amount 20000 --currency IDR --merchant-reference "$dref" --json >"$work/dana-inc.json"; check "dana same reference, other amount exits 2 (refused by the journal, nothing sent)" 2 $?
 set -e
 check "dana insufficient funds code" 4035414 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-low.json")"
 check "dana over-refund code" 4035802 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["partnerCode"])' "$work/dana-over.json")"
@@ -121,6 +134,10 @@ check "pay --config dana against the standalone sandbox" succeeded "$("$CLI" pay
 check "pay --config tng against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet tng --amount 10.00 --currency MYR --json | field status)"
 # The admin endpoint lists exactly the customers --list-customers prints (one line each after the header).
 check "customers endpoint" "$("$CLI" sandbox --list-customers | tail -n +2 | wc -l | tr -d ' ')" "$(python3 -c 'import json,sys,urllib.request; print(len(json.load(urllib.request.urlopen(sys.argv[1]))))' "http://127.0.0.1:$port/sandbox/customers")"
+# The admin endpoints' JSON has real types too (checked with the CLI's outputs below).
+for endpoint in payments notifications clock customers; do
+  python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://127.0.0.1:$port/sandbox/$endpoint" >"$work/json/admin-$endpoint.json"
+done
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
 check "recover --json (nothing open)" 0 "$("$CLI" recover --wallet gcash --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["still_open"])')"

@@ -590,11 +590,11 @@ def check_acknowledged(port, notify_base):
     for _ in range(100):
         with urllib.request.urlopen("http://%s:%d/sandbox/notifications" % (HOST, port), timeout=5) as response:
             deliveries = [d for d in json.load(response) if d.get("url", "").startswith(notify_base)]
-        if deliveries and all(d.get("acknowledged") == "true" for d in deliveries):
+        if deliveries and all(d.get("acknowledged") is True for d in deliveries):
             break
         time.sleep(0.05)
     check("the documented acknowledgements were accepted (%d notifications, none left to redeliver)" % len(deliveries),
-          bool(deliveries) and all(d.get("acknowledged") == "true" for d in deliveries), deliveries)
+          bool(deliveries) and all(d.get("acknowledged") is True for d in deliveries), deliveries)
 
 
 def free_port():
