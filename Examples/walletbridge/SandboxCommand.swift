@@ -27,6 +27,9 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Write walletbridge.json and the test-only key files for this sandbox into DIR.")
     var writeConfig: String?
 
+    @Option(help: "With --write-config: your webhook's base URL; each wallet's profile gets notify_url BASE/notify/WALLET (without it the profiles name none, and the sandbox sends no notifications).")
+    var notifyBase: String?
+
     @Option(help: "Persist the ledger in this file (default: in memory).")
     var stateFile: String?
 
@@ -45,11 +48,20 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Log requests to stderr.")
     var verbose = false
 
+    mutating func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (0 picks a free one), not \(port)") }
+        guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be a number of at least 1") }
+        if notifyBase != nil, writeConfig == nil { throw ValidationError("--notify-base is for --write-config") }
+        if let notifyBase, !(notifyBase.hasPrefix("http://") || notifyBase.hasPrefix("https://")) {
+            throw ValidationError("--notify-base must be an http:// or https:// URL, not \(notifyBase)")
+        }
+    }
+
     func run() async throws {
         if listCustomers {
-            print("Sandbox test customers (use the id as --customer):")
+            say("Sandbox test customers (use the id as --customer):")
             for customer in SandboxCustomer.all {
-                print("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet.padding(toLength: 6, withPad: " ", startingAt: 0)) \(customer.summary)")
+                say("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet.padding(toLength: 6, withPad: " ", startingAt: 0)) \(customer.summary)")
             }
             return
         }
@@ -70,14 +82,25 @@ struct SandboxCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        print("WalletBridge sandbox listening on \(sandbox.baseURL)" + (faults == "none" ? "" : " (faults \(faults), seed \(seed))"))
+        say("WalletBridge sandbox listening on \(sandbox.baseURL)" + (faults == "none" ? "" : " (faults \(faults), seed \(seed))"))
         if let writeConfig {
-            let path = try sandbox.writeClientConfig(to: writeConfig)
-            print("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")
+            let path = try sandbox.writeClientConfig(to: writeConfig, notifyBase: notifyBase)
+            say("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")
+            if let notifyBase {
+                say("notifications go to \(notifyBase)/notify/WALLET")
+            } else {
+                say("notifications are off: the profiles name no notify_url (add --notify-base URL to receive them)")
+            }
         }
         await SandboxCommand.waitForInterrupt()
-        print("stopping")
+        say("stopping")
         await sandbox.shutdown()
+    }
+
+    /// Writes one line to stdout at once (unbuffered: a process manager that reads the pipe sees
+    /// "listening" when it happens, not when a buffer fills).
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// Returns on SIGINT or SIGTERM.

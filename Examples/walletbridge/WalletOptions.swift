@@ -13,8 +13,11 @@ struct WalletOptions: ParsableArguments {
     @Option(help: "Embedded sandbox state file (default: $WALLETBRIDGE_STATE_FILE or ~/.local/state/walletbridge/sandbox.json).")
     var stateFile: String?
 
-    @Option(help: "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions) or token (B2B token plus HMAC-SHA512).")
-    var snapMode: String = "rsa"
+    @Option(name: .customLong("snap-mode"), help: "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions, the default) or token (B2B token plus HMAC-SHA512). With --config the profile's settings.mode decides.")
+    var snapModeOption: String?
+
+    /// The SNAP mode for the embedded sandbox.
+    var snapMode: String { snapModeOption ?? "rsa" }
 
     @Option(help: "Payment journal (SQLite) that records every payment before it is sent (default: journal.sqlite beside the state file).")
     var journal: String?
@@ -33,6 +36,31 @@ struct WalletOptions: ParsableArguments {
 
     mutating func validate() throws {
         guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be a number of at least 1") }
+        // Wallet names are case-insensitive: `--wallet GCash` is gcash.
+        wallet = wallet.lowercased()
+        if let mode = snapModeOption {
+            guard config == nil else {
+                throw ValidationError("--snap-mode is for the embedded sandbox; with --config the profile's settings.mode decides")
+            }
+            guard ["rsa", "token"].contains(mode) else { throw ValidationError("--snap-mode must be rsa or token, not \(mode)") }
+        }
+        // Set-up errors are refused before anything is sent, with a one-line reason.
+        if config == nil { try Self.checkWritable(resolvedStateFile, option: "--state-file") }
+        try Self.checkWritable(resolvedJournal, option: "--journal")
+    }
+
+    /// Refuses a file whose folder cannot be created or written.
+    static func checkWritable(_ path: String, option: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ValidationError("\(option) \(path): its folder \(folder) cannot be created")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw ValidationError("\(option) \(path): its folder \(folder) is not writable")
+        }
     }
 
     /// The sandbox customer who pays, for the chosen wallet.

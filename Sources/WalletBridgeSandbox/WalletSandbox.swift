@@ -233,8 +233,8 @@ public final class WalletSandbox: Sendable {
     /// Writes `walletbridge.json` (the client profile of every built-in wallet and hosted
     /// emulation) and the test-only key files for this sandbox into `directory`; returns the
     /// profile file's path.
-    public func writeClientConfig(to directory: String) throws -> String {
-        try Self.writeClientConfig(to: directory, baseURL: baseURL, emulations: emulations)
+    public func writeClientConfig(to directory: String, notifyBase: String? = nil) throws -> String {
+        try Self.writeClientConfig(to: directory, baseURL: baseURL, emulations: emulations, notifyBase: notifyBase)
     }
 
     /// The client profile that talks to a sandbox at `baseURL` (a standalone one, say), with
@@ -286,7 +286,12 @@ public final class WalletSandbox: Sendable {
     /// Writes `walletbridge.json` (every built-in wallet's client profile, and those of
     /// `emulations`) and the test-only key files into `directory`, for a sandbox at `baseURL`;
     /// returns the profile file's path.
-    public static func writeClientConfig(to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = []) throws -> String {
+    ///
+    /// With `notifyBase` (`http://127.0.0.1:9000`), each wallet's profile gets
+    /// `notify_url = NOTIFYBASE/notify/WALLET`, so the sandbox sends it notifications; without,
+    /// the profiles name no notify URL and the sandbox sends none.
+    public static func writeClientConfig(to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = [],
+                                         notifyBase: String? = nil) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = [
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
@@ -340,6 +345,14 @@ public final class WalletSandbox: Sendable {
         var wallets: [String: Any] = ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]
         for emulation in emulations {
             wallets[emulation.wallet] = try SandboxProfileWriter.table(try emulation.clientProfile(baseURL: baseURL), keysInto: directory)
+        }
+        if let notifyBase {
+            let base = notifyBase.hasSuffix("/") ? String(notifyBase.dropLast()) : notifyBase
+            for (name, value) in wallets {
+                guard var table = value as? [String: Any] else { continue }
+                table["notify_url"] = base + "/notify/" + name
+                wallets[name] = table
+            }
         }
         let data = try JSONSerialization.data(withJSONObject: ["wallets": wallets], options: [.prettyPrinted, .sortedKeys])
         let path = directory + "/walletbridge.json"

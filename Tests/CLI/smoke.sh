@@ -58,6 +58,11 @@ check "cross-border customer amount" 385.00 "$("$CLI" pay --amount 1000 --curren
 set +e
 "$CLI" pay --amount 10.00 --currency PHP --customer gcash-low-balance --json >/dev/null; check "insufficient funds exits 1" 1 $?
 "$CLI" pay --amount 10.00 --currency XYZ --json >/dev/null 2>&1; check "unknown currency exits 2" 2 $?
+"$CLI" pay --wallet GCash --amount 1.00 --currency PHP --json >/dev/null 2>&1; check "wallet names are case-insensitive" 0 $?
+"$CLI" pay --state-file /proc/walletbridge-none/state.json --amount 1.00 --currency PHP >/dev/null 2>"$work/state.err"; check "an unwritable --state-file exits 2 before sending" 2 $?
+check "... with a one-line reason" 1 "$(grep -c 'cannot be created' "$work/state.err")"
+"$CLI" pay --config "$work/none.json" --snap-mode token --wallet dana --amount 1000 --currency IDR >/dev/null 2>&1; check "--snap-mode with --config exits 2" 2 $?
+"$CLI" sandbox --port 99999 >/dev/null 2>&1; check "sandbox --port 99999 exits 2" 2 $?
 "$CLI" pay --amount -10.00 --currency PHP >/dev/null 2>"$work/neg.err"; check "a negative amount exits 2" 2 $?
 check "a negative amount is named" 1 "$(grep -c 'must be a positive amount' "$work/neg.err")"
 "$CLI" pay --currency PHP >/dev/null 2>&1; check "a missing option exits 2 (ArgumentParser's usage error)" 2 $?
@@ -128,6 +133,8 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 sandbox_pid=$!
 for _ in $(seq 1 100); do [ -f "$work/config/walletbridge.json" ] && break; sleep 0.1; done
 check "profile written" yes "$([ -f "$work/config/walletbridge.json" ] && echo yes || echo no)"
+check "the sandbox's listening line is out while it runs (not block-buffered)" 1 "$(grep -c 'listening on' "$work/sandbox.log")"
+check "--write-config without --notify-base says notifications are off" 1 "$(grep -c 'notifications are off' "$work/sandbox.log")"
 check "pay --config against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 10.00 --currency PHP --json | field status)"
 check "pay --config paytm against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet paytm --amount 10.00 --currency INR --json | field status)"
 check "pay --config dana against the standalone sandbox" succeeded "$("$CLI" pay --config "$work/config/walletbridge.json" --wallet dana --amount 10000 --currency IDR --json | field status)"

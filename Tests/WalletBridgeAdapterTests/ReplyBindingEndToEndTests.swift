@@ -497,10 +497,10 @@ struct SandboxFaultNameTests {
             let ref = reference("admin")
             #expect(try await w.adapter.pay(w.request(ref)).status.unknownCategory == .invalidPartnerResponse)
             let listed = try await w.transport.send(TransportRequest(method: .get, url: base + "/sandbox/payments?wallet=gcash"))
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body)) as? [[String: String]])
-            #expect(rows.map { $0["merchantReference"] } == [ref])
-            #expect(rows.first?["state"] == "succeeded")
-            #expect(rows.first?["amountMinor"] == "1000")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.body)) as? [[String: Any]])
+            #expect(rows.map { $0["merchantReference"] as? String } == [ref])
+            #expect(rows.first?["state"] as? String == "succeeded")
+            #expect(rows.first?["amountMinor"] as? Int == 1000, "a number, not a string")
         }
     }
 }

@@ -103,6 +103,11 @@ struct SandboxTests {
         #expect(profile.baseURL == sandbox.baseURL)
         #expect(profile.merchantKey?.description == "file \(directory)/gcash-merchant-private.pem")
         _ = try AlipayPlusConfiguration(profile: profile)
+        #expect(profile.notifyURL == nil, "without a notify base the profiles name no notify URL")
+        let notified = try WalletSandbox.writeClientConfig(to: directory + "/notified", baseURL: sandbox.baseURL, notifyBase: "http://127.0.0.1:9000/")
+        for wallet in ["gcash", "tng", "paytm", "dana"] {
+            #expect(try PartnerProfileFile(path: notified).profile(for: wallet).notifyURL == "http://127.0.0.1:9000/notify/\(wallet)")
+        }
         await sandbox.shutdown()
     }
 }

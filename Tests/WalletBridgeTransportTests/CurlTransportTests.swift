@@ -82,13 +82,13 @@ struct CurlTransportTests {
     @Test func silentServerTimesOutAndMayHaveReceivedTheRequest() async throws {
         let silent = try SilentServer()
         try await withCurlTransport { transport in
-            let started = ContinuousClock.now
+            // The server never answers: only the 300 ms deadline ends the request (no wall-clock
+            // assertion: a loaded machine may take longer to get here).
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(TransportRequest(method: .post, url: silent.url, body: Array("{}".utf8), timeout: .milliseconds(300)))
             }
             #expect(error?.kind == .timeout)
             #expect(error?.mayHaveReachedServer == true, "the request was written before the deadline")
-            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 
@@ -100,7 +100,7 @@ struct CurlTransportTests {
             let started = ContinuousClock.now
             task.cancel()
             let result = await task.result
-            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(ContinuousClock.now - started < .seconds(30), "ended by the cancel, not by the 60 s deadline")
             guard case .failure(let error as TransportError) = result else {
                 Issue.record("expected a TransportError, got \(result)")
                 return

@@ -138,7 +138,11 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 return
             }
             state.withLock { _accepted += 1 }
-            var timeout = timeval(tv_sec: 3, tv_usec: 0)  // nothing here may hang a test run
+            // Nothing here may hang a test run, but a loaded machine (a parallel test run beside
+            // a build) can leave the client unscheduled for seconds between two requests: a
+            // short timeout would close the kept-alive connection and the test would see a new
+            // one (the flake these tests had at 3 s).
+            var timeout = timeval(tv_sec: 30, tv_usec: 0)
             _ = setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             _ = setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             if closeListenerAfterFirstAccept {
