@@ -2,7 +2,9 @@
 ///
 /// `unknown` is not failure: the customer might have been charged, and the payment must be
 /// reconciled by inquiry before anyone reports it failed or tries a new payment.
-public enum PaymentStatus: Sendable, Equatable {
+///
+/// Its description never prints a next action's token or URL query (see ``NextAction``).
+public enum PaymentStatus: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The money moved.
     case succeeded
     /// No money moved; the reason says why.
@@ -40,10 +42,26 @@ public enum PaymentStatus: Sendable, Equatable {
         default: return nil
         }
     }
+
+    /// `succeeded`, `failed(reason)`, `pending(action)`...: safe to log.
+    public var description: String {
+        switch self {
+        case .succeeded, .cancelled: return name
+        case .failed(let error), .unknown(let error): return "\(name)(\(error))"
+        case .pending(let action?): return "pending(\(action))"
+        case .pending(nil): return "pending"
+        }
+    }
+
+    public var debugDescription: String { description }
 }
 
 /// What the customer must do to complete a pending payment.
-public enum NextAction: Sendable, Equatable {
+///
+/// Its ``value`` is for the customer's device only: a token or a URL's query can let anyone who
+/// reads it complete or view the payment, so the description (and `print`, and string
+/// interpolation) shows the kind and the URL without its query, never a token or a payload.
+public enum NextAction: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Open this web page.
     case redirect(url: String)
     /// Open the wallet app at this link.
@@ -71,4 +89,18 @@ public enum NextAction: Sendable, Equatable {
         case .token(let token): return token
         }
     }
+
+    /// The kind and what is safe to show: a URL's scheme, host and path; a token's or
+    /// payload's length only.
+    public var description: String {
+        switch self {
+        case .redirect(let url), .deeplink(let url):
+            let shown = url.split(separator: "?", maxSplits: 1).first.map(String.init) ?? ""
+            return "\(kind)(\(shown)\(url.contains("?") ? "?…" : ""))"
+        case .qrCode(let payload): return "qrCode(\(payload.count) characters, not shown)"
+        case .token(let token): return "token(\(token.count) characters, not shown)"
+        }
+    }
+
+    public var debugDescription: String { description }
 }
