@@ -31,9 +31,10 @@ struct CancelCommand: AsyncParsableCommand {
         }
         let output: JSONOutput
         do throws(WalletError) {
-            output = ResultOutput.payment(try await session.client.cancel(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
+            output = ResultOutput.payment(try await session.client.cancel(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)),
+                                          settleWith: options.settleCommand(merchantReference))
         } catch {
-            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil)
+            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil, settleWith: options.settleCommand(merchantReference))
         }
         await session.close()
         if case .string("succeeded")? = output.fields.first?.1 {

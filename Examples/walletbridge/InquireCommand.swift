@@ -17,9 +17,10 @@ struct InquireCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let output: JSONOutput
         do throws(WalletError) {
-            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)))
+            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)),
+                                          settleWith: options.settleCommand(merchantReference))
         } catch {
-            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil)
+            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil, settleWith: options.settleCommand(merchantReference))
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)

@@ -91,14 +91,16 @@ struct PayCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             var result = try await client.pay(request)
             let left = Duration.seconds(timeout) - (ContinuousClock.now - started)
-            if !noWait, !result.status.isFinal, left > .zero {
+            // A configuration error is not a payment to wait for: the client already stopped.
+            let stopped = (result.status.error ?? result.lastError)?.diagnosis?.stopsWaiting == true
+            if !noWait, !stopped, !result.status.isFinal, left > .zero {
                 // Pending with a customer action (or still open): settle by the wallet's rule,
                 // within what is left of --timeout.
                 result = try await client.settle(merchantReference: reference, within: left)
             }
-            return ResultOutput.payment(result)
+            return ResultOutput.payment(result, settleWith: options.settleCommand(reference))
         } catch {
-            return await ResultOutput.payment(after: error, client: client, merchantReference: reference, amount: money)
+            return await ResultOutput.payment(after: error, client: client, merchantReference: reference, amount: money, settleWith: options.settleCommand(reference))
         }
     }
 

@@ -5,7 +5,9 @@ import WalletBridgeCore
 /// Exit codes: 0 succeeded, cancelled or pending; 1 failed; 3 unknown (reconcile); 2 usage,
 /// including a reference reused with other content (refused; the original stands).
 enum ResultOutput {
-    static func payment(_ result: PaymentResult) -> JSONOutput {
+    /// - Parameter settleWith: The command that settles the payment once the profile is fixed,
+    ///   printed when the client stopped waiting on a configuration diagnosis.
+    static func payment(_ result: PaymentResult, settleWith: String? = nil) -> JSONOutput {
         var fields: [(String, JSONOutput?)] = [
             ("status", .string(result.status.name)),
             ("merchantReference", .string(result.merchantReference)),
@@ -23,6 +25,10 @@ enum ResultOutput {
         if let last = result.lastError, result.status.error == nil { fields.append(("lastError", errorObject(last))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
         fields.append(("completedAt", .text(result.completedAt)))
+        if !result.status.isFinal, let diagnosis = (result.status.error ?? result.lastError)?.diagnosis, diagnosis.stopsWaiting {
+            // Not a payment to wait for: the profile must change first, then this settles it.
+            fields.append(("settleWith", .string(settleWith ?? "walletbridge inquire --merchant-reference \(result.merchantReference) (or walletbridge recover)")))
+        }
         return .object(fields)
     }
 
@@ -48,7 +54,7 @@ enum ResultOutput {
     /// What the journal knows of the payment after `error`, or the error itself when the
     /// journal never recorded the payment: the printed status and exit code come from the
     /// journal's state, never from the error of one call.
-    static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?) async -> JSONOutput {
+    static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?, settleWith: String? = nil) async -> JSONOutput {
         let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: merchantReference)
         let entry = try? await client.journal.entry(id)
         // A reused reference with other content is about this request, not the original payment.
@@ -60,7 +66,7 @@ enum ResultOutput {
         }
         var result = entry.paymentResult
         result.lastError = error
-        return payment(result)
+        return payment(result, settleWith: settleWith)
     }
 
     /// A request refused before sending because its reference belongs to another request (a
@@ -98,13 +104,24 @@ enum ResultOutput {
     }
 
     static func errorObject(_ error: WalletError) -> JSONOutput {
-        .object([
+        var fields: [(String, JSONOutput?)] = [
             ("category", .string(error.category.rawValue)),
             ("partnerCode", .text(error.partnerCode)),
             ("message", .string(error.partnerMessage.map { "\(error.message) (\($0))" } ?? error.message)),
             ("mayHaveCharged", .bool(error.mayHaveCharged)),
             ("retryable", .bool(error.isRetryable)),
-        ])
+        ]
+        if let diagnosis = error.diagnosis {
+            // What to fix, and what the reply claimed (marked unverified when it did not verify:
+            // never the payment's result).
+            fields.append(("diagnosis", .object([
+                ("kind", .string(diagnosis.kind.description)),
+                ("advice", .string(diagnosis.advice)),
+                ("claimed", .text(diagnosis.claim?.description)),
+                ("claimVerified", diagnosis.claim.map { .bool($0.verified) }),
+            ])))
+        }
+        return .object(fields)
     }
 
     static func partnerObject(_ partner: PartnerResult) -> JSONOutput {

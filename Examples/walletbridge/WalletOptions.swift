@@ -34,6 +34,13 @@ struct WalletOptions: ParsableArguments {
     @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
     var trace = false
 
+    @Flag(help: "Like --trace, with each exchange's body and signed headers; secrets (access and customer tokens, Authorization values, keys) are masked, signatures shortened.")
+    var traceBodies = false
+
+    @Option(help: ArgumentHelp("Write each HTTP exchange into DIR as signature cases that `walletbridge sign --explain` and `walletbridge verify` read as they are (keys by file reference, never key text).",
+                               valueName: "DIR"))
+    var dumpCases: String?
+
     mutating func validate() throws {
         guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be a number of at least 1") }
         // Wallet names are case-insensitive: `--wallet GCash` is gcash.
@@ -61,6 +68,20 @@ struct WalletOptions: ParsableArguments {
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ValidationError("\(option) \(path): its folder \(folder) is not writable")
         }
+    }
+
+    /// The command that reads a payment's state with these options, for when the client stopped
+    /// waiting on a configuration error: run it once the profile is fixed.
+    func settleCommand(_ merchantReference: String) -> String {
+        var common = "--wallet \(Self.shellQuoted(wallet))"
+        if let config { common += " --config \(Self.shellQuoted(config))" }
+        return "walletbridge inquire \(common) --merchant-reference \(Self.shellQuoted(merchantReference)) (or walletbridge recover \(common))"
+    }
+
+    /// `text` as one shell word.
+    static func shellQuoted(_ text: String) -> String {
+        let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./@:=+,".unicodeScalars.contains($0) }
+        return plain && !text.isEmpty ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// The sandbox customer who pays, for the chosen wallet.

@@ -9,6 +9,7 @@ import WalletBridgePaytm
 import WalletBridgeSNAP
 import WalletBridgeSQLite
 import WalletBridgeSandbox
+import WalletBridgeSignatureTool
 import WalletBridgeTransport
 
 /// A client for one wallet, talking either to the partner named by a profile file or to an
@@ -17,6 +18,8 @@ struct WalletSession {
     let client: WalletClient
     let transport: CurlTransport
     let sandbox: WalletSandbox?
+    /// `--dump-cases`: where exchanges are written as signature cases.
+    var dumper: CaseDumper? = nil
 
     static func open(_ options: WalletOptions, settleWithin: Duration = .seconds(30)) async throws -> WalletSession {
         var sandbox: WalletSandbox?
@@ -40,7 +43,30 @@ struct WalletSession {
             caBundlePath: profile.caBundlePath,
             clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
             proxy: profile.proxy))
-        let wire: any HTTPTransport = options.trace ? TranscriptTransport(base: transport) : transport
+        var wire: any HTTPTransport = transport
+        var dumper: CaseDumper?
+        if let directory = options.dumpCases {
+            guard let scheme = SignatureTool.Scheme(rawValue: profile.scheme) else {
+                await transport.shutdown()
+                await sandbox?.shutdown()
+                printError("error: --dump-cases knows the schemes \(SignatureTool.Scheme.allCases.map(\.rawValue).joined(separator: ", ")), not \(profile.scheme)")
+                throw ExitCode(2)
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                await transport.shutdown()
+                await sandbox?.shutdown()
+                printError("error: --dump-cases: cannot create \(directory): \(error)")
+                throw ExitCode(2)
+            }
+            let made = CaseDumper(directory: directory, scheme: scheme, keys: CaseDumper.keys(for: profile, sandbox: sandbox != nil, directory: directory))
+            dumper = made
+            wire = CaseDumpTransport(base: wire, dumper: made)
+        }
+        if options.trace || options.traceBodies {
+            wire = TranscriptTransport(base: wire, bodies: options.traceBodies ? TraceMask(profile: profile) : nil)
+        }
         let clock = options.timeScale == 1 ? PolicyClock() : PolicyClock(timeScale: options.timeScale)
         let verbose = options.verbose
         let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
@@ -68,12 +94,13 @@ struct WalletSession {
         configuration.settleWithin = settleWithin
         configuration.clock = clock
         let client = WalletClient(adapter: adapter, journal: journal, logger: logger, configuration: configuration)
-        return WalletSession(client: client, transport: transport, sandbox: sandbox)
+        return WalletSession(client: client, transport: transport, sandbox: sandbox, dumper: dumper)
     }
 
     func close() async {
         await transport.shutdown()
         await sandbox?.shutdown()
+        if let dumper { printError(dumper.summary) }
     }
 }
 
@@ -97,37 +124,5 @@ enum AdapterFactory {
                         logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
                         clock: @escaping @Sendable () -> Date = { Date() }) throws -> any WalletAdapter {
         try registry.adapter(for: profile, transport: transport, environment: WalletAdapterRegistry.Environment(logger: logger, clock: clock))
-    }
-}
-
-/// Prints each exchange to stderr: method, URL path, status, and the signature header in
-/// short. Bodies are not printed (they carry customer credentials).
-struct TranscriptTransport: HTTPTransport {
-    let base: any HTTPTransport
-    var write: @Sendable (String) -> Void = { printError($0) }
-
-    func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
-        let path = URLComponents(string: request.url)?.path ?? request.url
-        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headerFields[.signature] ?? request.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))")
-        do {
-            let response = try await base.send(request)
-            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headerFields[.signature] ?? response.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))")
-            return response
-        } catch {
-            write("    < \(error)")
-            throw error
-        }
-    }
-
-    /// Paytm carries its checksum in the envelope's `head.signature`, not in a header.
-    static func paytmSignature(_ body: [UInt8]) -> String? {
-        guard let envelope = try? PaytmEnvelope(received: body), let signature = envelope.signature else { return nil }
-        return "head.signature=" + signature
-    }
-
-    static func short(_ signature: String?) -> String {
-        guard let signature else { return "(unsigned)" }
-        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "SIGNATURE=") else { return "Signature: \(signature.prefix(40))…" }
-        return "Signature: \(signature[..<marker.upperBound])\(signature[marker.upperBound...].prefix(16))…"
     }
 }

@@ -9,6 +9,8 @@ struct AlipayPlusExchange: Sendable {
     let configuration: AlipayPlusConfiguration
     let transport: any HTTPTransport
     let clock: @Sendable () -> Date
+    /// Whether any reply has verified with this profile in this run (shared by copies).
+    let history = VerificationHistory()
 
     /// Sends `body` to `path` and returns the decoded reply once its signature, client id and
     /// HTTP status check out.
@@ -70,14 +72,21 @@ struct AlipayPlusExchange: Sendable {
         }
         let clientID = response.headerFields[.clientID] ?? configuration.clientID
         guard clientID == configuration.clientID else {
+            if let diagnosis = AlipayPlusConfigurationDiagnosis.otherClient(clientID, body: response.body, history: history, configuration: configuration) {
+                throw WalletError.diagnosed(.invalidPartnerResponse, "the response is for client id \(clientID), not ours", diagnosis)
+            }
             throw WalletError(.invalidPartnerResponse, "the response is for client id \(clientID), not ours")
         }
         let message = AlipayPlusSignedMessage.response(requestPath: requestPath, clientId: clientID, responseTime: responseTime, body: response.body)
         do {
             try configuration.verifier.verify(message, signatureHeader: signatureHeader)
         } catch {
+            if let diagnosis = AlipayPlusConfigurationDiagnosis.unverifiedRefusal(response.body, history: history) {
+                throw WalletError.diagnosed(.invalidPartnerResponse, "the response signature is not valid (\(error.kind.rawValue))", diagnosis)
+            }
             throw WalletError(.invalidPartnerResponse, "the response signature is not valid (\(error.kind.rawValue)): \(error.message)")
         }
+        history.recordVerified()
         return try StrictJSON.decode(Reply.self, from: response.body, what: "the signed response")
     }
 }

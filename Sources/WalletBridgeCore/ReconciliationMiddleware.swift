@@ -165,6 +165,8 @@ public struct ReconciliationMiddleware: WalletMiddleware {
             guard error.category != .journalUnavailable, error.category != .invalidRequest || error.partnerCode != nil else { throw error }
             cancelError = error
         }
+        // Our configuration is wrong: an inquiry would fail the same way.
+        if cancelError.diagnosis?.stopsWaiting == true { throw cancelError }
         // Refused, undecided or unbound: the payment's state decides (two levels: the cancel's
         // error says nothing about the payment).
         let inquired = try await next(.inquire(query), policyContext)

@@ -8,6 +8,13 @@
 /// window has passed and the wallet still does not know the payment after a cancel was refused
 /// (it never arrived: `failed`, nothing was charged). Otherwise it gives up at its limits with
 /// the payment still open (`unknown` or `pending`), to be resumed later.
+///
+/// An event whose error carries a diagnosis that says waiting cannot help
+/// (``WalletError/Diagnosis/Kind/configuration``: the wallet's replies do not verify with our
+/// profile, or the wallet says it cannot verify us) stops the machine at once: ``Action/giveUp(_:)``
+/// with that diagnosis, the payment left open. Polling with a configuration that can verify
+/// nothing would only wait out the window; the payment is settled by inquiry once the
+/// profile is fixed.
 public struct ReconciliationStateMachine: Sendable, Equatable {
     /// What the driver must do next.
     public enum Action: Sendable, Equatable {
@@ -88,10 +95,26 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
         case .stopped:
             return .giveUp(WalletError(.unknownOutcome, "reconciliation stopped; resume it later"))
         case .observing:
+            if let diagnosis = Self.waitingCannotHelp(event) { return stop(diagnosis) }
             return observe(event)
         case .cancelling(let attempts):
+            if let diagnosis = Self.waitingCannotHelp(event) { return stop(diagnosis) }
             return cancelling(event, attempts: attempts)
         }
+    }
+
+    /// The diagnosis of an event that says no further call can help (our configuration is
+    /// wrong), or nil. A final status is the wallet's proven word and is never overridden.
+    static func waitingCannotHelp(_ event: Event) -> WalletError.Diagnosis? {
+        let error: WalletError?
+        switch event {
+        case .status(.unknown(let e), _), .cancelAnswered(.unknown(let e), _), .cancelAnswered(.failed(let e), _), .callFailed(let e, _):
+            error = e
+        default:
+            error = nil
+        }
+        guard let diagnosis = error?.diagnosis, diagnosis.stopsWaiting else { return nil }
+        return diagnosis
     }
 
     private mutating func observe(_ event: Event) -> Action {
@@ -198,6 +221,14 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     private mutating func stop(_ why: String) -> Action {
         state = .stopped
         return .giveUp(WalletError(.unknownOutcome, why))
+    }
+
+    /// Stops on a diagnosis: the payment stays open, and the error says what to fix and how to
+    /// settle it afterwards.
+    private mutating func stop(_ diagnosis: WalletError.Diagnosis) -> Action {
+        state = .stopped
+        return .giveUp(WalletError(.unknownOutcome, "stopped waiting: \(diagnosis). The payment stays open (the request may have reached the wallet): "
+                                       + "once the profile is fixed, inquire it by its merchant reference or recover pending payments", diagnosis: diagnosis))
     }
 
     /// The wait before the next inquiry, by the rule.

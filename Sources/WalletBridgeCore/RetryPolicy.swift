@@ -11,6 +11,10 @@
 ///   doubt is resent with the identical body under its reference.
 /// - Delays are capped exponential backoff with full jitter; a wallet's `Retry-After` wins
 ///   when it is longer.
+/// - An error whose ``WalletError/diagnosis`` says waiting cannot help (our own profile is
+///   wrong: ``WalletError/Diagnosis/Kind/configuration``) is never resent nor inquired: the
+///   decision is ``Decision/stop``, and the operation keeps the status the wallet has proven
+///   (`unknown` for a payment in doubt), to be settled by inquiry once the profile is fixed.
 /// - Every operation has an overall deadline: when the next attempt would start after it, the
 ///   decision is ``Decision/stop`` and the caller gets the last outcome (`unknown` for a
 ///   payment in doubt, with a way to resume).
@@ -76,6 +80,10 @@ public struct RetryPolicy: Sendable, Equatable {
         }
         switch outcome {
         case .answered:
+            return .stop
+        case .threw(let error) where error.diagnosis?.stopsWaiting == true, .inDoubt(let error) where error.diagnosis?.stopsWaiting == true:
+            // Our configuration cannot verify anything (or the wallet cannot verify us): every
+            // further attempt would end the same way.
             return .stop
         case .threw(let error) where !error.mayHaveCharged:
             // Never reached the wallet (or was refused without acting): resend when the error

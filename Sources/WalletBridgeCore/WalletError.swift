@@ -52,6 +52,9 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
     public let retryAfter: Duration?
     /// Whether the customer could have been charged despite this error.
     public let mayHaveCharged: Bool
+    /// What the error says about its own cause (``Diagnosis/Kind/configuration``: our profile
+    /// is wrong, stop waiting), when the adapter recognised it; nil otherwise.
+    public let diagnosis: Diagnosis?
 
     /// Creates an error; `mayHaveCharged` defaults to what the category implies.
     public init(
@@ -60,7 +63,8 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
         partnerCode: String? = nil,
         partnerMessage: String? = nil,
         retryAfter: Duration? = nil,
-        mayHaveCharged: Bool? = nil
+        mayHaveCharged: Bool? = nil,
+        diagnosis: Diagnosis? = nil
     ) {
         self.category = category
         self.message = message
@@ -68,11 +72,14 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
         self.partnerMessage = partnerMessage
         self.retryAfter = retryAfter
         self.mayHaveCharged = mayHaveCharged ?? WalletError.chargeMayHaveHappened(category)
+        self.diagnosis = diagnosis
     }
 
     /// Whether sending the same request again, under the same merchant reference and with the
-    /// identical body, is appropriate (after ``retryAfter`` when given).
+    /// identical body, is appropriate (after ``retryAfter`` when given). Never when the
+    /// ``diagnosis`` says waiting cannot help (our own configuration is wrong).
     public var isRetryable: Bool {
+        if diagnosis?.stopsWaiting == true { return false }
         switch category {
         case .rateLimited, .partnerUnavailable, .timeout, .unknownOutcome, .invalidPartnerResponse: return true
         default: return false

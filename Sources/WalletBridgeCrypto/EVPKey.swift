@@ -41,6 +41,15 @@ final class EVPKey: @unchecked Sendable {
         OpenSSLErrorQueue.clear()
     }
 
+    /// The SubjectPublicKeyInfo DER of the key's public half (public, never secret).
+    func publicKeyDER() -> [UInt8]? {
+        var der: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_PUBKEY(pointer, &der)
+        guard length > 0, let der else { OpenSSLErrorQueue.clear(); return nil }
+        defer { wb_openssl_free(der) }
+        return Array(UnsafeBufferPointer(start: der, count: Int(length)))
+    }
+
     private static func makeVerifyTemplate(_ key: OpaquePointer) -> OpaquePointer? {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { return nil }
         guard EVP_PKEY_verify_init(ctx) == 1,

@@ -57,5 +57,19 @@ public struct RSAPublicKey: Sendable, CustomStringConvertible {
         RSASignature.verify(signature: signature, data: data, key: key)
     }
 
+    /// The key as a `PUBLIC KEY` (SubjectPublicKeyInfo) PEM block: what `walletbridge verify`
+    /// and ``RSAPublicKey/init(text:)`` read back. Public material only.
+    public var pem: String {
+        guard let der = key.publicKeyDER() else { return "" }
+        let base64 = Base64.encode(der)
+        var lines: [Substring] = []
+        var rest = Substring(base64)
+        while !rest.isEmpty {
+            lines.append(rest.prefix(64))
+            rest = rest.dropFirst(64)
+        }
+        return "-----BEGIN PUBLIC KEY-----\n" + lines.joined(separator: "\n") + "\n-----END PUBLIC KEY-----\n"
+    }
+
     public var description: String { "RSAPublicKey(\(bits) bits, sha256:\(key.publicFingerprint.prefix(16)))" }
 }

@@ -13,6 +13,8 @@ struct PaytmExchange: Sendable {
     let configuration: PaytmConfiguration
     let transport: any HTTPTransport
     let clock: @Sendable () -> Date
+    /// Whether any reply has verified with this key in this run (shared by copies).
+    let history = VerificationHistory()
 
     /// Sends `body` to `path` (with `query` appended) and returns the decoded reply once its
     /// checksum and HTTP status check out.
@@ -73,11 +75,18 @@ struct PaytmExchange: Sendable {
             throw WalletError(.invalidPartnerResponse, "the reply is not a Paytm envelope: \(error.message)")
         }
         guard let signature = envelope.signature, !signature.isEmpty else {
+            if let diagnosis = PaytmConfigurationDiagnosis.unverifiedReply(envelope.bodyText, history: history, configuration: configuration) {
+                throw WalletError.diagnosed(.invalidPartnerResponse, "the reply has no head.signature", diagnosis)
+            }
             throw WalletError(.invalidPartnerResponse, "the reply has no head.signature; an unsigned reply is never trusted")
         }
         guard configuration.checksum.verify(signature, for: envelope.bodyText) else {
+            if let diagnosis = PaytmConfigurationDiagnosis.unverifiedReply(envelope.bodyText, history: history, configuration: configuration) {
+                throw WalletError.diagnosed(.invalidPartnerResponse, "the reply's checksum does not verify", diagnosis)
+            }
             throw WalletError(.invalidPartnerResponse, "the reply's checksum does not verify over its body as received (tampered, or another merchant key)")
         }
+        history.recordVerified()
         return try StrictJSON.decode(Reply.self, from: envelope.bodyText, what: "the checksummed reply body")
     }
 }

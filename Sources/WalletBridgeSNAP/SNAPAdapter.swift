@@ -95,7 +95,7 @@ public struct SNAPAdapter: WalletAdapter {
             return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         let partner = Self.partnerResult(reply)
-        switch Self.outcome(reply) {
+        switch outcome(reply) {
         case .success:
             let decoded: SNAPWire.PaymentReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.PaymentReply.self) } catch {
@@ -137,7 +137,7 @@ public struct SNAPAdapter: WalletAdapter {
         let partner = Self.partnerResult(reply)
         var result = PaymentResult(status: .pending(nil), merchantReference: query.merchantReference,
                                    walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
-        switch Self.outcome(reply) {
+        switch outcome(reply) {
         case .success:
             break
         case .inProgress:
@@ -152,7 +152,8 @@ public struct SNAPAdapter: WalletAdapter {
                                                                  partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)))
             return result
         case .refused(let error):
-            throw WalletError(error.category, "the status query was refused", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
+            throw WalletError(error.category, "the status query was refused" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
+                              partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
         case .open(let error):
             throw WalletError(error.category, "the status query is undecided: \(error.message)", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)
         }
@@ -199,7 +200,7 @@ public struct SNAPAdapter: WalletAdapter {
         } catch {
             return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
-        switch Self.outcome(reply) {
+        switch outcome(reply) {
         case .success:
             let decoded: SNAPWire.CancelReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.CancelReply.self) } catch {
@@ -213,7 +214,8 @@ public struct SNAPAdapter: WalletAdapter {
                                     ?? binding.lends(decoded.originalReferenceNo),
                                  amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime)
         case .refused(let error):
-            throw WalletError(error.category, "the wallet refused the cancel", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
+            throw WalletError(error.category, "the wallet refused the cancel" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
+                              partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
         case .inProgress:
             return PaymentResult.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message), merchantReference:
                                 query.merchantReference, amount: query.expectedAmount)
@@ -241,7 +243,7 @@ public struct SNAPAdapter: WalletAdapter {
         }
         var result = RefundResult(status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
                                   amount: request.amount, partnerResult: Self.partnerResult(reply))
-        switch Self.outcome(reply) {
+        switch outcome(reply) {
         case .success:
             let decoded: SNAPWire.RefundReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.RefundReply.self) } catch {
@@ -292,7 +294,7 @@ public struct SNAPAdapter: WalletAdapter {
 
     /// An HTTP status outside 2xx is never success, whatever a signed body says; a refusal
     /// code under a 5xx status is not a refusal either (the two disagree: the outcome is open).
-    static func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
+    func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
         guard let code = reply.code else {
             let category: WalletError.Category = (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
             return .open(WalletError(category, "HTTP \(reply.httpStatus) without a SNAP responseCode; the request may have been processed"))
@@ -305,6 +307,11 @@ public struct SNAPAdapter: WalletAdapter {
             return code.isSuccess ? .success : .inProgress
         }
         if let category = code.refusalCategory, !(500...599).contains(reply.httpStatus) {
+            if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(code, message: reply.message, configuration: configuration) {
+                // The wallet proves it refused the request because it cannot authenticate us.
+                return .refused(WalletError.diagnosed(category, "the wallet refused the request", diagnosis, partnerCode: code.text, partnerMessage: reply.message,
+                                                      mayHaveCharged: false))
+            }
             return .refused(WalletError(category, "the wallet refused the request", partnerCode: code.text, partnerMessage: reply.message, mayHaveCharged: category == .inconsistentRequest))
         }
         return .open(WalletError(code.openCategory, "the outcome is open (\(code.text)); query before anything else", partnerCode: code.text, partnerMessage: reply.message,

@@ -15,15 +15,18 @@ struct SNAPExchange: Sendable {
     let clock: @Sendable () -> Date
     let tokens: SNAPAccessTokenCache?
     let logger: Logger
+    /// Whether any reply (token replies included) has verified with this profile in this run.
+    let history: VerificationHistory
 
     init(configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date,
-         logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() })) {
+         logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() }), history: VerificationHistory = VerificationHistory()) {
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
         self.logger = logger
+        self.history = history
         if case .token = configuration.mode {
-            let fetcher = SNAPTokenFetcher(configuration: configuration, transport: transport, clock: clock)
+            let fetcher = SNAPTokenFetcher(configuration: configuration, transport: transport, clock: clock, history: history)
             tokens = SNAPAccessTokenCache(margin: configuration.tokenRefreshMargin, clock: clock) { () async throws(WalletError) in try await fetcher.fetch() }
         } else {
             tokens = nil
@@ -139,11 +142,18 @@ struct SNAPExchange: Sendable {
             do {
                 try configuration.walletKey.verifyTransaction(signature: signature, method: "POST", path: path, body: response.body, timestamp: timestamp)
             } catch {
+                if let diagnosis = SNAPConfigurationDiagnosis.unverifiedReply(response.body, history: history, configuration: configuration) {
+                    throw WalletError.diagnosed(.invalidPartnerResponse, "the reply's signature is not valid (\(error.kind.rawValue))", diagnosis)
+                }
                 throw WalletError(.invalidPartnerResponse, "the reply's signature is not valid (\(error.kind.rawValue)): \(error.message)")
             }
         } else if configuration.responsesSigned {
+            if let diagnosis = SNAPConfigurationDiagnosis.unverifiedReply(response.body, history: history, configuration: configuration) {
+                throw WalletError.diagnosed(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed", diagnosis)
+            }
             throw WalletError(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed")
         }
+        history.recordVerified()
         let head: SNAPWire.Head?
         if response.body.isEmpty {
             head = nil
@@ -171,6 +181,7 @@ struct SNAPTokenFetcher: Sendable {
     let configuration: SNAPConfiguration
     let transport: any HTTPTransport
     let clock: @Sendable () -> Date
+    let history: VerificationHistory
 
     func fetch() async throws(WalletError) -> (token: SecretBytes, expiresIn: Duration) {
         let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
@@ -186,15 +197,19 @@ struct SNAPTokenFetcher: Sendable {
             .contentType: "application/json", .snapTimestamp: timestamp, .snapClientKey: configuration.partnerID,
             .snapSignature: signature.value, .snapChannelID: configuration.channelID,
         ]
-        let exchange = SNAPExchange(configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock)
+        let exchange = SNAPExchange(configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock, history: history)
         let reply: SNAPExchange.Reply
         do {
             reply = try await exchange.exchange(configuration.paths.accessToken, body, headerFields)
         } catch {
             throw WalletError(error.category == .invalidPartnerResponse ? .invalidPartnerResponse : error.category,
-                              "access token: \(error.message)", mayHaveCharged: false)
+                              "access token: \(error.message)", mayHaveCharged: false, diagnosis: error.diagnosis)
         }
         guard reply.code?.isSuccess == true else {
+            if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(reply.code, message: reply.message, configuration: configuration) {
+                throw WalletError.diagnosed(.authenticationFailed, "the wallet refused an access token", diagnosis, partnerCode: reply.code?.text,
+                                            partnerMessage: reply.message, mayHaveCharged: false)
+            }
             throw WalletError(.authenticationFailed, "the wallet refused an access token", partnerCode: reply.code?.text, partnerMessage: reply.message, mayHaveCharged: false)
         }
         let token = try reply.decode(SNAPWire.TokenReply.self)

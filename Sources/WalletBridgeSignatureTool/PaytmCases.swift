@@ -68,6 +68,7 @@ enum PaytmCases {
         if engine.verify(checksum, for: text) {
             return VerifyReport(valid: true, reason: "checksum matches the text", explanation: explanation)
         }
-        return VerifyReport(valid: false, reason: "checksum does not match (tampered text, other key, or malformed checksum)", explanation: explanation)
+        let key = (try? c.optionalString("merchant_key")) != nil ? "the inline merchant_key" : ((try? c.optionalString("merchant_key_file")).map { "merchant_key_file \($0)" } ?? "the merchant key")
+        return VerifyReport(valid: false, reason: "checksum does not match the text with \(key) (another merchant key, tampered text, or a malformed checksum)", explanation: explanation)
     }
 }

@@ -145,8 +145,76 @@ check "customers endpoint" "$("$CLI" sandbox --list-customers | tail -n +2 | wc 
 for endpoint in payments notifications clock customers; do
   python3 -c 'import sys,urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "http://127.0.0.1:$port/sandbox/$endpoint" >"$work/json/admin-$endpoint.json"
 done
+
+# Diagnostics: the most common onboarding mistakes name themselves and stop at once.
+python3 - "$work/config" <<'PY'
+import json, sys
+folder = sys.argv[1]
+profile = json.load(open(folder + "/walletbridge.json"))
+open(folder + "/wrong-paytm-key.txt", "w").write("WRONG+KEY/abc123\n")
+profile["wallets"]["paytm"]["merchant_key"] = "file:wrong-paytm-key.txt"
+profile["wallets"]["gcash"]["client_id"] = "SANDBOX_WRONG_CLIENT"
+json.dump(profile, open(folder + "/wrong.json", "w"), indent=1)
+PY
+jq_() { python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."): d = d.get(k) if isinstance(d, dict) else None
+print("" if d is None else d)' "$@"; }
+set +e
+"$CLI" pay --config "$work/config/wrong.json" --wallet paytm --amount 10.00 --currency INR --timeout 30 --trace --json >"$work/wrong-key.json" 2>"$work/wrong-key.err"; code=$?
+set -e
+check "wrong paytm merchant key: unknown, exit 3" 3 "$code"
+check "... diagnosed as configuration" configuration "$(jq_ "$work/wrong-key.json" error.diagnosis.kind)"
+check "... the message names the merchant key" 1 "$(grep -c 'do not verify with this merchant_key' <<<"$(jq_ "$work/wrong-key.json" error.message)")"
+check "... and shows the claim, marked unverified" 1 "$(grep -c 'claimed: F 2005 .*(unverified)' <<<"$(jq_ "$work/wrong-key.json" error.message)")"
+check "... and the command that settles it" 1 "$(grep -c '^walletbridge inquire --wallet paytm --config .* --merchant-reference ' <<<"$(jq_ "$work/wrong-key.json" settleWith)")"
+check "... after one exchange, without waiting out --timeout 30" 1 "$(grep -c '^    > POST' "$work/wrong-key.err")"
+set +e
+"$CLI" pay --config "$work/config/wrong.json" --wallet gcash --amount 10.00 --currency PHP --timeout 30 --trace >"$work/wrong-client.txt" 2>"$work/wrong-client.err"; code=$?
+set -e
+check "wrong gcash client id: unknown, exit 3" 3 "$code"
+check "... the message names the client id" 1 "$(grep -c '^  message: .*not to this profile.s client_id SANDBOX_WRONG_CLIENT' "$work/wrong-client.txt")"
+check "... the message shows the claim, marked unverified" 1 "$(grep -c '^  message: .*claimed: F INVALID_CLIENT .*(unverified)' "$work/wrong-client.txt")"
+check "... and says how to settle it" 1 "$(grep -c '^settleWith: walletbridge inquire --wallet gcash' "$work/wrong-client.txt")"
+check "... after one exchange" 1 "$(grep -c '^    > POST' "$work/wrong-client.err")"
+
+# --trace-bodies: bodies and signed headers, secrets masked.
+"$CLI" pay --config "$work/config/walletbridge.json" --wallet paytm --amount 1.00 --currency INR --no-wait --trace-bodies >/dev/null 2>"$work/bodies-paytm.err"
+check "--trace-bodies prints bodies" 1 "$([ "$(grep -c '      body: {' "$work/bodies-paytm.err")" -ge 2 ] && echo 1 || echo 0)"
+check "--trace-bodies never prints the merchant key" 0 "$(grep -c "$(cat "$work/config/paytm-merchant-key.txt")" "$work/bodies-paytm.err")"
+check "--trace-bodies masks the txnToken and custId" 0 "$(grep -c '"txnToken":"[^«]\|"custId":"[^«]' "$work/bodies-paytm.err")"
+"$CLI" pay --wallet dana --snap-mode token --amount 10000 --currency IDR --trace-bodies >/dev/null 2>"$work/bodies-dana.err"
+check "--trace-bodies shows bearer values masked" 1 "$([ "$(grep -c 'Authorization: Bearer «token masked' "$work/bodies-dana.err")" -ge 1 ] && echo 1 || echo 0)"
+check "--trace-bodies masks bearer tokens" 0 "$(grep -ci 'Authorization[^:]*: Bearer [^«]' "$work/bodies-dana.err")"
+check "--trace-bodies never prints the client secret" 0 "$(grep -c "$(cat "$work/config/dana-client-secret.txt")" "$work/bodies-dana.err")"
+"$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 1.00 --currency PHP --trace-bodies >/dev/null 2>"$work/bodies-gcash.err"
+check "--trace-bodies masks the customer's access token" 0 "$(grep -c 'gcash-pays' "$work/bodies-gcash.err")"
+check "--trace-bodies prints the signed headers" 1 "$([ "$(grep -ci '      request-time: ' "$work/bodies-gcash.err")" -ge 1 ] && echo 1 || echo 0)"
+
+# --dump-cases: a wrong key's reply fails verification, naming the key.
+set +e
+"$CLI" pay --config "$work/config/wrong.json" --wallet paytm --amount 10.00 --currency INR --dump-cases "$work/cases-wrong" >/dev/null 2>&1
+"$CLI" verify --scheme paytm <"$work/cases-wrong/001-pay-response.json" >"$work/verify-wrong.txt" 2>&1; code=$?
+set -e
+check "a dumped reply from a wrong-key run fails verify (exit 1)" 1 "$code"
+check "... naming the merchant key file" 1 "$(grep -c 'invalid: checksum does not match the text with merchant_key_file .*wrong-paytm-key.txt' "$work/verify-wrong.txt")"
 kill "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true; sandbox_pid=""
 
+# --dump-cases against the embedded sandbox: every case verifies as it is; our requests re-sign.
+for spec in "gcash alipayplus 10.00 PHP" "paytm paytm 10.00 INR" "dana snap 10000 IDR"; do
+  read -r wallet scheme amount currency <<<"$spec"
+  "$CLI" pay --wallet "$wallet" --amount "$amount" --currency "$currency" --dump-cases "$work/cases-$wallet" >/dev/null 2>"$work/dump-$wallet.err"
+  total=0; verified=0; signed=0; requests=0
+  for f in "$work/cases-$wallet"/*.json; do
+    total=$((total + 1))
+    "$CLI" verify --scheme "$scheme" <"$f" >/dev/null 2>&1 && verified=$((verified + 1))
+    case "$f" in *-request.json) requests=$((requests + 1)); "$CLI" sign --scheme "$scheme" --explain <"$f" >/dev/null 2>&1 && signed=$((signed + 1)) ;; esac
+  done
+  check "--dump-cases $wallet wrote request and response cases" 1 "$([ "$total" -ge 2 ] && [ "$requests" -ge 1 ] && echo 1 || echo 0)"
+  check "--dump-cases $wallet: every case verifies" "$total" "$verified"
+  check "--dump-cases $wallet: every request re-signs with sign --explain" "$requests" "$signed"
+  check "--dump-cases $wallet: no key text in the cases" 0 "$(cat "$work/cases-$wallet"/*.json | grep -c 'PRIVATE KEY\|SDOr4vU+L2wkTaKX')"
+done
 check "recover --json (nothing open)" 0 "$("$CLI" recover --wallet gcash --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["still_open"])')"
 # Real JSON types in every --json output above (booleans, integers, no empty strings).
 set +e

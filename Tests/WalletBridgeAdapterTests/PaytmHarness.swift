@@ -30,6 +30,9 @@ final class CountingTransport: HTTPTransport, @unchecked Sendable {
     }
 
     func count(_ path: String) -> Int { lock.withLock { counts[path] ?? 0 } }
+
+    /// Requests sent to any path.
+    var total: Int { lock.withLock { counts.values.reduce(0, +) } }
 }
 
 func inr(_ text: String) throws -> Money { try Money(parsing: text, currency: .inr) }
