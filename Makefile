@@ -13,8 +13,12 @@ OPENAPI_TOOLS := openapi-spec-validator==0.9.0 jsonschema==4.26.0
 VENV := .build/interop-venv
 INTEROP_CASES ?= 100
 CLI := .build/debug/walletbridge
+# One debug build for every target (demo, test, interop): the same flags, so switching between
+# them rebuilds nothing (`swift build --product X` alone would build without testability and
+# recompile every module).
+DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build demo test unit cli crash chaos contract openapi interop bench simulate clean
+.PHONY: all deps build rebuild-check demo test unit cli crash chaos contract openapi interop bench simulate clean
 
 all: build
 
@@ -33,11 +37,11 @@ deps:
 	@command -v swift >/dev/null 2>&1 || { echo "make: swift is not on PATH (Swift 6 toolchain required)"; exit 1; }
 
 build: deps
-	swift build --build-tests
+	$(DEBUG_BUILD)
 
 ## demo: signed GCash-style payments over libcurl against the embedded sandbox (no set-up).
 demo: deps
-	swift build --product walletbridge
+	$(DEBUG_BUILD)
 	$(CLI) demo
 	@echo
 	@echo "--- the CLI: walletbridge pay --wallet gcash --amount 10.00 --currency PHP --json ---"
@@ -50,7 +54,13 @@ demo: deps
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, then interop against the official libraries.
-test: build unit cli crash chaos contract interop openapi
+test: build rebuild-check unit cli crash chaos contract interop openapi
+
+## rebuild-check: the demo's and the tests' build is one and the same: a second build compiles nothing.
+rebuild-check:
+	@compiled=$$($(DEBUG_BUILD) 2>&1 | grep -v "Compiling plugin" | grep -c "Compiling" || true); \
+	if [ "$$compiled" != 0 ]; then echo "make: a second debug build compiled $$compiled files (make demo and make test must build alike)"; exit 1; fi; \
+	echo "rebuild-check: a second debug build compiled nothing"
 
 unit:
 	swift test --skip-build --parallel
@@ -87,7 +97,7 @@ $(VENV)/.ready: Makefile
 	touch $@
 
 interop: deps $(VENV)/.ready
-	swift build --product walletbridge
+	$(DEBUG_BUILD)
 	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
 	$(VENV)/bin/python Tests/Interop/sandbox_interop.py --cli $(CLI)
 

@@ -27,6 +27,7 @@ check() { # check NAME EXPECTED ACTUAL
 }
 field() { python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], ""))' "$1"; }
 
+check "the CHANGELOG names the version in development" 1 "$(grep -c "^## \[Unreleased\] ($("$CLI" --version))" "$(dirname "$0")/../../CHANGELOG.md")"
 check "--version is the README's version" "$(sed -n 's/.*Status (\([^)]*\)).*/\1/p' "$(dirname "$0")/../../README.md")" "$("$CLI" --version)"
 
 # The story `make demo` tells, end to end (it checks every step itself).
