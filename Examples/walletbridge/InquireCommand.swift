@@ -17,7 +17,7 @@ struct InquireCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let output: JSONOutput
         do throws(WalletError) {
-            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference)),
+            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference), correlationID: session.correlationID),
                                           settleWith: options.settleCommand(merchantReference))
         } catch {
             output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil, settleWith: options.settleCommand(merchantReference))

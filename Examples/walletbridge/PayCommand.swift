@@ -57,7 +57,7 @@ struct PayCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options, settleWithin: noWait ? .zero : .seconds(timeout))
         let customer = CustomerCredential(customer ?? options.defaultCustomer)
         if count == 1 {
-            let output = await pay(reference, money, customer, session.client)
+            let output = await pay(reference, money, customer, session.client, session.correlationID)
             await session.close()
             try ResultOutput.finish(output, json: options.json)
             return
@@ -69,7 +69,7 @@ struct PayCommand: AsyncParsableCommand {
             var next = 0
             for _ in 0..<min(concurrency, references.count) {
                 let ref = references[next]; next += 1
-                group.addTask { await pay(ref, money, customer, session.client) }
+                group.addTask { await pay(ref, money, customer, session.client, session.correlationID) }
             }
             while let output = await group.next() {
                 ResultOutput.emit(output, json: true)
@@ -77,7 +77,7 @@ struct PayCommand: AsyncParsableCommand {
                 if ResultOutput.exitCode(output).rawValue > worst.rawValue { worst = ResultOutput.exitCode(output) }
                 if next < references.count {
                     let ref = references[next]; next += 1
-                    group.addTask { await pay(ref, money, customer, session.client) }
+                    group.addTask { await pay(ref, money, customer, session.client, session.correlationID) }
                 }
             }
         }
@@ -85,18 +85,18 @@ struct PayCommand: AsyncParsableCommand {
         if worst != .success { throw worst }
     }
 
-    func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient) async -> JSONOutput {
+    func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient, _ correlationID: String) async -> JSONOutput {
         do throws(WalletError) {
             let request = PaymentRequest(merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
             let started = ContinuousClock.now
-            var result = try await client.pay(request)
+            var result = try await client.pay(request, correlationID: correlationID)
             let left = Duration.seconds(timeout) - (ContinuousClock.now - started)
             // A configuration error is not a payment to wait for: the client already stopped.
             let stopped = (result.status.error ?? result.lastError)?.diagnosis?.stopsWaiting == true
             if !noWait, !stopped, !result.status.isFinal, left > .zero {
                 // Pending with a customer action (or still open): settle by the wallet's rule,
                 // within what is left of --timeout.
-                result = try await client.settle(merchantReference: reference, within: left)
+                result = try await client.settle(merchantReference: reference, within: left, correlationID: correlationID)
             }
             return ResultOutput.payment(result, settleWith: options.settleCommand(reference))
         } catch {

@@ -21,7 +21,7 @@ struct RecoverCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let report: RecoveryReport
         do throws(WalletError) {
-            report = try await session.client.recoverPending(within: wait.map { .seconds($0) })
+            report = try await session.client.recoverPending(within: wait.map { .seconds($0) }, correlationID: session.correlationID)
         } catch {
             await session.close()
             printError("error: \(error)")

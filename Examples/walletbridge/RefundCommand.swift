@@ -36,14 +36,14 @@ struct RefundCommand: AsyncParsableCommand {
         let output: JSONOutput
         do throws(WalletError) {
             let request = RefundRequest(merchantReference: merchantReference, refundReference: refundReference, amount: money, reason: reason)
-            var result = try await session.client.refund(request)
+            var result = try await session.client.refund(request, correlationID: session.correlationID)
             let deadline = ContinuousClock.now + .seconds(timeout)
             let canQuery = session.client.adapter.capabilities.supports(.inquireRefund)
             while !noWait, canQuery, RefundCommand.isOpen(result.status), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(300))
                 let query = RefundQuery(refundReference: refundReference, walletRefundReference: result.walletRefundReference, merchantReference: merchantReference,
                                         expectedAmount: money)
-                let next = try await session.client.inquireRefund(query)
+                let next = try await session.client.inquireRefund(query, correlationID: session.correlationID)
                 result = RefundResult(status: next.status, refundReference: next.refundReference, walletRefundReference: next.walletRefundReference ?? result.walletRefundReference,
                                       merchantReference: merchantReference, amount: next.amount ?? result.amount, partnerResult: next.partnerResult)
             }

@@ -20,6 +20,9 @@ struct WalletSession {
     let sandbox: WalletSandbox?
     /// `--dump-cases`: where exchanges are written as signature cases.
     var dumper: CaseDumper? = nil
+    /// One correlation id for every operation of this invocation (a pay and the settling that
+    /// follows it log under the same id).
+    let correlationID = UUID().uuidString.lowercased()
 
     static func open(_ options: WalletOptions, settleWithin: Duration = .seconds(30)) async throws -> WalletSession {
         var sandbox: WalletSandbox?

@@ -99,6 +99,9 @@ check "paytm token next action with --no-wait" token "$("$CLI" pay --wallet payt
 check "paytm inquire in a new process" succeeded "$("$CLI" inquire --wallet paytm --merchant-reference "$pref" --json | field status)"
 check "paytm partial refund settles" succeeded "$("$CLI" refund --wallet paytm --merchant-reference "$pref" --amount 4.00 --currency INR --json | field status)"
 check "paytm second refund" succeeded "$("$CLI" refund --wallet paytm --merchant-reference "$pref" --amount 6.00 --currency INR --json | field status)"
+# One correlation id per invocation: a Paytm refund (pending) and its status query log under one id.
+cpref=$(field merchantReference <<<"$("$CLI" pay --wallet paytm --amount 3.00 --currency INR --json)")
+check "one correlation id per CLI invocation (refund, then its status query)" 1 "$("$CLI" refund --wallet paytm --merchant-reference "$cpref" --amount 1.00 --currency INR --verbose 2>&1 >/dev/null | grep -o 'correlationID=[a-z0-9-]*' | sort -u | wc -l | tr -d ' ')"
 check "paytm slow customer pending with --no-wait" pending "$("$CLI" pay --wallet paytm --amount 5.00 --currency INR --customer paytm-slow --merchant-reference SMOKE-PTM-SLOW --no-wait --json | field status)"
 check "paytm pending on status query 1" pending "$("$CLI" inquire --wallet paytm --merchant-reference SMOKE-PTM-SLOW --json | field status)"
 set +e
