@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import WalletBridgeCore
 
@@ -24,12 +25,19 @@ enum ResultOutput {
         if let error = result.status.error { fields.append(("error", errorObject(error))) }
         if let last = result.lastError, result.status.error == nil { fields.append(("lastError", errorObject(last))) }
         if let partner = result.partnerResult { fields.append(("partnerResult", partnerObject(partner))) }
-        fields.append(("completedAt", .text(result.completedAt)))
+        // One format whatever the wallet (RFC 3339, UTC), and the wallet's own text beside it.
+        fields.append(("completedAt", .text(result.completedAtInstant.map(rfc3339))))
+        fields.append(("completedAtWallet", .text(result.completedAt)))
         if !result.status.isFinal, let diagnosis = (result.status.error ?? result.lastError)?.diagnosis, diagnosis.stopsWaiting {
             // Not a payment to wait for: the profile must change first, then this settles it.
             fields.append(("settleWith", .string(settleWith ?? "walletbridge inquire --merchant-reference \(result.merchantReference) (or walletbridge recover)")))
         }
         return .object(fields)
+    }
+
+    /// `2026-11-29T03:21:23Z`.
+    static func rfc3339(_ instant: Date) -> String {
+        String(TimestampText.iso8601(instant, offsetHours: 0).dropLast(6)) + "Z"
     }
 
     /// `amount` as an exact decimal string, its integer minor units, and its currency.

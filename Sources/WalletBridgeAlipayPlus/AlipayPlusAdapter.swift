@@ -143,7 +143,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
                                  walletReference: query.walletReference ?? binding.lends(reply.paymentId),
                                  amount: query.expectedAmount,
-                                 partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime)
+                                 partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime,
+                                 completedAtInstant: reply.cancelTime.flatMap(TimestampText.parse))
         case "F":
             throw WalletError(mapping.category(of: result.resultCode), "the wallet refused the cancel",
                               partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
@@ -250,7 +251,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
             amount: binding.confirmedAmount ?? query.expectedAmount,
             quote: AlipayPlusResultMapping.quote(reply.paymentQuote),
             partnerResult: AlipayPlusResultMapping.partnerResult(partner),
-            completedAt: reply.paymentTime
+            completedAt: reply.paymentTime,
+            completedAtInstant: reply.paymentTime.flatMap(TimestampText.parse)
         )
         if binding.contradiction == nil {
             result.customerAmount = try? (reply.customerPayAmount ?? reply.payToAmount)?.money()

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a wallet said about a payment, in the common model.
 public struct PaymentResult: Sendable, Equatable {
     /// Where the payment stands.
@@ -17,6 +19,10 @@ public struct PaymentResult: Sendable, Equatable {
     public var partnerResult: PartnerResult?
     /// When the wallet says the payment completed (partner's text).
     public var completedAt: String?
+    /// The same moment as an instant, read by the adapter from ``completedAt`` in its wallet's
+    /// own format (Alipay+ and SNAP: ISO 8601 with an offset; Paytm: IST without a zone); nil
+    /// when the wallet gave no time or its text did not parse.
+    public var completedAtInstant: Date?
     /// The last error that left the status as it was: an inquiry, cancel or refund call that
     /// failed says nothing about the payment, so the payment keeps its status (pending or
     /// unknown) and every reference already known, with that error here.
@@ -32,6 +38,7 @@ public struct PaymentResult: Sendable, Equatable {
         quote: FXQuote? = nil,
         partnerResult: PartnerResult? = nil,
         completedAt: String? = nil,
+        completedAtInstant: Date? = nil,
         lastError: WalletError? = nil
     ) {
         self.status = status
@@ -42,6 +49,7 @@ public struct PaymentResult: Sendable, Equatable {
         self.quote = quote
         self.partnerResult = partnerResult
         self.completedAt = completedAt
+        self.completedAtInstant = completedAtInstant
         self.lastError = lastError
     }
 }

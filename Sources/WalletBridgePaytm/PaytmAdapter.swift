@@ -116,7 +116,8 @@ public struct PaytmAdapter: WalletAdapter {
             walletReference: query.walletReference ?? binding.lends(reply.txnId),
             amount: binding.confirmedAmount ?? query.expectedAmount,
             partnerResult: PaytmResultMapping.partnerResult(info),
-            completedAt: reply.txnDate.flatMap { $0.isEmpty ? nil : $0 }
+            completedAt: reply.txnDate.flatMap { $0.isEmpty ? nil : $0 },
+            completedAtInstant: reply.txnDate.flatMap(PaytmTimestamp.parse)
         )
     }
 

@@ -54,7 +54,8 @@ extension PaytmAdapter {
         let txnID = fields["TXNID"].flatMap { $0.isEmpty ? nil : $0 }
         let info = PaytmWire.ResultInfo(resultStatus: status, resultCode: fields["RESPCODE"], resultMsg: fields["RESPMSG"])
         var payment = PaymentResult(status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
-                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: fields["TXNDATE"])
+                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: fields["TXNDATE"],
+                                    completedAtInstant: fields["TXNDATE"].flatMap(PaytmTimestamp.parse))
         if let text = fields["TXNAMOUNT"], !text.isEmpty {
             payment.amount = try Self.notifiedAmount(text, currency: fields["CURRENCY"])
         }
@@ -98,7 +99,8 @@ extension PaytmAdapter {
                                       refund: refund, deduplicationKey: "paytm|refund|\(orderID)|\(refID)|\(status)", requiresConfirmation: true)
         }
         var payment = PaymentResult(status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
-                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: body.txnDate)
+                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: body.txnDate,
+                                    completedAtInstant: body.txnDate.flatMap(PaytmTimestamp.parse))
         if let text = body.txnAmount, !text.isEmpty { payment.amount = try Self.notifiedAmount(text, currency: nil) }
         return WalletNotification(kind: status == "PENDING" ? .paymentPending : .paymentResult, payment: payment,
                                   deduplicationKey: "paytm|\(orderID)|\(txnID ?? "")|\(status)", requiresConfirmation: true)

@@ -166,6 +166,7 @@ public struct SNAPAdapter: WalletAdapter {
         result.walletReference = query.walletReference
             ?? binding.lends(status.originalReferenceNo)
         result.completedAt = status.paidTime
+        result.completedAtInstant = status.paidTime.flatMap(TimestampText.parse)
         result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
         result.status = binding.payment(Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
         result.amount = binding.confirmedAmount ?? query.expectedAmount
@@ -212,7 +213,8 @@ public struct SNAPAdapter: WalletAdapter {
             return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
                                  walletReference: query.walletReference
                                     ?? binding.lends(decoded.originalReferenceNo),
-                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime)
+                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime,
+                                 completedAtInstant: decoded.cancelTime.flatMap(TimestampText.parse))
         case .refused(let error):
             throw WalletError(error.category, "the wallet refused the cancel" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
                               partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)

@@ -38,7 +38,8 @@ extension SNAPAdapter {
         }
         var payment = PaymentResult(status: Self.paymentStatus(latest, description: body.transactionStatusDesc, code: nil),
                                     merchantReference: reference, walletReference: body.originalReferenceNo, amount: nil,
-                                    partnerResult: PartnerResult(code: latest, status: body.transactionStatusDesc, message: nil), completedAt: body.finishedTime)
+                                    partnerResult: PartnerResult(code: latest, status: body.transactionStatusDesc, message: nil), completedAt: body.finishedTime,
+                                    completedAtInstant: body.finishedTime.flatMap(TimestampText.parse))
         if let amount = body.amount {
             do {
                 payment.amount = try SNAPAmount.money(amount)

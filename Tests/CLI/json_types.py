@@ -5,7 +5,8 @@ booleans or numbers written as strings. Usage: json_types.py FILE..."""
 import json, re, sys
 
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
-STRING_FIELDS = {"status", "merchantReference", "refundReference", "walletReference", "currency", "customerCurrency", "completedAt", "wallet"}
+RFC3339_UTC = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
+STRING_FIELDS = {"status", "merchantReference", "refundReference", "walletReference", "currency", "customerCurrency", "completedAt", "completedAtWallet", "wallet"}
 INTEGER_FIELDS = {"amountMinor", "customerAmountMinor", "refundedMinor", "open_before", "reconciled", "still_open", "attempts", "nowMillis"}
 BOOLEAN_FIELDS = {"mayHaveCharged", "retryable", "acknowledged"}
 
@@ -28,6 +29,8 @@ def problems_in(name, value, path):
                 found.append(f"{where}.{key} should be an integer")
             if field in ("amount", "customerAmount") and not (isinstance(inner, str) and DECIMAL.match(inner)):
                 found.append(f"{where}.{key} should be an exact decimal string")
+            if field == "completedAt" and not (isinstance(inner, str) and RFC3339_UTC.match(inner)):
+                found.append(f"{where}.{key} should be RFC 3339 in UTC (2026-11-29T03:21:23Z), not {inner!r}")
             if field in BOOLEAN_FIELDS and not isinstance(inner, bool):
                 found.append(f"{where}.{key} should be a boolean")
         for money, minor in (("amount", "amountMinor"), ("customerAmount", "customerAmountMinor")):
