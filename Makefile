@@ -18,7 +18,7 @@ CLI := .build/debug/walletbridge
 # recompile every module).
 DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build rebuild-check demo test unit cli crash chaos contract openapi interop bench simulate clean
+.PHONY: all deps build rebuild-check demo test unit cli crash chaos contract openapi interop docs bench simulate clean
 
 all: build
 
@@ -53,8 +53,9 @@ demo: deps
 	@echo "--- walletbridge pay --wallet dana --amount 10000 --currency IDR --json ---"
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
-## test: every test: Swift Testing suites, the CLI smoke run, the crash test, then interop against the official libraries.
-test: build rebuild-check unit cli crash chaos contract interop openapi
+## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
+## then the documentation (fails on any DocC warning).
+test: build rebuild-check unit cli crash chaos contract interop openapi docs
 
 ## rebuild-check: the demo's and the tests' build is one and the same: a second build compiles nothing.
 rebuild-check:
@@ -100,6 +101,22 @@ interop: deps $(VENV)/.ready
 	$(DEBUG_BUILD)
 	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
 	$(VENV)/bin/python Tests/Interop/sandbox_interop.py --cli $(CLI)
+
+## docs: the DocC reference of the library products, one archive per module in .build/docs/MODULE.doccarchive
+## (WalletBridgeCore's carries the articles), built by swift-docc-plugin; any DocC warning fails it.
+## Browse one with: python3 -m http.server -d .build/docs/WalletBridgeCore.doccarchive, then
+## http://localhost:8000/documentation/walletbridgecore
+DOCS_DIR := .build/docs
+DOCS_TARGETS := WalletBridgeCore WalletBridgeHTTP WalletBridgeTransport WalletBridgeCrypto WalletBridgeAlipayPlus \
+  WalletBridgePaytm WalletBridgeSNAP WalletBridgeSQLite WalletBridgeContract WalletBridgeSandbox WalletBridgeTesting
+docs: deps
+	rm -rf $(DOCS_DIR) && mkdir -p .build
+	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \
+	  $(addprefix --target ,$(DOCS_TARGETS)) --output-path $(DOCS_DIR) --warnings-as-errors 2>&1 | tee .build/docs.log
+	@# DocC diagnostics are "warning: ..." followed by a " --> file:line" line; none may be left.
+	@if awk '/^warning: /{w=1; next} w && /^ *--> /{found=1} {w=0} END{exit !found}' .build/docs.log; then \
+	  echo "make: DocC reported warnings (see .build/docs.log)"; exit 1; fi
+	@echo "make: documentation in $(DOCS_DIR): $(addsuffix .doccarchive,$(DOCS_TARGETS))"
 
 ## bench: signing throughput as ratios against `openssl speed` and the raw primitives.
 bench: deps

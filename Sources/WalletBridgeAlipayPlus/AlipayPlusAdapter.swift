@@ -20,6 +20,9 @@ public struct AlipayPlusAdapter: WalletAdapter {
     /// Creates an adapter.
     /// - Parameters:
     ///   - walletName: The name callers know the wallet by (`gcash`).
+    ///   - configuration: Endpoints, identity, keys and the wallet's terms
+    ///     (``AlipayPlusConfiguration/init(profile:)`` builds one from a profile).
+    ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of `Request-Time`, injectable for tests.
     public init(walletName: String = "gcash", configuration: AlipayPlusConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.walletName = walletName

@@ -14,7 +14,7 @@ public struct AlipayPlusAmount: Sendable, Equatable, Codable {
     }
 
     /// Encodes `money`, enforcing Alipay+'s rule that IDR amounts are whole rupiah.
-    /// - Throws: ``MoneyError`` (`ruleViolation`) for IDR with sen.
+    /// - Throws: `MoneyError` (`ruleViolation`) for IDR with sen.
     public init(_ money: Money) throws(MoneyError) {
         if money.currency == .idr, money.minorUnits % 100 != 0 {
             throw MoneyError(.ruleViolation, "Alipay+ accepts whole rupiah only; \(money) has sen")
@@ -24,8 +24,8 @@ public struct AlipayPlusAmount: Sendable, Equatable, Codable {
         value = money.minorUnitString
     }
 
-    /// Decodes to ``Money``.
-    /// - Throws: ``MoneyError`` for an unknown currency, a malformed value or IDR with sen.
+    /// Decodes to `Money`.
+    /// - Throws: `MoneyError` for an unknown currency, a malformed value or IDR with sen.
     public func money() throws(MoneyError) -> Money {
         let money = try Money(minorUnitString: value, currency: Currency(code: currency))
         if money.currency == .idr, money.minorUnits % 100 != 0 {

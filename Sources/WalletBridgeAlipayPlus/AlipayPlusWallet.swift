@@ -17,7 +17,7 @@ public struct AlipayPlusWallet: Sendable, Equatable {
     /// Currencies merchants may charge in.
     public var merchantCurrencies: [Currency]
     /// The most one payment may be. The wallet enforces it, answering
-    /// `F`/`USER_AMOUNT_EXCEED_LIMIT` (``WalletError/Category/limitExceeded``) above it; the
+    /// `F`/`USER_AMOUNT_EXCEED_LIMIT` (`WalletError.Category.limitExceeded`) above it; the
     /// adapter does not refuse such a payment itself, so the wallet's own answer and code are
     /// what the caller gets. Useful to a checkout that hides the wallet for larger baskets.
     public var perPaymentLimit: Money?

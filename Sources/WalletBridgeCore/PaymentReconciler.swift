@@ -30,7 +30,9 @@ extension WalletClient {
     /// entry whose attempts provably never reached the wallet is closed as failed without a
     /// call. A refund is read back with a refund inquiry, or (for wallets without one) by
     /// resending the identical refund under its reference.
-    /// - Parameter within: How long each payment may take to settle (default: the rule's window).
+    /// - Parameters:
+    ///   - within: How long each payment may take to settle (default: the rule's window).
+    ///   - correlationID: Ties the pass's log lines together; a fresh one by default.
     public func recoverPending(within: Duration? = nil, correlationID: String? = nil) async throws(WalletError) -> RecoveryReport {
         let open: [JournalEntry]
         do {

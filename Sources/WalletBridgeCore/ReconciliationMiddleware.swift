@@ -6,7 +6,7 @@ import Logging
 /// - A pay whose outcome is open (unknown, or in process with nothing for the customer to do)
 ///   is settled by the wallet's ``ReconciliationRule`` through ``ReconciliationStateMachine``,
 ///   for up to ``settleWithin``; after that the payment is returned open, and
-///   ``WalletClient/recoverPending()`` or a ``PaymentReconciler`` finishes the job.
+///   ``WalletClient/recoverPending(within:correlationID:)`` or a ``PaymentReconciler`` finishes the job.
 /// - A cancel that is refused, or whose reply is not bound, is followed by an inquiry: the
 ///   payment's real state is reported (a succeeded payment must be refunded instead).
 /// - A refund for a wallet that needs its payment reference first inquires the payment for it.
@@ -60,8 +60,12 @@ public struct ReconciliationMiddleware: WalletMiddleware {
 
     /// Settles an open payment by the rule, within `budget`.
     /// - Parameters:
+    ///   - first: The payment as last known (`unknown` or `pending`).
     ///   - request: The original request, when it may be resent (nil in recovery: it never pays again).
     ///   - alreadyOpen: How long the payment has been open before this call (recovery).
+    ///   - budget: How long this call may spend settling; the payment is returned open after it.
+    ///   - context: The operation's context (wallet, capabilities, correlation id, logger).
+    ///   - next: The rest of the chain, which the rule's inquiries, resends and cancels go through.
     public func settle(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
                        context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
         metrics?.reconciliationsStarted(wallet: context.wallet).increment()

@@ -80,9 +80,11 @@ public struct WalletClient: Sendable {
 
     /// Creates a client.
     /// - Parameters:
+    ///   - adapter: The wallet's adapter; every call goes to it through the middlewares.
     ///   - journal: The payment journal; the default keeps it in memory (use
     ///     `SQLitePaymentJournal` so that a crash loses nothing).
     ///   - logger: The default discards everything.
+    ///   - configuration: Policy settings (retries, inline settling, clock, retention, metrics).
     public init(adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(),
                 logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
                 configuration: Configuration = Configuration()) {
@@ -169,7 +171,7 @@ public struct WalletClient: Sendable {
     /// payment is answered from the journal, an open one is resent identically (the wallet
     /// answers the original), and other content is refused without sending.
     /// - Returns: the payment as proven so far; `unknown` or `pending` means it is still open
-    ///   (``recoverPending()`` or a ``PaymentReconciler`` settles it).
+    ///   (``recoverPending(within:correlationID:)`` or a ``PaymentReconciler`` settles it).
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
         guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
         try adapter.capabilities.check(request.amount)

@@ -12,10 +12,13 @@ extension WalletClient {
     /// and its deduplication claim is given back, so a redelivery is processed again.
     ///
     /// - Parameters:
+    ///   - inbound: The request as received: path, header fields and the raw body bytes.
     ///   - deduplicator: Where applied notifications are remembered.
     ///   - expectedAmount: Looks up the order's amount by merchant reference; a notification or
     ///     status for another amount is not confirmed. Without it the notified amount is checked
     ///     against the status query.
+    ///   - correlationID: Ties the verification and the confirming query's log lines together;
+    ///     a fresh one by default.
     /// - Throws: ``WalletError`` when the notification does not verify (see
     ///   ``WalletAdapter/verifyNotification(_:)``); answer such a request with an HTTP error.
     public func receiveNotification(

@@ -20,6 +20,9 @@ public struct PaytmAdapter: WalletAdapter {
     /// Creates an adapter.
     /// - Parameters:
     ///   - walletName: The name callers know the wallet by (`paytm`).
+    ///   - configuration: Endpoints, the merchant id and key
+    ///     (``PaytmConfiguration/init(profile:)`` builds one from a profile).
+    ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of `head.requestTimestamp`, injectable for tests.
     public init(walletName: String = "paytm", configuration: PaytmConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.walletName = walletName
@@ -122,7 +125,7 @@ public struct PaytmAdapter: WalletAdapter {
     }
 
     /// Not offered by Paytm for this flow.
-    /// - Throws: ``WalletError`` `invalidRequest`, always.
+    /// - Throws: `WalletError` `invalidRequest`, always.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         throw WalletError(.invalidRequest, "Paytm has no cancel for this flow: an initiated order that is never paid expires; refund a paid one", mayHaveCharged: false)
     }

@@ -15,7 +15,7 @@ import WalletBridgeCore
 /// from orderId, TXNID and STATUS. The acknowledgement is a plain HTTP 200.
 extension PaytmAdapter {
     /// Verifies a callback or webhook; see the extension's overview.
-    /// - Throws: ``WalletError`` `authenticationFailed` for a missing or wrong checksum,
+    /// - Throws: `WalletError` `authenticationFailed` for a missing or wrong checksum,
     ///   `invalidRequest` for a malformed body or one for another merchant id.
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
         let contentType = notification.headerFields[.contentType]?.lowercased() ?? ""

@@ -1,4 +1,4 @@
-/// The Paytm-style JSON bodies, as `../shared/partners/paytm.md` and the public API reference
+/// The Paytm-style JSON bodies, as `Specs/openapi/paytm.yaml` and the public API reference
 /// describe them. Requests are encoded once (sorted keys) and those exact bytes are
 /// checksummed and sent; replies are decoded only after their checksum verified.
 enum PaytmWire {

@@ -22,6 +22,9 @@ public struct SNAPAdapter: WalletAdapter {
     /// Creates an adapter.
     /// - Parameters:
     ///   - walletName: The name callers know the wallet by (`dana`).
+    ///   - configuration: Endpoints, identity, keys and mode
+    ///     (``SNAPConfiguration/init(profile:)`` builds one from a profile).
+    ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of X-TIMESTAMP, `validUpTo` and token expiry, injectable for tests.
     ///   - logger: Where access-token renewals are logged (token mode); discards by default.
     public init(walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() },
@@ -277,7 +280,7 @@ public struct SNAPAdapter: WalletAdapter {
     }
 
     /// DANA publishes no refund query; refunds answer synchronously.
-    /// - Throws: ``WalletError`` `invalidRequest`, always.
+    /// - Throws: `WalletError` `invalidRequest`, always.
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
         throw WalletError(.invalidRequest, "the DANA-style SNAP scheme has no refund query; a refund's reply is final (resend the identical refund to read it again)", mayHaveCharged: false)
     }

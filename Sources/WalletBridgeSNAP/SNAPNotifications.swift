@@ -9,7 +9,7 @@ import WalletBridgeCore
 /// The acknowledgement is HTTP 200 with `{"responseCode":"2005600","responseMessage":"Successful"}`.
 extension SNAPAdapter {
     /// Verifies a finish notification; see the extension's overview.
-    /// - Throws: ``WalletError`` `authenticationFailed` for a missing or wrong signature,
+    /// - Throws: `WalletError` `authenticationFailed` for a missing or wrong signature,
     ///   `invalidRequest` for a malformed body or one for another merchant.
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
         guard let signature = notification.headerFields[.snapSignature], let timestamp = notification.headerFields[.snapTimestamp] else {

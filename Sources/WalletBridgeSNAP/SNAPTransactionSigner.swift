@@ -8,7 +8,12 @@ public protocol SNAPTransactionSigner: Sendable {
     var requiresAccessToken: Bool { get }
 
     /// Signs a request whose exact body bytes are `body`.
-    /// - Parameter accessToken: the B2B token; required when ``requiresAccessToken``.
+    /// - Parameters:
+    ///   - method: The HTTP method (`POST`).
+    ///   - path: The request path, as sent.
+    ///   - body: The exact body bytes sent.
+    ///   - timestamp: The `X-TIMESTAMP` value sent with the request.
+    ///   - accessToken: the B2B token; required when ``requiresAccessToken``.
     func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?) throws(SNAPSignatureError) -> SNAPSignature
 }
 

@@ -1,4 +1,4 @@
-/// The DANA-style SNAP JSON bodies (`../shared/partners/snap.md`). Requests are encoded once,
+/// The DANA-style SNAP JSON bodies (`Specs/openapi/snap.yaml`). Requests are encoded once,
 /// minified with sorted keys; those exact bytes are hashed, signed and sent.
 enum SNAPWire {
     /// `{"value":"10000.00","currency":"IDR"}`.

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import WalletBridgeCore
 
-/// The durable ``PaymentJournal``: one SQLite file, opened through a GRDB `DatabasePool` in WAL
+/// The durable `PaymentJournal`: one SQLite file, opened through a GRDB `DatabasePool` in WAL
 /// mode with durable commits, that several processes may share.
 ///
 /// Every change is one `IMMEDIATE` transaction, committed with `PRAGMA synchronous = FULL`
@@ -10,15 +10,15 @@ import WalletBridgeCore
 /// crash or a power cut once the call returns. Writers from other processes are waited for up
 /// to the busy timeout instead of failing at once.
 ///
-/// The semantics are those of ``InMemoryPaymentJournal``: outcomes go through
-/// ``JournalTransition`` and the resulting entry and its event are stored in the same
+/// The semantics are those of `InMemoryPaymentJournal`: outcomes go through
+/// `JournalTransition` and the resulting entry and its event are stored in the same
 /// transaction; notification claims are unique per wallet and key across every process that
 /// opens the file. The journal stores no secret (the model carries none).
 ///
 /// Storage layout (created and migrated by a versioned `DatabaseMigrator` on every open):
-/// - `journal_entries`: one row per ``JournalEntry``; `pinned` and `last_error` hold the JSON of
-///   ``JournalEntry/PinnedInputs`` and ``StoredError``; `seq` records insertion order.
-/// - `journal_events`: the ``JournalEvent``s of each entry, in insertion order (`seq`).
+/// - `journal_entries`: one row per `JournalEntry`; `pinned` and `last_error` hold the JSON of
+///   `JournalEntry.PinnedInputs` and `StoredError`; `seq` records insertion order.
+/// - `journal_events`: the `JournalEvent`s of each entry, in insertion order (`seq`).
 /// - `notification_claims`: the claimed notification keys, primary key `(wallet, key)`.
 ///
 /// Dates are stored as `REAL` seconds since 2001-01-01 (`timeIntervalSinceReferenceDate`),
@@ -40,7 +40,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// version (a no-op when it is current).
     ///
     /// - Parameter path: The database file's path.
-    /// - Throws: ``JournalError`` when the directory cannot be created, the file is not an
+    /// - Throws: `JournalError` when the directory cannot be created, the file is not an
     ///   SQLite database, or the schema cannot be set up.
     public convenience init(path: String) throws {
         try self.init(path: path, busyTimeout: 5)
@@ -52,7 +52,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     ///   - path: The database file's path. The parent directory is created when missing.
     ///   - busyTimeout: How long, in seconds, to wait for another connection or process that
     ///     holds the write lock before failing.
-    /// - Throws: ``JournalError`` when the directory cannot be created, the file is not an
+    /// - Throws: `JournalError` when the directory cannot be created, the file is not an
     ///   SQLite database, or the schema cannot be set up.
     public init(path: String, busyTimeout: TimeInterval) throws {
         self.path = path
@@ -92,11 +92,11 @@ public final class SQLitePaymentJournal: PaymentJournal {
         }
     }
 
-    /// Closes the database connections. Any later call on this journal throws ``JournalError``.
+    /// Closes the database connections. Any later call on this journal throws `JournalError`.
     ///
     /// Closing is optional: the connections close when the journal is released.
     ///
-    /// - Throws: ``JournalError`` when a connection cannot be closed (it stays usable then).
+    /// - Throws: `JournalError` when a connection cannot be closed (it stays usable then).
     public func close() throws {
         do {
             try pool.close()
@@ -110,7 +110,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// Records `intent` (and an `intent` event) unless an entry with its id exists.
     ///
     /// - Returns: The entry as stored: the existing one, unchanged, when there was one.
-    /// - Throws: ``JournalError`` when the database cannot be written.
+    /// - Throws: `JournalError` when the database cannot be written.
     public func begin(_ intent: JournalEntry) async throws -> JournalEntry {
         let pinned = try Self.json(intent.pinned)
         let lastError = try intent.lastError.map(Self.json)
@@ -143,7 +143,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
 
     /// The entry with `id`, if any.
     ///
-    /// - Throws: ``JournalError`` when the database cannot be read or holds an unreadable row.
+    /// - Throws: `JournalError` when the database cannot be read or holds an unreadable row.
     public func entry(_ id: JournalEntry.ID) async throws -> JournalEntry? {
         try await read("could not read the entry \(id)") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM journal_entries WHERE id = ?", arguments: [id]).map(Self.entry(from:))
@@ -173,10 +173,10 @@ public final class SQLitePaymentJournal: PaymentJournal {
     }
 
     /// Records that an attempt of `operation` is about to be sent: `attempts` grows by one for
-    /// ``WalletCapabilities/Operation/pay`` and ``WalletCapabilities/Operation/refund``, and an
+    /// `WalletCapabilities.Operation.pay` and `WalletCapabilities.Operation.refund`, and an
     /// `attempt` event is recorded. Does nothing when there is no entry with `id`.
     ///
-    /// - Throws: ``JournalError`` when the database cannot be written.
+    /// - Throws: `JournalError` when the database cannot be written.
     public func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) async throws {
         let increment = operation == .pay || operation == .refund ? 1 : 0
         try await write("could not record attempt \(attempt) of \(id)") { db in
@@ -188,11 +188,11 @@ public final class SQLitePaymentJournal: PaymentJournal {
         }
     }
 
-    /// Applies `outcome` through ``JournalTransition/apply(_:to:at:)`` and stores the resulting
+    /// Applies `outcome` through `JournalTransition.apply(_:to:at:)` and stores the resulting
     /// entry and its event in one transaction.
     ///
     /// - Returns: The entry as it now stands, with the transition's verdict.
-    /// - Throws: ``JournalError`` when there is no entry with `id` or the database cannot be
+    /// - Throws: `JournalError` when there is no entry with `id` or the database cannot be
     ///   written (nothing is stored then).
     public func recordOutcome(_ id: JournalEntry.ID, _ outcome: JournalOutcome, at: Date) async throws -> (JournalEntry, JournalTransition.Verdict) {
         try await write("could not record the outcome of \(id)") { db in
@@ -222,7 +222,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// Every entry that is not final, oldest first (by creation, then insertion), optionally of
     /// one wallet.
     ///
-    /// - Throws: ``JournalError`` when the database cannot be read or holds an unreadable row.
+    /// - Throws: `JournalError` when the database cannot be read or holds an unreadable row.
     public func openEntries(wallet: String?) async throws -> [JournalEntry] {
         let finals = Self.finalStates
         return try await read("could not read the open entries") { db in
@@ -240,7 +240,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// Every entry of `wallet` (or of every wallet when nil), oldest first (by creation, then
     /// insertion).
     ///
-    /// - Throws: ``JournalError`` when the database cannot be read or holds an unreadable row.
+    /// - Throws: `JournalError` when the database cannot be read or holds an unreadable row.
     public func allEntries(wallet: String?) async throws -> [JournalEntry] {
         try await read("could not read the entries") { db in
             if let wallet {
@@ -253,7 +253,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
 
     /// The events recorded for the entry `id`, oldest first (in the order they were recorded).
     ///
-    /// - Throws: ``JournalError`` when the database cannot be read.
+    /// - Throws: `JournalError` when the database cannot be read.
     public func events(_ id: JournalEntry.ID) async throws -> [JournalEvent] {
         try await read("could not read the events of \(id)") { db in
             try Row.fetchAll(db, sql: "SELECT at, kind, operation, detail FROM journal_events WHERE entry_id = ? ORDER BY seq", arguments: [id])
@@ -270,7 +270,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     ///
     /// - Returns: True for the first claim; false when the key was claimed before (and not
     ///   released).
-    /// - Throws: ``JournalError`` when the database cannot be written.
+    /// - Throws: `JournalError` when the database cannot be written.
     public func claimNotification(_ key: String, wallet: String, at: Date) async throws -> Bool {
         try await write("could not claim a notification of \(wallet)") { db in
             try db.execute(
@@ -282,7 +282,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
 
     /// Gives back the claim of `key` from `wallet` because processing did not finish.
     ///
-    /// - Throws: ``JournalError`` when the database cannot be written.
+    /// - Throws: `JournalError` when the database cannot be written.
     public func releaseNotification(_ key: String, wallet: String) async throws {
         try await write("could not release a notification of \(wallet)") { db in
             try db.execute(sql: "DELETE FROM notification_claims WHERE wallet = ? AND key = ?", arguments: [wallet, key])
@@ -293,7 +293,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// events, and the notification claims made before `cutoff`.
     ///
     /// - Returns: How many entries were deleted.
-    /// - Throws: ``JournalError`` when the database cannot be written (nothing is deleted then).
+    /// - Throws: `JournalError` when the database cannot be written (nothing is deleted then).
     public func purge(before cutoff: Date) async throws -> Int {
         let finals = Self.finalStates
         let limit = cutoff.timeIntervalSinceReferenceDate

@@ -4,7 +4,7 @@ import Logging
 import WalletBridgeCore
 
 /// A merchant's webhook endpoint on loopback, for demos and tests: every POST is handed to
-/// `handler` as an ``InboundNotification`` (raw bytes, headers, path) and the returned
+/// `handler` as an `InboundNotification` (raw bytes, headers, path) and the returned
 /// acknowledgement is sent back as is. It shows how a notification is wired to any web
 /// framework: pass the raw request in, send the acknowledgement out.
 public final class WebhookReceiver: Sendable {

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import WalletBridgeHTTP
 
-/// An ``HTTPTransport`` that wraps another and injects network faults on the client side,
+/// An `HTTPTransport` that wraps another and injects network faults on the client side,
 /// reproducibly: lost replies, refused connections, resets, delays, duplicated requests,
 /// corrupted bodies and signatures. It tests what code built on `WalletClient` does when the
 /// network misbehaves, against a real sandbox or a ``MockTransport``.
@@ -40,7 +40,7 @@ import WalletBridgeHTTP
 /// Each request gets at most one ``Fault``; see its cases for what each does. A fault that
 /// cannot apply (a body to corrupt that is empty) leaves the response alone and is not
 /// counted in ``statistics``. When the wrapped transport fails, its own error is thrown (after
-/// a duplicate that reached the server, with ``TransportError/mayHaveReachedServer`` true).
+/// a duplicate that reached the server, with `TransportError.mayHaveReachedServer` true).
 ///
 /// ## Memory
 ///
@@ -55,16 +55,16 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
     /// are the names tools print and parse.
     public enum Fault: String, CaseIterable, Sendable {
         /// The connection is refused: the wrapped transport is not called, and the error is
-        /// ``TransportError/Kind/couldNotConnect`` with ``TransportError/mayHaveReachedServer``
+        /// `TransportError.Kind.couldNotConnect` with `TransportError.mayHaveReachedServer`
         /// false.
         case refused = "refused"
         /// The request is sent (the server processes it) and the reply never arrives: the
-        /// response is discarded, and the error is ``TransportError/Kind/timeout``, which may
+        /// response is discarded, and the error is `TransportError.Kind.timeout`, which may
         /// have reached the server.
         case replyLost = "reply-lost"
         /// The request is sent (the server processes it) and the connection is reset while the
         /// reply comes in: the response is discarded, and the error is
-        /// ``TransportError/Kind/other``, which may have reached the server.
+        /// `TransportError.Kind.other`, which may have reached the server.
         case resetMidReply = "reset-mid-reply"
         /// The request waits ``Configuration/delay`` (through the transport's sleep function),
         /// then is sent normally.
@@ -108,7 +108,7 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
         public var seed: UInt64
         /// The probability of each fault per request. The faults are exclusive: one value `u`
         /// in `0..<1` is drawn per request and compared with the running sum of the rates in
-        /// ``Fault/allCases`` order. Set by ``init(seed:rates:delay:signatureHeaders:operations:)``,
+        /// `Fault.allCases` order. Set by ``init(seed:rates:delay:signatureHeaders:operations:)``,
         /// which checks them.
         public private(set) var rates: [Fault: Double]
         /// How long ``Fault/delay`` waits before sending.
@@ -253,7 +253,10 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
     private var counters = Statistics()
 
     /// Creates a transport that sends through `inner`, injecting faults as `configuration` says.
-    /// - Parameter sleep: waits for ``Fault/delay``; `Task.sleep` by default (a cancelled task
+    /// - Parameters:
+    ///   - inner: The transport that carries the requests (`CurlTransport`, a ``MockTransport``...).
+    ///   - configuration: The seed, the rates and the operations faults apply to.
+    ///   - sleep: waits for ``Fault/delay``; `Task.sleep` by default (a cancelled task
     ///   stops waiting and the request is sent at once, for `inner` to report the cancellation).
     public init(
         wrapping inner: any HTTPTransport,
@@ -297,7 +300,7 @@ public final class FaultInjectingTransport: HTTPTransport, @unchecked Sendable {
 
     /// Sends `request` through the wrapped transport, with the fault its context, path and
     /// attempt draw (if any).
-    /// - Throws: ``TransportError``: an injected one, or the wrapped transport's own.
+    /// - Throws: `TransportError`: an injected one, or the wrapped transport's own.
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let context = RequestContext.current ?? RequestContext(operation: request.method.rawValue, key: "")
         let path = Self.path(of: request.url)

@@ -1,7 +1,7 @@
 import Foundation
 import WalletBridgeHTTP
 
-/// An ``HTTPTransport`` that answers from a closure and records every request, for unit tests
+/// An `HTTPTransport` that answers from a closure and records every request, for unit tests
 /// of adapters and of code built on `WalletClient`, without a network or a sandbox.
 ///
 /// ```swift

@@ -1,12 +1,12 @@
 import WalletBridgeHTTP
 
-/// The production ``HTTPTransport``: libcurl's multi interface driven by one thread.
+/// The production `HTTPTransport`: libcurl's multi interface driven by one thread.
 ///
 /// - Connections are kept alive and reused across requests (the multi handle's cache).
 /// - Requests run concurrently without a thread each.
 /// - Connect and whole-request deadlines are separate (``CurlTransportConfiguration``).
 /// - TLS verification is on unless turned off explicitly.
-/// - Cancelling the calling task abandons its request with ``TransportError/Kind/cancelled``.
+/// - Cancelling the calling task abandons its request with `TransportError.Kind.cancelled`.
 /// - A request that fails on a reused connection before any response byte is resent once,
 ///   on a new connection (see below).
 ///
@@ -42,7 +42,7 @@ import WalletBridgeHTTP
 ///
 /// Why this is safe for payments: a request cut short on a dead connection was never read
 /// whole by anyone, so no server can have acted on it; the resend is the identical request.
-/// - If the resend fails too, the error keeps ``TransportError/mayHaveReachedServer`` true
+/// - If the resend fails too, the error keeps `TransportError.mayHaveReachedServer` true
 ///   whenever either attempt may have reached the server; and when the resend provably never
 ///   left (for example the new connection was refused) but the first attempt may have, the
 ///   error reported is the first attempt's (with the resend's failure in its message), so that
@@ -63,7 +63,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private let easyPool: CurlEasyPool
 
     /// Starts a transport (and its curl thread).
-    /// - Throws: ``TransportError`` if libcurl cannot be initialised.
+    /// - Throws: `TransportError` if libcurl cannot be initialised.
     public init(configuration: CurlTransportConfiguration = CurlTransportConfiguration()) throws(TransportError) {
         self.configuration = configuration
         loop = try CurlMultiLoop(maxIdleConnections: configuration.maxIdleConnections)

@@ -36,7 +36,7 @@ public struct CurlTransportConfiguration: Sendable, CustomStringConvertible {
     public var proxy: String?
     /// Idle connections kept for reuse across requests.
     public var maxIdleConnections: Int
-    /// Largest accepted response body; larger responses fail with ``TransportError/Kind/other``.
+    /// Largest accepted response body; larger responses fail with `TransportError.Kind.other`.
     public var maxResponseBytes: Int
 
     /// Creates a configuration; the defaults suit a payments API.
