@@ -56,7 +56,12 @@ extension WalletError {
     /// An error of `category` diagnosed as ours: its message is `reason`, then the diagnosis
     /// (advice and claim), so every place that prints the message names the mistake.
     /// - Parameters:
+    ///   - category: The error's category.
+    ///   - reason: What went wrong, in plain words; the diagnosis is appended to it.
+    ///   - diagnosis: The advice and the reply's claim.
     ///   - partnerCode: Only from a verified reply (an unverified claim lives in `diagnosis.claim`).
+    ///   - partnerMessage: Only from a verified reply.
+    ///   - mayHaveCharged: Whether the customer could have been charged; nil: what the category implies.
     public static func diagnosed(_ category: Category, _ reason: String, _ diagnosis: Diagnosis, partnerCode: String? = nil, partnerMessage: String? = nil,
                                  mayHaveCharged: Bool? = nil) -> WalletError {
         WalletError(category, "\(reason): \(diagnosis)", partnerCode: partnerCode, partnerMessage: partnerMessage, mayHaveCharged: mayHaveCharged,
