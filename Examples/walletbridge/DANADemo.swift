@@ -9,8 +9,8 @@ import WalletBridgeSNAP
 /// 20 concurrent payments, renewed once after the sandbox expires it.
 enum DANADemo {
     /// Runs the story; true when every step behaved as expected.
-    static func run(sandbox: WalletSandbox, transport: any HTTPTransport) async throws -> Bool {
-        let wire = TranscriptTransport(base: transport, write: { print($0) })
+    static func run(sandbox: WalletSandbox, transport: any HTTPTransport, trace: Bool) async throws -> Bool {
+        let wire: any HTTPTransport = trace ? TranscriptTransport(base: transport, write: { print($0) }) : transport
         let adapter = SNAPAdapter(configuration: try SNAPConfiguration(profile: try sandbox.clientProfile(wallet: "dana")), transport: wire)
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
@@ -27,7 +27,7 @@ enum DANADemo {
     }
 
     private static func story(sandbox: WalletSandbox, client: WalletClient, transport: any HTTPTransport, inbox: DemoInbox, notifyURL: String) async throws -> Bool {
-        print("DANA-style wallet on the same sandbox (SNAP): partner \(SandboxCredentials.danaPartnerID); RSA-signed transactions, every reply's X-SIGNATURE verified\n")
+        print("DANA-style wallet on the same sandbox (Bank Indonesia's SNAP standard, partner \(SandboxCredentials.danaPartnerID)): every request is signed, and every answer's signature is checked\n")
         let reference = "WB-DEMO-DANA-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10000", currency: .idr)
         print("12. direct debit of \(amount) from customer dana-pays (partnerReferenceNo \(reference))")

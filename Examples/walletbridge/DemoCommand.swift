@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WalletBridgeAlipayPlus
 import WalletBridgeCore
+import WalletBridgeHTTP
 import WalletBridgeSandbox
 import WalletBridgeTransport
 
@@ -18,6 +19,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Instead, sign and verify one message in each scheme (Alipay+, Paytm, SNAP).")
     var signatures = false
 
+    @Flag(help: "Also print each HTTP exchange (method, path, status, signature header) under its step.")
+    var trace = false
+
     func run() async throws {
         if signatures {
             try SignatureDemo.run()
@@ -25,7 +29,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let sandbox = try await WalletSandbox.start()
         let transport = try CurlTransport()
-        let wire = TranscriptTransport(base: transport, write: { print($0) })
+        // The story in plain words; the wire with --trace (and the signatures with --signatures).
+        let wire: any HTTPTransport = trace ? TranscriptTransport(base: transport, write: { print($0) }) : transport
         let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: wire)
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
@@ -43,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         print("WalletBridge demo: GCash-style wallet (Alipay+ scheme) on a sandbox at \(sandbox.baseURL), over \(CurlTransport.libraryVersion.split(separator: " ").first ?? "libcurl")")
-        print("merchant \(SandboxCredentials.gcashClientID), requests signed RSA256 keyVersion 1; every response signature is verified\n")
+        print("every request is signed with the merchant's key and every answer's signature is checked" + (trace ? "" : " (--trace shows each exchange, --signatures the signing itself)") + "\n")
 
         let reference = "WB-DEMO-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10.00", currency: .usd)
@@ -92,8 +97,8 @@ struct DemoCommand: AsyncParsableCommand {
         let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef))
         print("   → reconciled by inquiry: \(reconciled.status.name)\n")
 
-        let paytmOK = try await PaytmDemo.run(sandbox: sandbox, transport: transport)
-        let danaOK = try await DANADemo.run(sandbox: sandbox, transport: transport)
+        let paytmOK = try await PaytmDemo.run(sandbox: sandbox, transport: transport, trace: trace)
+        let danaOK = try await DANADemo.run(sandbox: sandbox, transport: transport, trace: trace)
 
         await webhook.shutdown()
         await transport.shutdown()

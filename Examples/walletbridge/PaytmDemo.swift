@@ -10,8 +10,8 @@ import WalletBridgeSandbox
 /// resolving, refunds, and a tampered reply treated as unknown.
 enum PaytmDemo {
     /// Runs the story; true when every step behaved as expected.
-    static func run(sandbox: WalletSandbox, transport: any HTTPTransport) async throws -> Bool {
-        let wire = TranscriptTransport(base: transport, write: { print($0) })
+    static func run(sandbox: WalletSandbox, transport: any HTTPTransport, trace: Bool) async throws -> Bool {
+        let wire: any HTTPTransport = trace ? TranscriptTransport(base: transport, write: { print($0) }) : transport
         let adapter = PaytmAdapter(configuration: try PaytmConfiguration(profile: try sandbox.clientProfile(wallet: "paytm")), transport: wire)
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
@@ -22,7 +22,7 @@ enum PaytmDemo {
     }
 
     private static func story(sandbox: WalletSandbox, client: WalletClient, inbox: DemoInbox, callbackURL: String) async throws -> Bool {
-        print("Paytm-style wallet on the same sandbox: mid \(SandboxCredentials.paytmMerchantID); every body carries an AES checksum in head.signature, every reply's is verified\n")
+        print("Paytm-style wallet on the same sandbox (merchant \(SandboxCredentials.paytmMerchantID)): every request carries a checksum made with the merchant key, and every answer's is checked\n")
 
         let reference = "WB-DEMO-PTM-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10.00", currency: .inr)

@@ -33,6 +33,8 @@ check "--version is the README's version" "$(sed -n 's/.*Status (\([^)]*\)).*/\1
 # The story `make demo` tells, end to end (it checks every step itself).
 set +e
 "$CLI" demo >"$work/demo.log" 2>&1; check "walletbridge demo: every step behaved as expected" 0 $?
+check "the demo tells its story in plain words (no wire lines without --trace)" 0 "$(grep -c '^ *> POST' "$work/demo.log")"
+"$CLI" demo --trace >"$work/demo-trace.log" 2>&1; check "walletbridge demo --trace shows the exchanges" yes "$([ "$(grep -c '^ *> POST' "$work/demo-trace.log")" -ge 10 ] && echo yes || echo no)"
 set -e
 
 out=$("$CLI" pay --wallet gcash --amount 10.00 --currency PHP --json)
