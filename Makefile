@@ -18,7 +18,7 @@ CLI := .build/debug/walletbridge
 # recompile every module).
 DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build rebuild-check demo test unit cli crash chaos contract openapi interop docs bench simulate clean
+.PHONY: all deps build format-check format rebuild-check demo test unit cli crash chaos contract openapi interop docs bench simulate clean
 
 all: build
 
@@ -55,7 +55,16 @@ demo: deps
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
 ## then the documentation (fails on any DocC warning).
-test: build rebuild-check unit cli crash chaos contract interop openapi docs
+test: build rebuild-check format-check unit cli crash chaos contract interop openapi docs
+
+## format-check: every Swift file is formatted as .swift-format says (swift-format from the toolchain);
+## `make format` rewrites them.
+format-check:
+	swift format lint --strict --recursive Sources Examples Tests Package.swift
+	@echo "format-check: every Swift file follows .swift-format"
+
+format:
+	swift format format --in-place --recursive Sources Examples Tests Package.swift
 
 ## rebuild-check: the demo's and the tests' build is one and the same: a second build compiles nothing.
 rebuild-check:

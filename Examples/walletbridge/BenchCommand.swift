@@ -28,12 +28,16 @@ struct BenchCommand: AsyncParsableCommand {
     var noHTTP = false
 
     func run() async throws {
-        let key = try privateKey.map { try RSAPrivateKey(text: KeySource.file(path: $0).loadText()) } ?? RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)
+        let key =
+            try privateKey.map { try RSAPrivateKey(text: KeySource.file(path: $0).loadText()) }
+            ?? RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)
         let publicKey = key.publicKey
         let duration = Duration.seconds(seconds)
-        let message = Array(#"POST /aps/api/v1/payments/pay\#nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T10:04:05+00:00.{"paymentRequestId":"WB-PAY-0001"}"#.utf8)
+        let message = Array(
+            #"POST /aps/api/v1/payments/pay\#nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T10:04:05+00:00.{"paymentRequestId":"WB-PAY-0001"}"#.utf8)
         let signature = try key.signSHA256(message)
-        let body = Array(#"{"partnerReferenceNo":"WB-ORDER-0001","merchantId":"216620000000000000001","amount":{"value":"10000.00","currency":"IDR"}}"#.utf8)
+        let body = Array(
+            #"{"partnerReferenceNo":"WB-ORDER-0001","merchantId":"216620000000000000001","amount":{"value":"10000.00","currency":"IDR"}}"#.utf8)
         let hmacInput = try SecureRandom.bytes(count: 256)
         let secret = SecretBytes(utf8: "test-only-client-secret-0123456789")
 
@@ -51,8 +55,9 @@ struct BenchCommand: AsyncParsableCommand {
 
         let alipaySigner = AlipayPlusSigner(privateKey: key)
         let alipayVerifier = AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: publicKey))
-        let alipayMessage = AlipayPlusSignedMessage.request(path: "/aps/api/v1/payments/pay", clientId: "SANDBOX_5YC47N2ZQHJ004124",
-                                                           requestTime: "2026-11-24T10:04:05+00:00", body: body)
+        let alipayMessage = AlipayPlusSignedMessage.request(
+            path: "/aps/api/v1/payments/pay", clientId: "SANDBOX_5YC47N2ZQHJ004124",
+            requestTime: "2026-11-24T10:04:05+00:00", body: body)
         let header = try alipaySigner.sign(alipayMessage).headerValue
         let alipaySign = try measure(duration) { _ = try alipaySigner.sign(alipayMessage).headerValue }
         let alipayVerify = try measure(duration) { try alipayVerifier.verify(alipayMessage, signatureHeader: header) }
@@ -61,13 +66,16 @@ struct BenchCommand: AsyncParsableCommand {
 
         let snapSigner = SNAPRSASigner(privateKey: key)
         let snapSign = try measure(duration) {
-            _ = try snapSigner.sign(method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm", body: body, timestamp: "2026-11-24T10:04:05+07:00")
+            _ = try snapSigner.sign(
+                method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm", body: body, timestamp: "2026-11-24T10:04:05+07:00")
         }
         rows.append(("SNAP RSA sign", snapSign, ratio(snapSign, rsaSign, "raw RSA sign, this run")))
         let hmacSigner = try SNAPHMACSigner(clientSecret: secret)
         let token = SecretBytes(utf8: "gp9HjjEj813Y9JGoqwOeOPWbnt4CUpvIJbU1mMU4a11MNDZ7Sg5u9a")
         let snapHMAC = try measure(duration) {
-            _ = try hmacSigner.sign(method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body, timestamp: "2026-11-24T10:04:05+07:00", accessToken: token)
+            _ = try hmacSigner.sign(
+                method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body, timestamp: "2026-11-24T10:04:05+07:00", accessToken: token
+            )
         }
         rows.append(("SNAP HMAC-SHA512 sign", snapHMAC, ratio(snapHMAC, hmac, "raw HMAC-SHA512, this run")))
 
@@ -121,7 +129,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard let rsa = run(["rsa2048"]), let hmac = run(["-hmac", "sha512"]) else { return nil }
         // +F2:<i>:2048:<sign/s>:<verify/s> and +F:<i>:hmac(sha512):<bytes/s for 16,64,256,...>
         guard let rsaLine = rsa.split(separator: "\n").first(where: { $0.hasPrefix("+F2:") }),
-              let hmacLine = hmac.split(separator: "\n").first(where: { $0.hasPrefix("+F:") }) else { return nil }
+            let hmacLine = hmac.split(separator: "\n").first(where: { $0.hasPrefix("+F:") })
+        else { return nil }
         let r = rsaLine.split(separator: ":")
         let h = hmacLine.split(separator: ":")
         guard r.count >= 5, h.count >= 6, let sign = Double(r[3]), let verify = Double(r[4]), let hmac256 = Double(h[5]) else { return nil }

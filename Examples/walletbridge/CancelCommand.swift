@@ -31,10 +31,14 @@ struct CancelCommand: AsyncParsableCommand {
         }
         let output: JSONOutput
         do throws(WalletError) {
-            output = ResultOutput.payment(try await session.client.cancel(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference), correlationID: session.correlationID),
-                                          settleWith: options.settleCommand(merchantReference))
+            output = ResultOutput.payment(
+                try await session.client.cancel(
+                    PaymentQuery(merchantReference: merchantReference, walletReference: walletReference), correlationID: session.correlationID),
+                settleWith: options.settleCommand(merchantReference))
         } catch {
-            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil, settleWith: options.settleCommand(merchantReference))
+            output = await ResultOutput.payment(
+                after: error, client: session.client, merchantReference: merchantReference, amount: nil,
+                settleWith: options.settleCommand(merchantReference))
         }
         await session.close()
         if case .string("succeeded")? = output.fields.first?.1 {

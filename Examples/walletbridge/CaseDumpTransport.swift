@@ -48,10 +48,11 @@ final class CaseDumper: @unchecked Sendable {
             for field in fields where result[field.name.canonicalName] == nil { result[field.name.canonicalName] = field.value }
             return result
         }
-        let exchange = RecordedExchange(method: request.method.rawValue, path: URLComponents(string: request.url)?.path ?? request.url,
-                                        requestHeaders: headers(request.headerFields), requestBody: request.body,
-                                        status: response.map { Int($0.status) } ?? 0,
-                                        responseHeaders: response.map { headers($0.headerFields) } ?? [:], responseBody: response?.body ?? [])
+        let exchange = RecordedExchange(
+            method: request.method.rawValue, path: URLComponents(string: request.url)?.path ?? request.url,
+            requestHeaders: headers(request.headerFields), requestBody: request.body,
+            status: response.map { Int($0.status) } ?? 0,
+            responseHeaders: response.map { headers($0.headerFields) } ?? [:], responseBody: response?.body ?? [])
         lock.withLock {
             sequence += 1
             let id = String(format: "%03d", sequence) + "-" + operation
@@ -66,7 +67,8 @@ final class CaseDumper: @unchecked Sendable {
     /// One line for stderr when the command ends.
     var summary: String {
         lock.withLock {
-            var text = "dumped \(written) signature case(s) into \(directory) (check each with: walletbridge verify --scheme \(scheme.rawValue) < FILE)"
+            var text =
+                "dumped \(written) signature case(s) into \(directory) (check each with: walletbridge verify --scheme \(scheme.rawValue) < FILE)"
             for reason in skipped { text += "\n  not dumped: \(reason)" }
             return text
         }
@@ -94,10 +96,14 @@ final class CaseDumper: @unchecked Sendable {
                     return nil
                 }
             case .string?:
-                keys.notes.append("The profile gives \(field) as inline text, which dumped cases never hold: save it in a file and add \(field)_file to this case to re-sign or verify it.")
+                keys.notes.append(
+                    "The profile gives \(field) as inline text, which dumped cases never hold: save it in a file and add \(field)_file to this case to re-sign or verify it."
+                )
                 return nil
             case .environment(let name)?:
-                keys.notes.append("The profile reads \(field) from $\(name), which dumped cases never hold: save it in a file and add \(field)_file to this case to re-sign or verify it.")
+                keys.notes.append(
+                    "The profile reads \(field) from $\(name), which dumped cases never hold: save it in a file and add \(field)_file to this case to re-sign or verify it."
+                )
                 return nil
             case nil:
                 return nil

@@ -31,7 +31,8 @@ struct DemoCommand: AsyncParsableCommand {
         let transport = try CurlTransport()
         // The story in plain words; the wire with --trace (and the signatures with --signatures).
         let wire: any HTTPTransport = trace ? TranscriptTransport(base: transport, write: { print($0) }) : transport
-        let adapter = AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: wire)
+        let adapter = AlipayPlusAdapter(
+            configuration: try AlipayPlusConfiguration(profile: try sandbox.clientProfile(wallet: "gcash")), transport: wire)
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
         let client = WalletClient(adapter: adapter, configuration: WalletClient.Configuration(settleWithin: .zero))
@@ -40,23 +41,33 @@ struct DemoCommand: AsyncParsableCommand {
             do throws(WalletError) {
                 let verified = try client.verifyNotification(notification)
                 let event = verified.notification
-                await events.add("\(event.kind.rawValue) for \(event.payment.merchantReference): \(event.payment.status.name), signature verified; signed ack sent")
+                await events.add(
+                    "\(event.kind.rawValue) for \(event.payment.merchantReference): \(event.payment.status.name), signature verified; signed ack sent"
+                )
                 return verified.acknowledgement
             } catch {
                 await events.add("notification REJECTED: \(error)")
                 return NotificationAcknowledgement(status: 401, headerFields: [:], body: [])
             }
         }
-        print("WalletBridge demo: GCash-style wallet (Alipay+ scheme) on a sandbox at \(sandbox.baseURL), over \(CurlTransport.libraryVersion.split(separator: " ").first ?? "libcurl")")
-        print("every request is signed with the merchant's key and every answer's signature is checked" + (trace ? "" : " (--trace shows each exchange, --signatures the signing itself)") + "\n")
+        print(
+            "WalletBridge demo: GCash-style wallet (Alipay+ scheme) on a sandbox at \(sandbox.baseURL), over \(CurlTransport.libraryVersion.split(separator: " ").first ?? "libcurl")"
+        )
+        print(
+            "every request is signed with the merchant's key and every answer's signature is checked"
+                + (trace ? "" : " (--trace shows each exchange, --signatures the signing itself)") + "\n")
 
         let reference = "WB-DEMO-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10.00", currency: .usd)
         print("1. a US merchant charges \(amount) to customer gcash-pays, whose wallet holds PHP (ref \(reference))")
-        let paid = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("gcash-pays"),
-                                                       orderDescription: "Demo order", notifyURL: webhook.url(path: "/webhooks/gcash")))
+        let paid = try await client.pay(
+            PaymentRequest(
+                merchantReference: reference, amount: amount, customer: CustomerCredential("gcash-pays"),
+                orderDescription: "Demo order", notifyURL: webhook.url(path: "/webhooks/gcash")))
         print("   → \(paid.status.name), wallet reference \(paid.walletReference ?? "-")")
-        print("   → the customer paid \(paid.customerAmount.map(\.description) ?? "-") at the wallet's quote \(paid.quote.map { "\($0.currencyPair) \($0.rate)" } ?? "-")\n")
+        print(
+            "   → the customer paid \(paid.customerAmount.map(\.description) ?? "-") at the wallet's quote \(paid.quote.map { "\($0.currencyPair) \($0.rate)" } ?? "-")\n"
+        )
 
         print("2. the wallet notifies the merchant's webhook")
         let deadline = ContinuousClock.now + .seconds(5)
@@ -74,13 +85,16 @@ struct DemoCommand: AsyncParsableCommand {
 
         let part = try Money(parsing: "4.00", currency: .usd)
         print("4. partial refund of \(part)")
-        let refund = try await client.refund(RefundRequest(merchantReference: reference, walletReference: paid.walletReference, refundReference: reference + "-R1", amount: part))
+        let refund = try await client.refund(
+            RefundRequest(merchantReference: reference, walletReference: paid.walletReference, refundReference: reference + "-R1", amount: part))
         print("   → refund \(refund.status.name), wallet refund reference \(refund.walletRefundReference ?? "-")\n")
 
         let confirmRef = reference + "-C"
         print("5. a customer who must confirm in the app (gcash-confirm), paying \(try Money(parsing: "250.00", currency: .php))")
-        let pending = try await client.pay(PaymentRequest(merchantReference: confirmRef, amount: try Money(parsing: "250.00", currency: .php),
-                                                          customer: CustomerCredential("gcash-confirm"), orderDescription: "Demo order"))
+        let pending = try await client.pay(
+            PaymentRequest(
+                merchantReference: confirmRef, amount: try Money(parsing: "250.00", currency: .php),
+                customer: CustomerCredential("gcash-confirm"), orderDescription: "Demo order"))
         if case .pending(let action?) = pending.status {
             print("   → pending; next action: \(action.kind) \(action.value)")
         } else {
@@ -92,7 +106,10 @@ struct DemoCommand: AsyncParsableCommand {
         print("6. a response with a tampered signature (injected fault) is never success")
         sandbox.injectFault(.tamperResponseSignature, path: AlipayPlusConfiguration.Paths().pay)
         let tamperedRef = reference + "-T"
-        let tampered = try await client.pay(PaymentRequest(merchantReference: tamperedRef, amount: try Money(parsing: "10.00", currency: .php), customer: CustomerCredential("gcash-pays"), orderDescription: "Demo order"))
+        let tampered = try await client.pay(
+            PaymentRequest(
+                merchantReference: tamperedRef, amount: try Money(parsing: "10.00", currency: .php), customer: CustomerCredential("gcash-pays"),
+                orderDescription: "Demo order"))
         print("   → \(tampered.status.name): \(tampered.status.error?.message ?? "")")
         let reconciled = try await client.inquire(PaymentQuery(merchantReference: tamperedRef))
         print("   → reconciled by inquiry: \(reconciled.status.name)\n")
@@ -103,7 +120,8 @@ struct DemoCommand: AsyncParsableCommand {
         await webhook.shutdown()
         await transport.shutdown()
         await sandbox.shutdown()
-        let ok = paytmOK && danaOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
+        let ok =
+            paytmOK && danaOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
             && event?.contains("verified") == true && delivery?.acknowledged == true
             && paid.quote != nil && pending.status.name == "pending" && confirmed.status == .succeeded
             && reconciled.status == .succeeded && !tampered.status.isFinal

@@ -17,10 +17,14 @@ struct InquireCommand: AsyncParsableCommand {
         let session = try await WalletSession.open(options)
         let output: JSONOutput
         do throws(WalletError) {
-            output = ResultOutput.payment(try await session.client.inquire(PaymentQuery(merchantReference: merchantReference, walletReference: walletReference), correlationID: session.correlationID),
-                                          settleWith: options.settleCommand(merchantReference))
+            output = ResultOutput.payment(
+                try await session.client.inquire(
+                    PaymentQuery(merchantReference: merchantReference, walletReference: walletReference), correlationID: session.correlationID),
+                settleWith: options.settleCommand(merchantReference))
         } catch {
-            output = await ResultOutput.payment(after: error, client: session.client, merchantReference: merchantReference, amount: nil, settleWith: options.settleCommand(merchantReference))
+            output = await ResultOutput.payment(
+                after: error, client: session.client, merchantReference: merchantReference, amount: nil,
+                settleWith: options.settleCommand(merchantReference))
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)

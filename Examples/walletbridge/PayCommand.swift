@@ -85,9 +85,11 @@ struct PayCommand: AsyncParsableCommand {
         if worst != .success { throw worst }
     }
 
-    func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient, _ correlationID: String) async -> JSONOutput {
+    func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient, _ correlationID: String) async -> JSONOutput
+    {
         do throws(WalletError) {
-            let request = PaymentRequest(merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
+            let request = PaymentRequest(
+                merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
             let started = ContinuousClock.now
             var result = try await client.pay(request, correlationID: correlationID)
             let left = Duration.seconds(timeout) - (ContinuousClock.now - started)
@@ -100,7 +102,8 @@ struct PayCommand: AsyncParsableCommand {
             }
             return ResultOutput.payment(result, settleWith: options.settleCommand(reference))
         } catch {
-            return await ResultOutput.payment(after: error, client: client, merchantReference: reference, amount: money, settleWith: options.settleCommand(reference))
+            return await ResultOutput.payment(
+                after: error, client: client, merchantReference: reference, amount: money, settleWith: options.settleCommand(reference))
         }
     }
 

@@ -16,19 +16,25 @@ enum PaytmDemo {
         // The story shows each first answer, so this client does not settle inline (a production
         // client settles an open payment by the wallet's rule before returning).
         let client = WalletClient(adapter: adapter, configuration: WalletClient.Configuration(settleWithin: .zero))
-        return try await DemoInbox.withWebhook({ _ in NotificationAcknowledgement(status: 200, headerFields: [.contentType: "text/plain"], body: Array("OK".utf8)) }) { inbox, url in
+        return try await DemoInbox.withWebhook({ _ in
+            NotificationAcknowledgement(status: 200, headerFields: [.contentType: "text/plain"], body: Array("OK".utf8))
+        }) { inbox, url in
             try await story(sandbox: sandbox, client: client, inbox: inbox, callbackURL: url + "/paytm/callback")
         }
     }
 
     private static func story(sandbox: WalletSandbox, client: WalletClient, inbox: DemoInbox, callbackURL: String) async throws -> Bool {
-        print("Paytm-style wallet on the same sandbox (merchant \(SandboxCredentials.paytmMerchantID)): every request carries a checksum made with the merchant key, and every answer's is checked\n")
+        print(
+            "Paytm-style wallet on the same sandbox (merchant \(SandboxCredentials.paytmMerchantID)): every request carries a checksum made with the merchant key, and every answer's is checked\n"
+        )
 
         let reference = "WB-DEMO-PTM-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10.00", currency: .inr)
         print("7. initiate \(amount) for customer paytm-pays (order \(reference))")
-        let started = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("paytm-pays"),
-                                                          orderDescription: "Demo order", notifyURL: callbackURL))
+        let started = try await client.pay(
+            PaymentRequest(
+                merchantReference: reference, amount: amount, customer: CustomerCredential("paytm-pays"),
+                orderDescription: "Demo order", notifyURL: callbackURL))
         if case .pending(let action?) = started.status {
             print("   → pending; next action: \(action.kind) \(action.value.prefix(16))… (the customer completes Paytm's checkout with it)\n")
         } else {
@@ -43,17 +49,22 @@ enum PaytmDemo {
         if let callback = await inbox.received.first {
             let received = try await client.receiveNotification(callback, deduplicator: store, expectedAmount: { _ in amount })
             applied = received.fulfilsOrder
-            print("   → checksum verified, confirmed by a status query: \(received.notification.payment.status.name) \(received.notification.payment.amount.map(\.description) ?? "-"); fulfil the order: \(applied ? "yes" : "no")")
+            print(
+                "   → checksum verified, confirmed by a status query: \(received.notification.payment.status.name) \(received.notification.payment.amount.map(\.description) ?? "-"); fulfil the order: \(applied ? "yes" : "no")"
+            )
             let again = try await client.receiveNotification(callback, deduplicator: store, expectedAmount: { _ in amount })
             duplicate = again.disposition == .duplicate
-            print("   → the same callback again: \(duplicate ? "recognised as a duplicate (orderId, TXNID, STATUS), not applied twice" : "NOT recognised")\n")
+            print(
+                "   → the same callback again: \(duplicate ? "recognised as a duplicate (orderId, TXNID, STATUS), not applied twice" : "NOT recognised")\n"
+            )
         } else {
             print("   → no callback arrived within 5 s\n")
         }
 
         let slowRef = reference + "-S"
         print("9. customer paytm-slow: the status query says PENDING for a while (never a failure)")
-        _ = try await client.pay(PaymentRequest(merchantReference: slowRef, amount: amount, customer: CustomerCredential("paytm-slow"), orderDescription: "Demo order"))
+        _ = try await client.pay(
+            PaymentRequest(merchantReference: slowRef, amount: amount, customer: CustomerCredential("paytm-slow"), orderDescription: "Demo order"))
         var statuses: [String] = []
         for _ in 0..<3 {
             let status = try await client.inquire(PaymentQuery(merchantReference: slowRef, expectedAmount: amount))
@@ -65,8 +76,11 @@ enum PaytmDemo {
         print("10. refund \(part), then query the refund; then try to refund \(try Money(parsing: "7.00", currency: .inr)) more")
         let refund = try await client.refund(RefundRequest(merchantReference: reference, refundReference: reference + "-R1", amount: part))
         let refunded = try await client.inquireRefund(RefundQuery(refundReference: reference + "-R1", merchantReference: reference))
-        print("   → \(refund.status.name) (\(refund.partnerResult?.code ?? "-")), then \(refunded.status.name) (\(refunded.partnerResult?.code ?? "-"))")
-        let over = try await client.refund(RefundRequest(merchantReference: reference, refundReference: reference + "-R2", amount: try Money(parsing: "7.00", currency: .inr)))
+        print(
+            "   → \(refund.status.name) (\(refund.partnerResult?.code ?? "-")), then \(refunded.status.name) (\(refunded.partnerResult?.code ?? "-"))"
+        )
+        let over = try await client.refund(
+            RefundRequest(merchantReference: reference, refundReference: reference + "-R2", amount: try Money(parsing: "7.00", currency: .inr)))
         print("   → over-refund: \(over.status.name), \(over.status.error?.category.rawValue ?? "-") (\(over.partnerResult?.code ?? "-"))\n")
 
         print("11. a status reply with a tampered checksum (injected fault) is never success")

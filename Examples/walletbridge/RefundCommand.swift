@@ -41,15 +41,19 @@ struct RefundCommand: AsyncParsableCommand {
             let canQuery = session.client.adapter.capabilities.supports(.inquireRefund)
             while !noWait, canQuery, RefundCommand.isOpen(result.status), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(300))
-                let query = RefundQuery(refundReference: refundReference, walletRefundReference: result.walletRefundReference, merchantReference: merchantReference,
-                                        expectedAmount: money)
+                let query = RefundQuery(
+                    refundReference: refundReference, walletRefundReference: result.walletRefundReference, merchantReference: merchantReference,
+                    expectedAmount: money)
                 let next = try await session.client.inquireRefund(query, correlationID: session.correlationID)
-                result = RefundResult(status: next.status, refundReference: next.refundReference, walletRefundReference: next.walletRefundReference ?? result.walletRefundReference,
-                                      merchantReference: merchantReference, amount: next.amount ?? result.amount, partnerResult: next.partnerResult)
+                result = RefundResult(
+                    status: next.status, refundReference: next.refundReference,
+                    walletRefundReference: next.walletRefundReference ?? result.walletRefundReference,
+                    merchantReference: merchantReference, amount: next.amount ?? result.amount, partnerResult: next.partnerResult)
             }
             output = ResultOutput.refund(result)
         } catch {
-            output = await ResultOutput.refund(after: error, client: session.client, refundReference: refundReference, merchantReference: merchantReference, amount: money)
+            output = await ResultOutput.refund(
+                after: error, client: session.client, refundReference: refundReference, merchantReference: merchantReference, amount: money)
         }
         await session.close()
         try ResultOutput.finish(output, json: options.json)

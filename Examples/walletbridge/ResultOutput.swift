@@ -17,7 +17,8 @@ enum ResultOutput {
         fields += money("amount", "currency", result.amount)
         fields += money("customerAmount", "customerCurrency", result.customerAmount)
         if let quote = result.quote {
-            fields.append(("quote", .object([("id", .text(quote.id)), ("currencyPair", .string(quote.currencyPair)), ("rate", .string(quote.rate))])))
+            fields.append(
+                ("quote", .object([("id", .text(quote.id)), ("currencyPair", .string(quote.currencyPair)), ("rate", .string(quote.rate))])))
         }
         if case .pending(let action?) = result.status {
             fields.append(("nextAction", .object([("kind", .string(action.kind)), ("value", .string(action.value))])))
@@ -30,7 +31,11 @@ enum ResultOutput {
         fields.append(("completedAtWallet", .text(result.completedAt)))
         if !result.status.isFinal, let diagnosis = (result.status.error ?? result.lastError)?.diagnosis, diagnosis.stopsWaiting {
             // Not a payment to wait for: the profile must change first, then this settles it.
-            fields.append(("settleWith", .string(settleWith ?? "walletbridge inquire --merchant-reference \(result.merchantReference) (or walletbridge recover)")))
+            fields.append(
+                (
+                    "settleWith",
+                    .string(settleWith ?? "walletbridge inquire --merchant-reference \(result.merchantReference) (or walletbridge recover)")
+                ))
         }
         return .object(fields)
     }
@@ -62,12 +67,15 @@ enum ResultOutput {
     /// What the journal knows of the payment after `error`, or the error itself when the
     /// journal never recorded the payment: the printed status and exit code come from the
     /// journal's state, never from the error of one call.
-    static func payment(after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?, settleWith: String? = nil) async -> JSONOutput {
+    static func payment(
+        after error: WalletError, client: WalletClient, merchantReference: String, amount: Money?, settleWith: String? = nil
+    ) async -> JSONOutput {
         let id = JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: merchantReference)
         let entry = try? await client.journal.entry(id)
         // A reused reference with other content is about this request, not the original payment.
         if error.category == .inconsistentRequest {
-            return refused(error, original: entry.map { payment($0.paymentResult) }, what: "payment", merchantReference: merchantReference, amount: amount)
+            return refused(
+                error, original: entry.map { payment($0.paymentResult) }, what: "payment", merchantReference: merchantReference, amount: amount)
         }
         guard let entry, entry.mayHaveReachedWallet else {
             return ResultOutput.error(error, merchantReference: merchantReference, amount: amount)
@@ -87,7 +95,9 @@ enum ResultOutput {
     }
 
     /// A refund the same way.
-    static func refund(after error: WalletError, client: WalletClient, refundReference: String, merchantReference: String, amount: Money?) async -> JSONOutput {
+    static func refund(
+        after error: WalletError, client: WalletClient, refundReference: String, merchantReference: String, amount: Money?
+    ) async -> JSONOutput {
         let id = JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: refundReference)
         if error.category == .inconsistentRequest {
             let original = (try? await client.journal.entry(id)).map { refund($0.refundResult) }
@@ -122,12 +132,16 @@ enum ResultOutput {
         if let diagnosis = error.diagnosis {
             // What to fix, and what the reply claimed (marked unverified when it did not verify:
             // never the payment's result).
-            fields.append(("diagnosis", .object([
-                ("kind", .string(diagnosis.kind.description)),
-                ("advice", .string(diagnosis.advice)),
-                ("claimed", .text(diagnosis.claim?.description)),
-                ("claimVerified", diagnosis.claim.map { .bool($0.verified) }),
-            ])))
+            fields.append(
+                (
+                    "diagnosis",
+                    .object([
+                        ("kind", .string(diagnosis.kind.description)),
+                        ("advice", .string(diagnosis.advice)),
+                        ("claimed", .text(diagnosis.claim?.description)),
+                        ("claimVerified", diagnosis.claim.map { .bool($0.verified) }),
+                    ])
+                ))
         }
         return .object(fields)
     }

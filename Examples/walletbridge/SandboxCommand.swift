@@ -27,7 +27,10 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Write walletbridge.json and the test-only key files for this sandbox into DIR.")
     var writeConfig: String?
 
-    @Option(help: "With --write-config: your webhook's base URL; each wallet's profile gets notify_url BASE/notify/WALLET (without it the profiles name none, and the sandbox sends no notifications).")
+    @Option(
+        help:
+            "With --write-config: your webhook's base URL; each wallet's profile gets notify_url BASE/notify/WALLET (without it the profiles name none, and the sandbox sends no notifications)."
+    )
     var notifyBase: String?
 
     @Option(help: "Persist the ledger in this file (default: in memory).")
@@ -39,7 +42,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Seed of the fault draws: the same seed replays the same faults on the same references.")
     var seed: UInt64 = 1
 
-    @Option(help: "Run the sandbox's time N times faster (signed timestamps, token and order lifetimes, pauses); pair with the client's --time-scale.")
+    @Option(
+        help: "Run the sandbox's time N times faster (signed timestamps, token and order lifetimes, pauses); pair with the client's --time-scale.")
     var timeScale: Double = 1
 
     @Flag(help: "List the test customers and exit.")
@@ -61,7 +65,9 @@ struct SandboxCommand: AsyncParsableCommand {
         if listCustomers {
             say("Sandbox test customers (use the id as --customer):")
             for customer in SandboxCustomer.all {
-                say("  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet.padding(toLength: 6, withPad: " ", startingAt: 0)) \(customer.summary)")
+                say(
+                    "  \(customer.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(customer.wallet.padding(toLength: 6, withPad: " ", startingAt: 0)) \(customer.summary)"
+                )
             }
             return
         }
@@ -74,7 +80,9 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         configuration.faultPlan = plan
         configuration.timeScale = timeScale
-        if verbose { configuration.logger = Logger(label: "walletbridge.sandbox", factory: { label in StreamLogHandler.standardError(label: label) }) }
+        if verbose {
+            configuration.logger = Logger(label: "walletbridge.sandbox", factory: { label in StreamLogHandler.standardError(label: label) })
+        }
         let sandbox: WalletSandbox
         do {
             sandbox = try await WalletSandbox.start(configuration)

@@ -11,12 +11,16 @@ struct SignCommand: ParsableCommand {
 
     @OptionGroup var options: CaseOptions
 
-    @Flag(help: "Print one JSON object with every expected-style field the case determines (content_to_sign, signature_b64, hash_string, checksum, string_to_sign, ...).")
+    @Flag(
+        help:
+            "Print one JSON object with every expected-style field the case determines (content_to_sign, signature_b64, hash_string, checksum, string_to_sign, ...)."
+    )
     var json = false
 
     func run() throws {
-        let report = try options.run({ (tool, scheme, json) throws(SignatureCaseError) in try tool.sign(scheme: scheme, json: json) },
-                                     explanation: \.explanation)
+        let report = try options.run(
+            { (tool, scheme, json) throws(SignatureCaseError) in try tool.sign(scheme: scheme, json: json) },
+            explanation: \.explanation)
         print(json ? report.json() : report.wireValue)
     }
 }

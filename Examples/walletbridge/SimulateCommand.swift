@@ -55,7 +55,8 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "A standalone sandbox's URL (`walletbridge sandbox --faults … --seed …`); its own plan injects the wallet-side faults.")
     var endpoint: String?
 
-    @Option(help: "With --endpoint: a tag in every reference, so that a run does not meet an earlier run's payments (random and printed when omitted).")
+    @Option(
+        help: "With --endpoint: a tag in every reference, so that a run does not meet an earlier run's payments (random and printed when omitted).")
     var runTag: String?
 
     @Option(help: "Run the sandbox's and the client's clocks N times faster (real latency counts N times against the wallets' windows).")
@@ -74,7 +75,9 @@ struct SimulateCommand: AsyncParsableCommand {
         guard ["gcash", "paytm", "dana"].contains(wallet) else { throw ValidationError("--wallet must be gcash, paytm or dana") }
         guard payments > 0 else { throw ValidationError("--payments must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
-        guard FaultPlan.profileNames.contains(faults) else { throw ValidationError("--faults must be one of \(FaultPlan.profileNames.joined(separator: ", "))") }
+        guard FaultPlan.profileNames.contains(faults) else {
+            throw ValidationError("--faults must be one of \(FaultPlan.profileNames.joined(separator: ", "))")
+        }
         guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be at least 1") }
         if let prometheusPort, !(0...65535).contains(prometheusPort) { throw ValidationError("--prometheus-port must be 0 to 65535") }
     }
@@ -119,9 +122,13 @@ struct SimulateCommand: AsyncParsableCommand {
             await metricsExport.shutdown()
         }
         if main.brokePromise {
-            printError("the promise was broken with seed \(seed): duplicates \(main.duplicates.prefix(20)), lost \(main.lost.prefix(20)), open \(main.unresolved.prefix(20))")
+            printError(
+                "the promise was broken with seed \(seed): duplicates \(main.duplicates.prefix(20)), lost \(main.lost.prefix(20)), open \(main.unresolved.prefix(20))"
+            )
             let tagged = endpoint == nil ? "" : " --endpoint URL --run-tag \(tag)"
-            printError("replay: walletbridge simulate --wallet \(wallet) --payments \(payments) --concurrency \(concurrency) --faults \(faults) --seed \(seed)\(tagged)")
+            printError(
+                "replay: walletbridge simulate --wallet \(wallet) --payments \(payments) --concurrency \(concurrency) --faults \(faults) --seed \(seed)\(tagged)"
+            )
             throw ExitCode(1)
         }
     }
@@ -207,12 +214,19 @@ struct SimulationRunner: Sendable {
     }
 
     /// The client's side: the profile, the transport with its client-side faults, the adapter.
-    func client(baseURL: String, clock: PolicyClock) throws
-        -> (PartnerProfile, CurlTransport, FaultInjectingTransport, FaultInjectingTransport.Configuration, any WalletAdapter) {
+    func client(
+        baseURL: String, clock: PolicyClock
+    ) throws
+        -> (PartnerProfile, CurlTransport, FaultInjectingTransport, FaultInjectingTransport.Configuration, any WalletAdapter)
+    {
         let profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
-        let curl = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
-                                                                                maxIdleConnections: max(16, concurrency * 2)))
-        guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else { throw ValidationError("no fault profile \(faults) (none, flaky, chaos)") }
+        let curl = try CurlTransport(
+            configuration: CurlTransportConfiguration(
+                connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
+                maxIdleConnections: max(16, concurrency * 2)))
+        guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else {
+            throw ValidationError("no fault profile \(faults) (none, flaky, chaos)")
+        }
         clientFaults.delay = clientFaults.delay / timeScale
         let transport = FaultInjectingTransport(wrapping: curl, configuration: clientFaults)
         let adapter = try AdapterFactory.adapter(for: profile, transport: transport, clock: clock.now)
@@ -229,20 +243,27 @@ struct SimulationRunner: Sendable {
             let key: String
             if let fault = clientFaults.fault(for: RequestContext(operation: "pay", key: reference), path: payPath, attempt: 1) {
                 key = "client:\(fault.rawValue)"
-            } else if endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "pay", reference: reference, attempt: 1), applies(kind, to: "pay") {
+            } else if endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "pay", reference: reference, attempt: 1),
+                applies(kind, to: "pay")
+            {
                 key = "wallet:\(kind.rawValue)"
             } else {
                 // The pay went through: the first fault on its inquiries, if any.
-                key = (1...12).lazy.compactMap { attempt -> String? in
-                    if let fault = clientFaults.fault(for: RequestContext(operation: "inquire", key: reference), path: inquiryPath, attempt: attempt) {
-                        return "inquiry client:\(fault.rawValue)"
-                    }
-                    if self.endpoint == nil, let kind = plan?.requestFault(wallet: wallet, operation: "inquire", reference: reference, attempt: attempt),
-                       applies(kind, to: "inquire") {
-                        return "inquiry wallet:\(kind.rawValue)"
-                    }
-                    return nil
-                }.first ?? "none"
+                key =
+                    (1...12).lazy.compactMap { attempt -> String? in
+                        if let fault = clientFaults.fault(
+                            for: RequestContext(operation: "inquire", key: reference), path: inquiryPath, attempt: attempt)
+                        {
+                            return "inquiry client:\(fault.rawValue)"
+                        }
+                        if self.endpoint == nil,
+                            let kind = plan?.requestFault(wallet: wallet, operation: "inquire", reference: reference, attempt: attempt),
+                            applies(kind, to: "inquire")
+                        {
+                            return "inquiry wallet:\(kind.rawValue)"
+                        }
+                        return nil
+                    }.first ?? "none"
             }
             report.notSucceededByFault[key, default: 0] += 1
         }
@@ -259,14 +280,19 @@ struct SimulationRunner: Sendable {
     }
 
     /// The naive client over `list`.
-    func runNaive(_ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress) async -> [SimulatedOutcome] {
+    func runNaive(
+        _ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress
+    ) async -> [SimulatedOutcome] {
         let (interval, window) = Self.polling(adapter.reconciliationRule)
-        return await SimulationDriver.run(list, concurrency: concurrency, progress: progress,
-                                          SimulationDriver.naive(adapter, interval: interval, window: window, clock: clock))
+        return await SimulationDriver.run(
+            list, concurrency: concurrency, progress: progress,
+            SimulationDriver.naive(adapter, interval: interval, window: window, clock: clock))
     }
 
     /// WalletBridge's client over `list`, then the end-of-run reconciliation.
-    func runWalletBridge(_ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress) async throws -> [SimulatedOutcome] {
+    func runWalletBridge(
+        _ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress
+    ) async throws -> [SimulatedOutcome] {
         let journal: any PaymentJournal
         if let journalPath {
             journal = try SQLitePaymentJournal(path: journalPath)
@@ -287,7 +313,8 @@ struct SimulationRunner: Sendable {
             payment.notifyURL = notifyURL
             return payment
         }
-        var outcomes = await SimulationDriver.run(payments, concurrency: concurrency, progress: progress, SimulationDriver.walletBridge(client, settleWithin: window))
+        var outcomes = await SimulationDriver.run(
+            payments, concurrency: concurrency, progress: progress, SimulationDriver.walletBridge(client, settleWithin: window))
         outcomes = await SimulationDriver.reconcile(client, outcomes, concurrency: concurrency, within: window + .seconds(30))
         await webhook.shutdown()
         return outcomes

@@ -42,13 +42,15 @@ struct SimulatedPayment: Sendable {
         case (_, true): whole = 1_000 + Int64(pick * 4_000)
         }
         let cents = Int64(SeededDraw.unit(seed: seed, "cents", wallet, String(index)) * 50)
-        return SimulatedPayment(reference: "\(prefix)\(index)", customer: "\(wallet)-\(kind)", amount: Money(minorUnits: whole * 100 + cents, currency: currency),
-                                canPay: kind == "pays" || kind == "slow", notifyURL: nil)
+        return SimulatedPayment(
+            reference: "\(prefix)\(index)", customer: "\(wallet)-\(kind)", amount: Money(minorUnits: whole * 100 + cents, currency: currency),
+            canPay: kind == "pays" || kind == "slow", notifyURL: nil)
     }
 
     var request: PaymentRequest {
-        PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential(customer), orderDescription: "walletbridge simulate",
-                       notifyURL: notifyURL)
+        PaymentRequest(
+            merchantReference: reference, amount: amount, customer: CustomerCredential(customer), orderDescription: "walletbridge simulate",
+            notifyURL: notifyURL)
     }
 }
 
@@ -71,8 +73,10 @@ struct SimulatedOutcome: Sendable {
 /// Drives payments through a client, `concurrency` at a time.
 enum SimulationDriver {
     /// Runs `body` for every payment, at most `concurrency` at once; outcomes in payment order.
-    static func run(_ payments: [SimulatedPayment], concurrency: Int, progress: SimulationProgress,
-                    _ body: @escaping @Sendable (SimulatedPayment) async -> SimulatedOutcome) async -> [SimulatedOutcome] {
+    static func run(
+        _ payments: [SimulatedPayment], concurrency: Int, progress: SimulationProgress,
+        _ body: @escaping @Sendable (SimulatedPayment) async -> SimulatedOutcome
+    ) async -> [SimulatedOutcome] {
         var outcomes = [SimulatedOutcome?](repeating: nil, count: payments.count)
         await withTaskGroup(of: (Int, SimulatedOutcome).self) { group in
             var next = 0
@@ -115,7 +119,9 @@ enum SimulationDriver {
     /// The naive client: one attempt, no retry, no reconciliation. A pending answer is polled
     /// with inquiries as the wallet's documentation asks, every `interval` for up to `window`;
     /// an unknown outcome, or an inquiry that fails, stays unknown.
-    static func naive(_ adapter: any WalletAdapter, interval: Duration, window: Duration, clock policy: PolicyClock) -> @Sendable (SimulatedPayment) async -> SimulatedOutcome {
+    static func naive(
+        _ adapter: any WalletAdapter, interval: Duration, window: Duration, clock policy: PolicyClock
+    ) -> @Sendable (SimulatedPayment) async -> SimulatedOutcome {
         { payment in
             let clock = ContinuousClock()
             let start = clock.now
@@ -123,7 +129,8 @@ enum SimulationDriver {
             var walletReference: String?
             // Bound as WalletClient binds it, so the client-side faults are drawn per reference.
             func call<T: Sendable>(_ operation: String, _ body: () async throws(WalletError) -> T) async throws(WalletError) -> T {
-                let result = await RequestContext.$current.withValue(RequestContext(operation: operation, key: payment.reference)) { () async -> Result<T, WalletError> in
+                let result = await RequestContext.$current.withValue(RequestContext(operation: operation, key: payment.reference)) {
+                    () async -> Result<T, WalletError> in
                     do throws(WalletError) { return .success(try await body()) } catch { return .failure(error) }
                 }
                 return try result.get()
@@ -147,14 +154,17 @@ enum SimulationDriver {
                     status = .unknown(error)
                 }
             }
-            return SimulatedOutcome(payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: 0,
-                                    reason: status.error.map { "\($0.category.rawValue): \($0.message)" })
+            return SimulatedOutcome(
+                payment: payment, first: status.name, final: status.name, latency: start.duration(to: clock.now), retries: 0,
+                reason: status.error.map { "\($0.category.rawValue): \($0.message)" })
         }
     }
 
     /// Settles every payment the journal still holds open, `concurrency` at a time, for up
     /// to `passes` passes; then reads each payment's final state and attempts from the journal.
-    static func reconcile(_ client: WalletClient, _ outcomes: [SimulatedOutcome], concurrency: Int, within: Duration, passes: Int = 3) async -> [SimulatedOutcome] {
+    static func reconcile(
+        _ client: WalletClient, _ outcomes: [SimulatedOutcome], concurrency: Int, within: Duration, passes: Int = 3
+    ) async -> [SimulatedOutcome] {
         for _ in 0..<passes {
             let open = (try? await client.journal.openEntries(wallet: client.adapter.walletName)) ?? []
             let payments = open.filter { $0.kind == .payment }.map(\.merchantReference)

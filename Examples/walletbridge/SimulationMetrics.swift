@@ -27,12 +27,15 @@ final class SimulationMetrics: Sendable {
         guard let port else { return SimulationMetrics(registry: registry, port: nil, server: nil) }
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         let (bound, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-                              onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
-                              logger: Logger(label: "walletbridge.metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? port) },
+            logger: Logger(label: "walletbridge.metrics", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var actual = port
         for await value in bound {

@@ -12,12 +12,16 @@ struct TraceMask: Sendable {
     let secrets: [(text: String, label: String)]
 
     /// Header fields whose whole value is a credential.
-    static let secretHeaders: Set<String> = ["authorization", "authorization-customer", "proxy-authorization", "cookie", "set-cookie", "x-client-secret"]
+    static let secretHeaders: Set<String> = [
+        "authorization", "authorization-customer", "proxy-authorization", "cookie", "set-cookie", "x-client-secret",
+    ]
     /// Header fields holding a signature.
     static let signatureHeaders: Set<String> = ["signature", "x-signature"]
     /// JSON members holding a token, a customer credential or a secret.
-    static let secretMembers = ["accessToken", "refreshToken", "access_token", "refresh_token", "paymentMethodId", "authCode", "txnToken",
-                                "custId", "customerToken", "clientSecret", "client_secret", "merchantKey", "merchant_key"]
+    static let secretMembers = [
+        "accessToken", "refreshToken", "access_token", "refresh_token", "paymentMethodId", "authCode", "txnToken",
+        "custId", "customerToken", "clientSecret", "client_secret", "merchantKey", "merchant_key",
+    ]
     /// JSON members holding a signature or checksum.
     static let signatureMembers = ["signature", "CHECKSUMHASH", "checksum"]
 

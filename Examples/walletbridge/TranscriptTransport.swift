@@ -14,11 +14,15 @@ struct TranscriptTransport: HTTPTransport {
 
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let path = URLComponents(string: request.url)?.path ?? request.url
-        write("    > \(request.method) \(path)  \(TranscriptTransport.short(request.headerFields[.signature] ?? request.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))")
+        write(
+            "    > \(request.method) \(path)  \(TranscriptTransport.short(request.headerFields[.signature] ?? request.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(request.body)))"
+        )
         if let bodies { details(request.headerFields, request.body, bodies) }
         do {
             let response = try await base.send(request)
-            write("    < HTTP \(response.status)  \(TranscriptTransport.short(response.headerFields[.signature] ?? response.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))")
+            write(
+                "    < HTTP \(response.status)  \(TranscriptTransport.short(response.headerFields[.signature] ?? response.headerFields[.snapSignature].map { "X-SIGNATURE=" + $0 } ?? TranscriptTransport.paytmSignature(response.body)))"
+            )
             if let bodies { details(response.headerFields, response.body, bodies) }
             return response
         } catch {
@@ -43,7 +47,9 @@ struct TranscriptTransport: HTTPTransport {
 
     static func short(_ signature: String?) -> String {
         guard let signature else { return "(unsigned)" }
-        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "SIGNATURE=") else { return "Signature: \(signature.prefix(40))…" }
+        guard let marker = signature.range(of: "signature=") ?? signature.range(of: "SIGNATURE=") else {
+            return "Signature: \(signature.prefix(40))…"
+        }
         return "Signature: \(signature[..<marker.upperBound])\(signature[marker.upperBound...].prefix(16))…"
     }
 }

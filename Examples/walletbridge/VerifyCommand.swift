@@ -15,8 +15,9 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: CaseOptions
 
     func run() throws {
-        let report = try options.run({ (tool, scheme, json) throws(SignatureCaseError) in try tool.verify(scheme: scheme, json: json) },
-                                     explanation: \.explanation)
+        let report = try options.run(
+            { (tool, scheme, json) throws(SignatureCaseError) in try tool.verify(scheme: scheme, json: json) },
+            explanation: \.explanation)
         print("\(report.valid ? "valid" : "invalid"): \(report.reason)")
         if !report.valid { throw ExitCode(1) }
     }

@@ -7,7 +7,8 @@ import WalletBridgeCore
 struct WalletBridgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "walletbridge",
-        abstract: "WalletBridge: signed e-wallet payments (GCash-style on Alipay+, Paytm-style, DANA-style on SNAP), a local sandbox, and signature tools.",
+        abstract:
+            "WalletBridge: signed e-wallet payments (GCash-style on Alipay+, Paytm-style, DANA-style on SNAP), a local sandbox, and signature tools.",
         discussion: """
             pay, inquire, cancel and refund run against an embedded sandbox unless --config names a \
             profile file; the sandbox's ledger persists in a state file between runs. \
@@ -16,7 +17,8 @@ struct WalletBridgeCommand: AsyncParsableCommand {
             """,
         version: WalletBridgeVersion.string,
         subcommands: [
-            PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self, SimulateCommand.self, ContractCommand.self,
+            PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self,
+            SimulateCommand.self, ContractCommand.self,
             DemoCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
         ]
     )

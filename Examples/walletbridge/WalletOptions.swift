@@ -13,7 +13,11 @@ struct WalletOptions: ParsableArguments {
     @Option(help: "Embedded sandbox state file (default: $WALLETBRIDGE_STATE_FILE or ~/.local/state/walletbridge/sandbox.json).")
     var stateFile: String?
 
-    @Option(name: .customLong("snap-mode"), help: "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions, the default) or token (B2B token plus HMAC-SHA512). With --config the profile's settings.mode decides.")
+    @Option(
+        name: .customLong("snap-mode"),
+        help:
+            "dana against the embedded sandbox: rsa (DANA's RSA-signed transactions, the default) or token (B2B token plus HMAC-SHA512). With --config the profile's settings.mode decides."
+    )
     var snapModeOption: String?
 
     /// The SNAP mode for the embedded sandbox.
@@ -34,11 +38,16 @@ struct WalletOptions: ParsableArguments {
     @Flag(help: "Print each HTTP exchange (method, path, status, signature header) to stderr.")
     var trace = false
 
-    @Flag(help: "Like --trace, with each exchange's body and signed headers; secrets (access and customer tokens, Authorization values, keys) are masked, signatures shortened.")
+    @Flag(
+        help:
+            "Like --trace, with each exchange's body and signed headers; secrets (access and customer tokens, Authorization values, keys) are masked, signatures shortened."
+    )
     var traceBodies = false
 
-    @Option(help: ArgumentHelp("Write each HTTP exchange into DIR as signature cases that `walletbridge sign --explain` and `walletbridge verify` read as they are (keys by file reference, never key text).",
-                               valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp(
+            "Write each HTTP exchange into DIR as signature cases that `walletbridge sign --explain` and `walletbridge verify` read as they are (keys by file reference, never key text).",
+            valueName: "DIR"))
     var dumpCases: String?
 
     mutating func validate() throws {
@@ -121,7 +130,8 @@ struct WalletOptions: ParsableArguments {
         if let stateFile { return stateFile }
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["WALLETBRIDGE_STATE_FILE"], !path.isEmpty { return path }
-        let base = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let base =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (NSHomeDirectory() + "/.local/state")
         return base + "/walletbridge/sandbox.json"
     }

@@ -41,18 +41,21 @@ struct WalletSession {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let transport = try CurlTransport(configuration: CurlTransportConfiguration(
-            connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
-            caBundlePath: profile.caBundlePath,
-            clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
-            proxy: profile.proxy))
+        let transport = try CurlTransport(
+            configuration: CurlTransportConfiguration(
+                connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
+                caBundlePath: profile.caBundlePath,
+                clientCertificate: profile.clientCertificatePath.map { .init(certificatePath: $0, privateKeyPath: profile.clientKeyPath) },
+                proxy: profile.proxy))
         var wire: any HTTPTransport = transport
         var dumper: CaseDumper?
         if let directory = options.dumpCases {
             guard let scheme = SignatureTool.Scheme(rawValue: profile.scheme) else {
                 await transport.shutdown()
                 await sandbox?.shutdown()
-                printError("error: --dump-cases knows the schemes \(SignatureTool.Scheme.allCases.map(\.rawValue).joined(separator: ", ")), not \(profile.scheme)")
+                printError(
+                    "error: --dump-cases knows the schemes \(SignatureTool.Scheme.allCases.map(\.rawValue).joined(separator: ", ")), not \(profile.scheme)"
+                )
                 throw ExitCode(2)
             }
             do {
@@ -63,7 +66,8 @@ struct WalletSession {
                 printError("error: --dump-cases: cannot create \(directory): \(error)")
                 throw ExitCode(2)
             }
-            let made = CaseDumper(directory: directory, scheme: scheme, keys: CaseDumper.keys(for: profile, sandbox: sandbox != nil, directory: directory))
+            let made = CaseDumper(
+                directory: directory, scheme: scheme, keys: CaseDumper.keys(for: profile, sandbox: sandbox != nil, directory: directory))
             dumper = made
             wire = CaseDumpTransport(base: wire, dumper: made)
         }
@@ -72,9 +76,11 @@ struct WalletSession {
         }
         let clock = options.timeScale == 1 ? PolicyClock() : PolicyClock(timeScale: options.timeScale)
         let verbose = options.verbose
-        let logger = Logger(label: "walletbridge", factory: { label -> any LogHandler in
-            verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
-        })
+        let logger = Logger(
+            label: "walletbridge",
+            factory: { label -> any LogHandler in
+                verbose ? StreamLogHandler.standardError(label: label) : SwiftLogNoOpLogHandler()
+            })
         let adapter: any WalletAdapter
         do {
             adapter = try AdapterFactory.adapter(for: profile, transport: wire, logger: logger, clock: clock.now)
@@ -112,20 +118,26 @@ struct WalletSession {
 enum AdapterFactory {
     static let registry = WalletAdapterRegistry([
         "alipayplus": { profile, transport, environment in
-            AlipayPlusAdapter(walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock)
+            AlipayPlusAdapter(
+                walletName: profile.wallet, configuration: try AlipayPlusConfiguration(profile: profile), transport: transport,
+                clock: environment.clock)
         },
         "paytm": { profile, transport, environment in
-            PaytmAdapter(walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: environment.clock)
+            PaytmAdapter(
+                walletName: profile.wallet, configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: environment.clock)
         },
         "snap": { profile, transport, environment in
-            SNAPAdapter(walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, clock: environment.clock,
-                        logger: environment.logger)
+            SNAPAdapter(
+                walletName: profile.wallet, configuration: try SNAPConfiguration(profile: profile), transport: transport, clock: environment.clock,
+                logger: environment.logger)
         },
     ])
 
-    static func adapter(for profile: PartnerProfile, transport: any HTTPTransport,
-                        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
-                        clock: @escaping @Sendable () -> Date = { Date() }) throws -> any WalletAdapter {
+    static func adapter(
+        for profile: PartnerProfile, transport: any HTTPTransport,
+        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws -> any WalletAdapter {
         try registry.adapter(for: profile, transport: transport, environment: WalletAdapterRegistry.Environment(logger: logger, clock: clock))
     }
 }

@@ -24,7 +24,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
     ///     (``AlipayPlusConfiguration/init(profile:)`` builds one from a profile).
     ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of `Request-Time`, injectable for tests.
-    public init(walletName: String = "gcash", configuration: AlipayPlusConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        walletName: String = "gcash", configuration: AlipayPlusConfiguration, transport: any HTTPTransport,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.walletName = walletName
         self.configuration = configuration
         self.exchange = AlipayPlusExchange(configuration: configuration, transport: transport, clock: clock)
@@ -68,13 +71,16 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         guard let result = reply.result else {
-            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the pay reply has no result"), merchantReference: request.merchantReference, amount: request.amount)
+            return PaymentResult.unknown(
+                .init(.invalidPartnerResponse, "the pay reply has no result"), merchantReference: request.merchantReference, amount: request.amount)
         }
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
-            throw mapping.error(result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
+            throw mapping.error(
+                result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
         }
         let status = mapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
-        return bound(reply, status: status, query: PaymentQuery(merchantReference: request.merchantReference, expectedAmount: request.amount), partner: result)
+        return bound(
+            reply, status: status, query: PaymentQuery(merchantReference: request.merchantReference, expectedAmount: request.amount), partner: result)
     }
 
     // MARK: Inquire
@@ -104,20 +110,30 @@ public struct AlipayPlusAdapter: WalletAdapter {
             }
             return bound(reply, status: status, query: query, partner: reply.paymentResult ?? result)
         case "F" where result.resultCode == "ORDER_NOT_EXIST":
-            let error = mapping.error(result, "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived")
+            let error = mapping.error(
+                result,
+                "the wallet does not know this payment (yet); inquire again, or treat it as never created once the pay request is known not to have arrived"
+            )
             // "Not found" drives the never-arrived rule, so it must not be about another payment.
-            let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
-                                                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
-                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
-            return PaymentResult(status: binding.payment(.unknown(error)), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount,
-                                 partnerResult: AlipayPlusResultMapping.partnerResult(result))
+            let binding = ReplyBinding(
+                references: [
+                    .ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId),
+                ],
+                expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(
+                status: binding.payment(.unknown(error)), merchantReference: query.merchantReference, walletReference: query.walletReference,
+                amount: query.expectedAmount,
+                partnerResult: AlipayPlusResultMapping.partnerResult(result))
         case "F":
-            throw WalletError(mapping.category(of: result.resultCode), "the inquiry was refused",
-                              partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
+            throw WalletError(
+                mapping.category(of: result.resultCode), "the inquiry was refused",
+                partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            throw WalletError(mapping.category(of: result.resultCode) == .rateLimited ? .rateLimited : .unknownOutcome,
-                              "the inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
-                              partnerCode: result.resultCode, partnerMessage: result.resultMessage)
+            throw WalletError(
+                mapping.category(of: result.resultCode) == .rateLimited ? .rateLimited : .unknownOutcome,
+                "the inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
+                partnerCode: result.resultCode, partnerMessage: result.resultMessage)
         }
     }
 
@@ -136,26 +152,36 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
         guard let result = reply.result else {
-            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the cancel reply has no result"), merchantReference: query.merchantReference, amount: query.expectedAmount)
+            return PaymentResult.unknown(
+                .init(.invalidPartnerResponse, "the cancel reply has no result"), merchantReference: query.merchantReference,
+                amount: query.expectedAmount)
         }
         switch result.resultStatus {
         case "S":
-            let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
-                                                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
-                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
-            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
-                                 walletReference: query.walletReference ?? binding.lends(reply.paymentId),
-                                 amount: query.expectedAmount,
-                                 partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime,
-                                 completedAtInstant: reply.cancelTime.flatMap(TimestampText.parse))
+            let binding = ReplyBinding(
+                references: [
+                    .ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                    .wallets("paymentId", held: query.walletReference, named: reply.paymentId),
+                ],
+                expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(
+                status: binding.payment(.cancelled), merchantReference: query.merchantReference,
+                walletReference: query.walletReference ?? binding.lends(reply.paymentId),
+                amount: query.expectedAmount,
+                partnerResult: AlipayPlusResultMapping.partnerResult(result), completedAt: reply.cancelTime,
+                completedAtInstant: reply.cancelTime.flatMap(TimestampText.parse))
         case "F":
-            throw WalletError(mapping.category(of: result.resultCode), "the wallet refused the cancel",
-                              partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
+            throw WalletError(
+                mapping.category(of: result.resultCode), "the wallet refused the cancel",
+                partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            return PaymentResult(status: .unknown(WalletError(.unknownOutcome, "the cancel is undecided (\(result.resultStatus)/\(result.resultCode)); retry it",
-                                                             partnerCode: result.resultCode, partnerMessage: result.resultMessage)),
-                                 merchantReference: query.merchantReference, amount: query.expectedAmount,
-                                 partnerResult: AlipayPlusResultMapping.partnerResult(result))
+            return PaymentResult(
+                status: .unknown(
+                    WalletError(
+                        .unknownOutcome, "the cancel is undecided (\(result.resultStatus)/\(result.resultCode)); retry it",
+                        partnerCode: result.resultCode, partnerMessage: result.resultMessage)),
+                merchantReference: query.merchantReference, amount: query.expectedAmount,
+                partnerResult: AlipayPlusResultMapping.partnerResult(result))
         }
     }
 
@@ -168,7 +194,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
         try Self.checkReference(request.merchantReference, field: "paymentRequestId")
         let amount = try Self.wireAmount(request.amount)
         guard let paymentID = request.walletReference else {
-            throw WalletError(.invalidRequest, "an Alipay+ refund needs the payment's paymentId (RefundRequest.walletReference)", mayHaveCharged: false)
+            throw WalletError(
+                .invalidRequest, "an Alipay+ refund needs the payment's paymentId (RefundRequest.walletReference)", mayHaveCharged: false)
         }
         let body = AlipayPlusWire.RefundRequest(
             refundRequestId: request.refundReference,
@@ -184,17 +211,24 @@ public struct AlipayPlusAdapter: WalletAdapter {
             return try RefundResult.unknownOrThrow(error, request)
         }
         guard let result = reply.result else {
-            return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no result")), refundReference: request.refundReference,
-                                merchantReference: request.merchantReference, amount: request.amount)
+            return RefundResult(
+                status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no result")), refundReference: request.refundReference,
+                merchantReference: request.merchantReference, amount: request.amount)
         }
         if result.resultCode == "REPEAT_REQ_INCONSISTENT" {
-            throw mapping.error(result, "refundRequestId \(request.refundReference) was already used with different content; the original refund stands")
+            throw mapping.error(
+                result, "refundRequestId \(request.refundReference) was already used with different content; the original refund stands")
         }
-        let binding = ReplyBinding(references: [.ours("refundRequestId", held: request.refundReference, named: reply.refundRequestId),
-                                                .context("paymentId", held: paymentID, named: reply.paymentId)],
-                                   expectedAmount: request.amount, statedAmount: .init { try reply.refundAmount?.money() })
-        return RefundResult(status: binding.refund(refundStatus(result)), refundReference: request.refundReference, walletRefundReference: binding.lends(reply.refundId),
-                            merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
+        let binding = ReplyBinding(
+            references: [
+                .ours("refundRequestId", held: request.refundReference, named: reply.refundRequestId),
+                .context("paymentId", held: paymentID, named: reply.paymentId),
+            ],
+            expectedAmount: request.amount, statedAmount: .init { try reply.refundAmount?.money() })
+        return RefundResult(
+            status: binding.refund(refundStatus(result)), refundReference: request.refundReference,
+            walletRefundReference: binding.lends(reply.refundId),
+            merchantReference: request.merchantReference, amount: request.amount, partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
     /// `inquiryRefund` by refundRequestId (and refundId when known). A refused inquiry throws.
@@ -209,22 +243,32 @@ public struct AlipayPlusAdapter: WalletAdapter {
         switch (result.resultStatus, reply.refundStatus) {
         case ("S", "SUCCESS"?): status = .succeeded
         case ("S", "PROCESSING"?): status = .pending
-        case ("S", "FAIL"?): status = .failed(WalletError(.declined, "the refund failed", partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false))
+        case ("S", "FAIL"?):
+            status = .failed(
+                WalletError(
+                    .declined, "the refund failed", partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false))
         case ("F", _) where result.resultCode == "REFUND_NOT_EXIST":
             status = .unknown(mapping.error(result, "the wallet does not know this refund (yet)"))
         case ("F", _):
-            throw WalletError(mapping.category(of: result.resultCode), "the refund inquiry was refused",
-                              partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
+            throw WalletError(
+                mapping.category(of: result.resultCode), "the refund inquiry was refused",
+                partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: false)
         default:
-            throw WalletError(.unknownOutcome, "the refund inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
-                              partnerCode: result.resultCode, partnerMessage: result.resultMessage)
+            throw WalletError(
+                .unknownOutcome, "the refund inquiry is undecided (\(result.resultStatus)/\(result.resultCode)); inquire again",
+                partnerCode: result.resultCode, partnerMessage: result.resultMessage)
         }
-        let binding = ReplyBinding(references: [.ours("refundRequestId", held: query.refundReference, named: reply.refundRequestId),
-                                                .wallets("refundId", held: query.walletRefundReference, named: reply.refundId)],
-                                   expectedAmount: query.expectedAmount, statedAmount: .init { try reply.refundAmount?.money() })
-        return RefundResult(status: binding.refund(status), refundReference: query.refundReference, walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
-                            merchantReference: query.merchantReference, amount: binding.confirmedAmount ?? query.expectedAmount,
-                            partnerResult: AlipayPlusResultMapping.partnerResult(result))
+        let binding = ReplyBinding(
+            references: [
+                .ours("refundRequestId", held: query.refundReference, named: reply.refundRequestId),
+                .wallets("refundId", held: query.walletRefundReference, named: reply.refundId),
+            ],
+            expectedAmount: query.expectedAmount, statedAmount: .init { try reply.refundAmount?.money() })
+        return RefundResult(
+            status: binding.refund(status), refundReference: query.refundReference,
+            walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
+            merchantReference: query.merchantReference, amount: binding.confirmedAmount ?? query.expectedAmount,
+            partnerResult: AlipayPlusResultMapping.partnerResult(result))
     }
 
     // MARK: Helpers
@@ -235,8 +279,10 @@ public struct AlipayPlusAdapter: WalletAdapter {
         case "F": return .failed(mapping.error(result, "the wallet refused the refund"))
         case "U" where result.resultCode == "REFUND_IN_PROCESS": return .pending
         default:
-            return .unknown(WalletError(.unknownOutcome, "the refund is undecided (\(result.resultStatus)/\(result.resultCode)); inquire it",
-                                        partnerCode: result.resultCode, partnerMessage: result.resultMessage))
+            return .unknown(
+                WalletError(
+                    .unknownOutcome, "the refund is undecided (\(result.resultStatus)/\(result.resultCode)); inquire it",
+                    partnerCode: result.resultCode, partnerMessage: result.resultMessage))
         }
     }
 
@@ -244,9 +290,12 @@ public struct AlipayPlusAdapter: WalletAdapter {
     /// cancellation must name our paymentRequestId (or the paymentId we hold) and state our
     /// amount; nothing it names may contradict the request.
     func bound(_ reply: AlipayPlusWire.PaymentReply, status: PaymentStatus, query: PaymentQuery, partner: AlipayPlusWire.Result?) -> PaymentResult {
-        let binding = ReplyBinding(references: [.ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
-                                                .wallets("paymentId", held: query.walletReference, named: reply.paymentId)],
-                                   expectedAmount: query.expectedAmount, statedAmount: .init { try reply.paymentAmount?.money() })
+        let binding = ReplyBinding(
+            references: [
+                .ours("paymentRequestId", held: query.merchantReference, named: reply.paymentRequestId),
+                .wallets("paymentId", held: query.walletReference, named: reply.paymentId),
+            ],
+            expectedAmount: query.expectedAmount, statedAmount: .init { try reply.paymentAmount?.money() })
         var result = PaymentResult(
             status: binding.payment(status),
             merchantReference: query.merchantReference,
@@ -262,7 +311,6 @@ public struct AlipayPlusAdapter: WalletAdapter {
         }
         return result
     }
-
 
     static func wireAmount(_ money: Money) throws(WalletError) -> AlipayPlusAmount {
         do {

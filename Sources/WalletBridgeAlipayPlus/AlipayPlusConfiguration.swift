@@ -159,7 +159,9 @@ public struct AlipayPlusConfiguration: Sendable {
         )
         func seconds(_ name: String, _ fallback: Int64) throws(ProfileError) -> Duration {
             guard let text = profile.settings[name] else { return .seconds(fallback) }
-            guard let value = Int64(text), value > 0 else { throw ProfileError("profile \(profile.wallet): \(name) must be a positive whole number of seconds") }
+            guard let value = Int64(text), value > 0 else {
+                throw ProfileError("profile \(profile.wallet): \(name) must be a positive whole number of seconds")
+            }
             return .seconds(value)
         }
         reconciliation = .inquireThenCancel(interval: try seconds("reconcileIntervalSeconds", 3), window: try seconds("reconcileWindowSeconds", 60))

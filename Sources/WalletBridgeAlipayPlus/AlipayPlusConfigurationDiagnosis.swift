@@ -21,7 +21,9 @@ enum AlipayPlusConfigurationDiagnosis {
     }
 
     /// A reply addressed to `replyClientID`, not ours.
-    static func otherClient(_ replyClientID: String, body: [UInt8], history: VerificationHistory, configuration: AlipayPlusConfiguration) -> WalletError.Diagnosis? {
+    static func otherClient(
+        _ replyClientID: String, body: [UInt8], history: VerificationHistory, configuration: AlipayPlusConfiguration
+    ) -> WalletError.Diagnosis? {
         guard !history.anyVerified else { return nil }
         return WalletError.Diagnosis(
             .configuration,
@@ -32,10 +34,13 @@ enum AlipayPlusConfigurationDiagnosis {
 
     /// A reply whose signature does not verify, claiming the platform could not authenticate us.
     static func unverifiedRefusal(_ body: [UInt8], history: VerificationHistory) -> WalletError.Diagnosis? {
-        guard !history.anyVerified, let claim = claim(body, verified: false), let code = claim.code, authenticationCodes.contains(code) else { return nil }
+        guard !history.anyVerified, let claim = claim(body, verified: false), let code = claim.code, authenticationCodes.contains(code) else {
+            return nil
+        }
         return WalletError.Diagnosis(
             .configuration,
-            advice: "the wallet's replies do not verify with this profile's partner_public_keys, and the wallet says it cannot verify our signature either: "
+            advice:
+                "the wallet's replies do not verify with this profile's partner_public_keys, and the wallet says it cannot verify our signature either: "
                 + "check merchant_key, key_version, client_id and partner_public_keys in the profile",
             claim: claim)
     }

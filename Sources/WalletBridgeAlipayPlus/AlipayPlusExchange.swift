@@ -59,7 +59,9 @@ struct AlipayPlusExchange: Sendable {
     func verify<Reply: Decodable>(_ response: TransportResponse, requestPath: String, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
+            throw WalletError(
+                .rateLimited, "the platform throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields),
+                mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "the platform answered HTTP \(response.status); the request may have been processed")
@@ -72,7 +74,9 @@ struct AlipayPlusExchange: Sendable {
         }
         let clientID = response.headerFields[.clientID] ?? configuration.clientID
         guard clientID == configuration.clientID else {
-            if let diagnosis = AlipayPlusConfigurationDiagnosis.otherClient(clientID, body: response.body, history: history, configuration: configuration) {
+            if let diagnosis = AlipayPlusConfigurationDiagnosis.otherClient(
+                clientID, body: response.body, history: history, configuration: configuration)
+            {
                 throw WalletError.diagnosed(.invalidPartnerResponse, "the response is for client id \(clientID), not ours", diagnosis)
             }
             throw WalletError(.invalidPartnerResponse, "the response is for client id \(clientID), not ours")

@@ -11,16 +11,19 @@ extension AlipayPlusAdapter {
             throw WalletError(.authenticationFailed, "the notification has no Signature header", mayHaveCharged: false)
         }
         guard let requestTime = notification.headerFields[.requestTime], let clientID = notification.headerFields[.clientID] else {
-            throw WalletError(.authenticationFailed, "the notification lacks Request-Time or Client-Id, so its signature cannot be checked", mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed, "the notification lacks Request-Time or Client-Id, so its signature cannot be checked", mayHaveCharged: false)
         }
         guard clientID == configuration.clientID else {
             throw WalletError(.authenticationFailed, "the notification is for client id \(clientID), not ours", mayHaveCharged: false)
         }
-        let message = AlipayPlusSignedMessage.notification(method: notification.method, path: notification.path, clientId: clientID, requestTime: requestTime, body: notification.body)
+        let message = AlipayPlusSignedMessage.notification(
+            method: notification.method, path: notification.path, clientId: clientID, requestTime: requestTime, body: notification.body)
         do {
             try configuration.verifier.verify(message, signatureHeader: signature)
         } catch {
-            throw WalletError(.authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         }
         if let tolerance = configuration.notificationClockTolerance {
             try NotificationFreshness.check(requestTime, header: "Request-Time", now: exchange.clock(), tolerance: tolerance)
@@ -61,23 +64,27 @@ extension AlipayPlusAdapter {
     func acknowledgement(path: String, method: String) throws(WalletError) -> NotificationAcknowledgement {
         let body: [UInt8]
         do {
-            body = try WireFormat.json(AlipayPlusWire.Acknowledgement(result: .init(resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success")))
+            body = try WireFormat.json(
+                AlipayPlusWire.Acknowledgement(result: .init(resultCode: "SUCCESS", resultStatus: "S", resultMessage: "success")))
         } catch {
             throw WalletError(.invalidRequest, "could not encode the acknowledgement: \(error)", mayHaveCharged: false)
         }
         let responseTime = TimestampText.iso8601(exchange.clock())
-        let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: path, clientId: configuration.clientID, responseTime: responseTime, body: body)
+        let message = AlipayPlusSignedMessage.response(
+            requestMethod: method, requestPath: path, clientId: configuration.clientID, responseTime: responseTime, body: body)
         let signature: AlipayPlusSignatureHeader
         do {
             signature = try configuration.signer.sign(message)
         } catch {
             throw WalletError(.invalidRequest, "could not sign the acknowledgement: \(error.message)", mayHaveCharged: false)
         }
-        return NotificationAcknowledgement(status: 200, headerFields: [
-            .contentType: "application/json; charset=UTF-8",
-            .clientID: configuration.clientID,
-            .responseTime: responseTime,
-            .signature: signature.headerValue,
-        ], body: body)
+        return NotificationAcknowledgement(
+            status: 200,
+            headerFields: [
+                .contentType: "application/json; charset=UTF-8",
+                .clientID: configuration.clientID,
+                .responseTime: responseTime,
+                .signature: signature.headerValue,
+            ], body: body)
     }
 }

@@ -22,13 +22,13 @@ struct AlipayPlusResultMapping: Sendable {
         case "USER_BALANCE_NOT_ENOUGH":
             return .insufficientFunds
         case "PARAM_ILLEGAL", "CURRENCY_NOT_SUPPORT", "INVALID_PAYMENT_METHOD_META_DATA", "MERCHANT_NOT_REGISTERED",
-             "INVALID_CONTRACT", "NOT_SUPPORTED_PAYMENT_METHOD", "ORDER_IS_CLOSED", "ORDER_STATUS_INVALID", "MULTIPLE_REFUNDS_NOT_SUPPORTED":
+            "INVALID_CONTRACT", "NOT_SUPPORTED_PAYMENT_METHOD", "ORDER_IS_CLOSED", "ORDER_STATUS_INVALID", "MULTIPLE_REFUNDS_NOT_SUPPORTED":
             return .invalidRequest
         case "ACCESS_DENIED", "INVALID_SIGNATURE", "INVALID_CLIENT", "KEY_NOT_FOUND", "INVALID_ACCESS_TOKEN",
-             "EXPIRED_ACCESS_TOKEN", "CLIENT_INVALID", "NO_INTERFACE_DEF", "INVALID_API", "MERCHANT_STATUS_ABNORMAL":
+            "EXPIRED_ACCESS_TOKEN", "CLIENT_INVALID", "NO_INTERFACE_DEF", "INVALID_API", "MERCHANT_STATUS_ABNORMAL":
             return .authenticationFailed
         case "USER_AMOUNT_EXCEED_LIMIT", "PAYMENT_AMOUNT_EXCEED_LIMIT", "PAYMENT_COUNT_EXCEED_LIMIT", "REFUND_AMOUNT_EXCEED",
-             "REFUND_WINDOW_EXCEED":
+            "REFUND_WINDOW_EXCEED":
             return .limitExceeded
         case "REPEAT_REQ_INCONSISTENT":
             return .inconsistentRequest
@@ -37,7 +37,7 @@ struct AlipayPlusResultMapping: Sendable {
         case "REQUEST_TRAFFIC_EXCEED_LIMIT":
             return .rateLimited
         case "USER_PAYMENT_VERIFICATION_FAILED", "RISK_REJECT", "USER_STATUS_ABNORMAL", "USER_NOT_EXIST", "USER_KYC_NOT_QUALIFIED",
-             "PROCESS_FAIL", "PAYMENT_NOT_ALLOWED", "USER_REJECTED":
+            "PROCESS_FAIL", "PAYMENT_NOT_ALLOWED", "USER_REJECTED":
             return .declined
         case "UNKNOWN_EXCEPTION", "SYSTEM_ERROR":
             return .unknownOutcome
@@ -65,13 +65,16 @@ struct AlipayPlusResultMapping: Sendable {
             return .pending(nextAction)
         case "U":
             let category = self.category(of: result.resultCode)
-            return .unknown(WalletError(
-                category == .rateLimited ? .rateLimited : .unknownOutcome,
-                "the wallet has not decided (U/\(result.resultCode)); inquire until it does",
-                partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: true))
+            return .unknown(
+                WalletError(
+                    category == .rateLimited ? .rateLimited : .unknownOutcome,
+                    "the wallet has not decided (U/\(result.resultCode)); inquire until it does",
+                    partnerCode: result.resultCode, partnerMessage: result.resultMessage, mayHaveCharged: true))
         default:
-            return .unknown(WalletError(.invalidPartnerResponse, "unrecognised resultStatus \(result.resultStatus)",
-                                        partnerCode: result.resultCode, partnerMessage: result.resultMessage))
+            return .unknown(
+                WalletError(
+                    .invalidPartnerResponse, "unrecognised resultStatus \(result.resultStatus)",
+                    partnerCode: result.resultCode, partnerMessage: result.resultMessage))
         }
     }
 
@@ -79,7 +82,8 @@ struct AlipayPlusResultMapping: Sendable {
     static func paymentStatus(antom status: String, result: AlipayPlusWire.Result?) -> PaymentStatus? {
         switch status {
         case "SUCCESS": return .succeeded
-        case "FAIL": return .failed(WalletError(.declined, "the payment failed", partnerCode: result?.resultCode, partnerMessage: result?.resultMessage))
+        case "FAIL":
+            return .failed(WalletError(.declined, "the payment failed", partnerCode: result?.resultCode, partnerMessage: result?.resultMessage))
         case "CANCELLED": return .cancelled
         case "PROCESSING", "PENDING": return .pending(nil)
         default: return nil

@@ -100,7 +100,8 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
                 i += 1
             case UInt8(ascii: "%"):
                 guard i + 2 < input.count,
-                      let hi = Hex.digitValue(input[i + 1]), let lo = Hex.digitValue(input[i + 2]) else { return nil }
+                    let hi = Hex.digitValue(input[i + 1]), let lo = Hex.digitValue(input[i + 2])
+                else { return nil }
                 bytes.append(hi << 4 | lo)
                 i += 3
             default:

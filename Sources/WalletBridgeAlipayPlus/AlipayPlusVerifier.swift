@@ -33,10 +33,12 @@ public struct AlipayPlusVerifier: Sendable {
             throw AlipayPlusSignatureError(.malformedSignature, "signature is not valid base64 after URL-decoding (was it URL-encoded?)")
         }
         guard signature.count == (key.bits + 7) / 8 else {
-            throw AlipayPlusSignatureError(.malformedSignature, "signature is \(signature.count) bytes; a \(key.bits)-bit key makes \((key.bits + 7) / 8)")
+            throw AlipayPlusSignatureError(
+                .malformedSignature, "signature is \(signature.count) bytes; a \(key.bits)-bit key makes \((key.bits + 7) / 8)")
         }
         guard key.verifySHA256(signature: signature, data: message.contentToSign) else {
-            throw AlipayPlusSignatureError(.mismatch, "signature does not match the \(message.kind.rawValue) content (tampered, other key, or other digest)")
+            throw AlipayPlusSignatureError(
+                .mismatch, "signature does not match the \(message.kind.rawValue) content (tampered, other key, or other digest)")
         }
     }
 }

@@ -26,8 +26,10 @@ public struct AlipayPlusWallet: Sendable, Equatable {
     public var resultCodes: [String: WalletError.Category]
 
     /// Creates a wallet's terms.
-    public init(name: String, paymentMethodType: String, walletCurrency: Currency, merchantCurrencies: [Currency], perPaymentLimit: Money? = nil,
-                resultCodes: [String: WalletError.Category] = [:]) {
+    public init(
+        name: String, paymentMethodType: String, walletCurrency: Currency, merchantCurrencies: [Currency], perPaymentLimit: Money? = nil,
+        resultCodes: [String: WalletError.Category] = [:]
+    ) {
         self.name = name
         self.paymentMethodType = paymentMethodType
         self.walletCurrency = walletCurrency

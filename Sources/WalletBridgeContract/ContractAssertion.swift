@@ -19,7 +19,8 @@ public enum ContractAssertion: Codable, Sendable, Equatable, CustomStringConvert
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         guard container.allKeys.count == 1, let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "an assertion has exactly one of exists, absent, equals, oneOf, echoes"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "an assertion has exactly one of exists, absent, equals, oneOf, echoes"))
         }
         switch key {
         case .exists: self = .exists
@@ -55,7 +56,8 @@ public enum ContractAssertion: Codable, Sendable, Equatable, CustomStringConvert
         case .exists: return value == nil ? "\(field) is absent, expected a value" : nil
         case .absent: return value.map { "\(field) is \($0), expected absent" }
         case .equals(let expected): return value == expected ? nil : "\(field) is \(value ?? "absent"), expected \(expected)"
-        case .oneOf(let options): return value.map(options.contains) == true ? nil : "\(field) is \(value ?? "absent"), expected one of \(options.joined(separator: ", "))"
+        case .oneOf(let options):
+            return value.map(options.contains) == true ? nil : "\(field) is \(value ?? "absent"), expected one of \(options.joined(separator: ", "))"
         case .echoes(let source):
             let expected = request[source]
             return value != nil && value == expected ? nil : "\(field) is \(value ?? "absent"), expected the request's \(source) \(expected ?? "?")"

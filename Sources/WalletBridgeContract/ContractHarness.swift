@@ -106,15 +106,19 @@ public struct ContractHarness: Sendable {
                 let declared = declaration.declares.contains(operation.rawValue)
                 let implemented = adapter.capabilities.supports(operation)
                 if declared != implemented {
-                    problems.append("\(operation.rawValue): the declaration says \(declared ? "supported" : "not supported"), the adapter's capabilities say \(implemented ? "supported" : "not supported")")
+                    problems.append(
+                        "\(operation.rawValue): the declaration says \(declared ? "supported" : "not supported"), the adapter's capabilities say \(implemented ? "supported" : "not supported")"
+                    )
                 }
             }
             problems += Self.currencyProblems(declaration, capabilities: adapter.capabilities)
         } catch {
             problems.append("the adapter could not be built: \(error)")
         }
-        return ContractCaseResult(id: "declaration", purpose: "the capabilities declared in wallets/\(wallet).json are the adapter's", outcome: problems.isEmpty ? .passed : .failed,
-                                  problems: problems, transcript: [], duration: started.duration(to: .now), reproduce: reproduce("declaration"))
+        return ContractCaseResult(
+            id: "declaration", purpose: "the capabilities declared in wallets/\(wallet).json are the adapter's",
+            outcome: problems.isEmpty ? .passed : .failed,
+            problems: problems, transcript: [], duration: started.duration(to: .now), reproduce: reproduce("declaration"))
     }
 
     /// Each declared currency class names a currency the adapter takes, with that many minor
@@ -124,7 +128,8 @@ public struct ContractHarness: Sendable {
         let declared = declaration.currencies ?? [:]
         for (kind, entry) in declared.sorted(by: { $0.key < $1.key }) {
             guard let digits = ContractDeclaration.currencyClasses[kind] else {
-                problems.append("currencies.\(kind): not a currency class (\(ContractDeclaration.currencyClasses.keys.sorted().joined(separator: ", ")))")
+                problems.append(
+                    "currencies.\(kind): not a currency class (\(ContractDeclaration.currencyClasses.keys.sorted().joined(separator: ", ")))")
                 continue
             }
             guard let currency = capabilities.currencies.first(where: { $0.code == entry.code }) else {
@@ -137,7 +142,8 @@ public struct ContractHarness: Sendable {
         }
         for currency in capabilities.currencies where currency.minorUnitExponent == 0 || currency.minorUnitExponent == 3 {
             if !declared.values.contains(where: { $0.code == currency.code }) {
-                problems.append("the adapter takes \(currency.code) (\(currency.minorUnitExponent) minor digits), the declaration's currencies do not say so")
+                problems.append(
+                    "the adapter takes \(currency.code) (\(currency.minorUnitExponent) minor digits), the declaration's currencies do not say so")
             }
         }
         return problems
@@ -159,8 +165,10 @@ public struct ContractHarness: Sendable {
     /// Why `scenario` cannot run against `side`'s kind of target, or nil.
     static func unreachable(_ scenario: ContractScenario, noFaults: String?, noNotifications: String?) -> String? {
         let magic = scenario.setup.endsIn.flatMap(Int.init).map { (51...56).contains($0) } ?? false
-        if let noFaults, scenario.needs.contains("walletFaults") || scenario.setup.walletFault != nil || magic
-            || scenario.steps.contains(where: { $0.inject != nil }) {
+        if let noFaults,
+            scenario.needs.contains("walletFaults") || scenario.setup.walletFault != nil || magic
+                || scenario.steps.contains(where: { $0.inject != nil })
+        {
             return noFaults
         }
         if let noNotifications, scenario.needs.contains("notifications") || scenario.steps.contains(where: { $0.do.hasPrefix("notify") }) {
@@ -171,9 +179,12 @@ public struct ContractHarness: Sendable {
 
     func runCase(_ scenario: ContractScenario, declaration: ContractDeclaration) async -> ContractCaseResult {
         let started = ContinuousClock.now
-        func result(_ outcome: ContractCaseResult.Outcome, _ problems: [String], _ transcript: [String] = [], notes: [String] = []) -> ContractCaseResult {
-            ContractCaseResult(id: scenario.id, purpose: scenario.purpose, outcome: outcome, problems: problems, transcript: transcript,
-                               duration: started.duration(to: .now), reproduce: reproduce(scenario.id), notes: notes)
+        func result(
+            _ outcome: ContractCaseResult.Outcome, _ problems: [String], _ transcript: [String] = [], notes: [String] = []
+        ) -> ContractCaseResult {
+            ContractCaseResult(
+                id: scenario.id, purpose: scenario.purpose, outcome: outcome, problems: problems, transcript: transcript,
+                duration: started.duration(to: .now), reproduce: reproduce(scenario.id), notes: notes)
         }
         let override = declaration.overrides?[scenario.id]
         if let reason = override?.skip { return result(.skipped, [reason]) }
@@ -184,7 +195,9 @@ public struct ContractHarness: Sendable {
             return result(.skipped, ["\(wallet) declares no \(kind) currency"])
         }
         if case .live(let profile) = target,
-           let reason = Self.unreachable(scenario, noFaults: LiveWalletSide(profile: profile).noFaults, noNotifications: LiveWalletSide(profile: profile).noNotifications) {
+            let reason = Self.unreachable(
+                scenario, noFaults: LiveWalletSide(profile: profile).noFaults, noNotifications: LiveWalletSide(profile: profile).noNotifications)
+        {
             return result(.skipped, [reason])
         }
         do {
@@ -224,8 +237,9 @@ public struct ContractHarness: Sendable {
                     // The adapter without its clock check: a replayed notification verifies.
                     profile.settings["notificationClockToleranceSeconds"] = nil
                 }
-                return ContractSelfTest.broken(try makeAdapter(profile, transport, environment), flaw: flaw, logger: environment.logger,
-                                               secret: SandboxCredentials.merchantPrivateKeyPEM)
+                return ContractSelfTest.broken(
+                    try makeAdapter(profile, transport, environment), flaw: flaw, logger: environment.logger,
+                    secret: SandboxCredentials.merchantPrivateKeyPEM)
             }
             broken.rerunFailures = false
             broken.timeScale = timeScale
@@ -269,10 +283,12 @@ final class ScenarioRun: @unchecked Sendable {
     let secrets: [String]
     private let noted = Captured<String>()
 
-    private init(scenario: ContractScenario, wallet: String, side: any ContractWalletSide, curl: CurlTransport?, scripted: ScriptedTransport?,
-                 recorder: ExchangeRecorder?, recordPath: String?, startedAtMillis: Int64, client: WalletClient, webhook: WebhookReceiver?,
-                 notifications: Captured<InboundNotification>, logs: Captured<String>, transcript: Transcript, reference: String, amount: Money,
-                 customer: String, secrets: [String]) {
+    private init(
+        scenario: ContractScenario, wallet: String, side: any ContractWalletSide, curl: CurlTransport?, scripted: ScriptedTransport?,
+        recorder: ExchangeRecorder?, recordPath: String?, startedAtMillis: Int64, client: WalletClient, webhook: WebhookReceiver?,
+        notifications: Captured<InboundNotification>, logs: Captured<String>, transcript: Transcript, reference: String, amount: Money,
+        customer: String, secrets: [String]
+    ) {
         self.scenario = scenario
         self.wallet = wallet
         self.side = side
@@ -292,7 +308,9 @@ final class ScenarioRun: @unchecked Sendable {
         self.secrets = secrets
     }
 
-    static func start(harness: ContractHarness, scenario: ContractScenario, declaration: ContractDeclaration, side: any ContractWalletSide) async throws -> ScenarioRun {
+    static func start(
+        harness: ContractHarness, scenario: ContractScenario, declaration: ContractDeclaration, side: any ContractWalletSide
+    ) async throws -> ScenarioRun {
         var curl: CurlTransport?
         do {
             let recording = (side as? ScriptedWalletSide)?.recording
@@ -306,19 +324,23 @@ final class ScenarioRun: @unchecked Sendable {
                 scripted = replay
                 base = replay
             } else {
-                let real = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout))
+                let real = try CurlTransport(
+                    configuration: CurlTransportConfiguration(connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout))
                 curl = real
                 base = real
             }
             let recorder = (harness.recordTo != nil && recording == nil) ? ExchangeRecorder() : nil
             var wire: any HTTPTransport = RecordingTransport(base: base, transcript: transcript, recorder: recorder)
             if let name = scenario.setup.clientFault {
-                guard let fault = FaultInjectingTransport.Fault(rawValue: name) else { throw ContractError("\(scenario.id): no client fault \(name)") }
+                guard let fault = FaultInjectingTransport.Fault(rawValue: name) else {
+                    throw ContractError("\(scenario.id): no client fault \(name)")
+                }
                 wire = try OnceFaultTransport(base: wire, fault: fault, operation: scenario.setup.clientFaultOn ?? "pay")
             }
             let logs = Captured<String>()
             let logger = Logger(label: "contract", factory: { label in CapturingLogHandler(label: label, lines: logs) })
-            let adapter = try harness.adapter(profile: profile, transport: wire, environment: WalletAdapterRegistry.Environment(logger: logger, clock: side.clock))
+            let adapter = try harness.adapter(
+                profile: profile, transport: wire, environment: WalletAdapterRegistry.Environment(logger: logger, clock: side.clock))
             var clientConfiguration = WalletClient.Configuration(clock: PolicyClock(timeScale: side.timeScale))
             clientConfiguration.settleWithin = adapter.reconciliationRule.window
             let client = WalletClient(adapter: adapter, journal: InMemoryPaymentJournal(), logger: logger, configuration: clientConfiguration)
@@ -330,7 +352,8 @@ final class ScenarioRun: @unchecked Sendable {
                 webhook = try await WebhookReceiver.start { notification in
                     notifications.append(notification)
                     // Acknowledged by verification alone: the steps hand the raw bytes to the client.
-                    return (try? client.verifyNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
+                    return (try? client.verifyNotification(notification).acknowledgement)
+                        ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
                 }
             }
             let currency: Currency
@@ -351,13 +374,15 @@ final class ScenarioRun: @unchecked Sendable {
             if let name = scenario.setup.walletFault {
                 try await side.injectFault(name, operation: scenario.setup.walletFaultOn ?? "pay", count: 1)
             }
-            let secrets = [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret]
+            let secrets =
+                [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret]
                 + SandboxCredentials.merchantPrivateKeyPEM.split(separator: "\n").filter { $0.count > 40 }.prefix(3).map(String.init)
             let recordPath = harness.recordTo.map { ContractRecording.path(directory: $0, wallet: harness.wallet, scenario: scenario.id) }
-            return ScenarioRun(scenario: scenario, wallet: harness.wallet, side: side, curl: curl, scripted: scripted, recorder: recorder,
-                               recordPath: recorder == nil ? nil : recordPath, startedAtMillis: Int64((side.clock().timeIntervalSince1970 * 1000).rounded(.down)),
-                               client: client, webhook: webhook, notifications: notifications, logs: logs, transcript: transcript,
-                               reference: reference, amount: amount, customer: customer, secrets: secrets)
+            return ScenarioRun(
+                scenario: scenario, wallet: harness.wallet, side: side, curl: curl, scripted: scripted, recorder: recorder,
+                recordPath: recorder == nil ? nil : recordPath, startedAtMillis: Int64((side.clock().timeIntervalSince1970 * 1000).rounded(.down)),
+                client: client, webhook: webhook, notifications: notifications, logs: logs, transcript: transcript,
+                reference: reference, amount: amount, customer: customer, secrets: secrets)
         } catch {
             await curl?.shutdown()
             await side.stop()
@@ -372,9 +397,10 @@ final class ScenarioRun: @unchecked Sendable {
         await curl?.shutdown()
         await side.stop()
         guard let recorder, let recordPath else { return nil }
-        let recording = ContractRecording(scenario: scenario.id, wallet: wallet, reference: reference, startedAtMillis: startedAtMillis,
-                                          timeScale: side.timeScale, exchanges: recorder.exchanges,
-                                          notifications: notifications.items.map(ContractRecording.notification))
+        let recording = ContractRecording(
+            scenario: scenario.id, wallet: wallet, reference: reference, startedAtMillis: startedAtMillis,
+            timeScale: side.timeScale, exchanges: recorder.exchanges,
+            notifications: notifications.items.map(ContractRecording.notification))
         do {
             try recording.write(to: recordPath)
             return nil
@@ -395,7 +421,9 @@ final class ScenarioRun: @unchecked Sendable {
 
     /// Requests a recording could not answer: the adapter's calls differ from the recorded run.
     var scriptProblems: [String] {
-        (scripted?.unscripted ?? []).map { "scripted: the client sent \($0), which the recording does not have (the adapter's calls changed: record again)" }
+        (scripted?.unscripted ?? []).map {
+            "scripted: the client sent \($0), which the recording does not have (the adapter's calls changed: record again)"
+        }
     }
 
     /// The request fields an `echoes` assertion compares with.
@@ -432,7 +460,8 @@ final class ScenarioRun: @unchecked Sendable {
                 noted.append("ledger not checked: \(reason)")
             } else {
                 do {
-                    problems += Self.ledgerProblems(assertions, entries: try await side.ledger(), reference: reference, amount: amount, request: request)
+                    problems += Self.ledgerProblems(
+                        assertions, entries: try await side.ledger(), reference: reference, amount: amount, request: request)
                 } catch {
                     problems.append("ledger: could not be read: \(error)")
                 }
@@ -450,8 +479,10 @@ final class ScenarioRun: @unchecked Sendable {
 
     /// The ledger's entries for this scenario's reference (and any resend under a longer one)
     /// against the scenario's ledger assertions.
-    static func ledgerProblems(_ assertions: [String: ContractAssertion], entries: [SandboxLedgerEntry], reference: String, amount: Money,
-                               request: [String: String]) -> [String] {
+    static func ledgerProblems(
+        _ assertions: [String: ContractAssertion], entries: [SandboxLedgerEntry], reference: String, amount: Money,
+        request: [String: String]
+    ) -> [String] {
         let entry = entries.first { $0.merchantReference == reference }
         var observed: [String: String] = ["payments": String(entries.filter { $0.merchantReference.hasPrefix(reference) }.count)]
         if let entry {
@@ -470,9 +501,11 @@ final class ScenarioRun: @unchecked Sendable {
         }
     }
 
-    private func perform(_ step: ContractScenario.Step, lastNotification: inout InboundNotification?, refunded: inout Int64) async -> [String: String] {
-        let payRequest = PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential(customer), orderDescription: "contract \(scenario.id)",
-                                        notifyURL: webhook?.url(path: "/notify/\(wallet)"))
+    private func perform(_ step: ContractScenario.Step, lastNotification: inout InboundNotification?, refunded: inout Int64) async -> [String: String]
+    {
+        let payRequest = PaymentRequest(
+            merchantReference: reference, amount: amount, customer: CustomerCredential(customer), orderDescription: "contract \(scenario.id)",
+            notifyURL: webhook?.url(path: "/notify/\(wallet)"))
         func observe(_ result: PaymentResult) -> [String: String] {
             var fields: [String: String] = ["status": result.status.name, "threw": "false", "merchantReference": result.merchantReference]
             if let error = result.status.error ?? result.lastError {
@@ -580,7 +613,8 @@ final class ScenarioRun: @unchecked Sendable {
     static func reserialised(_ body: [UInt8]) -> [UInt8] {
         let first = body.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
         if first == UInt8(ascii: "{"), let object = try? JSONSerialization.jsonObject(with: Data(body)),
-           let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        {
             return Array(data)
         }
         let fields = body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false)

@@ -99,7 +99,8 @@ public struct ContractRecording: Codable, Sendable, Equatable {
 
     var inboundNotifications: [InboundNotification] {
         notifications.map {
-            InboundNotification(method: $0.method, path: $0.path, headerFields: Self.headerFields($0.headers), body: Array(Data(base64Encoded: $0.body) ?? Data()))
+            InboundNotification(
+                method: $0.method, path: $0.path, headerFields: Self.headerFields($0.headers), body: Array(Data(base64Encoded: $0.body) ?? Data()))
         }
     }
 
@@ -114,8 +115,9 @@ final class ExchangeRecorder: @unchecked Sendable {
     var exchanges: [ContractRecording.Exchange] { captured.items }
 
     func record(_ request: TransportRequest, _ outcome: Result<TransportResponse, TransportError>) {
-        var exchange = ContractRecording.Exchange(method: request.method.rawValue, path: FaultInjectingTransport.path(of: request.url),
-                                                  operation: RequestContext.current?.operation)
+        var exchange = ContractRecording.Exchange(
+            method: request.method.rawValue, path: FaultInjectingTransport.path(of: request.url),
+            operation: RequestContext.current?.operation)
         switch outcome {
         case .success(let response):
             exchange.status = response.status
@@ -169,10 +171,13 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
             throw TransportError(.couldNotConnect, "scripted: the recording has no reply for \(key)", mayHaveReachedServer: false)
         }
         if let error = exchange.error {
-            throw TransportError(TransportError.Kind(rawValue: error) ?? .other, "scripted: recorded \(error)", mayHaveReachedServer: exchange.mayHaveReachedServer ?? true)
+            throw TransportError(
+                TransportError.Kind(rawValue: error) ?? .other, "scripted: recorded \(error)",
+                mayHaveReachedServer: exchange.mayHaveReachedServer ?? true)
         }
-        return TransportResponse(status: exchange.status ?? 599, headerFields: ContractRecording.headerFields(exchange.headers ?? []),
-                            body: Array(Data(base64Encoded: exchange.body ?? "") ?? Data()))
+        return TransportResponse(
+            status: exchange.status ?? 599, headerFields: ContractRecording.headerFields(exchange.headers ?? []),
+            body: Array(Data(base64Encoded: exchange.body ?? "") ?? Data()))
     }
 }
 

@@ -57,7 +57,9 @@ public struct ContractReport: Sendable, Equatable {
             case .flaky: mark = "flaky"
             case .skipped: mark = "skip"
             }
-            lines.append("\(mark.padding(toLength: 6, withPad: " ", startingAt: 0)) \(result.id.padding(toLength: 36, withPad: " ", startingAt: 0)) \(Self.seconds(result.duration)) s  \(result.purpose)")
+            lines.append(
+                "\(mark.padding(toLength: 6, withPad: " ", startingAt: 0)) \(result.id.padding(toLength: 36, withPad: " ", startingAt: 0)) \(Self.seconds(result.duration)) s  \(result.purpose)"
+            )
             if result.outcome != .passed {
                 lines += result.problems.map { "         \($0)" }
             }
@@ -67,7 +69,9 @@ public struct ContractReport: Sendable, Equatable {
                 lines.append("         rerun: \(result.reproduce)")
             }
         }
-        let counts = [ContractCaseResult.Outcome.passed, .failed, .flaky, .skipped].map { outcome in "\(results.filter { $0.outcome == outcome }.count) \(outcome.rawValue)" }
+        let counts = [ContractCaseResult.Outcome.passed, .failed, .flaky, .skipped].map { outcome in
+            "\(results.filter { $0.outcome == outcome }.count) \(outcome.rawValue)"
+        }
         lines.append("\(wallet): \(counts.joined(separator: ", ")) in \(Self.seconds(duration)) s")
         return lines.joined(separator: "\n")
     }
@@ -86,7 +90,8 @@ public struct ContractReport: Sendable, Equatable {
         }
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += #"<testsuites name="walletbridge contract">"# + "\n"
-        xml += "  <testsuite name=\"\(escape(wallet))\" tests=\"\(results.count)\" failures=\"\(failed.count)\" skipped=\"\(results.filter { $0.outcome == .skipped }.count)\" time=\"\(Self.seconds(duration))\">\n"
+        xml +=
+            "  <testsuite name=\"\(escape(wallet))\" tests=\"\(results.count)\" failures=\"\(failed.count)\" skipped=\"\(results.filter { $0.outcome == .skipped }.count)\" time=\"\(Self.seconds(duration))\">\n"
         for result in results {
             xml += "    <testcase classname=\"contract.\(escape(wallet))\" name=\"\(escape(result.id))\" time=\"\(Self.seconds(result.duration))\">\n"
             switch result.outcome {
@@ -112,8 +117,11 @@ public struct ContractReport: Sendable, Equatable {
         [
             "wallet": wallet,
             "results": results.map { result -> [String: Any] in
-                ["id": result.id, "purpose": result.purpose, "outcome": result.outcome.rawValue, "problems": result.problems,
-                 "seconds": Double(Self.seconds(result.duration)) ?? 0, "reproduce": result.reproduce, "transcript": result.transcript, "notes": result.notes]
+                [
+                    "id": result.id, "purpose": result.purpose, "outcome": result.outcome.rawValue, "problems": result.problems,
+                    "seconds": Double(Self.seconds(result.duration)) ?? 0, "reproduce": result.reproduce, "transcript": result.transcript,
+                    "notes": result.notes,
+                ]
             },
         ]
     }

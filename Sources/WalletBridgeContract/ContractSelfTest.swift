@@ -91,7 +91,9 @@ struct BrokenAdapter: WalletAdapter {
             return mistreat(try await base.inquire(query))
         } catch {
             guard flaw == .inquiryRefusalAsFailure else { throw error }
-            return PaymentResult(status: .failed(error), merchantReference: query.merchantReference, walletReference: query.walletReference, amount: query.expectedAmount)
+            return PaymentResult(
+                status: .failed(error), merchantReference: query.merchantReference, walletReference: query.walletReference,
+                amount: query.expectedAmount)
         }
     }
 
@@ -101,8 +103,9 @@ struct BrokenAdapter: WalletAdapter {
 
     func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
         guard flaw == .reserialisesNotification,
-              let object = try? JSONSerialization.jsonObject(with: Data(notification.body)),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted]) else {
+            let object = try? JSONSerialization.jsonObject(with: Data(notification.body)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted])
+        else {
             return try base.verifyNotification(notification)
         }
         var copy = notification
@@ -116,7 +119,8 @@ struct BrokenAdapter: WalletAdapter {
         switch (flaw, result.status) {
         case (.skipsSignatureVerification, .unknown(let error)) where error.message.lowercased().contains("signature"):
             result.status = .succeeded
-        case (.acceptsForeignReply, .unknown(let error)) where error.category == .invalidPartnerResponse && !error.message.lowercased().contains("signature"):
+        case (.acceptsForeignReply, .unknown(let error))
+        where error.category == .invalidPartnerResponse && !error.message.lowercased().contains("signature"):
             result.status = .succeeded
         case (.insufficientFundsAsDecline, .failed(let error)) where error.category == .insufficientFunds:
             result.status = .failed(WalletError(.declined, error.message, partnerCode: error.partnerCode, mayHaveCharged: false))

@@ -27,7 +27,8 @@ struct CapturingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         let error = event.error.map { " error=\($0)" } ?? ""
-        lines.append("\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))\(error)")
+        lines.append(
+            "\(event.level) \(event.message) \(all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))\(error)")
     }
 }
 
@@ -75,7 +76,8 @@ final class OnceFaultTransport: HTTPTransport, @unchecked Sendable {
         self.base = base
         self.operation = operation
         // A rate of 1 for this fault only: every request it sees is faulted, and it sees one.
-        faulty = FaultInjectingTransport(wrapping: base, configuration: try FaultInjectingTransport.Configuration(seed: 1, rates: [fault: 1], delay: .milliseconds(50)))
+        faulty = FaultInjectingTransport(
+            wrapping: base, configuration: try FaultInjectingTransport.Configuration(seed: 1, rates: [fault: 1], delay: .milliseconds(50)))
     }
 
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {

@@ -40,7 +40,9 @@ struct EmbeddedWalletSide: ContractWalletSide {
     var noLedger: String? { nil }
     var noNotifications: String? { nil }
 
-    static func start(wallet: String, snapMode: String, timeScale: Double, emulations: [any SandboxWalletEmulation]) async throws -> EmbeddedWalletSide {
+    static func start(
+        wallet: String, snapMode: String, timeScale: Double, emulations: [any SandboxWalletEmulation]
+    ) async throws -> EmbeddedWalletSide {
         var configuration = WalletSandbox.Configuration()
         configuration.timeScale = timeScale
         configuration.emulations = emulations

@@ -52,7 +52,8 @@ public indirect enum ConfigValue: Sendable, Equatable {
             } else if let table = try? container.decode([String: JSONNode].self) {
                 value = .table(table.mapValues(\.value))
             } else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "only objects, strings, whole numbers and booleans are allowed")
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "only objects, strings, whole numbers and booleans are allowed")
             }
         }
 

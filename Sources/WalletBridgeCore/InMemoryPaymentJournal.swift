@@ -15,12 +15,16 @@ public actor InMemoryPaymentJournal: PaymentJournal {
         if let existing = entries[intent.id] { return existing }
         entries[intent.id] = intent
         order.append(intent.id)
-        append(intent.id, JournalEvent(at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
-                                       detail: "\(intent.amountMinorUnits) \(intent.currency)"))
+        append(
+            intent.id,
+            JournalEvent(
+                at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
+                detail: "\(intent.amountMinorUnits) \(intent.currency)"))
         return intent
     }
 
-    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) -> (entry: JournalEntry, inserted: Bool) {
+    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) -> (entry: JournalEntry, inserted: Bool)
+    {
         if let existing = entries[intent.id] { return (existing, false) }
         _ = begin(intent)
         recordAttempt(intent.id, operation: operation, attempt: 1, at: at)

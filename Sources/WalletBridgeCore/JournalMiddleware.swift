@@ -23,7 +23,8 @@ public struct JournalMiddleware: WalletMiddleware {
         self.metrics = metrics
     }
 
-    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
+    {
         let id: JournalEntry.ID
         // A new pay or refund: the intent and its first attempt are one commit.
         var attemptRecorded = false
@@ -34,12 +35,16 @@ public struct JournalMiddleware: WalletMiddleware {
             let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .pay, at: now()) }
             attemptRecorded = inserted
             guard entry.matches(request) else {
-                throw WalletError(.inconsistentRequest, "merchant reference \(request.merchantReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount"); nothing was sent, the original payment stands",
-                                  mayHaveCharged: entry.mayHaveReachedWallet)
+                throw WalletError(
+                    .inconsistentRequest,
+                    "merchant reference \(request.merchantReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount"); nothing was sent, the original payment stands",
+                    mayHaveCharged: entry.mayHaveReachedWallet)
             }
             if !inserted, entry.state.isFinal {
                 // Settled (even as "never sent"): answer from the journal, never send again.
-                context.logger.info("pay answered from the journal: the payment is already \(entry.state.rawValue)", metadata: ["merchantReference": "\(request.merchantReference)"])
+                context.logger.info(
+                    "pay answered from the journal: the payment is already \(entry.state.rawValue)",
+                    metadata: ["merchantReference": "\(request.merchantReference)"])
                 return .payment(entry.paymentResult)
             }
         case .refund(let request):
@@ -48,8 +53,10 @@ public struct JournalMiddleware: WalletMiddleware {
             let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .refund, at: now()) }
             attemptRecorded = inserted
             guard entry.matches(request) else {
-                throw WalletError(.inconsistentRequest, "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
-                                  mayHaveCharged: false)
+                throw WalletError(
+                    .inconsistentRequest,
+                    "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
+                    mayHaveCharged: false)
             }
             if !inserted, entry.state.isFinal { return .refund(entry.refundResult) }
         case .inquire(let query), .cancel(let query):
@@ -92,7 +99,9 @@ public struct JournalMiddleware: WalletMiddleware {
         // The wallet now says something else than a final state the journal holds: keep the
         // journal's state, and say so beside it (never silently).
         context.logger.error("journal refused a transition of a final state", metadata: ["entry": "\(id)", "reason": "\(why)"])
-        let conflict = WalletError(.invalidPartnerResponse, "the wallet's answer contradicts the payment's final state in the journal (\(why)); the journal's state stands: investigate")
+        let conflict = WalletError(
+            .invalidPartnerResponse,
+            "the wallet's answer contradicts the payment's final state in the journal (\(why)); the journal's state stands: investigate")
         switch Self.merged(outcome, with: entry) {
         case .payment(var result):
             result.lastError = conflict
@@ -135,9 +144,11 @@ public struct JournalMiddleware: WalletMiddleware {
             return try await body()
         } catch {
             context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
-            throw WalletError(.journalUnavailable, sent
-                ? "the payment journal could not record the answer (\(error)); the operation may have happened: inquire"
-                : "the payment journal could not record the intent (\(error)); nothing was sent", mayHaveCharged: sent)
+            throw WalletError(
+                .journalUnavailable,
+                sent
+                    ? "the payment journal could not record the answer (\(error)); the operation may have happened: inquire"
+                    : "the payment journal could not record the intent (\(error)); nothing was sent", mayHaveCharged: sent)
         }
     }
 }

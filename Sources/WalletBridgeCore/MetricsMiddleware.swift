@@ -39,7 +39,8 @@ public struct MetricsMiddleware: WalletMiddleware {
     }
 
     /// Counts (and, at the call level, times) `operation` by what `next` returns or throws.
-    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
+    {
         switch level {
         case .call: return try await call(operation, context: context, next: next)
         case .attempt: return try await attempt(operation, context: context, next: next)

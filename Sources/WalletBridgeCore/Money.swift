@@ -34,8 +34,9 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
             throw MoneyError(.malformedAmount, "\"\(text)\" has a point but no fraction digits")
         }
         guard fractionPart.count <= currency.minorUnitExponent else {
-            throw MoneyError(.tooManyFractionDigits,
-                             "\"\(text)\" has \(fractionPart.count) decimals; \(currency.code) allows at most \(currency.minorUnitExponent)")
+            throw MoneyError(
+                .tooManyFractionDigits,
+                "\"\(text)\" has \(fractionPart.count) decimals; \(currency.code) allows at most \(currency.minorUnitExponent)")
         }
         let padded = fractionPart + Array(repeating: UInt8(ascii: "0"), count: currency.minorUnitExponent - fractionPart.count)
         var value: Int64 = 0

@@ -15,14 +15,17 @@ public enum NotificationFreshness {
     ///   does not parse or is outside the tolerance.
     public static func check(_ timestamp: String, header: String, now: Date, tolerance: Duration) throws(WalletError) {
         guard let sent = TimestampText.parse(timestamp) else {
-            throw WalletError(.authenticationFailed, "the notification's \(header) \(timestamp) is not YYYY-MM-DDTHH:mm:ss±HH:MM", mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed, "the notification's \(header) \(timestamp) is not YYYY-MM-DDTHH:mm:ss±HH:MM", mayHaveCharged: false)
         }
         let skew = sent.timeIntervalSince(now)
         let limit = Double(tolerance.components.seconds)
         guard abs(skew) <= limit else {
             let direction = skew < 0 ? "behind" : "ahead of"
-            throw WalletError(.authenticationFailed, "stale or skewed: the notification's \(header) is \(Int(abs(skew))) s \(direction) our clock; "
-                              + "the tolerance is \(Int(limit)) s (a replayed notification, or a clock to fix)", mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed,
+                "stale or skewed: the notification's \(header) is \(Int(abs(skew))) s \(direction) our clock; "
+                    + "the tolerance is \(Int(limit)) s (a replayed notification, or a clock to fix)", mayHaveCharged: false)
         }
     }
 }

@@ -133,7 +133,9 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
         }
         func milliseconds(_ key: String, default value: Duration) throws(ProfileError) -> Duration {
             guard let raw = table[key] else { return value }
-            guard case .integer(let millis) = raw, millis > 0 else { throw ProfileError("profile \(wallet): \(key) must be a positive whole number of milliseconds") }
+            guard case .integer(let millis) = raw, millis > 0 else {
+                throw ProfileError("profile \(wallet): \(key) must be a positive whole number of milliseconds")
+            }
             return .milliseconds(millis)
         }
         func strings(_ key: String) throws(ProfileError) -> [String: String] {
@@ -183,7 +185,9 @@ public struct PartnerProfile: Sendable, CustomStringConvertible {
     /// `REQUEST_TIMEOUT_MS`, `NOTIFY_URL`, `CA_BUNDLE`, `PROXY`, `CLIENT_CERTIFICATE`, `CLIENT_KEY`,
     /// `PATH_<OPERATION>` and
     /// `SETTING_<NAME>`. A missing `SCHEME` or `BASE_URL` falls back to the production preset.
-    public static func fromEnvironment(wallet: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ProfileError) -> PartnerProfile {
+    public static func fromEnvironment(
+        wallet: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ProfileError) -> PartnerProfile {
         let prefix = "WALLETBRIDGE_\(wallet.uppercased())_"
         var table: [String: ConfigValue] = [:]
         var paths: [String: ConfigValue] = [:]

@@ -18,7 +18,9 @@ public protocol PaymentJournal: Sendable {
     /// Records a new `intent` together with its first attempt, in one durable step (one commit
     /// on the payment's hot path instead of two). When an entry with the id exists, records
     /// nothing and returns it with `inserted == false`.
-    func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool)
+    func beginFirstAttempt(
+        _ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date
+    ) async throws -> (entry: JournalEntry, inserted: Bool)
     /// The entry with `id`, if any.
     func entry(_ id: JournalEntry.ID) async throws -> JournalEntry?
     /// Records that an attempt of `operation` is about to be sent (so a crash during it leaves
@@ -45,7 +47,9 @@ public protocol PaymentJournal: Sendable {
 extension PaymentJournal {
     /// ``begin(_:)`` then ``recordAttempt(_:operation:attempt:at:)``, for journals without a
     /// single-commit form.
-    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool) {
+    public func beginFirstAttempt(
+        _ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date
+    ) async throws -> (entry: JournalEntry, inserted: Bool) {
         if let existing = try await entry(intent.id) { return (existing, false) }
         _ = try await begin(intent)
         try await recordAttempt(intent.id, operation: operation, attempt: 1, at: at)
@@ -149,7 +153,9 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         public var reason: String?
 
         /// Creates pinned inputs.
-        public init(orderDescription: String? = nil, notifyURL: String? = nil, redirectURL: String? = nil, validUntil: Date? = nil, reason: String? = nil) {
+        public init(
+            orderDescription: String? = nil, notifyURL: String? = nil, redirectURL: String? = nil, validUntil: Date? = nil, reason: String? = nil
+        ) {
             self.orderDescription = orderDescription
             self.notifyURL = notifyURL
             self.redirectURL = redirectURL
@@ -159,10 +165,12 @@ public struct JournalEntry: Sendable, Equatable, Codable {
     }
 
     /// Creates an entry.
-    public init(id: ID, wallet: String, kind: Kind, merchantReference: String, walletReference: String? = nil, refundReference: String? = nil,
-                walletRefundReference: String? = nil, amountMinorUnits: Int64, currency: String, pinned: PinnedInputs = PinnedInputs(),
-                state: State = .created, lastError: StoredError? = nil, partnerCode: String? = nil,
-                attempts: Int = 0, unsentAttempts: Int = 0, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: ID, wallet: String, kind: Kind, merchantReference: String, walletReference: String? = nil, refundReference: String? = nil,
+        walletRefundReference: String? = nil, amountMinorUnits: Int64, currency: String, pinned: PinnedInputs = PinnedInputs(),
+        state: State = .created, lastError: StoredError? = nil, partnerCode: String? = nil,
+        attempts: Int = 0, unsentAttempts: Int = 0, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.wallet = wallet
         self.kind = kind
@@ -184,19 +192,22 @@ public struct JournalEntry: Sendable, Equatable, Codable {
 
     /// The intent of a payment.
     public static func intent(wallet: String, _ request: PaymentRequest, at now: Date) -> JournalEntry {
-        JournalEntry(id: paymentID(wallet: wallet, merchantReference: request.merchantReference), wallet: wallet, kind: .payment,
-                     merchantReference: request.merchantReference, amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code,
-                     pinned: PinnedInputs(orderDescription: request.orderDescription, notifyURL: request.notifyURL, redirectURL: request.redirectURL,
-                                          validUntil: request.validUntil),
-                     createdAt: now, updatedAt: now)
+        JournalEntry(
+            id: paymentID(wallet: wallet, merchantReference: request.merchantReference), wallet: wallet, kind: .payment,
+            merchantReference: request.merchantReference, amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code,
+            pinned: PinnedInputs(
+                orderDescription: request.orderDescription, notifyURL: request.notifyURL, redirectURL: request.redirectURL,
+                validUntil: request.validUntil),
+            createdAt: now, updatedAt: now)
     }
 
     /// The intent of a refund.
     public static func intent(wallet: String, _ request: RefundRequest, at now: Date) -> JournalEntry {
-        JournalEntry(id: refundID(wallet: wallet, refundReference: request.refundReference), wallet: wallet, kind: .refund,
-                     merchantReference: request.merchantReference, walletReference: request.walletReference, refundReference: request.refundReference,
-                     amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code, pinned: PinnedInputs(reason: request.reason),
-                     createdAt: now, updatedAt: now)
+        JournalEntry(
+            id: refundID(wallet: wallet, refundReference: request.refundReference), wallet: wallet, kind: .refund,
+            merchantReference: request.merchantReference, walletReference: request.walletReference, refundReference: request.refundReference,
+            amountMinorUnits: request.amount.minorUnits, currency: request.amount.currency.code, pinned: PinnedInputs(reason: request.reason),
+            createdAt: now, updatedAt: now)
     }
 
     /// Whether `request` is the same payment as this entry (amount, currency and every pinned
@@ -211,7 +222,8 @@ public struct JournalEntry: Sendable, Equatable, Codable {
 
     /// Whether `request` is the same refund as this entry.
     public func matches(_ request: RefundRequest) -> Bool {
-        ReplyBinding.same(merchantReference, request.merchantReference) && amountMinorUnits == request.amount.minorUnits && currency == request.amount.currency.code
+        ReplyBinding.same(merchantReference, request.merchantReference) && amountMinorUnits == request.amount.minorUnits
+            && currency == request.amount.currency.code
     }
 
     /// The payment as the journal knows it.
@@ -223,12 +235,17 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case .failed: status = .failed(lastError?.walletError ?? WalletError(.declined, "the payment failed", mayHaveCharged: false))
         case .pending: status = .pending(nil)
         case .unknown, .created:
-            status = .unknown(lastError?.walletError ?? WalletError(.unknownOutcome, mayHaveReachedWallet
-                ? "no verified answer yet; the payment may have been charged: reconcile"
-                : "recorded, not yet sent"))
+            status = .unknown(
+                lastError?.walletError
+                    ?? WalletError(
+                        .unknownOutcome,
+                        mayHaveReachedWallet
+                            ? "no verified answer yet; the payment may have been charged: reconcile"
+                            : "recorded, not yet sent"))
         }
-        var result = PaymentResult(status: status, merchantReference: merchantReference, walletReference: walletReference, amount: amount,
-                                   partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
+        var result = PaymentResult(
+            status: status, merchantReference: merchantReference, walletReference: walletReference, amount: amount,
+            partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
         if state == .pending { result.lastError = lastError?.walletError }
         return result
     }
@@ -242,9 +259,10 @@ public struct JournalEntry: Sendable, Equatable, Codable {
         case .pending: status = .pending
         case .unknown, .created: status = .unknown(lastError?.walletError ?? WalletError(.unknownOutcome, "no verified answer yet: reconcile"))
         }
-        return RefundResult(status: status, refundReference: refundReference ?? "", walletRefundReference: walletRefundReference,
-                            merchantReference: merchantReference, amount: amount,
-                            partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
+        return RefundResult(
+            status: status, refundReference: refundReference ?? "", walletRefundReference: walletRefundReference,
+            merchantReference: merchantReference, amount: amount,
+            partnerResult: partnerCode.map { PartnerResult(code: $0, status: nil, message: nil) })
     }
 }
 
@@ -319,8 +337,10 @@ public struct JournalOutcome: Sendable, Equatable {
     public var onlyIfNeverSent: Bool = false
 
     /// Creates an outcome.
-    public init(operation: WalletCapabilities.Operation, state: JournalEntry.State?, error: WalletError? = nil, walletReference: String? = nil,
-                walletRefundReference: String? = nil, partnerCode: String? = nil, notSent: Bool = false) {
+    public init(
+        operation: WalletCapabilities.Operation, state: JournalEntry.State?, error: WalletError? = nil, walletReference: String? = nil,
+        walletRefundReference: String? = nil, partnerCode: String? = nil, notSent: Bool = false
+    ) {
         self.operation = operation
         self.state = state
         self.error = error
@@ -340,8 +360,9 @@ public struct JournalOutcome: Sendable, Equatable {
         case .pending: state = .pending
         case .unknown: state = .unknown
         }
-        self.init(operation: operation, state: state, error: result.status.error ?? result.lastError, walletReference: result.walletReference,
-                  partnerCode: result.partnerResult?.code)
+        self.init(
+            operation: operation, state: state, error: result.status.error ?? result.lastError, walletReference: result.walletReference,
+            partnerCode: result.partnerResult?.code)
     }
 
     /// The outcome a refund result reports.
@@ -353,8 +374,9 @@ public struct JournalOutcome: Sendable, Equatable {
         case .pending: state = .pending
         case .unknown: state = .unknown
         }
-        self.init(operation: operation, state: state, error: result.status.error, walletRefundReference: result.walletRefundReference,
-                  partnerCode: result.partnerResult?.code)
+        self.init(
+            operation: operation, state: state, error: result.status.error, walletRefundReference: result.walletRefundReference,
+            partnerCode: result.partnerResult?.code)
     }
 
     /// A call that threw: with `mayHaveCharged == false` from a mutating call, provably not sent.
@@ -398,7 +420,9 @@ public enum JournalTransition {
         if entry.state.isFinal {
             // The same final state again, or a late pending or unknown: nothing changes.
             if incoming == entry.state || !incoming.isFinal { return (entry, .kept) }
-            return (entry, .refused("the entry is \(entry.state.rawValue), a final state; \(outcome.operation.rawValue) reported \(incoming.rawValue)"))
+            return (
+                entry, .refused("the entry is \(entry.state.rawValue), a final state; \(outcome.operation.rawValue) reported \(incoming.rawValue)")
+            )
         }
         switch incoming {
         case .succeeded, .failed, .cancelled:

@@ -57,7 +57,8 @@ extension WalletClient {
             let settled = await recover(entry, within: within ?? reconciliationRule.window + .seconds(5), correlationID: correlationID)
             if !settled { stillOpen.append(entry.refundReference ?? entry.merchantReference) }
         }
-        let report = RecoveryReport(openBefore: open.count, reconciled: open.count - stillOpen.count, stillOpen: stillOpen.count, openReferences: stillOpen)
+        let report = RecoveryReport(
+            openBefore: open.count, reconciled: open.count - stillOpen.count, stillOpen: stillOpen.count, openReferences: stillOpen)
         log.info("recovery pass finished", metadata: ["reconciled": "\(report.reconciled)", "stillOpen": "\(report.stillOpen)"])
         return report
     }
@@ -87,12 +88,14 @@ extension WalletClient {
         case .refund:
             guard let refundReference = entry.refundReference, let amount = entry.amount else { return false }
             if adapter.capabilities.supports(.inquireRefund) {
-                let query = RefundQuery(refundReference: refundReference, walletRefundReference: entry.walletRefundReference,
-                                        merchantReference: entry.merchantReference, expectedAmount: amount)
+                let query = RefundQuery(
+                    refundReference: refundReference, walletRefundReference: entry.walletRefundReference,
+                    merchantReference: entry.merchantReference, expectedAmount: amount)
                 _ = try? await next(.inquireRefund(query), context)
             } else {
-                let request = RefundRequest(merchantReference: entry.merchantReference, walletReference: entry.walletReference,
-                                            refundReference: refundReference, amount: amount, reason: entry.pinned.reason)
+                let request = RefundRequest(
+                    merchantReference: entry.merchantReference, walletReference: entry.walletReference,
+                    refundReference: refundReference, amount: amount, reason: entry.pinned.reason)
                 _ = try? await next(.refund(request), context)
             }
         }

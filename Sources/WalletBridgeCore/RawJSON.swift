@@ -23,9 +23,13 @@ public enum RawJSON {
         for byte in bytes {
             if inString {
                 out.append(byte)
-                if escaped { escaped = false }
-                else if byte == UInt8(ascii: "\\") { escaped = true }
-                else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -198,12 +202,16 @@ public enum RawJSON {
                 }
             default:
                 // number, true, false, null
-                while let c = peek(), !(c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
-                                         || c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d) {
-                    guard c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
-                          || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-                          || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
-                          || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) else {
+                while let c = peek(),
+                    !(c == UInt8(ascii: ",") || c == UInt8(ascii: "}") || c == UInt8(ascii: "]")
+                        || c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d)
+                {
+                    guard
+                        c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+                            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                            || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+                            || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                    else {
                         throw Failure(message: "unexpected byte at offset \(index)")
                     }
                     index += 1
@@ -212,7 +220,8 @@ public enum RawJSON {
                 guard !token.isEmpty else { throw Failure(message: "missing value at offset \(start)") }
                 if ["true", "false", "null"].contains(token) { return start..<index }
                 guard token.first.map({ $0 == "-" || $0.isNumber }) == true,
-                      token.allSatisfy({ "0123456789+-.eE".contains($0) }) else {
+                    token.allSatisfy({ "0123456789+-.eE".contains($0) })
+                else {
                     throw Failure(message: "invalid literal \"\(token)\" at offset \(start)")
                 }
                 return start..<index

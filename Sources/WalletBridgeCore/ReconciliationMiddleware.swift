@@ -26,8 +26,10 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     public let metrics: WalletMetrics?
 
     /// Creates the middleware.
-    public init(rule: ReconciliationRule, settleWithin: Duration, clock: PolicyClock = PolicyClock(), journal: (any PaymentJournal)? = nil,
-                metrics: WalletMetrics? = nil) {
+    public init(
+        rule: ReconciliationRule, settleWithin: Duration, clock: PolicyClock = PolicyClock(), journal: (any PaymentJournal)? = nil,
+        metrics: WalletMetrics? = nil
+    ) {
         self.rule = rule
         self.settleWithin = settleWithin
         self.clock = clock
@@ -35,7 +37,8 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         self.metrics = metrics
     }
 
-    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
+    {
         switch operation {
         case .pay(let request):
             let first = try await next(operation, context)
@@ -66,8 +69,10 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     ///   - budget: How long this call may spend settling; the payment is returned open after it.
     ///   - context: The operation's context (wallet, capabilities, correlation id, logger).
     ///   - next: The rest of the chain, which the rule's inquiries, resends and cancels go through.
-    public func settle(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
-                       context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
+    public func settle(
+        _ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
+        context: WalletOperationContext, next: WalletNext
+    ) async -> PaymentResult {
         metrics?.reconciliationsStarted(wallet: context.wallet).increment()
         let settled = await settling(first, request: request, alreadyOpen: alreadyOpen, budget: budget, context: context, next: next)
         metrics?.reconciliationsFinished(wallet: context.wallet, result: WalletMetrics.ReconciliationResult(settled.status)).increment()
@@ -75,8 +80,10 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     }
 
     /// ``settle(_:request:alreadyOpen:budget:context:next:)``, uncounted.
-    private func settling(_ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
-                          context: WalletOperationContext, next: WalletNext) async -> PaymentResult {
+    private func settling(
+        _ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
+        context: WalletOperationContext, next: WalletNext
+    ) async -> PaymentResult {
         var machine = ReconciliationStateMachine(rule: rule, canResend: request != nil)
         var policyContext = context
         policyContext.origin = context.origin == .caller ? .reconciliation : context.origin
@@ -84,7 +91,9 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         let watch = clock.stopwatch()
         var current = first
         func query() -> PaymentQuery {
-            PaymentQuery(merchantReference: current.merchantReference, walletReference: current.walletReference, expectedAmount: request?.amount ?? current.amount)
+            PaymentQuery(
+                merchantReference: current.merchantReference, walletReference: current.walletReference,
+                expectedAmount: request?.amount ?? current.amount)
         }
         var action = machine.next(.status(first.status, elapsed: alreadyOpen))
         while true {
@@ -105,7 +114,8 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                     return current
                 }
             case .giveUp(let reason):
-                context.logger.notice("payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
+                context.logger.notice(
+                    "payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
                 current.lastError = reason
                 return current
             case .inquire(let wait), .resend(let wait), .cancel(let wait):
@@ -146,7 +156,8 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                         action = machine.next(.cancelAnswered(cancelled, elapsed: now))
                     } catch {
                         current.lastError = error
-                        action = error.mayHaveCharged || error.isRetryable
+                        action =
+                            error.mayHaveCharged || error.isRetryable
                             ? machine.next(.callFailed(error, elapsed: now))
                             : machine.next(.cancelAnswered(.failed(error), elapsed: now))
                     }
@@ -190,28 +201,35 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                 // One category for one mistake, whatever the wallet: a payment the wallet does
                 // not know is `notFound` (as the wallets that look it up themselves answer).
                 if payment == nil || payment?.status.error?.category == .notFound {
-                    throw WalletError(.notFound, "payment \(request.merchantReference) is not known to the wallet; only a succeeded payment can be refunded",
-                                      mayHaveCharged: false)
+                    throw WalletError(
+                        .notFound, "payment \(request.merchantReference) is not known to the wallet; only a succeeded payment can be refunded",
+                        mayHaveCharged: false)
                 }
-                throw WalletError(.invalidRequest, "payment \(request.merchantReference) is \(payment?.status.name ?? "unknown"), not a succeeded payment with a wallet reference; only those can be refunded",
-                                  mayHaveCharged: false)
+                throw WalletError(
+                    .invalidRequest,
+                    "payment \(request.merchantReference) is \(payment?.status.name ?? "unknown"), not a succeeded payment with a wallet reference; only those can be refunded",
+                    mayHaveCharged: false)
             }
             request.walletReference = found
         }
         do throws(WalletError) {
-            guard let result = try await next(.refund(request), context).refund else { throw WalletError(.invalidPartnerResponse, "the refund returned no refund") }
+            guard let result = try await next(.refund(request), context).refund else {
+                throw WalletError(.invalidPartnerResponse, "the refund returned no refund")
+            }
             return result
-        } catch where error.category == .duplicate && context.capabilities.supports(.inquireRefund) {
+        } catch  where error.category == .duplicate && context.capabilities.supports(.inquireRefund) {
             // The refund reference is taken: by this very refund (a retry), or by another one.
-            let query = RefundQuery(refundReference: request.refundReference, merchantReference: request.merchantReference, expectedAmount: request.amount)
+            let query = RefundQuery(
+                refundReference: request.refundReference, merchantReference: request.merchantReference, expectedAmount: request.amount)
             if let original = try? await next(.inquireRefund(query), policyContext).refund {
                 switch original.status {
                 case .succeeded, .pending, .failed: return original
                 case .unknown: break
                 }
             }
-            throw WalletError(.duplicate, "refund reference \(request.refundReference) was already used for another refund; the original stands",
-                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
+            throw WalletError(
+                .duplicate, "refund reference \(request.refundReference) was already used for another refund; the original stands",
+                partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)
         }
     }
 
@@ -237,7 +255,10 @@ public struct ReconciliationMiddleware: WalletMiddleware {
             return .recorded(entry)
         } catch {
             context.logger.error("payment journal failed", metadata: ["error": "\(error)"])
-            return .failed(WalletError(.journalUnavailable, "the payment journal could not record the settlement (\(error)); the payment stays open", mayHaveCharged: true))
+            return .failed(
+                WalletError(
+                    .journalUnavailable, "the payment journal could not record the settlement (\(error)); the payment stays open",
+                    mayHaveCharged: true))
         }
     }
 }

@@ -170,8 +170,11 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
             return .resend(after: wait)
         }
         if sinceSent(elapsed) >= rule.window, cancelFoundNothing || !rule.cancelsAtWindow {
-            return settle(.failed(WalletError(.notFound, "the wallet never received the payment and its window has passed; nothing was charged",
-                                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
+            return settle(
+                .failed(
+                    WalletError(
+                        .notFound, "the wallet never received the payment and its window has passed; nothing was charged",
+                        partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
         }
         return undecided(elapsed: elapsed)
     }
@@ -199,8 +202,11 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
             if case .cancelled = status { return settle(Self.cancelledByPolicy) }
             if status.isFinal { return settle(status) }
             if case .unknown(let error) = status, error.category == .notFound, cancelFoundNothing, sinceSent(elapsed) >= rule.window {
-                return settle(.failed(WalletError(.notFound, "the wallet never received the payment, and refused to cancel what it does not know; nothing was charged",
-                                                  partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
+                return settle(
+                    .failed(
+                        WalletError(
+                            .notFound, "the wallet never received the payment, and refused to cancel what it does not know; nothing was charged",
+                            partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false)))
             }
             guard attempts < maxCancels else { return stop("the payment is still undecided after \(attempts) cancels") }
             state = .cancelling(attempts: attempts + 1)
@@ -227,8 +233,11 @@ public struct ReconciliationStateMachine: Sendable, Equatable {
     /// settle it afterwards.
     private mutating func stop(_ diagnosis: WalletError.Diagnosis) -> Action {
         state = .stopped
-        return .giveUp(WalletError(.unknownOutcome, "stopped waiting: \(diagnosis). The payment stays open (the request may have reached the wallet): "
-                                       + "once the profile is fixed, inquire it by its merchant reference or recover pending payments", diagnosis: diagnosis))
+        return .giveUp(
+            WalletError(
+                .unknownOutcome,
+                "stopped waiting: \(diagnosis). The payment stays open (the request may have reached the wallet): "
+                    + "once the profile is fixed, inquire it by its merchant reference or recover pending payments", diagnosis: diagnosis))
     }
 
     /// The wait before the next inquiry, by the rule.

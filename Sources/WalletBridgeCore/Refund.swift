@@ -115,6 +115,7 @@ extension RefundResult {
     /// refund may have happened; inquire or resend it identically), otherwise the error itself.
     public static func unknownOrThrow(_ error: WalletError, _ request: RefundRequest) throws(WalletError) -> RefundResult {
         guard error.mayHaveCharged else { throw error }
-        return RefundResult(status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
+        return RefundResult(
+            status: .unknown(error), refundReference: request.refundReference, merchantReference: request.merchantReference, amount: request.amount)
     }
 }

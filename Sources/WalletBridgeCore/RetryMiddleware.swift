@@ -19,7 +19,8 @@ public struct RetryMiddleware: WalletMiddleware {
         self.jitter = jitter
     }
 
-    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
+    {
         let watch = clock.stopwatch()
         var attempt = context.attempt
         while true {
@@ -29,21 +30,34 @@ public struct RetryMiddleware: WalletMiddleware {
             do throws(WalletError) {
                 outcome = try await next(operation, attemptContext)
             } catch {
-                guard case .resend(let wait) = policy.decide(operation.kind, outcome: .threw(error), attempt: attempt, elapsed: watch.elapsed, jitter: jitter()) else {
+                guard
+                    case .resend(let wait) = policy.decide(
+                        operation.kind, outcome: .threw(error), attempt: attempt, elapsed: watch.elapsed, jitter: jitter())
+                else {
                     throw error
                 }
-                context.logger.notice("resending after a failed attempt", metadata: ["operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
-                                                                                     "waitMs": "\(wait.milliseconds)", "error": "\(error.category.rawValue)"])
+                context.logger.notice(
+                    "resending after a failed attempt",
+                    metadata: [
+                        "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                        "waitMs": "\(wait.milliseconds)", "error": "\(error.category.rawValue)",
+                    ])
                 await clock.sleep(for: wait)
                 attempt += 1
                 continue
             }
             guard operation.isMutating, let doubt = Self.doubt(outcome),
-                  case .resend(let wait) = policy.decide(operation.kind, outcome: .inDoubt(doubt), attempt: attempt, elapsed: watch.elapsed, jitter: jitter()) else {
+                case .resend(let wait) = policy.decide(
+                    operation.kind, outcome: .inDoubt(doubt), attempt: attempt, elapsed: watch.elapsed, jitter: jitter())
+            else {
                 return outcome
             }
-            context.logger.notice("resending the identical request: the outcome is in doubt", metadata: ["operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
-                                                                                                         "waitMs": "\(wait.milliseconds)", "error": "\(doubt.category.rawValue)"])
+            context.logger.notice(
+                "resending the identical request: the outcome is in doubt",
+                metadata: [
+                    "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                    "waitMs": "\(wait.milliseconds)", "error": "\(doubt.category.rawValue)",
+                ])
             await clock.sleep(for: wait)
             attempt += 1
         }

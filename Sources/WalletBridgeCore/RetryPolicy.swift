@@ -50,7 +50,9 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// Creates a policy. The defaults: 4 attempts, backoff ceilings from 250 ms doubling up to
     /// 8 s, and 30 s overall.
-    public init(maxAttempts: Int = 4, initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(8), deadline: Duration = .seconds(30)) {
+    public init(
+        maxAttempts: Int = 4, initialBackoff: Duration = .milliseconds(250), maxBackoff: Duration = .seconds(8), deadline: Duration = .seconds(30)
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialBackoff = initialBackoff
         self.maxBackoff = maxBackoff
@@ -70,7 +72,9 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Decides what follows attempt `attempt` of `operation`, `elapsed` after it began.
-    public func decide(_ operation: WalletCapabilities.Operation, outcome: AttemptOutcome, attempt: Int, elapsed: Duration, jitter: Double) -> Decision {
+    public func decide(
+        _ operation: WalletCapabilities.Operation, outcome: AttemptOutcome, attempt: Int, elapsed: Duration, jitter: Double
+    ) -> Decision {
         let mutating = operation == .pay || operation == .cancel || operation == .refund
         func within(_ delay: Duration) -> Bool { attempt < maxAttempts && elapsed + delay < deadline }
         func delay(_ hint: Duration?) -> Duration {

@@ -37,7 +37,9 @@ enum TOMLSubset {
         return .table(root)
     }
 
-    private static func insert(_ value: ConfigValue, at path: [String], into table: inout [String: ConfigValue], line: Int, allowExistingTable: Bool) throws(ProfileError) {
+    private static func insert(
+        _ value: ConfigValue, at path: [String], into table: inout [String: ConfigValue], line: Int, allowExistingTable: Bool
+    ) throws(ProfileError) {
         guard let first = path.first else { return }
         if path.count == 1 {
             if let existing = table[first] {
@@ -76,7 +78,9 @@ enum TOMLSubset {
         mutating func key(line: Int) throws(ProfileError) -> String {
             if peek == "\"" || peek == "'" { return try string(line: line) }
             var key = ""
-            while let scalar = peek, scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-" {
+            while let scalar = peek,
+                scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-"
+            {
                 key.unicodeScalars.append(scalar)
                 advance()
             }
@@ -129,8 +133,9 @@ enum TOMLSubset {
                     case "u", "U":
                         let width = escaped == "u" ? 4 : 8
                         guard position + width <= scalars.count,
-                              let code = UInt32(String(String.UnicodeScalarView(scalars[position..<(position + width)])), radix: 16),
-                              let decoded = Unicode.Scalar(code) else { throw ProfileError("line \(line): bad \\\(escaped) escape") }
+                            let code = UInt32(String(String.UnicodeScalarView(scalars[position..<(position + width)])), radix: 16),
+                            let decoded = Unicode.Scalar(code)
+                        else { throw ProfileError("line \(line): bad \\\(escaped) escape") }
                         text.unicodeScalars.append(decoded)
                         position += width
                     default: throw ProfileError("line \(line): unsupported escape \\\(escaped)")

@@ -22,8 +22,9 @@ public enum TimestampText {
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count == 25, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[22] == UInt8(ascii: ":"),
-              bytes[19] == UInt8(ascii: "+") || bytes[19] == UInt8(ascii: "-") else { return nil }
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[22] == UInt8(ascii: ":"),
+            bytes[19] == UInt8(ascii: "+") || bytes[19] == UInt8(ascii: "-")
+        else { return nil }
         func number(_ from: Int, _ count: Int) -> Int? {
             var value = 0
             for byte in bytes[from..<(from + count)] {
@@ -33,8 +34,9 @@ public enum TimestampText {
             return value
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
-              let minute = number(14, 2), let second = number(17, 2), let offsetHours = number(20, 2), let offsetMinutes = number(23, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61, offsetHours < 24, offsetMinutes < 60 else { return nil }
+            let minute = number(14, 2), let second = number(17, 2), let offsetHours = number(20, 2), let offsetMinutes = number(23, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61, offsetHours < 24, offsetMinutes < 60
+        else { return nil }
         var components = DateComponents()
         (components.year, components.month, components.day) = (year, month, day)
         (components.hour, components.minute, components.second) = (hour, minute, second)

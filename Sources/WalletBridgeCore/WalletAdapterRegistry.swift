@@ -23,7 +23,10 @@ public struct WalletAdapterRegistry: Sendable {
         public var clock: @Sendable () -> Date
 
         /// Creates an environment; the defaults discard logs and use `Date()`.
-        public init(logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }), clock: @escaping @Sendable () -> Date = { Date() }) {
+        public init(
+            logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clock: @escaping @Sendable () -> Date = { Date() }
+        ) {
             self.logger = logger
             self.clock = clock
         }
@@ -50,9 +53,12 @@ public struct WalletAdapterRegistry: Sendable {
     /// The adapter for `profile`, by its scheme.
     /// - Throws: ``ProfileError`` when no factory is registered for the scheme, or the
     ///   factory's own error (a profile setting it cannot use).
-    public func adapter(for profile: PartnerProfile, transport: any HTTPTransport, environment: Environment = Environment()) throws -> any WalletAdapter {
+    public func adapter(
+        for profile: PartnerProfile, transport: any HTTPTransport, environment: Environment = Environment()
+    ) throws -> any WalletAdapter {
         guard let factory = factories[profile.scheme] else {
-            throw ProfileError("profile \(profile.wallet): scheme \(profile.scheme) has no adapter registered (registered: \(schemes.joined(separator: ", ")))")
+            throw ProfileError(
+                "profile \(profile.wallet): scheme \(profile.scheme) has no adapter registered (registered: \(schemes.joined(separator: ", ")))")
         }
         return try factory(profile, transport, environment)
     }

@@ -31,8 +31,10 @@ public struct WalletCapabilities: Sendable, Equatable {
     public var refundNeedsWalletReference: Bool
 
     /// Creates a manifest.
-    public init(operations: Set<Operation>, walletCurrency: Currency, currencies: [Currency], amountLimits: [String: ClosedRange<Int64>] = [:],
-                refundNeedsWalletReference: Bool = false) {
+    public init(
+        operations: Set<Operation>, walletCurrency: Currency, currencies: [Currency], amountLimits: [String: ClosedRange<Int64>] = [:],
+        refundNeedsWalletReference: Bool = false
+    ) {
         self.operations = operations
         self.walletCurrency = walletCurrency
         self.currencies = currencies
@@ -44,7 +46,8 @@ public struct WalletCapabilities: Sendable, Equatable {
     /// - Throws: ``WalletError`` `invalidRequest` (currency) or `limitExceeded` (range).
     public func check(_ amount: Money) throws(WalletError) {
         guard currencies.contains(amount.currency) else {
-            throw WalletError(.invalidRequest, "\(amount.currency.code) is not supported; this wallet takes \(currencies.map(\.code).joined(separator: ", "))")
+            throw WalletError(
+                .invalidRequest, "\(amount.currency.code) is not supported; this wallet takes \(currencies.map(\.code).joined(separator: ", "))")
         }
         guard amount.minorUnits > 0 else {
             throw WalletError(.invalidRequest, "the amount must be positive, got \(amount)")

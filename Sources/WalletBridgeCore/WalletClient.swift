@@ -52,9 +52,11 @@ public struct WalletClient: Sendable {
 
         /// The defaults: ``RetryPolicy/init(maxAttempts:initialBackoff:maxBackoff:deadline:)``'s
         /// defaults, 30 s of inline settling, the adapter's rule, real clocks, 72 h retention, no metrics.
-        public init(retry: RetryPolicy = RetryPolicy(), settleWithin: Duration = .seconds(30), reconciliationRule: ReconciliationRule? = nil,
-                    clock: PolicyClock = PolicyClock(), retention: Duration = .seconds(72 * 3600), middlewares: [any WalletMiddleware] = [],
-                    jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, metrics: (any MetricsFactory)? = nil) {
+        public init(
+            retry: RetryPolicy = RetryPolicy(), settleWithin: Duration = .seconds(30), reconciliationRule: ReconciliationRule? = nil,
+            clock: PolicyClock = PolicyClock(), retention: Duration = .seconds(72 * 3600), middlewares: [any WalletMiddleware] = [],
+            jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }, metrics: (any MetricsFactory)? = nil
+        ) {
             self.retry = retry
             self.settleWithin = settleWithin
             self.reconciliationRule = reconciliationRule
@@ -85,9 +87,11 @@ public struct WalletClient: Sendable {
     ///     `SQLitePaymentJournal` so that a crash loses nothing).
     ///   - logger: The default discards everything.
     ///   - configuration: Policy settings (retries, inline settling, clock, retention, metrics).
-    public init(adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(),
-                logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
-                configuration: Configuration = Configuration()) {
+    public init(
+        adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(),
+        logger: Logger = Logger(label: "walletbridge", factory: { _ in SwiftLogNoOpLogHandler() }),
+        configuration: Configuration = Configuration()
+    ) {
         self.adapter = adapter
         self.journal = journal
         self.logger = logger
@@ -99,7 +103,8 @@ public struct WalletClient: Sendable {
     public var reconciliationRule: ReconciliationRule { configuration.reconciliationRule ?? adapter.reconciliationRule }
 
     var reconciliation: ReconciliationMiddleware {
-        ReconciliationMiddleware(rule: reconciliationRule, settleWithin: configuration.settleWithin, clock: configuration.clock, journal: journal, metrics: metrics)
+        ReconciliationMiddleware(
+            rule: reconciliationRule, settleWithin: configuration.settleWithin, clock: configuration.clock, journal: journal, metrics: metrics)
     }
 
     /// Your middlewares, then (with metrics) the call-level ``MetricsMiddleware``: what the
@@ -111,12 +116,13 @@ public struct WalletClient: Sendable {
 
     /// The chain, outermost first.
     var middlewares: [any WalletMiddleware] {
-        var chain = outerMiddlewares + [
-            reconciliation,
-            LoggingMiddleware(),
-            RetryMiddleware(policy: configuration.retry, clock: configuration.clock, jitter: configuration.jitter),
-            JournalMiddleware(journal: journal, now: configuration.clock.now, metrics: metrics),
-        ]
+        var chain =
+            outerMiddlewares + [
+                reconciliation,
+                LoggingMiddleware(),
+                RetryMiddleware(policy: configuration.retry, clock: configuration.clock, jitter: configuration.jitter),
+                JournalMiddleware(journal: journal, now: configuration.clock.now, metrics: metrics),
+            ]
         if let metrics { chain.append(MetricsMiddleware(metrics: metrics, level: .attempt, clock: configuration.clock)) }
         return chain
     }
@@ -130,7 +136,8 @@ public struct WalletClient: Sendable {
                 return { operation, _ async throws(WalletError) -> WalletOutcome in
                     // Transports that act per operation (fault injection, tracing) read this.
                     let key = operation.refundReference ?? operation.merchantReference ?? ""
-                    let result = await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) { () async -> Result<WalletOutcome, WalletError> in
+                    let result = await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) {
+                        () async -> Result<WalletOutcome, WalletError> in
                         do throws(WalletError) {
                             return .success(try await operation.run(on: adapter))
                         } catch {
@@ -173,7 +180,9 @@ public struct WalletClient: Sendable {
     /// - Returns: the payment as proven so far; `unknown` or `pending` means it is still open
     ///   (``recoverPending(within:correlationID:)`` or a ``PaymentReconciler`` settles it).
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        guard adapter.capabilities.supports(.pay) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false) }
+        guard adapter.capabilities.supports(.pay) else {
+            throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false)
+        }
         try adapter.capabilities.check(request.amount)
         var request = request
         let known: JournalEntry?
@@ -203,14 +212,18 @@ public struct WalletClient: Sendable {
     /// `succeeded`: refund it instead). Errors say nothing about the payment: when the journal
     /// knows it, its last known status is returned with the error in ``PaymentResult/lastError``.
     public func cancel(_ query: PaymentQuery, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
-        guard adapter.capabilities.supports(.cancel) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false) }
+        guard adapter.capabilities.supports(.cancel) else {
+            throw WalletError(.invalidRequest, "\(adapter.walletName) does not support cancel", mayHaveCharged: false)
+        }
         return try await keepingKnown(query) { query throws(WalletError) in try await payment(run(.cancel(query), correlationID: correlationID)) }
     }
 
     /// Runs a call about a payment with the query completed from the journal (wallet reference,
     /// expected amount). An error says nothing about the payment: when the journal knows it, its
     /// last known status is returned with the error in ``PaymentResult/lastError``.
-    private func keepingKnown(_ query: PaymentQuery, _ call: (PaymentQuery) async throws(WalletError) -> PaymentResult) async throws(WalletError) -> PaymentResult {
+    private func keepingKnown(
+        _ query: PaymentQuery, _ call: (PaymentQuery) async throws(WalletError) -> PaymentResult
+    ) async throws(WalletError) -> PaymentResult {
         let entry = await knownPayment(query.merchantReference)
         var query = query
         query.walletReference = query.walletReference ?? entry?.walletReference
@@ -227,8 +240,12 @@ public struct WalletClient: Sendable {
 
     /// Refunds a payment (journalled like a payment, keyed by the refund reference).
     public func refund(_ request: RefundRequest, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        guard adapter.capabilities.supports(.refund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund", mayHaveCharged: false) }
-        guard request.amount.minorUnits > 0 else { throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)", mayHaveCharged: false) }
+        guard adapter.capabilities.supports(.refund) else {
+            throw WalletError(.invalidRequest, "\(adapter.walletName) does not support refund", mayHaveCharged: false)
+        }
+        guard request.amount.minorUnits > 0 else {
+            throw WalletError(.invalidRequest, "the refund amount must be positive, got \(request.amount)", mayHaveCharged: false)
+        }
         var request = request
         if request.walletReference == nil { request.walletReference = await knownPayment(request.merchantReference)?.walletReference }
         return try await refundResult(run(.refund(request), correlationID: correlationID))
@@ -236,7 +253,9 @@ public struct WalletClient: Sendable {
 
     /// Reads a refund's state; the expected amount comes from the journal when the query lacks it.
     public func inquireRefund(_ query: RefundQuery, correlationID: String? = nil) async throws(WalletError) -> RefundResult {
-        guard adapter.capabilities.supports(.inquireRefund) else { throw WalletError(.invalidRequest, "\(adapter.walletName) has no refund query", mayHaveCharged: false) }
+        guard adapter.capabilities.supports(.inquireRefund) else {
+            throw WalletError(.invalidRequest, "\(adapter.walletName) has no refund query", mayHaveCharged: false)
+        }
         var query = query
         if let entry = try? await journal.entry(JournalEntry.refundID(wallet: adapter.walletName, refundReference: query.refundReference)) {
             query.expectedAmount = query.expectedAmount ?? entry.amount

@@ -20,18 +20,23 @@ extension WalletClient {
         // Whether the payment (or refund) was final before this delivery: a confirming status
         // query may make it final on the way, and that must not count as already applied.
         var wasFinal = false
-        let received = try await receive(inbound, deduplicator: deduplicator,
-                                         expectedAmount: { reference in await client.knownPayment(reference)?.amount },
-                                         correlationID: correlation, verified: { event in
-                                             let id = event.kind == .refundResult
-                                                 ? event.refund.map { JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: $0.refundReference) }
-                                                 : JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: event.payment.merchantReference)
-                                             if let id, let entry = try? await client.journal.entry(id) { wasFinal = entry.state.isFinal }
-                                         })
+        let received = try await receive(
+            inbound, deduplicator: deduplicator,
+            expectedAmount: { reference in await client.knownPayment(reference)?.amount },
+            correlationID: correlation,
+            verified: { event in
+                let id =
+                    event.kind == .refundResult
+                    ? event.refund.map { JournalEntry.refundID(wallet: client.adapter.walletName, refundReference: $0.refundReference) }
+                    : JournalEntry.paymentID(wallet: client.adapter.walletName, merchantReference: event.payment.merchantReference)
+                if let id, let entry = try? await client.journal.entry(id) { wasFinal = entry.state.isFinal }
+            })
         if let failure = await deduplicator.failure {
             // The claim could not be checked: never acknowledge (the wallet must redeliver).
-            throw WalletError(.journalUnavailable, "the payment journal could not claim the notification (\(failure)); answer with an error so the wallet redelivers",
-                              mayHaveCharged: false)
+            throw WalletError(
+                .journalUnavailable,
+                "the payment journal could not claim the notification (\(failure)); answer with an error so the wallet redelivers",
+                mayHaveCharged: false)
         }
         guard case .apply = received.disposition else { return received }
         let log = operationLogger("notification", correlation, ["merchantReference": "\(received.notification.payment.merchantReference)"])
@@ -39,18 +44,24 @@ extension WalletClient {
         func unconfirmed(_ error: WalletError) async -> ReceivedNotification {
             await deduplicator.release(notification.deduplicationKey)
             log.warning("notification not applied", metadata: WalletClient.metadata(error))
-            return ReceivedNotification(notification: received.notification, acknowledgement: received.acknowledgement, disposition: .unconfirmed(error))
+            return ReceivedNotification(
+                notification: received.notification, acknowledgement: received.acknowledgement, disposition: .unconfirmed(error))
         }
         if notification.kind == .refundResult, let refund = notification.refund,
-           let entry = try? await journal.entry(JournalEntry.refundID(wallet: adapter.walletName, refundReference: refund.refundReference)) {
-            let binding = ReplyBinding(references: [.ours("refund reference", held: entry.refundReference ?? "", named: refund.refundReference),
-                                                    .wallets("wallet refund reference", held: entry.walletRefundReference, named: refund.walletRefundReference)],
-                                       expectedAmount: entry.amount, statedAmount: refund.amount.map { .stated($0) } ?? .absent)
+            let entry = try? await journal.entry(JournalEntry.refundID(wallet: adapter.walletName, refundReference: refund.refundReference))
+        {
+            let binding = ReplyBinding(
+                references: [
+                    .ours("refund reference", held: entry.refundReference ?? "", named: refund.refundReference),
+                    .wallets("wallet refund reference", held: entry.walletRefundReference, named: refund.walletRefundReference),
+                ],
+                expectedAmount: entry.amount, statedAmount: refund.amount.map { .stated($0) } ?? .absent)
             let status = binding.refund(refund.status)
             if case .unknown(let error) = status, error.category == .invalidPartnerResponse { return await unconfirmed(error) }
             if let conflict = refund.lastError, conflict.category == .invalidPartnerResponse { return await unconfirmed(conflict) }
             do {
-                let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
+                let (stored, verdict) = try await journal.recordOutcome(
+                    entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
                 metrics?.recorded(stored, verdict: verdict)
                 if case .refused(let why) = verdict { return await unconfirmed(WalletError(.invalidPartnerResponse, why)) }
                 notification.refund = JournalMiddleware.merged(.refund(refund), with: stored).refund
@@ -58,8 +69,9 @@ extension WalletClient {
                 return await unconfirmed(WalletError(.journalUnavailable, "the payment journal could not record the notification: \(error)"))
             }
             // Already final before this delivery: nothing new to apply (acknowledge only).
-            return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement,
-                                        disposition: wasFinal ? .duplicate : .apply)
+            return ReceivedNotification(
+                notification: notification, acknowledgement: received.acknowledgement,
+                disposition: wasFinal ? .duplicate : .apply)
         }
         guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else { return received }
         let payment = notification.payment
@@ -67,11 +79,15 @@ extension WalletClient {
             // The confirming status query contradicted the journal's final state.
             return await unconfirmed(conflict)
         }
-        let binding = ReplyBinding(references: [.ours("merchant reference", held: entry.merchantReference, named: payment.merchantReference),
-                                                .wallets("wallet reference", held: entry.walletReference, named: payment.walletReference)],
-                                   expectedAmount: entry.amount, statedAmount: payment.amount.map { .stated($0) } ?? .absent)
+        let binding = ReplyBinding(
+            references: [
+                .ours("merchant reference", held: entry.merchantReference, named: payment.merchantReference),
+                .wallets("wallet reference", held: entry.walletReference, named: payment.walletReference),
+            ],
+            expectedAmount: entry.amount, statedAmount: payment.amount.map { .stated($0) } ?? .absent)
         let status = binding.payment(payment.status)
-        if case .unknown(let error) = status, error.category == .invalidPartnerResponse, !(payment.status.error?.category == .invalidPartnerResponse) {
+        if case .unknown(let error) = status, error.category == .invalidPartnerResponse, !(payment.status.error?.category == .invalidPartnerResponse)
+        {
             return await unconfirmed(error)
         }
         do {
@@ -88,8 +104,9 @@ extension WalletClient {
         // A payment already final before this delivery (a late pending, a second callback with
         // another key): nothing new to apply, so it is acknowledged as a duplicate and an order
         // is never fulfilled twice.
-        return ReceivedNotification(notification: notification, acknowledgement: received.acknowledgement,
-                                    disposition: wasFinal ? .duplicate : .apply)
+        return ReceivedNotification(
+            notification: notification, acknowledgement: received.acknowledgement,
+            disposition: wasFinal ? .duplicate : .apply)
     }
 }
 

@@ -69,19 +69,26 @@ extension WalletClient {
     }
 
     /// The notification as the status query tells it, or why it could not be confirmed.
-    private func confirm(_ event: WalletNotification, expectedAmount: (@Sendable (String) async -> Money?)?, correlationID: String) async -> Result<WalletNotification, WalletError> {
+    private func confirm(
+        _ event: WalletNotification, expectedAmount: (@Sendable (String) async -> Money?)?, correlationID: String
+    ) async -> Result<WalletNotification, WalletError> {
         let reference = event.payment.merchantReference
         if event.kind == .refundResult, let refund = event.refund {
-            let query = RefundQuery(refundReference: refund.refundReference, walletRefundReference: refund.walletRefundReference, merchantReference: reference)
+            let query = RefundQuery(
+                refundReference: refund.refundReference, walletRefundReference: refund.walletRefundReference, merchantReference: reference)
             let confirmed: RefundResult
             do throws(WalletError) { confirmed = try await inquireRefund(query, correlationID: correlationID) } catch { return .failure(error) }
             switch confirmed.status {
             case .pending, .unknown:
-                return .failure(confirmed.status.error ?? WalletError(.unknownOutcome, "the refund status query says \(confirmed.status.name); not confirmed yet", mayHaveCharged: false))
+                return .failure(
+                    confirmed.status.error
+                        ?? WalletError(
+                            .unknownOutcome, "the refund status query says \(confirmed.status.name); not confirmed yet", mayHaveCharged: false))
             case .succeeded, .failed:
                 if let conflict = confirmed.lastError, conflict.category == .invalidPartnerResponse { return .failure(conflict) }
                 if let notified = refund.amount, let amount = confirmed.amount, notified != amount {
-                    return .failure(WalletError(.invalidPartnerResponse, "the notification says \(notified) was refunded, the status query \(amount)"))
+                    return .failure(
+                        WalletError(.invalidPartnerResponse, "the notification says \(notified) was refunded, the status query \(amount)"))
                 }
                 var result = event
                 result.refund = confirmed
@@ -92,7 +99,8 @@ extension WalletClient {
         if let order, let notified = event.payment.amount, notified != order {
             return .failure(WalletError(.invalidPartnerResponse, "the notification is for \(notified), the order is \(order)"))
         }
-        let query = PaymentQuery(merchantReference: reference, walletReference: event.payment.walletReference, expectedAmount: order ?? event.payment.amount)
+        let query = PaymentQuery(
+            merchantReference: reference, walletReference: event.payment.walletReference, expectedAmount: order ?? event.payment.amount)
         let confirmed: PaymentResult
         do throws(WalletError) { confirmed = try await inquire(query, correlationID: correlationID) } catch { return .failure(error) }
         if let notified = event.payment.walletReference, let queried = confirmed.walletReference, notified != queried {
@@ -103,7 +111,10 @@ extension WalletClient {
             return .failure(error)
         case .pending:
             guard event.kind == .paymentPending else {
-                return .failure(WalletError(.unknownOutcome, "the status query still says pending; not confirmed yet", partnerCode: confirmed.partnerResult?.code, mayHaveCharged: true))
+                return .failure(
+                    WalletError(
+                        .unknownOutcome, "the status query still says pending; not confirmed yet", partnerCode: confirmed.partnerResult?.code,
+                        mayHaveCharged: true))
             }
             var result = event
             result.payment = confirmed

@@ -62,15 +62,19 @@ extension WalletError {
     ///   - partnerCode: Only from a verified reply (an unverified claim lives in `diagnosis.claim`).
     ///   - partnerMessage: Only from a verified reply.
     ///   - mayHaveCharged: Whether the customer could have been charged; nil: what the category implies.
-    public static func diagnosed(_ category: Category, _ reason: String, _ diagnosis: Diagnosis, partnerCode: String? = nil, partnerMessage: String? = nil,
-                                 mayHaveCharged: Bool? = nil) -> WalletError {
-        WalletError(category, "\(reason): \(diagnosis)", partnerCode: partnerCode, partnerMessage: partnerMessage, mayHaveCharged: mayHaveCharged,
-                    diagnosis: diagnosis)
+    public static func diagnosed(
+        _ category: Category, _ reason: String, _ diagnosis: Diagnosis, partnerCode: String? = nil, partnerMessage: String? = nil,
+        mayHaveCharged: Bool? = nil
+    ) -> WalletError {
+        WalletError(
+            category, "\(reason): \(diagnosis)", partnerCode: partnerCode, partnerMessage: partnerMessage, mayHaveCharged: mayHaveCharged,
+            diagnosis: diagnosis)
     }
 
     /// This error with `diagnosis` attached (the message unchanged).
     public func with(diagnosis: Diagnosis?) -> WalletError {
-        WalletError(category, message, partnerCode: partnerCode, partnerMessage: partnerMessage, retryAfter: retryAfter, mayHaveCharged: mayHaveCharged,
-                    diagnosis: diagnosis)
+        WalletError(
+            category, message, partnerCode: partnerCode, partnerMessage: partnerMessage, retryAfter: retryAfter, mayHaveCharged: mayHaveCharged,
+            diagnosis: diagnosis)
     }
 }

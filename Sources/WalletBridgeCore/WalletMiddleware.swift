@@ -26,7 +26,10 @@ public struct WalletOperationContext: Sendable {
     public var attempt: Int
 
     /// Creates a context.
-    public init(wallet: String, capabilities: WalletCapabilities, correlationID: String, logger: Logger, origin: WalletOperationOrigin = .caller, attempt: Int = 1) {
+    public init(
+        wallet: String, capabilities: WalletCapabilities, correlationID: String, logger: Logger, origin: WalletOperationOrigin = .caller,
+        attempt: Int = 1
+    ) {
         self.wallet = wallet
         self.capabilities = capabilities
         self.correlationID = correlationID
@@ -63,7 +66,8 @@ public struct LoggingMiddleware: WalletMiddleware {
     /// Creates the middleware.
     public init() {}
 
-    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome {
+    public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
+    {
         var log = context.logger
         log[metadataKey: "operation"] = "\(operation.kind.rawValue)"
         if let reference = operation.merchantReference { log[metadataKey: "merchantReference"] = "\(reference)" }

@@ -53,8 +53,9 @@ final class EVPKey: @unchecked Sendable {
     private static func makeVerifyTemplate(_ key: OpaquePointer) -> OpaquePointer? {
         guard let ctx = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { return nil }
         guard EVP_PKEY_verify_init(ctx) == 1,
-              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1,
-              EVP_PKEY_CTX_set_signature_md(ctx, FetchedAlgorithms.shared.sha256) == 1 else {
+            EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1,
+            EVP_PKEY_CTX_set_signature_md(ctx, FetchedAlgorithms.shared.sha256) == 1
+        else {
             EVP_PKEY_CTX_free(ctx)
             return nil
         }

@@ -11,7 +11,8 @@ enum KeyText {
 
     /// Decodes `text` into its first PEM block, or into DER when it is bare base64.
     static func decode(_ text: String) throws -> Block {
-        let normalised = text
+        let normalised =
+            text
             .replacingOccurrences(of: "\\r\\n", with: "\n")
             .replacingOccurrences(of: "\\n", with: "\n")
             .replacingOccurrences(of: "\r\n", with: "\n")

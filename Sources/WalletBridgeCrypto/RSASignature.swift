@@ -8,7 +8,8 @@ enum RSASignature {
         defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
         guard EVP_DigestSignInit(ctx, &pctx, FetchedAlgorithms.shared.sha256, nil, key.pointer) == 1,
-              EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 else {
+            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+        else {
             throw OpenSSLErrorQueue.error(.operationFailed, "RSA-SHA256 signing could not start")
         }
         var length = 0
@@ -39,7 +40,8 @@ enum RSASignature {
         defer { EVP_MD_CTX_free(ctx) }
         var pctx: OpaquePointer? = nil
         guard EVP_DigestVerifyInit(ctx, &pctx, FetchedAlgorithms.shared.sha256, nil, key.pointer) == 1,
-              EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1 else { return false }
+            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1
+        else { return false }
         let rc = signature.withUnsafeBufferPointer { sig in
             data.withUnsafeBufferPointer { EVP_DigestVerify(ctx, sig.baseAddress, sig.count, $0.baseAddress, $0.count) }
         }

@@ -24,7 +24,10 @@ public struct PaytmAdapter: WalletAdapter {
     ///     (``PaytmConfiguration/init(profile:)`` builds one from a profile).
     ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of `head.requestTimestamp`, injectable for tests.
-    public init(walletName: String = "paytm", configuration: PaytmConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        walletName: String = "paytm", configuration: PaytmConfiguration, transport: any HTTPTransport,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.walletName = walletName
         self.configuration = configuration
         self.exchange = PaytmExchange(configuration: configuration, transport: transport, clock: clock)
@@ -32,8 +35,9 @@ public struct PaytmAdapter: WalletAdapter {
 
     /// Pay, inquire, refund, refund inquiry and notifications; INR only; no cancel.
     public var capabilities: WalletCapabilities {
-        WalletCapabilities(operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr],
-                           refundNeedsWalletReference: true)
+        WalletCapabilities(
+            operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr],
+            refundNeedsWalletReference: true)
     }
 
     // MARK: Pay
@@ -55,28 +59,37 @@ public struct PaytmAdapter: WalletAdapter {
         )
         let reply: PaytmWire.InitiateReply
         do {
-            reply = try await exchange.send(configuration.paths.initiateTransaction, query: query(orderId: request.merchantReference), body, as: PaytmWire.InitiateReply.self)
+            reply = try await exchange.send(
+                configuration.paths.initiateTransaction, query: query(orderId: request.merchantReference), body, as: PaytmWire.InitiateReply.self)
         } catch {
             return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         guard let info = reply.resultInfo else {
-            return PaymentResult.unknown(.init(.invalidPartnerResponse, "the initiate reply has no resultInfo"), merchantReference: request.merchantReference, amount: request.amount)
+            return PaymentResult.unknown(
+                .init(.invalidPartnerResponse, "the initiate reply has no resultInfo"), merchantReference: request.merchantReference,
+                amount: request.amount)
         }
         let partner = PaytmResultMapping.partnerResult(info)
         switch info.resultStatus {
         case "S":
             guard let token = reply.txnToken, !token.isEmpty else {
-                return PaymentResult.unknown(.init(.invalidPartnerResponse, "the initiate reply says S but carries no txnToken"), merchantReference: request.merchantReference, amount: request.amount)
+                return PaymentResult.unknown(
+                    .init(.invalidPartnerResponse, "the initiate reply says S but carries no txnToken"), merchantReference: request.merchantReference,
+                    amount: request.amount)
             }
-            return PaymentResult(status: .pending(.token(token)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            return PaymentResult(
+                status: .pending(.token(token)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         case "F" where info.resultCode == "325":
-            throw PaytmResultMapping.error(info, "orderId \(request.merchantReference) was already used with different content; the original order stands", mayHaveCharged: true)
+            throw PaytmResultMapping.error(
+                info, "orderId \(request.merchantReference) was already used with different content; the original order stands", mayHaveCharged: true)
         case "F":
-            return PaymentResult(status: .failed(PaytmResultMapping.error(info, "Paytm refused to start the payment", mayHaveCharged: false)),
-                                 merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            return PaymentResult(
+                status: .failed(PaytmResultMapping.error(info, "Paytm refused to start the payment", mayHaveCharged: false)),
+                merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         default:
-            return PaymentResult(status: .unknown(PaytmResultMapping.unknown(info, "the initiate is undecided (\(info.resultStatus)); query the order")),
-                                 merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            return PaymentResult(
+                status: .unknown(PaytmResultMapping.unknown(info, "the initiate is undecided (\(info.resultStatus)); query the order")),
+                merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         }
     }
 
@@ -108,9 +121,11 @@ public struct PaytmAdapter: WalletAdapter {
             throw error
         }
         let binding = ReplyBinding(
-            references: [.ours("orderId", held: query.merchantReference, named: reply.orderId),
-                         .wallets("txnId", held: query.walletReference, named: reply.txnId),
-                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            references: [
+                .ours("orderId", held: query.merchantReference, named: reply.orderId),
+                .wallets("txnId", held: query.walletReference, named: reply.txnId),
+                .context("mid", held: configuration.merchantID, named: reply.mid),
+            ],
             expectedAmount: query.expectedAmount,
             statedAmount: Self.stated(reply.txnAmount))
         return PaymentResult(
@@ -127,7 +142,9 @@ public struct PaytmAdapter: WalletAdapter {
     /// Not offered by Paytm for this flow.
     /// - Throws: `WalletError` `invalidRequest`, always.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
-        throw WalletError(.invalidRequest, "Paytm has no cancel for this flow: an initiated order that is never paid expires; refund a paid one", mayHaveCharged: false)
+        throw WalletError(
+            .invalidRequest, "Paytm has no cancel for this flow: an initiated order that is never paid expires; refund a paid one",
+            mayHaveCharged: false)
     }
 
     // MARK: Refund
@@ -142,8 +159,9 @@ public struct PaytmAdapter: WalletAdapter {
         guard let txnID = request.walletReference else {
             throw WalletError(.invalidRequest, "a Paytm refund needs the payment's txnId (RefundRequest.walletReference)", mayHaveCharged: false)
         }
-        let body = PaytmWire.RefundRequest(mid: configuration.merchantID, orderId: request.merchantReference, txnId: txnID,
-                                           refId: request.refundReference, refundAmount: amount, comments: request.reason)
+        let body = PaytmWire.RefundRequest(
+            mid: configuration.merchantID, orderId: request.merchantReference, txnId: txnID,
+            refId: request.refundReference, refundAmount: amount, comments: request.reason)
         let reply: PaytmWire.RefundReply
         do {
             reply = try await exchange.send(configuration.paths.refund, body, as: PaytmWire.RefundReply.self)
@@ -151,22 +169,26 @@ public struct PaytmAdapter: WalletAdapter {
             return try RefundResult.unknownOrThrow(error, request)
         }
         guard let info = reply.resultInfo else {
-            return RefundResult(status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no resultInfo")), refundReference: request.refundReference,
-                                merchantReference: request.merchantReference, amount: request.amount)
+            return RefundResult(
+                status: .unknown(.init(.invalidPartnerResponse, "the refund reply has no resultInfo")), refundReference: request.refundReference,
+                merchantReference: request.merchantReference, amount: request.amount)
         }
         if info.resultCode == "617" {
             throw PaytmResultMapping.error(info, "refId \(request.refundReference) is already taken for this order", mayHaveCharged: false)
         }
         let binding = ReplyBinding(
-            references: [.ours("refId", held: request.refundReference, named: reply.refId),
-                         .context("orderId", held: request.merchantReference, named: reply.orderId),
-                         .context("txnId", held: txnID, named: reply.txnId),
-                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            references: [
+                .ours("refId", held: request.refundReference, named: reply.refId),
+                .context("orderId", held: request.merchantReference, named: reply.orderId),
+                .context("txnId", held: txnID, named: reply.txnId),
+                .context("mid", held: configuration.merchantID, named: reply.mid),
+            ],
             expectedAmount: request.amount,
             statedAmount: Self.stated(reply.refundAmount))
-        return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: request.refundReference,
-                            walletRefundReference: binding.lends(reply.refundId),
-                            merchantReference: request.merchantReference, amount: request.amount, partnerResult: PaytmResultMapping.partnerResult(info))
+        return RefundResult(
+            status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: request.refundReference,
+            walletRefundReference: binding.lends(reply.refundId),
+            merchantReference: request.merchantReference, amount: request.amount, partnerResult: PaytmResultMapping.partnerResult(info))
     }
 
     /// Refund status by orderId and refId (Paytm needs both). A success must name our refId
@@ -174,7 +196,8 @@ public struct PaytmAdapter: WalletAdapter {
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
         try Self.checkReference(query.refundReference, field: "refId")
         guard let orderID = query.merchantReference else {
-            throw WalletError(.invalidRequest, "Paytm's refund status needs the payment's orderId (RefundQuery.merchantReference)", mayHaveCharged: false)
+            throw WalletError(
+                .invalidRequest, "Paytm's refund status needs the payment's orderId (RefundQuery.merchantReference)", mayHaveCharged: false)
         }
         try Self.checkReference(orderID, field: "orderId")
         let body = PaytmWire.RefundStatusRequest(mid: configuration.merchantID, orderId: orderID, refId: query.refundReference)
@@ -188,15 +211,19 @@ public struct PaytmAdapter: WalletAdapter {
             throw PaytmResultMapping.error(info, "the refund status query was refused", mayHaveCharged: false)
         }
         let binding = ReplyBinding(
-            references: [.ours("refId", held: query.refundReference, named: reply.refId),
-                         .wallets("refundId", held: query.walletRefundReference, named: reply.refundId),
-                         .context("orderId", held: orderID, named: reply.orderId),
-                         .context("mid", held: configuration.merchantID, named: reply.mid)],
+            references: [
+                .ours("refId", held: query.refundReference, named: reply.refId),
+                .wallets("refundId", held: query.walletRefundReference, named: reply.refundId),
+                .context("orderId", held: orderID, named: reply.orderId),
+                .context("mid", held: configuration.merchantID, named: reply.mid),
+            ],
             expectedAmount: query.expectedAmount,
             statedAmount: Self.stated(reply.refundAmount))
-        return RefundResult(status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: query.refundReference,
-                            walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
-                            merchantReference: orderID, amount: binding.confirmedAmount ?? query.expectedAmount, partnerResult: PaytmResultMapping.partnerResult(info))
+        return RefundResult(
+            status: binding.refund(PaytmResultMapping.refundStatus(info)), refundReference: query.refundReference,
+            walletRefundReference: query.walletRefundReference ?? binding.lends(reply.refundId),
+            merchantReference: orderID, amount: binding.confirmedAmount ?? query.expectedAmount, partnerResult: PaytmResultMapping.partnerResult(info)
+        )
     }
 
     // MARK: Helpers
@@ -211,9 +238,6 @@ public struct PaytmAdapter: WalletAdapter {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 
-
-
-
     /// A bare `"10.00"` amount as a reply states it (absent when empty).
     static func stated(_ text: String?) -> ReplyBinding.StatedAmount {
         .init { try text.flatMap { $0.isEmpty ? nil : $0 }.map { text throws(WalletError) in try PaytmAmount.money(text) } }
@@ -225,7 +249,8 @@ public struct PaytmAdapter: WalletAdapter {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@-_.".unicodeScalars.contains($0)
         }
         guard (1...50).contains(reference.unicodeScalars.count), reference.unicodeScalars.allSatisfy(allowed) else {
-            throw WalletError(.invalidRequest, "\(field) must be 1 to 50 characters of letters, digits and @ - _ . (got \"\(reference)\")", mayHaveCharged: false)
+            throw WalletError(
+                .invalidRequest, "\(field) must be 1 to 50 characters of letters, digits and @ - _ . (got \"\(reference)\")", mayHaveCharged: false)
         }
     }
 }

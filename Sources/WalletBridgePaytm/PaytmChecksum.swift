@@ -48,8 +48,9 @@ public struct PaytmChecksum: Sendable {
     /// length, bad padding, wrong key) is simply `false`.
     public func verify(_ checksum: String, for text: [UInt8]) -> Bool {
         guard let ciphertext = Base64.decode(checksum), !ciphertext.isEmpty, ciphertext.count % 16 == 0,
-              let plaintext = try? cipher.decrypt(ciphertext, iv: PaytmChecksum.iv),
-              plaintext.count > 4 else { return false }
+            let plaintext = try? cipher.decrypt(ciphertext, iv: PaytmChecksum.iv),
+            plaintext.count > 4
+        else { return false }
         let salt = String(decoding: plaintext.suffix(4), as: UTF8.self)
         let expected = Array(PaytmChecksum.hashString(text: text, salt: salt).utf8)
         return ConstantTime.equal(expected, plaintext)

@@ -116,7 +116,9 @@ public struct PaytmConfiguration: Sendable {
             requestTimeout: profile.requestTimeout
         )
         if let text = profile.settings["orderValiditySeconds"] {
-            guard let seconds = Int64(text), seconds > 0 else { throw ProfileError("profile \(profile.wallet): orderValiditySeconds must be a positive whole number") }
+            guard let seconds = Int64(text), seconds > 0 else {
+                throw ProfileError("profile \(profile.wallet): orderValiditySeconds must be a positive whole number")
+            }
             orderValidity = .seconds(seconds)
         }
     }

@@ -49,8 +49,9 @@ struct PaytmExchange: Sendable {
             bodyBytes = try WireFormat.json(body)
             let signature = try configuration.checksum.generate(for: bodyBytes).checksum
             let millis = Int64((clock().timeIntervalSince1970 * 1000).rounded(.down))
-            let head = PaytmWire.RequestHead(version: configuration.version, channelId: configuration.channelID,
-                                             requestTimestamp: String(millis), clientId: configuration.clientID, signature: signature)
+            let head = PaytmWire.RequestHead(
+                version: configuration.version, channelId: configuration.channelID,
+                requestTimestamp: String(millis), clientId: configuration.clientID, signature: signature)
             headBytes = try WireFormat.json(head)
         } catch {
             throw WalletError(.invalidRequest, "could not build the checksummed request: \(error)", mayHaveCharged: false)
@@ -63,7 +64,9 @@ struct PaytmExchange: Sendable {
     func open<Reply: Decodable>(_ response: TransportResponse, as: Reply.Type) throws(WalletError) -> Reply {
         if response.status == 429 {
             // Unsigned, so not proof that nothing happened: a mutating call stays unknown.
-            throw WalletError(.rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
+            throw WalletError(
+                .rateLimited, "Paytm throttled the request (HTTP 429, unsigned)", retryAfter: WireFormat.retryAfter(response.headerFields),
+                mayHaveCharged: true)
         }
         guard response.status == 200 else {
             throw WalletError(.unknownOutcome, "Paytm answered HTTP \(response.status); the request may have been processed")
@@ -84,7 +87,8 @@ struct PaytmExchange: Sendable {
             if let diagnosis = PaytmConfigurationDiagnosis.unverifiedReply(envelope.bodyText, history: history, configuration: configuration) {
                 throw WalletError.diagnosed(.invalidPartnerResponse, "the reply's checksum does not verify", diagnosis)
             }
-            throw WalletError(.invalidPartnerResponse, "the reply's checksum does not verify over its body as received (tampered, or another merchant key)")
+            throw WalletError(
+                .invalidPartnerResponse, "the reply's checksum does not verify over its body as received (tampered, or another merchant key)")
         }
         history.recordVerified()
         return try StrictJSON.decode(Reply.self, from: envelope.bodyText, what: "the checksummed reply body")

@@ -26,7 +26,8 @@ extension PaytmAdapter {
         } else {
             event = try verifyCallbackForm(notification.body)
         }
-        let acknowledgement = NotificationAcknowledgement(status: 200, headerFields: [.contentType: "text/plain; charset=UTF-8"], body: Array("OK".utf8))
+        let acknowledgement = NotificationAcknowledgement(
+            status: 200, headerFields: [.contentType: "text/plain; charset=UTF-8"], body: Array("OK".utf8))
         return VerifiedNotification(notification: event, acknowledgement: acknowledgement)
     }
 
@@ -53,14 +54,16 @@ extension PaytmAdapter {
         }
         let txnID = fields["TXNID"].flatMap { $0.isEmpty ? nil : $0 }
         let info = PaytmWire.ResultInfo(resultStatus: status, resultCode: fields["RESPCODE"], resultMsg: fields["RESPMSG"])
-        var payment = PaymentResult(status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
-                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: fields["TXNDATE"],
-                                    completedAtInstant: fields["TXNDATE"].flatMap(PaytmTimestamp.parse))
+        var payment = PaymentResult(
+            status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
+            partnerResult: PaytmResultMapping.partnerResult(info), completedAt: fields["TXNDATE"],
+            completedAtInstant: fields["TXNDATE"].flatMap(PaytmTimestamp.parse))
         if let text = fields["TXNAMOUNT"], !text.isEmpty {
             payment.amount = try Self.notifiedAmount(text, currency: fields["CURRENCY"])
         }
-        return WalletNotification(kind: status == "PENDING" ? .paymentPending : .paymentResult, payment: payment,
-                                  deduplicationKey: "paytm|\(orderID)|\(txnID ?? "")|\(status)", requiresConfirmation: true)
+        return WalletNotification(
+            kind: status == "PENDING" ? .paymentPending : .paymentResult, payment: payment,
+            deduplicationKey: "paytm|\(orderID)|\(txnID ?? "")|\(status)", requiresConfirmation: true)
     }
 
     private func verifyWebhook(_ bytes: [UInt8]) throws(WalletError) -> WalletNotification {
@@ -91,19 +94,23 @@ extension PaytmAdapter {
         let info = PaytmWire.ResultInfo(resultStatus: status, resultCode: body.resultInfo?.resultCode, resultMsg: body.resultInfo?.resultMsg)
         let txnID = body.txnId.flatMap { $0.isEmpty ? nil : $0 }
         if let refID = body.refId, !refID.isEmpty {
-            var refund = RefundResult(status: PaytmResultMapping.refundStatus(info), refundReference: refID, walletRefundReference: body.refundId,
-                                      merchantReference: orderID, amount: nil, partnerResult: PaytmResultMapping.partnerResult(info))
+            var refund = RefundResult(
+                status: PaytmResultMapping.refundStatus(info), refundReference: refID, walletRefundReference: body.refundId,
+                merchantReference: orderID, amount: nil, partnerResult: PaytmResultMapping.partnerResult(info))
             if let text = body.refundAmount, !text.isEmpty { refund.amount = try Self.notifiedAmount(text, currency: nil) }
-            return WalletNotification(kind: .refundResult,
-                                      payment: PaymentResult(status: .succeeded, merchantReference: orderID, walletReference: txnID, amount: nil),
-                                      refund: refund, deduplicationKey: "paytm|refund|\(orderID)|\(refID)|\(status)", requiresConfirmation: true)
+            return WalletNotification(
+                kind: .refundResult,
+                payment: PaymentResult(status: .succeeded, merchantReference: orderID, walletReference: txnID, amount: nil),
+                refund: refund, deduplicationKey: "paytm|refund|\(orderID)|\(refID)|\(status)", requiresConfirmation: true)
         }
-        var payment = PaymentResult(status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
-                                    partnerResult: PaytmResultMapping.partnerResult(info), completedAt: body.txnDate,
-                                    completedAtInstant: body.txnDate.flatMap(PaytmTimestamp.parse))
+        var payment = PaymentResult(
+            status: PaytmResultMapping.paymentStatus(info), merchantReference: orderID, walletReference: txnID, amount: nil,
+            partnerResult: PaytmResultMapping.partnerResult(info), completedAt: body.txnDate,
+            completedAtInstant: body.txnDate.flatMap(PaytmTimestamp.parse))
         if let text = body.txnAmount, !text.isEmpty { payment.amount = try Self.notifiedAmount(text, currency: nil) }
-        return WalletNotification(kind: status == "PENDING" ? .paymentPending : .paymentResult, payment: payment,
-                                  deduplicationKey: "paytm|\(orderID)|\(txnID ?? "")|\(status)", requiresConfirmation: true)
+        return WalletNotification(
+            kind: status == "PENDING" ? .paymentPending : .paymentResult, payment: payment,
+            deduplicationKey: "paytm|\(orderID)|\(txnID ?? "")|\(status)", requiresConfirmation: true)
     }
 }
 

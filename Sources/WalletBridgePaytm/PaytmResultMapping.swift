@@ -27,8 +27,9 @@ enum PaytmResultMapping {
 
     /// An error keeping Paytm's code and message.
     static func error(_ info: PaytmWire.ResultInfo, _ message: String, mayHaveCharged: Bool? = nil) -> WalletError {
-        WalletError(category(of: info.resultCode, status: info.resultStatus), message,
-                    partnerCode: info.resultCode, partnerMessage: info.resultMsg, mayHaveCharged: mayHaveCharged)
+        WalletError(
+            category(of: info.resultCode, status: info.resultStatus), message,
+            partnerCode: info.resultCode, partnerMessage: info.resultMsg, mayHaveCharged: mayHaveCharged)
     }
 
     /// An unknown outcome keeping Paytm's code and message.
@@ -48,7 +49,10 @@ enum PaytmResultMapping {
         case "PENDING":
             return .pending(nil)
         case "TXN_FAILURE" where info.resultCode == "334", "F" where info.resultCode == "334":
-            return .unknown(error(info, "Paytm does not know this order (yet); query again, or treat it as never created once the initiate is known not to have arrived"))
+            return .unknown(
+                error(
+                    info,
+                    "Paytm does not know this order (yet); query again, or treat it as never created once the initiate is known not to have arrived"))
         case "TXN_FAILURE":
             return .failed(error(info, "the payment failed", mayHaveCharged: false))
         default:
@@ -67,8 +71,10 @@ enum PaytmResultMapping {
             let refusal = error(info, "Paytm refused the refund", mayHaveCharged: false)
             // A system error is not a verified refusal: nobody knows whether the refund happened.
             if refusal.category == .partnerUnavailable {
-                return .unknown(WalletError(.partnerUnavailable, "Paytm reported a system error; the refund is undecided: query its status",
-                                            partnerCode: info.resultCode, partnerMessage: info.resultMsg))
+                return .unknown(
+                    WalletError(
+                        .partnerUnavailable, "Paytm reported a system error; the refund is undecided: query its status",
+                        partnerCode: info.resultCode, partnerMessage: info.resultMsg))
             }
             return .failed(refusal)
         default: return .unknown(unknown(info, "the refund is undecided (\(info.resultStatus)); query its status"))

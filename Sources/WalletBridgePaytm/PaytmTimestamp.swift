@@ -12,7 +12,8 @@ enum PaytmTimestamp {
         guard bytes.count >= 19, bytes[10] == UInt8(ascii: " ") else { return nil }
         if bytes.count > 19 {
             guard bytes[19] == UInt8(ascii: "."), bytes.count > 20,
-                  bytes[20...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+                bytes[20...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            else { return nil }
         }
         let iso = String(decoding: bytes[..<10], as: UTF8.self) + "T" + String(decoding: bytes[11..<19], as: UTF8.self) + "+05:30"
         return TimestampText.parse(iso)

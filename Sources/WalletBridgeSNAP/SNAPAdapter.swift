@@ -27,8 +27,11 @@ public struct SNAPAdapter: WalletAdapter {
     ///   - transport: Where requests go (`CurlTransport` in production).
     ///   - clock: Source of X-TIMESTAMP, `validUpTo` and token expiry, injectable for tests.
     ///   - logger: Where access-token renewals are logged (token mode); discards by default.
-    public init(walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public init(
+        walletName: String = "dana", configuration: SNAPConfiguration, transport: any HTTPTransport,
+        clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
         self.walletName = walletName
         self.configuration = configuration
         self.clock = clock
@@ -88,8 +91,9 @@ public struct SNAPAdapter: WalletAdapter {
             validUpTo: TimestampText.iso8601(validUntil, offsetHours: 7),
             payOptionDetails: [.init(payMethod: "BALANCE", payOption: "", transAmount: amount)],
             urlParams: urls,
-            additionalInfo: .init(mcc: configuration.merchantCategoryCode, envInfo: .init(sourcePlatform: "IPG", terminalType: "SYSTEM"),
-                                  order: .init(orderTitle: request.orderDescription, scenario: "API"))
+            additionalInfo: .init(
+                mcc: configuration.merchantCategoryCode, envInfo: .init(sourcePlatform: "IPG", terminalType: "SYSTEM"),
+                order: .init(orderTitle: request.orderDescription, scenario: "API"))
         )
         let reply: SNAPExchange.Reply
         do {
@@ -104,25 +108,32 @@ public struct SNAPAdapter: WalletAdapter {
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.PaymentReply.self) } catch {
                 return PaymentResult.unknown(error, merchantReference: request.merchantReference, amount: request.amount)
             }
-            let binding = ReplyBinding(references: [.ours("partnerReferenceNo", held: request.merchantReference, named: decoded.partnerReferenceNo)],
-                                       expectedAmount: request.amount, statedAmount: .absent)
+            let binding = ReplyBinding(
+                references: [.ours("partnerReferenceNo", held: request.merchantReference, named: decoded.partnerReferenceNo)],
+                expectedAmount: request.amount, statedAmount: .absent)
             let action = decoded.webRedirectUrl.flatMap { $0.isEmpty ? nil : NextAction.redirect(url: $0) }
-            return PaymentResult(status: binding.payment(.pending(action)), merchantReference: request.merchantReference,
-                                 walletReference: binding.lends(decoded.referenceNo),
-                                 amount: request.amount, partnerResult: partner)
+            return PaymentResult(
+                status: binding.payment(.pending(action)), merchantReference: request.merchantReference,
+                walletReference: binding.lends(decoded.referenceNo),
+                amount: request.amount, partnerResult: partner)
         case .inProgress:
             return PaymentResult(status: .pending(nil), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         case .refused(let error) where error.category == .inconsistentRequest:
-            throw WalletError(.inconsistentRequest, "partnerReferenceNo \(request.merchantReference) was already used with a different body; the original payment stands, query it",
-                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
+            throw WalletError(
+                .inconsistentRequest,
+                "partnerReferenceNo \(request.merchantReference) was already used with a different body; the original payment stands, query it",
+                partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
         case .refused(let error):
             // A refusal counts when it contradicts nothing (it may name no reference at all).
             let named = try? reply.decode(SNAPWire.PaymentReply.self)
-            let binding = ReplyBinding(references: [.ours("partnerReferenceNo", held: request.merchantReference, named: named?.partnerReferenceNo)],
-                                       expectedAmount: request.amount, statedAmount: .absent)
-            return PaymentResult(status: binding.payment(.failed(error)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            let binding = ReplyBinding(
+                references: [.ours("partnerReferenceNo", held: request.merchantReference, named: named?.partnerReferenceNo)],
+                expectedAmount: request.amount, statedAmount: .absent)
+            return PaymentResult(
+                status: binding.payment(.failed(error)), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         case .open(let error):
-            return PaymentResult(status: .unknown(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
+            return PaymentResult(
+                status: .unknown(error), merchantReference: request.merchantReference, amount: request.amount, partnerResult: partner)
         }
     }
 
@@ -134,12 +145,14 @@ public struct SNAPAdapter: WalletAdapter {
     /// throws: it says nothing about the payment.
     public func inquire(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
-        let body = SNAPWire.StatusRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
-                                          serviceCode: "54", merchantId: configuration.merchantID)
+        let body = SNAPWire.StatusRequest(
+            originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
+            serviceCode: "54", merchantId: configuration.merchantID)
         let reply = try await exchange.send(configuration.paths.status, body)
         let partner = Self.partnerResult(reply)
-        var result = PaymentResult(status: .pending(nil), merchantReference: query.merchantReference,
-                                   walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
+        var result = PaymentResult(
+            status: .pending(nil), merchantReference: query.merchantReference,
+            walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
         switch outcome(reply) {
         case .success:
             break
@@ -148,30 +161,46 @@ public struct SNAPAdapter: WalletAdapter {
         case .refused(let error) where error.category == .notFound:
             // "Not found" drives the never-arrived rule, so it must be about this payment.
             let named = try? reply.decode(SNAPWire.StatusReply.self)
-            let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: named?.originalPartnerReferenceNo),
-                                                    .wallets("originalReferenceNo", held: query.walletReference, named: named?.originalReferenceNo)],
-                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
-            result.status = binding.payment(.unknown(WalletError(.notFound, "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
-                                                                 partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)))
+            let binding = ReplyBinding(
+                references: [
+                    .ours("originalPartnerReferenceNo", held: query.merchantReference, named: named?.originalPartnerReferenceNo),
+                    .wallets("originalReferenceNo", held: query.walletReference, named: named?.originalReferenceNo),
+                ],
+                expectedAmount: query.expectedAmount, statedAmount: .absent)
+            result.status = binding.payment(
+                .unknown(
+                    WalletError(
+                        .notFound,
+                        "the wallet does not know this payment (yet); query again, or treat it as never created once the payment request is known not to have arrived",
+                        partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)))
             return result
         case .refused(let error):
-            throw WalletError(error.category, "the status query was refused" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
-                              partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
+            throw WalletError(
+                error.category, "the status query was refused" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
+                partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
         case .open(let error):
-            throw WalletError(error.category, "the status query is undecided: \(error.message)", partnerCode: error.partnerCode, partnerMessage: error.partnerMessage)
+            throw WalletError(
+                error.category, "the status query is undecided: \(error.message)", partnerCode: error.partnerCode,
+                partnerMessage: error.partnerMessage)
         }
         let status = try reply.decode(SNAPWire.StatusReply.self)
-        let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: status.originalPartnerReferenceNo),
-                                                .wallets("originalReferenceNo", held: query.walletReference, named: status.originalReferenceNo),
-                                                .context("serviceCode", held: "54", named: status.serviceCode)],
-                                   expectedAmount: query.expectedAmount,
-                                   statedAmount: .init { try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
-        result.walletReference = query.walletReference
+        let binding = ReplyBinding(
+            references: [
+                .ours("originalPartnerReferenceNo", held: query.merchantReference, named: status.originalPartnerReferenceNo),
+                .wallets("originalReferenceNo", held: query.walletReference, named: status.originalReferenceNo),
+                .context("serviceCode", held: "54", named: status.serviceCode),
+            ],
+            expectedAmount: query.expectedAmount,
+            statedAmount: .init { try status.amount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
+        result.walletReference =
+            query.walletReference
             ?? binding.lends(status.originalReferenceNo)
         result.completedAt = status.paidTime
         result.completedAtInstant = status.paidTime.flatMap(TimestampText.parse)
-        result.partnerResult = PartnerResult(code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
-        result.status = binding.payment(Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
+        result.partnerResult = PartnerResult(
+            code: reply.code?.text ?? "", status: status.latestTransactionStatus, message: status.transactionStatusDesc ?? reply.message)
+        result.status = binding.payment(
+            Self.paymentStatus(status.latestTransactionStatus, description: status.transactionStatusDesc, code: reply.code?.text))
         result.amount = binding.confirmedAmount ?? query.expectedAmount
         return result
     }
@@ -182,8 +211,10 @@ public struct SNAPAdapter: WalletAdapter {
         case "00", "04": return .succeeded
         case "01", "02", "03": return .pending(nil)
         case "05": return .cancelled
-        case "06": return .failed(WalletError(.declined, "the payment failed", partnerCode: latest, partnerMessage: description, mayHaveCharged: false))
-        case "07": return .unknown(WalletError(.notFound, "the wallet does not know this payment (yet)", partnerCode: latest, partnerMessage: description))
+        case "06":
+            return .failed(WalletError(.declined, "the payment failed", partnerCode: latest, partnerMessage: description, mayHaveCharged: false))
+        case "07":
+            return .unknown(WalletError(.notFound, "the wallet does not know this payment (yet)", partnerCode: latest, partnerMessage: description))
         default: return .unknown(WalletError(.invalidPartnerResponse, "unknown latestTransactionStatus \(latest ?? "(none)")", partnerCode: code))
         }
     }
@@ -195,9 +226,10 @@ public struct SNAPAdapter: WalletAdapter {
     /// payment's real state); anything open is unknown.
     public func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult {
         try Self.checkReference(query.merchantReference, field: "originalPartnerReferenceNo")
-        let body = SNAPWire.CancelRequest(originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
-                                          merchantId: configuration.merchantID, reason: nil,
-                                          amount: try query.expectedAmount.map { money throws(WalletError) in try SNAPAmount.wire(money) })
+        let body = SNAPWire.CancelRequest(
+            originalPartnerReferenceNo: query.merchantReference, originalReferenceNo: query.walletReference,
+            merchantId: configuration.merchantID, reason: nil,
+            amount: try query.expectedAmount.map { money throws(WalletError) in try SNAPAmount.wire(money) })
         let reply: SNAPExchange.Reply
         do {
             reply = try await exchange.send(configuration.paths.cancel, body)
@@ -210,20 +242,28 @@ public struct SNAPAdapter: WalletAdapter {
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.CancelReply.self) } catch {
                 return PaymentResult.unknown(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
             }
-            let binding = ReplyBinding(references: [.ours("originalPartnerReferenceNo", held: query.merchantReference, named: decoded.originalPartnerReferenceNo),
-                                                    .wallets("originalReferenceNo", held: query.walletReference, named: decoded.originalReferenceNo)],
-                                       expectedAmount: query.expectedAmount, statedAmount: .absent)
-            return PaymentResult(status: binding.payment(.cancelled), merchantReference: query.merchantReference,
-                                 walletReference: query.walletReference
-                                    ?? binding.lends(decoded.originalReferenceNo),
-                                 amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime,
-                                 completedAtInstant: decoded.cancelTime.flatMap(TimestampText.parse))
+            let binding = ReplyBinding(
+                references: [
+                    .ours("originalPartnerReferenceNo", held: query.merchantReference, named: decoded.originalPartnerReferenceNo),
+                    .wallets("originalReferenceNo", held: query.walletReference, named: decoded.originalReferenceNo),
+                ],
+                expectedAmount: query.expectedAmount, statedAmount: .absent)
+            return PaymentResult(
+                status: binding.payment(.cancelled), merchantReference: query.merchantReference,
+                walletReference: query.walletReference
+                    ?? binding.lends(decoded.originalReferenceNo),
+                amount: query.expectedAmount, partnerResult: Self.partnerResult(reply), completedAt: decoded.cancelTime,
+                completedAtInstant: decoded.cancelTime.flatMap(TimestampText.parse))
         case .refused(let error):
-            throw WalletError(error.category, "the wallet refused the cancel" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
-                              partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
+            throw WalletError(
+                error.category, "the wallet refused the cancel" + (error.diagnosis.map { ": \($0)" } ?? ""), partnerCode: error.partnerCode,
+                partnerMessage: error.partnerMessage, mayHaveCharged: false, diagnosis: error.diagnosis)
         case .inProgress:
-            return PaymentResult.unknown(WalletError(.unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message), merchantReference:
-                                query.merchantReference, amount: query.expectedAmount)
+            return PaymentResult.unknown(
+                WalletError(
+                    .unknownOutcome, "the cancel is in progress; query the payment", partnerCode: reply.code?.text, partnerMessage: reply.message),
+                merchantReference:
+                    query.merchantReference, amount: query.expectedAmount)
         case .open(let error):
             return PaymentResult.unknown(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
@@ -237,17 +277,19 @@ public struct SNAPAdapter: WalletAdapter {
     public func refund(_ request: RefundRequest) async throws(WalletError) -> RefundResult {
         try Self.checkReference(request.refundReference, field: "partnerRefundNo")
         try Self.checkReference(request.merchantReference, field: "originalPartnerReferenceNo")
-        let body = SNAPWire.RefundRequest(originalPartnerReferenceNo: request.merchantReference, originalReferenceNo: request.walletReference,
-                                          merchantId: configuration.merchantID, partnerRefundNo: request.refundReference,
-                                          refundAmount: try SNAPAmount.wire(request.amount), reason: request.reason)
+        let body = SNAPWire.RefundRequest(
+            originalPartnerReferenceNo: request.merchantReference, originalReferenceNo: request.walletReference,
+            merchantId: configuration.merchantID, partnerRefundNo: request.refundReference,
+            refundAmount: try SNAPAmount.wire(request.amount), reason: request.reason)
         let reply: SNAPExchange.Reply
         do {
             reply = try await exchange.send(configuration.paths.refund, body)
         } catch {
             return try RefundResult.unknownOrThrow(error, request)
         }
-        var result = RefundResult(status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
-                                  amount: request.amount, partnerResult: Self.partnerResult(reply))
+        var result = RefundResult(
+            status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
+            amount: request.amount, partnerResult: Self.partnerResult(reply))
         switch outcome(reply) {
         case .success:
             let decoded: SNAPWire.RefundReply
@@ -255,23 +297,30 @@ public struct SNAPAdapter: WalletAdapter {
                 result.status = .unknown(error)
                 return result
             }
-            let binding = ReplyBinding(references: [.ours("partnerRefundNo", held: request.refundReference, named: decoded.partnerRefundNo),
-                                                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: decoded.originalPartnerReferenceNo),
-                                                    .context("originalReferenceNo", held: request.walletReference, named: decoded.originalReferenceNo)],
-                                       expectedAmount: request.amount,
-                                       statedAmount: .init { try decoded.refundAmount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
+            let binding = ReplyBinding(
+                references: [
+                    .ours("partnerRefundNo", held: request.refundReference, named: decoded.partnerRefundNo),
+                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: decoded.originalPartnerReferenceNo),
+                    .context("originalReferenceNo", held: request.walletReference, named: decoded.originalReferenceNo),
+                ],
+                expectedAmount: request.amount,
+                statedAmount: .init { try decoded.refundAmount.map { amount throws(WalletError) in try SNAPAmount.money(amount) } })
             result.walletRefundReference = binding.lends(decoded.refundNo)
             result.status = binding.refund(.succeeded)
         case .inProgress:
             result.status = .pending
         case .refused(let error) where error.category == .inconsistentRequest:
-            throw WalletError(.inconsistentRequest, "partnerRefundNo \(request.refundReference) was already used with a different body; the original refund stands",
-                              partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
+            throw WalletError(
+                .inconsistentRequest, "partnerRefundNo \(request.refundReference) was already used with a different body; the original refund stands",
+                partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
         case .refused(let error):
             let named = try? reply.decode(SNAPWire.RefundReply.self)
-            let binding = ReplyBinding(references: [.ours("partnerRefundNo", held: request.refundReference, named: named?.partnerRefundNo),
-                                                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: named?.originalPartnerReferenceNo)],
-                                       expectedAmount: request.amount, statedAmount: .absent)
+            let binding = ReplyBinding(
+                references: [
+                    .ours("partnerRefundNo", held: request.refundReference, named: named?.partnerRefundNo),
+                    .context("originalPartnerReferenceNo", held: request.merchantReference, named: named?.originalPartnerReferenceNo),
+                ],
+                expectedAmount: request.amount, statedAmount: .absent)
             result.status = binding.refund(.failed(error))
         case .open(let error):
             result.status = .unknown(error)
@@ -282,7 +331,10 @@ public struct SNAPAdapter: WalletAdapter {
     /// DANA publishes no refund query; refunds answer synchronously.
     /// - Throws: `WalletError` `invalidRequest`, always.
     public func inquireRefund(_ query: RefundQuery) async throws(WalletError) -> RefundResult {
-        throw WalletError(.invalidRequest, "the DANA-style SNAP scheme has no refund query; a refund's reply is final (resend the identical refund to read it again)", mayHaveCharged: false)
+        throw WalletError(
+            .invalidRequest,
+            "the DANA-style SNAP scheme has no refund query; a refund's reply is final (resend the identical refund to read it again)",
+            mayHaveCharged: false)
     }
 
     // MARK: Helpers
@@ -301,34 +353,43 @@ public struct SNAPAdapter: WalletAdapter {
     /// code under a 5xx status is not a refusal either (the two disagree: the outcome is open).
     func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
         guard let code = reply.code else {
-            let category: WalletError.Category = (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
+            let category: WalletError.Category =
+                (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
             return .open(WalletError(category, "HTTP \(reply.httpStatus) without a SNAP responseCode; the request may have been processed"))
         }
         if code.isSuccess || code.isInProgress {
             guard (200...299).contains(reply.httpStatus) else {
-                return .open(WalletError(.invalidPartnerResponse, "HTTP \(reply.httpStatus) with responseCode \(code.text): a status outside 2xx is never success; query",
-                                         partnerCode: code.text, partnerMessage: reply.message))
+                return .open(
+                    WalletError(
+                        .invalidPartnerResponse,
+                        "HTTP \(reply.httpStatus) with responseCode \(code.text): a status outside 2xx is never success; query",
+                        partnerCode: code.text, partnerMessage: reply.message))
             }
             return code.isSuccess ? .success : .inProgress
         }
         if let category = code.refusalCategory, !(500...599).contains(reply.httpStatus) {
             if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(code, message: reply.message, configuration: configuration) {
                 // The wallet proves it refused the request because it cannot authenticate us.
-                return .refused(WalletError.diagnosed(category, "the wallet refused the request", diagnosis, partnerCode: code.text, partnerMessage: reply.message,
-                                                      mayHaveCharged: false))
+                return .refused(
+                    WalletError.diagnosed(
+                        category, "the wallet refused the request", diagnosis, partnerCode: code.text, partnerMessage: reply.message,
+                        mayHaveCharged: false))
             }
-            return .refused(WalletError(category, "the wallet refused the request", partnerCode: code.text, partnerMessage: reply.message, mayHaveCharged: category == .inconsistentRequest))
+            return .refused(
+                WalletError(
+                    category, "the wallet refused the request", partnerCode: code.text, partnerMessage: reply.message,
+                    mayHaveCharged: category == .inconsistentRequest))
         }
-        return .open(WalletError(code.openCategory, "the outcome is open (\(code.text)); query before anything else", partnerCode: code.text, partnerMessage: reply.message,
-                                 mayHaveCharged: true))
+        return .open(
+            WalletError(
+                code.openCategory, "the outcome is open (\(code.text)); query before anything else", partnerCode: code.text,
+                partnerMessage: reply.message,
+                mayHaveCharged: true))
     }
 
     static func partnerResult(_ reply: SNAPExchange.Reply) -> PartnerResult? {
         reply.code.map { PartnerResult(code: $0.text, status: nil, message: reply.message) }
     }
-
-
-
 
     /// 1 to 64 printable ASCII characters.
     static func checkReference(_ reference: String, field: String) throws(WalletError) {

@@ -16,7 +16,8 @@ enum SNAPAmount {
         let parts = amount.value.split(separator: ".", omittingEmptySubsequences: false)
         let digits: (Substring) -> Bool = { $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } }
         guard parts.count == 2, parts[1].count == 2, (1...16).contains(parts[0].count), digits(parts[0]), digits(parts[1]),
-              let hundredths = Int64(parts[0] + parts[1]) else {
+            let hundredths = Int64(parts[0] + parts[1])
+        else {
             throw WalletError(.invalidPartnerResponse, "amount \"\(amount.value)\" is not 1 to 16 digits with exactly two decimals")
         }
         let currency: Currency

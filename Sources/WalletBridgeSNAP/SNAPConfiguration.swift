@@ -131,7 +131,9 @@ public struct SNAPConfiguration: Sendable {
         let name = profile.wallet
         guard profile.scheme == "snap" else { throw ProfileError("profile \(name) is for scheme \(profile.scheme), not snap") }
         guard !profile.clientID.isEmpty else { throw ProfileError("profile \(name): client_id (the X-PARTNER-ID) is required") }
-        guard let merchantID = profile.settings["merchantId"], !merchantID.isEmpty else { throw ProfileError("profile \(name): settings.merchantId is required") }
+        guard let merchantID = profile.settings["merchantId"], !merchantID.isEmpty else {
+            throw ProfileError("profile \(name): settings.merchantId is required")
+        }
         guard let keySource = profile.merchantKey else { throw ProfileError("profile \(name): merchant_key is required") }
         guard profile.partnerPublicKeys.count == 1, let walletKeySource = profile.partnerPublicKeys.values.first else {
             throw ProfileError("profile \(name): exactly one partner_public_key (the wallet's) is required")

@@ -25,7 +25,9 @@ enum SNAPConfigurationDiagnosis {
     /// The diagnosis of a verified `401xx00`.
     static func verifiedRejection(_ code: SNAPResponseCode?, message: String?, configuration: SNAPConfiguration) -> WalletError.Diagnosis? {
         guard rejectsUs(code) else { return nil }
-        return WalletError.Diagnosis(.configuration, advice: "the wallet cannot verify our request: " + check(configuration), claim: claim(code, message: message, verified: true))
+        return WalletError.Diagnosis(
+            .configuration, advice: "the wallet cannot verify our request: " + check(configuration),
+            claim: claim(code, message: message, verified: true))
     }
 
     /// The diagnosis of a reply that did not verify (or was unsigned where it must be signed),
@@ -36,7 +38,8 @@ enum SNAPConfigurationDiagnosis {
         guard rejectsUs(code) else { return nil }
         return WalletError.Diagnosis(
             .configuration,
-            advice: "the wallet's replies do not verify with this profile's partner_public_keys, and the wallet says it cannot verify our request either: "
+            advice:
+                "the wallet's replies do not verify with this profile's partner_public_keys, and the wallet says it cannot verify our request either: "
                 + check(configuration) + " and partner_public_keys",
             claim: claim(code, message: head.responseMessage, verified: false))
     }
@@ -45,7 +48,8 @@ enum SNAPConfigurationDiagnosis {
     static func check(_ configuration: SNAPConfiguration) -> String {
         switch configuration.mode {
         case .rsa: return "check merchant_key (our private key) and client_id (X-PARTNER-ID \(configuration.partnerID)) in the profile"
-        case .token: return "check merchant_key (our private key), client_secret and client_id (X-PARTNER-ID \(configuration.partnerID)) in the profile"
+        case .token:
+            return "check merchant_key (our private key), client_secret and client_id (X-PARTNER-ID \(configuration.partnerID)) in the profile"
         }
     }
 }

@@ -18,8 +18,11 @@ struct SNAPExchange: Sendable {
     /// Whether any reply (token replies included) has verified with this profile in this run.
     let history: VerificationHistory
 
-    init(configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date,
-         logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() }), history: VerificationHistory = VerificationHistory()) {
+    init(
+        configuration: SNAPConfiguration, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date,
+        logger: Logger = Logger(label: "walletbridge.snap", factory: { _ in SwiftLogNoOpLogHandler() }),
+        history: VerificationHistory = VerificationHistory()
+    ) {
         self.configuration = configuration
         self.transport = transport
         self.clock = clock
@@ -27,7 +30,9 @@ struct SNAPExchange: Sendable {
         self.history = history
         if case .token = configuration.mode {
             let fetcher = SNAPTokenFetcher(configuration: configuration, transport: transport, clock: clock, history: history)
-            tokens = SNAPAccessTokenCache(margin: configuration.tokenRefreshMargin, clock: clock) { () async throws(WalletError) in try await fetcher.fetch() }
+            tokens = SNAPAccessTokenCache(margin: configuration.tokenRefreshMargin, clock: clock) { () async throws(WalletError) in
+                try await fetcher.fetch()
+            }
         } else {
             tokens = nil
         }
@@ -68,8 +73,9 @@ struct SNAPExchange: Sendable {
             // The token expired or was revoked early: one renewal (shared with concurrent
             // callers), then the identical body once more under a new X-EXTERNAL-ID. This is
             // authentication, so it stays here; it is logged and counted.
-            logger.notice("SNAP access token rejected; renewing it once and resending the identical body",
-                          metadata: ["partnerCode": "\(reply.code?.text ?? "")", "path": "\(path)"])
+            logger.notice(
+                "SNAP access token rejected; renewing it once and resending the identical body",
+                metadata: ["partnerCode": "\(reply.code?.text ?? "")", "path": "\(path)"])
             token = try await tokens.replace(rejected: token)
             reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
         }
@@ -92,7 +98,8 @@ struct SNAPExchange: Sendable {
         do {
             switch configuration.mode {
             case .rsa:
-                signature = try SNAPRSASigner(privateKey: configuration.privateKey).sign(method: "POST", path: path, body: body, timestamp: timestamp, accessToken: nil)
+                signature = try SNAPRSASigner(privateKey: configuration.privateKey).sign(
+                    method: "POST", path: path, body: body, timestamp: timestamp, accessToken: nil)
             case .token(let signer):
                 signature = try signer.sign(method: "POST", path: path, body: body, timestamp: timestamp, accessToken: accessToken)
             }
@@ -115,8 +122,9 @@ struct SNAPExchange: Sendable {
 
     /// Sends and verifies; shared by transactions and token requests.
     func exchange(_ path: String, _ body: [UInt8], _ headerFields: HTTPFields) async throws(WalletError) -> Reply {
-        let request = TransportRequest(method: .post, url: WireFormat.url(configuration.baseURL, path), headerFields: headerFields, body: body,
-                                       timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
+        let request = TransportRequest(
+            method: .post, url: WireFormat.url(configuration.baseURL, path), headerFields: headerFields, body: body,
+            timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout)
         let response: TransportResponse
         do {
             response = try await transport.send(request)
@@ -133,14 +141,17 @@ struct SNAPExchange: Sendable {
             // An unsigned throttle where replies must be signed (a gateway in front of the
             // wallet): it proves nothing, so a mutating call stays unknown, but its Retry-After
             // is kept for the retry policy.
-            throw WalletError(.rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headerFields), mayHaveCharged: true)
+            throw WalletError(
+                .rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headerFields),
+                mayHaveCharged: true)
         }
         if let signature = response.headerFields[.snapSignature] {
             guard let timestamp = response.headerFields[.snapTimestamp] else {
                 throw WalletError(.invalidPartnerResponse, "the reply has X-SIGNATURE but no X-TIMESTAMP, so it cannot be checked")
             }
             do {
-                try configuration.walletKey.verifyTransaction(signature: signature, method: "POST", path: path, body: response.body, timestamp: timestamp)
+                try configuration.walletKey.verifyTransaction(
+                    signature: signature, method: "POST", path: path, body: response.body, timestamp: timestamp)
             } catch {
                 if let diagnosis = SNAPConfigurationDiagnosis.unverifiedReply(response.body, history: history, configuration: configuration) {
                     throw WalletError.diagnosed(.invalidPartnerResponse, "the reply's signature is not valid (\(error.kind.rawValue))", diagnosis)
@@ -149,7 +160,8 @@ struct SNAPExchange: Sendable {
             }
         } else if configuration.responsesSigned {
             if let diagnosis = SNAPConfigurationDiagnosis.unverifiedReply(response.body, history: history, configuration: configuration) {
-                throw WalletError.diagnosed(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed", diagnosis)
+                throw WalletError.diagnosed(
+                    .invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed", diagnosis)
             }
             throw WalletError(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed")
         }
@@ -167,7 +179,8 @@ struct SNAPExchange: Sendable {
             }
             head = try? JSONDecoder().decode(SNAPWire.Head.self, from: Data(response.body))
         }
-        return Reply(httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body)
+        return Reply(
+            httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body)
     }
 
     /// A fresh message id: 32 hex characters, unique per attempt.
@@ -188,7 +201,8 @@ struct SNAPTokenFetcher: Sendable {
         let signature: SNAPSignature
         let body: [UInt8]
         do {
-            signature = try SNAPRSASigner(privateKey: configuration.privateKey).signAccessTokenRequest(clientKey: configuration.partnerID, timestamp: timestamp)
+            signature = try SNAPRSASigner(privateKey: configuration.privateKey).signAccessTokenRequest(
+                clientKey: configuration.partnerID, timestamp: timestamp)
             body = try WireFormat.json(SNAPWire.TokenRequest())
         } catch {
             throw WalletError(.invalidRequest, "could not sign the access-token request: \(error)", mayHaveCharged: false)
@@ -197,20 +211,25 @@ struct SNAPTokenFetcher: Sendable {
             .contentType: "application/json", .snapTimestamp: timestamp, .snapClientKey: configuration.partnerID,
             .snapSignature: signature.value, .snapChannelID: configuration.channelID,
         ]
-        let exchange = SNAPExchange(configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock, history: history)
+        let exchange = SNAPExchange(
+            configuration: SNAPConfiguration(copyForTokens: configuration), transport: transport, clock: clock, history: history)
         let reply: SNAPExchange.Reply
         do {
             reply = try await exchange.exchange(configuration.paths.accessToken, body, headerFields)
         } catch {
-            throw WalletError(error.category == .invalidPartnerResponse ? .invalidPartnerResponse : error.category,
-                              "access token: \(error.message)", mayHaveCharged: false, diagnosis: error.diagnosis)
+            throw WalletError(
+                error.category == .invalidPartnerResponse ? .invalidPartnerResponse : error.category,
+                "access token: \(error.message)", mayHaveCharged: false, diagnosis: error.diagnosis)
         }
         guard reply.code?.isSuccess == true else {
             if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(reply.code, message: reply.message, configuration: configuration) {
-                throw WalletError.diagnosed(.authenticationFailed, "the wallet refused an access token", diagnosis, partnerCode: reply.code?.text,
-                                            partnerMessage: reply.message, mayHaveCharged: false)
+                throw WalletError.diagnosed(
+                    .authenticationFailed, "the wallet refused an access token", diagnosis, partnerCode: reply.code?.text,
+                    partnerMessage: reply.message, mayHaveCharged: false)
             }
-            throw WalletError(.authenticationFailed, "the wallet refused an access token", partnerCode: reply.code?.text, partnerMessage: reply.message, mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed, "the wallet refused an access token", partnerCode: reply.code?.text, partnerMessage: reply.message,
+                mayHaveCharged: false)
         }
         let token = try reply.decode(SNAPWire.TokenReply.self)
         guard let value = token.accessToken, !value.isEmpty else {

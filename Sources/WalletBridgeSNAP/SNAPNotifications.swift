@@ -16,10 +16,12 @@ extension SNAPAdapter {
             throw WalletError(.authenticationFailed, "the notification lacks X-SIGNATURE or X-TIMESTAMP", mayHaveCharged: false)
         }
         do {
-            try configuration.walletKey.verifyTransaction(signature: signature, method: notification.method, path: notification.path,
-                                                          body: notification.body, timestamp: timestamp)
+            try configuration.walletKey.verifyTransaction(
+                signature: signature, method: notification.method, path: notification.path,
+                body: notification.body, timestamp: timestamp)
         } catch {
-            throw WalletError(.authenticationFailed, "the notification's signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
+            throw WalletError(
+                .authenticationFailed, "the notification's signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         }
         if let tolerance = configuration.notificationClockTolerance {
             try NotificationFreshness.check(timestamp, header: "X-TIMESTAMP", now: clock(), tolerance: tolerance)
@@ -36,10 +38,11 @@ extension SNAPAdapter {
         if let merchant = body.merchantId, merchant != configuration.merchantID {
             throw WalletError(.invalidRequest, "the notification is for merchantId \(merchant), not ours", mayHaveCharged: false)
         }
-        var payment = PaymentResult(status: Self.paymentStatus(latest, description: body.transactionStatusDesc, code: nil),
-                                    merchantReference: reference, walletReference: body.originalReferenceNo, amount: nil,
-                                    partnerResult: PartnerResult(code: latest, status: body.transactionStatusDesc, message: nil), completedAt: body.finishedTime,
-                                    completedAtInstant: body.finishedTime.flatMap(TimestampText.parse))
+        var payment = PaymentResult(
+            status: Self.paymentStatus(latest, description: body.transactionStatusDesc, code: nil),
+            merchantReference: reference, walletReference: body.originalReferenceNo, amount: nil,
+            partnerResult: PartnerResult(code: latest, status: body.transactionStatusDesc, message: nil), completedAt: body.finishedTime,
+            completedAtInstant: body.finishedTime.flatMap(TimestampText.parse))
         if let amount = body.amount {
             do {
                 payment.amount = try SNAPAmount.money(amount)
@@ -48,9 +51,11 @@ extension SNAPAdapter {
             }
         }
         let kind: WalletNotification.Kind = payment.status.isFinal ? .paymentResult : .paymentPending
-        let acknowledgement = NotificationAcknowledgement(status: 200, headerFields: [.contentType: "application/json"],
-                                                          body: Array(#"{"responseCode":"2005600","responseMessage":"Successful"}"#.utf8))
-        return VerifiedNotification(notification: WalletNotification(kind: kind, payment: payment, deduplicationKey: "snap|\(reference)|\(latest)"),
-                                    acknowledgement: acknowledgement)
+        let acknowledgement = NotificationAcknowledgement(
+            status: 200, headerFields: [.contentType: "application/json"],
+            body: Array(#"{"responseCode":"2005600","responseMessage":"Successful"}"#.utf8))
+        return VerifiedNotification(
+            notification: WalletNotification(kind: kind, payment: payment, deduplicationKey: "snap|\(reference)|\(latest)"),
+            acknowledgement: acknowledgement)
     }
 }

@@ -15,7 +15,8 @@ public struct SNAPResponseCode: Sendable, Equatable, CustomStringConvertible {
     /// Parses seven digits; nil for anything else.
     public init?(_ text: String) {
         guard text.utf8.count == 7, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let status = Int(text.prefix(3)) else { return nil }
+            let status = Int(text.prefix(3))
+        else { return nil }
         self.text = text
         httpStatus = status
         service = String(text.dropFirst(3).prefix(2))

@@ -19,7 +19,8 @@ public struct SNAPSignatureVerifier: Sendable {
             return publicKey.verifySHA256(signature: bytes, data: Array(text.utf8))
         }
         if verified { return }
-        throw SNAPSignatureError(.mismatch, "X-SIGNATURE does not match \(method.uppercased()) \(path) at \(timestamp) (tampered body, time, path, or another key)")
+        throw SNAPSignatureError(
+            .mismatch, "X-SIGNATURE does not match \(method.uppercased()) \(path) at \(timestamp) (tampered body, time, path, or another key)")
     }
 
     /// Checks an access-token request signature over `clientKey|timestamp`.
@@ -36,7 +37,8 @@ public struct SNAPSignatureVerifier: Sendable {
             throw SNAPSignatureError(.malformedSignature, "X-SIGNATURE is not valid base64")
         }
         guard bytes.count == (publicKey.bits + 7) / 8 else {
-            throw SNAPSignatureError(.malformedSignature, "X-SIGNATURE is \(bytes.count) bytes; a \(publicKey.bits)-bit key makes \((publicKey.bits + 7) / 8)")
+            throw SNAPSignatureError(
+                .malformedSignature, "X-SIGNATURE is \(bytes.count) bytes; a \(publicKey.bits)-bit key makes \((publicKey.bits + 7) / 8)")
         }
         return bytes
     }

@@ -34,7 +34,9 @@ public struct SNAPRSASigner: SNAPTransactionSigner {
     public var requiresAccessToken: Bool { false }
 
     /// Signs `METHOD:path:sha256hex(body):timestamp` with SHA256withRSA; `accessToken` is ignored.
-    public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes? = nil) throws(SNAPSignatureError) -> SNAPSignature {
+    public func sign(
+        method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes? = nil
+    ) throws(SNAPSignatureError) -> SNAPSignature {
         let hash = Digest.sha256Hex(body)
         let text = SNAPStringToSign.transaction(method: method, path: path, bodySHA256Hex: hash, timestamp: timestamp)
         return SNAPSignature(value: try rsa(text), stringToSign: text, bodySHA256Hex: hash, redactedStringToSign: text)
@@ -76,12 +78,15 @@ public struct SNAPHMACSigner: SNAPTransactionSigner {
 
     /// Signs `METHOD:path:accessToken:sha256hex(body):timestamp` with HMAC-SHA512.
     /// - Throws: ``SNAPSignatureError`` (`missingAccessToken`) without a token.
-    public func sign(method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?) throws(SNAPSignatureError) -> SNAPSignature {
+    public func sign(
+        method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes?
+    ) throws(SNAPSignatureError) -> SNAPSignature {
         guard let accessToken, let token = accessToken.revealUTF8(), !token.isEmpty else {
             throw SNAPSignatureError(.missingAccessToken, "symmetric SNAP signatures need a B2B access token")
         }
         let (hash, text, mac) = try tag(method: method, path: path, body: body, timestamp: timestamp, token: token)
-        let redacted = SNAPStringToSign.symmetric(method: method, path: path, accessToken: maskToken(token), bodySHA256Hex: hash, timestamp: timestamp)
+        let redacted = SNAPStringToSign.symmetric(
+            method: method, path: path, accessToken: maskToken(token), bodySHA256Hex: hash, timestamp: timestamp)
         return SNAPSignature(value: Base64.encode(mac), stringToSign: text, bodySHA256Hex: hash, redactedStringToSign: redacted)
     }
 
@@ -89,7 +94,8 @@ public struct SNAPHMACSigner: SNAPTransactionSigner {
     /// Constant-time; every malformed input is `false`.
     public func verify(signature: String, method: String, path: String, body: [UInt8], timestamp: String, accessToken: SecretBytes) -> Bool {
         guard let received = Base64.decode(signature), received.count == 64,
-              let token = accessToken.revealUTF8(), !token.isEmpty else { return false }
+            let token = accessToken.revealUTF8(), !token.isEmpty
+        else { return false }
         return SNAPBodyForms.anyMatches(body) { candidate in
             guard let expected = try? tag(method: method, path: path, body: candidate, timestamp: timestamp, token: token) else { return false }
             return ConstantTime.equal(expected.mac, received)
@@ -97,7 +103,9 @@ public struct SNAPHMACSigner: SNAPTransactionSigner {
     }
 
     /// The body hash, the string to sign and its HMAC-SHA512 tag.
-    private func tag(method: String, path: String, body: [UInt8], timestamp: String, token: String) throws(SNAPSignatureError) -> (hash: String, text: String, mac: [UInt8]) {
+    private func tag(
+        method: String, path: String, body: [UInt8], timestamp: String, token: String
+    ) throws(SNAPSignatureError) -> (hash: String, text: String, mac: [UInt8]) {
         let hash = Digest.sha256Hex(body)
         let text = SNAPStringToSign.symmetric(method: method, path: path, accessToken: token, bodySHA256Hex: hash, timestamp: timestamp)
         do {

@@ -79,7 +79,8 @@ public final class SQLitePaymentJournal: PaymentJournal {
                 try Self.applyDurability(db)
                 let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous")
                 guard synchronous == 2 else {
-                    throw JournalError("SQLite refused durable commits (PRAGMA synchronous is \(synchronous.map(String.init) ?? "unknown"), expected FULL)")
+                    throw JournalError(
+                        "SQLite refused durable commits (PRAGMA synchronous is \(synchronous.map(String.init) ?? "unknown"), expected FULL)")
                 }
             }
         } catch {
@@ -125,7 +126,9 @@ public final class SQLitePaymentJournal: PaymentJournal {
 
     /// Records a new intent and its first attempt in one transaction: one durable commit before
     /// the first byte is sent, instead of two.
-    public func beginFirstAttempt(_ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date) async throws -> (entry: JournalEntry, inserted: Bool) {
+    public func beginFirstAttempt(
+        _ intent: JournalEntry, operation: WalletCapabilities.Operation, at: Date
+    ) async throws -> (entry: JournalEntry, inserted: Bool) {
         let pinned = try Self.json(intent.pinned)
         let lastError = try intent.lastError.map(Self.json)
         return try await write("could not record the intent \(intent.id)") { db in
@@ -167,8 +170,9 @@ public final class SQLitePaymentJournal: PaymentJournal {
                 intent.createdAt.timeIntervalSinceReferenceDate, intent.updatedAt.timeIntervalSinceReferenceDate,
             ])
         try append(
-            JournalEvent(at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
-                         detail: "\(intent.amountMinorUnits) \(intent.currency)"),
+            JournalEvent(
+                at: intent.createdAt, kind: "intent", operation: intent.kind == .payment ? "pay" : "refund",
+                detail: "\(intent.amountMinorUnits) \(intent.currency)"),
             to: intent.id, db)
     }
 
@@ -258,9 +262,10 @@ public final class SQLitePaymentJournal: PaymentJournal {
         try await read("could not read the events of \(id)") { db in
             try Row.fetchAll(db, sql: "SELECT at, kind, operation, detail FROM journal_events WHERE entry_id = ? ORDER BY seq", arguments: [id])
                 .map { row in
-                    JournalEvent(at: Date(timeIntervalSinceReferenceDate: try row.decode(Double.self, forColumn: "at")),
-                                 kind: try row.decode(forColumn: "kind"), operation: try row.decode(forColumn: "operation"),
-                                 detail: try row.decode(forColumn: "detail"))
+                    JournalEvent(
+                        at: Date(timeIntervalSinceReferenceDate: try row.decode(Double.self, forColumn: "at")),
+                        kind: try row.decode(forColumn: "kind"), operation: try row.decode(forColumn: "operation"),
+                        detail: try row.decode(forColumn: "detail"))
                 }
         }
     }
@@ -351,58 +356,59 @@ public final class SQLitePaymentJournal: PaymentJournal {
     private static func applyDurability(_ db: Database) throws {
         try db.execute(sql: "PRAGMA synchronous = FULL")
         #if canImport(Darwin)
-        // On Apple platforms fsync does not reach the platter; F_FULLFSYNC does.
-        try db.execute(sql: "PRAGMA fullfsync = ON")
-        try db.execute(sql: "PRAGMA checkpoint_fullfsync = ON")
+            // On Apple platforms fsync does not reach the platter; F_FULLFSYNC does.
+            try db.execute(sql: "PRAGMA fullfsync = ON")
+            try db.execute(sql: "PRAGMA checkpoint_fullfsync = ON")
         #endif
     }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: entries, events, notification claims") { db in
-            try db.execute(sql: """
-                CREATE TABLE journal_entries (
-                    id TEXT NOT NULL PRIMARY KEY,
-                    wallet TEXT NOT NULL,
-                    kind TEXT NOT NULL,
-                    merchant_reference TEXT NOT NULL,
-                    wallet_reference TEXT,
-                    refund_reference TEXT,
-                    wallet_refund_reference TEXT,
-                    amount_minor_units INTEGER NOT NULL,
-                    currency TEXT NOT NULL,
-                    pinned TEXT NOT NULL,
-                    state TEXT NOT NULL,
-                    last_error TEXT,
-                    partner_code TEXT,
-                    attempts INTEGER NOT NULL,
-                    unsent_attempts INTEGER NOT NULL,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL,
-                    seq INTEGER NOT NULL UNIQUE
-                ) STRICT;
-                CREATE INDEX journal_entries_by_state ON journal_entries (state, created_at, seq);
-                CREATE INDEX journal_entries_by_creation ON journal_entries (created_at, seq);
-                CREATE INDEX journal_entries_by_wallet ON journal_entries (wallet, created_at, seq);
+            try db.execute(
+                sql: """
+                    CREATE TABLE journal_entries (
+                        id TEXT NOT NULL PRIMARY KEY,
+                        wallet TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        merchant_reference TEXT NOT NULL,
+                        wallet_reference TEXT,
+                        refund_reference TEXT,
+                        wallet_refund_reference TEXT,
+                        amount_minor_units INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        pinned TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        last_error TEXT,
+                        partner_code TEXT,
+                        attempts INTEGER NOT NULL,
+                        unsent_attempts INTEGER NOT NULL,
+                        created_at REAL NOT NULL,
+                        updated_at REAL NOT NULL,
+                        seq INTEGER NOT NULL UNIQUE
+                    ) STRICT;
+                    CREATE INDEX journal_entries_by_state ON journal_entries (state, created_at, seq);
+                    CREATE INDEX journal_entries_by_creation ON journal_entries (created_at, seq);
+                    CREATE INDEX journal_entries_by_wallet ON journal_entries (wallet, created_at, seq);
 
-                CREATE TABLE journal_events (
-                    seq INTEGER PRIMARY KEY,
-                    entry_id TEXT NOT NULL REFERENCES journal_entries (id) ON DELETE CASCADE,
-                    at REAL NOT NULL,
-                    kind TEXT NOT NULL,
-                    operation TEXT NOT NULL,
-                    detail TEXT NOT NULL
-                ) STRICT;
-                CREATE INDEX journal_events_by_entry ON journal_events (entry_id, seq);
+                    CREATE TABLE journal_events (
+                        seq INTEGER PRIMARY KEY,
+                        entry_id TEXT NOT NULL REFERENCES journal_entries (id) ON DELETE CASCADE,
+                        at REAL NOT NULL,
+                        kind TEXT NOT NULL,
+                        operation TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX journal_events_by_entry ON journal_events (entry_id, seq);
 
-                CREATE TABLE notification_claims (
-                    wallet TEXT NOT NULL,
-                    key TEXT NOT NULL,
-                    claimed_at REAL NOT NULL,
-                    PRIMARY KEY (wallet, key)
-                ) STRICT, WITHOUT ROWID;
-                CREATE INDEX notification_claims_by_time ON notification_claims (claimed_at);
-                """)
+                    CREATE TABLE notification_claims (
+                        wallet TEXT NOT NULL,
+                        key TEXT NOT NULL,
+                        claimed_at REAL NOT NULL,
+                        PRIMARY KEY (wallet, key)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX notification_claims_by_time ON notification_claims (claimed_at);
+                    """)
         }
         return migrator
     }

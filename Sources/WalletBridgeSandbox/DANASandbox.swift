@@ -40,8 +40,10 @@ struct DANASandbox: Sendable {
         hmac = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: SandboxCredentials.danaClientSecret))
         walletSigner = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
         let paths = SNAPConfiguration.Paths()
-        operations = [paths.accessToken: .token, "/v1.0/access-token/b2b": .token, paths.payment: .payment,
-                      paths.status: .status, paths.cancel: .cancel, paths.refund: .refund]
+        operations = [
+            paths.accessToken: .token, "/v1.0/access-token/b2b": .token, paths.payment: .payment,
+            paths.status: .status, paths.cancel: .cancel, paths.refund: .refund,
+        ]
     }
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
@@ -59,7 +61,9 @@ struct DANASandbox: Sendable {
     }
 
     /// Where a request names its reference and amount, for the fault plan.
-    static let summaryFields = (references: ["partnerRefundNo", "partnerReferenceNo", "originalPartnerReferenceNo"], amounts: ["refundAmount", "amount"])
+    static let summaryFields = (
+        references: ["partnerRefundNo", "partnerReferenceNo", "originalPartnerReferenceNo"], amounts: ["refundAmount", "amount"]
+    )
 
     /// Expires every access token issued so far (they are then refused with `401xx01`).
     func expireTokens() { state.expireAll() }
@@ -109,7 +113,8 @@ struct DANASandbox: Sendable {
         guard SNAPTimestamp.parse(timestamp) != nil else { return .failure("400", service, "01", "Invalid Field Format [X-TIMESTAMP]") }
         if operation == .token { return issueToken(request, timestamp: timestamp, signature: signature) }
         guard let partner = request.headerFields[.snapPartnerID], let externalID = request.headerFields[.snapExternalID], !externalID.isEmpty,
-              request.headerFields[.snapChannelID] != nil else {
+            request.headerFields[.snapChannelID] != nil
+        else {
             return .failure("400", service, "02", "Invalid Mandatory Field [X-PARTNER-ID/X-EXTERNAL-ID/CHANNEL-ID]")
         }
         guard partner == partnerID else { return .failure("401", service, "00", "Unauthorized. Unknown partner \(partner)") }
@@ -123,25 +128,35 @@ struct DANASandbox: Sendable {
             case .expired: return .failure("401", service, "01", "Invalid Token (B2B): expired")
             case .valid: break
             }
-            guard hmac.verify(signature: signature, method: request.method, path: request.path, body: request.body, timestamp: timestamp,
-                              accessToken: SecretBytes(utf8: token)) else {
-                return .failure("401", service, "00", "Unauthorized. Invalid Signature: HMAC-SHA512 over POST:\(request.path):<token>:"
-                                + "\(Digest.sha256Hex(request.body)):\(timestamp) does not match")
+            guard
+                hmac.verify(
+                    signature: signature, method: request.method, path: request.path, body: request.body, timestamp: timestamp,
+                    accessToken: SecretBytes(utf8: token))
+            else {
+                return .failure(
+                    "401", service, "00",
+                    "Unauthorized. Invalid Signature: HMAC-SHA512 over POST:\(request.path):<token>:"
+                        + "\(Digest.sha256Hex(request.body)):\(timestamp) does not match")
             }
         } else {
             do {
-                try merchantKey.verifyTransaction(signature: signature, method: request.method, path: request.path, body: request.body, timestamp: timestamp)
+                try merchantKey.verifyTransaction(
+                    signature: signature, method: request.method, path: request.path, body: request.body, timestamp: timestamp)
             } catch {
                 // More help than a real wallet gives: what the sandbox verified.
-                return .failure("401", service, "00", "Unauthorized. Invalid Signature: SHA256withRSA over POST:\(request.path):"
-                                + "\(Digest.sha256Hex(request.body)):\(timestamp) does not verify (\(error.kind.rawValue))")
+                return .failure(
+                    "401", service, "00",
+                    "Unauthorized. Invalid Signature: SHA256withRSA over POST:\(request.path):"
+                        + "\(Digest.sha256Hex(request.body)):\(timestamp) does not verify (\(error.kind.rawValue))")
             }
         }
         let day = String(TimestampText.iso8601(clock(), offsetHours: 7).prefix(10))
         guard state.recordExternalID("\(day)|\(partner)|\(externalID)") else {
             return .failure("409", service, "00", "Conflict: X-EXTERNAL-ID \(externalID) was already used today")
         }
-        if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(request.body, operation, withoutReferences: withoutReferences) {
+        if case .replayOtherPayment(let withoutReferences)? = fault,
+            let replay = replayOtherPayment(request.body, operation, withoutReferences: withoutReferences)
+        {
             return replay
         }
         do {
@@ -160,7 +175,9 @@ struct DANASandbox: Sendable {
     }
 
     private func issueToken(_ request: SandboxRequest, timestamp: String, signature: String) -> Answer {
-        guard let clientKey = request.headerFields[.snapClientKey] else { return .failure("400", "73", "02", "Invalid Mandatory Field [X-CLIENT-KEY]") }
+        guard let clientKey = request.headerFields[.snapClientKey] else {
+            return .failure("400", "73", "02", "Invalid Mandatory Field [X-CLIENT-KEY]")
+        }
         guard clientKey == partnerID else { return .failure("401", "73", "00", "Unauthorized. Unknown client") }
         do {
             try merchantKey.verifyAccessTokenRequest(signature: signature, clientKey: clientKey, timestamp: timestamp)
@@ -180,9 +197,15 @@ struct DANASandbox: Sendable {
     private func pay(_ request: SandboxRequest) throws -> Answer {
         let body = try JSONDecoder().decode(PaymentBody.self, from: Data(request.body))
         guard body.merchantId == merchantID else { return .failure("404", "54", "08", "Invalid Merchant") }
-        guard (1...64).contains(body.partnerReferenceNo.utf8.count) else { return .failure("400", "54", "01", "Invalid Field Format [partnerReferenceNo]") }
-        guard let amount = DANASandbox.money(body.amount), amount.minorUnits > 0 else { return .failure("400", "54", "01", "Invalid Field Format [amount]") }
-        guard body.payOptionDetails.first?.payMethod == "BALANCE" else { return .failure("400", "54", "01", "Invalid Field Format [payMethod]: the sandbox takes BALANCE") }
+        guard (1...64).contains(body.partnerReferenceNo.utf8.count) else {
+            return .failure("400", "54", "01", "Invalid Field Format [partnerReferenceNo]")
+        }
+        guard let amount = DANASandbox.money(body.amount), amount.minorUnits > 0 else {
+            return .failure("400", "54", "01", "Invalid Field Format [amount]")
+        }
+        guard body.payOptionDetails.first?.payMethod == "BALANCE" else {
+            return .failure("400", "54", "01", "Invalid Field Format [payMethod]: the sandbox takes BALANCE")
+        }
         let customerID = request.headerFields[.snapAuthorizationCustomer].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         // Same body: everything but validUpTo, which a client recomputes on a retry.
         let fingerprint = DANASandbox.fingerprint(request.body, ignoring: ["validUpTo"]) + "|" + (customerID ?? "")
@@ -194,7 +217,11 @@ struct DANASandbox: Sendable {
                 return (existing, nil)
             }
             guard let customerID, let customer = SandboxCustomer.find(customerID), customer.wallet == Self.wallet else {
-                return (nil, .failure("401", "54", "00", "Unauthorized. Unknown customer in Authorization-Customer (see walletbridge sandbox --list-customers)"))
+                return (
+                    nil,
+                    .failure(
+                        "401", "54", "00", "Unauthorized. Unknown customer in Authorization-Customer (see walletbridge sandbox --list-customers)")
+                )
             }
             var payment = LedgerPayment(
                 wallet: Self.wallet, merchantReference: body.partnerReferenceNo, walletReference: state.nextReference(prefix: "2026DANA", date: now),
@@ -219,7 +246,9 @@ struct DANASandbox: Sendable {
         if payment.state == .failed, let code = payment.failureCode, code.hasPrefix("403") {
             return .failure(String(code.prefix(3)), "54", String(code.suffix(2)), payment.failureMessage ?? "Failed")
         }
-        let fields: [String: SandboxJSONValue] = ["referenceNo": .string(payment.walletReference), "partnerReferenceNo": .string(payment.merchantReference)]
+        let fields: [String: SandboxJSONValue] = [
+            "referenceNo": .string(payment.walletReference), "partnerReferenceNo": .string(payment.merchantReference),
+        ]
         return payment.state == .processing ? .answer("202", "54", "00", "Request In Progress", fields) : .success("54", fields)
     }
 
@@ -285,14 +314,20 @@ struct DANASandbox: Sendable {
         if let rejection = outcome.1 { return rejection }
         guard let payment = outcome.0 else { return .failure("500", "57", "01", "Internal Server Error") }
         notifyIfFinal(payment)
-        return .success("57", ["originalPartnerReferenceNo": .string(payment.merchantReference), "originalReferenceNo": .string(payment.walletReference),
-                               "cancelTime": .string(payment.completedAt ?? "")])
+        return .success(
+            "57",
+            [
+                "originalPartnerReferenceNo": .string(payment.merchantReference), "originalReferenceNo": .string(payment.walletReference),
+                "cancelTime": .string(payment.completedAt ?? ""),
+            ])
     }
 
     private func refund(_ bytes: [UInt8]) throws -> Answer {
         let body = try JSONDecoder().decode(RefundBody.self, from: Data(bytes))
         guard body.merchantId == merchantID else { return .failure("404", "58", "08", "Invalid Merchant") }
-        guard let amount = DANASandbox.money(body.refundAmount), amount.minorUnits > 0 else { return .failure("400", "58", "01", "Invalid Field Format [refundAmount]") }
+        guard let amount = DANASandbox.money(body.refundAmount), amount.minorUnits > 0 else {
+            return .failure("400", "58", "01", "Invalid Field Format [refundAmount]")
+        }
         let fingerprint = DANASandbox.fingerprint(bytes, ignoring: [])
         let now = clock()
         let outcome: (LedgerRefund?, Answer?) = try ledger.change { state in
@@ -302,7 +337,9 @@ struct DANASandbox: Sendable {
             guard var payment = find(body.originalPartnerReferenceNo, body.originalReferenceNo, in: state) else {
                 return (nil, .failure("404", "58", "01", "Transaction Not Found"))
             }
-            guard payment.state == .succeeded else { return (nil, .failure("403", "58", "15", "Transaction Not Permitted: only a paid order can be refunded")) }
+            guard payment.state == .succeeded else {
+                return (nil, .failure("403", "58", "15", "Transaction Not Permitted: only a paid order can be refunded"))
+            }
             guard payment.refundedMinor + amount.minorUnits <= payment.amountMinor else {
                 return (nil, .failure("403", "58", "02", "Exceeds Transaction Amount Limit: the refunds would exceed the payment"))
             }
@@ -312,7 +349,8 @@ struct DANASandbox: Sendable {
                 state.balances[customer.id] = state.balance(of: customer) + amount.minorUnits
             }
             let refund = LedgerRefund(
-                wallet: Self.wallet, refundReference: body.partnerRefundNo, walletRefundReference: state.nextReference(prefix: "2026DANAR", date: now),
+                wallet: Self.wallet, refundReference: body.partnerRefundNo,
+                walletRefundReference: state.nextReference(prefix: "2026DANAR", date: now),
                 paymentWalletReference: payment.walletReference, merchantReference: payment.merchantReference,
                 amountMinor: amount.minorUnits, currency: "IDR", fingerprint: fingerprint, createdAt: TimestampText.iso8601(now, offsetHours: 7))
             state.refunds[LedgerState.key(Self.wallet, refund.refundReference)] = refund
@@ -320,19 +358,25 @@ struct DANASandbox: Sendable {
         }
         if let rejection = outcome.1 { return rejection }
         guard let refund = outcome.0 else { return .failure("500", "58", "01", "Internal Server Error") }
-        return .success("58", [
-            "originalPartnerReferenceNo": .string(refund.merchantReference), "originalReferenceNo": .string(refund.paymentWalletReference),
-            "refundNo": .string(refund.walletRefundReference), "partnerRefundNo": .string(refund.refundReference),
-            "refundAmount": DANASandbox.amount(refund.amountMinor), "refundTime": .string(refund.createdAt),
-        ])
+        return .success(
+            "58",
+            [
+                "originalPartnerReferenceNo": .string(refund.merchantReference), "originalReferenceNo": .string(refund.paymentWalletReference),
+                "refundNo": .string(refund.walletRefundReference), "partnerRefundNo": .string(refund.refundReference),
+                "refundAmount": DANASandbox.amount(refund.amountMinor), "refundTime": .string(refund.createdAt),
+            ])
     }
 
     /// The signed success reply to a query or a cancel about the most recent other payment
     /// (nothing is processed); nil for other services, or when there is none.
     private func replayOtherPayment(_ bytes: [UInt8], _ operation: Operation, withoutReferences: Bool) -> Answer? {
-        guard operation == .status || operation == .cancel, let body = try? JSONDecoder().decode(CancelBody.self, from: Data(bytes)) else { return nil }
+        guard operation == .status || operation == .cancel, let body = try? JSONDecoder().decode(CancelBody.self, from: Data(bytes)) else {
+            return nil
+        }
         let other = ledger.read { state in
-            state.mostRecentPayment(Self.wallet) { $0.merchantReference != body.originalPartnerReferenceNo && $0.walletReference != body.originalReferenceNo }
+            state.mostRecentPayment(Self.wallet) {
+                $0.merchantReference != body.originalPartnerReferenceNo && $0.walletReference != body.originalReferenceNo
+            }
         }
         guard let other else { return nil }
         var answer: Answer
@@ -342,8 +386,12 @@ struct DANASandbox: Sendable {
             if other.state == .succeeded, let paid = other.completedAt { fields["paidTime"] = .string(paid) }
             answer = .success("55", fields)
         } else {
-            answer = .success("57", ["originalPartnerReferenceNo": .string(other.merchantReference), "originalReferenceNo": .string(other.walletReference),
-                                     "cancelTime": .string(other.completedAt ?? other.createdAt)])
+            answer = .success(
+                "57",
+                [
+                    "originalPartnerReferenceNo": .string(other.merchantReference), "originalReferenceNo": .string(other.walletReference),
+                    "cancelTime": .string(other.completedAt ?? other.createdAt),
+                ])
         }
         if withoutReferences { answer.fields.removeValue(forKey: "originalPartnerReferenceNo") }
         return answer
@@ -388,15 +436,20 @@ struct DANASandbox: Sendable {
         if let finished = payment.completedAt { fields["finishedTime"] = .string(finished) }
         let body = SandboxJSON.encode(fields)
         let signer = walletSigner, clock = self.clock, partnerID = self.partnerID
-        notifier.deliver(wallet: Self.wallet, url: url, body: body, label: "FINISH \(latest) \(payment.merchantReference)", sign: { path, body in
-            let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
-            guard let signature = try? signer.sign(method: "POST", path: path, body: body, timestamp: timestamp) else { return nil }
-            return [.contentType: "application/json", .snapTimestamp: timestamp, .snapSignature: signature.value, .snapPartnerID: partnerID,
-                    .snapExternalID: UUID().uuidString.replacingOccurrences(of: "-", with: ""), .snapChannelID: "95221"]
-        }, isAcknowledged: { _, response in
-            guard response.status == 200, let ack = try? JSONDecoder().decode(SNAPAck.self, from: Data(response.body)) else { return false }
-            return ack.responseCode == "2005600"
-        })
+        notifier.deliver(
+            wallet: Self.wallet, url: url, body: body, label: "FINISH \(latest) \(payment.merchantReference)",
+            sign: { path, body in
+                let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
+                guard let signature = try? signer.sign(method: "POST", path: path, body: body, timestamp: timestamp) else { return nil }
+                return [
+                    .contentType: "application/json", .snapTimestamp: timestamp, .snapSignature: signature.value, .snapPartnerID: partnerID,
+                    .snapExternalID: UUID().uuidString.replacingOccurrences(of: "-", with: ""), .snapChannelID: "95221",
+                ]
+            },
+            isAcknowledged: { _, response in
+                guard response.status == 200, let ack = try? JSONDecoder().decode(SNAPAck.self, from: Data(response.body)) else { return false }
+                return ack.responseCode == "2005600"
+            })
     }
 
     // MARK: Replies
@@ -415,7 +468,8 @@ struct DANASandbox: Sendable {
         static func failure(_ status: String, _ service: String, _ caseCode: String, _ message: String) -> Answer {
             Answer(status: status, service: service, caseCode: caseCode, message: message, fields: [:])
         }
-        static func answer(_ status: String, _ service: String, _ caseCode: String, _ message: String, _ fields: [String: SandboxJSONValue]) -> Answer {
+        static func answer(_ status: String, _ service: String, _ caseCode: String, _ message: String, _ fields: [String: SandboxJSONValue]) -> Answer
+        {
             Answer(status: status, service: service, caseCode: caseCode, message: message, fields: fields)
         }
     }
@@ -439,12 +493,16 @@ struct DANASandbox: Sendable {
 
     /// Exactly two decimals, IDR.
     static func money(_ amount: AmountBody) -> Money? {
-        guard amount.currency == "IDR", let dot = amount.value.firstIndex(of: "."), amount.value[amount.value.index(after: dot)...].count == 2 else { return nil }
+        guard amount.currency == "IDR", let dot = amount.value.firstIndex(of: "."), amount.value[amount.value.index(after: dot)...].count == 2 else {
+            return nil
+        }
         return try? Money(parsing: amount.value, currency: .idr)
     }
 
     static func amount(_ minor: Int64) -> SandboxJSONValue {
-        .object(["value": .string((try? Money(minorUnits: minor, currency: .idr).decimalString(fractionDigits: 2)) ?? "0.00"), "currency": .string("IDR")])
+        .object([
+            "value": .string((try? Money(minorUnits: minor, currency: .idr).decimalString(fractionDigits: 2)) ?? "0.00"), "currency": .string("IDR"),
+        ])
     }
 
     /// The request's business content: its JSON with `ignoring` keys removed, keys sorted.
@@ -470,7 +528,9 @@ extension DANASandbox {
         var payOptionDetails: [PayOption]
         var urlParams: [URLParam]?
     }
-    struct StatusBody: Decodable { var originalPartnerReferenceNo: String?; var originalReferenceNo: String?; var serviceCode: String; var merchantId: String }
+    struct StatusBody: Decodable {
+        var originalPartnerReferenceNo: String?; var originalReferenceNo: String?; var serviceCode: String; var merchantId: String
+    }
     struct CancelBody: Decodable { var originalPartnerReferenceNo: String?; var originalReferenceNo: String?; var merchantId: String }
     struct RefundBody: Decodable {
         var originalPartnerReferenceNo: String?
@@ -494,7 +554,9 @@ final class DANASessionState: @unchecked Sendable {
     var issued: Int { lock.withLock { issuedCount } }
 
     func issue(partner: String, now: Date, lifetime: TimeInterval) -> String {
-        let token = (try? SecureRandom.string(length: 40, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))) ?? UUID().uuidString
+        let token =
+            (try? SecureRandom.string(length: 40, alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")))
+            ?? UUID().uuidString
         lock.withLock {
             tokens[token] = (partner, now.addingTimeInterval(lifetime))
             issuedCount += 1

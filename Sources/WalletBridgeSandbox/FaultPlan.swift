@@ -53,9 +53,13 @@ public struct FaultPlan: Sendable, Equatable {
         case notificationNeverSent = "notification-never-sent"
 
         /// The request faults, in draw order (exclusive).
-        public static let requestKinds: [Kind] = [.inProcess, .serverErrorBeforeCommit, .serverErrorAfterCommit, .tooManyRequests, .slowBody, .tokenExpiry]
+        public static let requestKinds: [Kind] = [
+            .inProcess, .serverErrorBeforeCommit, .serverErrorAfterCommit, .tooManyRequests, .slowBody, .tokenExpiry,
+        ]
         /// The notification faults, in draw order (exclusive).
-        public static let notificationKinds: [Kind] = [.notificationDuplicated, .notificationDelayed, .notificationOutOfOrder, .notificationNeverSent]
+        public static let notificationKinds: [Kind] = [
+            .notificationDuplicated, .notificationDelayed, .notificationOutOfOrder, .notificationNeverSent,
+        ]
 
         public static func < (a: Kind, b: Kind) -> Bool { a.rawValue < b.rawValue }
     }
@@ -75,8 +79,10 @@ public struct FaultPlan: Sendable, Equatable {
     public var notificationDelay: Duration
 
     /// Creates a plan.
-    public init(seed: UInt64, defaultRates: [Kind: Double] = [:], rates: [String: [Kind: Double]] = [:], slowBodyPause: Duration = .milliseconds(300),
-                maxSkew: Duration = .seconds(120), notificationDelay: Duration = .seconds(2)) {
+    public init(
+        seed: UInt64, defaultRates: [Kind: Double] = [:], rates: [String: [Kind: Double]] = [:], slowBodyPause: Duration = .milliseconds(300),
+        maxSkew: Duration = .seconds(120), notificationDelay: Duration = .seconds(2)
+    ) {
         self.seed = seed
         self.defaultRates = defaultRates
         self.rates = rates
@@ -101,17 +107,21 @@ public struct FaultPlan: Sendable, Equatable {
         case "none":
             return FaultPlan(seed: seed)
         case "flaky":
-            return FaultPlan(seed: seed, defaultRates: [
-                .inProcess: 0.02, .serverErrorBeforeCommit: 0.01, .serverErrorAfterCommit: 0.01, .tooManyRequests: 0.01, .slowBody: 0.01,
-                .tokenExpiry: 0.01, .timestampSkew: 0.03,
-                .notificationDuplicated: 0.02, .notificationDelayed: 0.02, .notificationOutOfOrder: 0.01, .notificationNeverSent: 0.01,
-            ])
+            return FaultPlan(
+                seed: seed,
+                defaultRates: [
+                    .inProcess: 0.02, .serverErrorBeforeCommit: 0.01, .serverErrorAfterCommit: 0.01, .tooManyRequests: 0.01, .slowBody: 0.01,
+                    .tokenExpiry: 0.01, .timestampSkew: 0.03,
+                    .notificationDuplicated: 0.02, .notificationDelayed: 0.02, .notificationOutOfOrder: 0.01, .notificationNeverSent: 0.01,
+                ])
         case "chaos":
-            return FaultPlan(seed: seed, defaultRates: [
-                .inProcess: 0.05, .serverErrorBeforeCommit: 0.04, .serverErrorAfterCommit: 0.04, .tooManyRequests: 0.03, .slowBody: 0.02,
-                .tokenExpiry: 0.02, .timestampSkew: 0.10,
-                .notificationDuplicated: 0.05, .notificationDelayed: 0.05, .notificationOutOfOrder: 0.05, .notificationNeverSent: 0.03,
-            ])
+            return FaultPlan(
+                seed: seed,
+                defaultRates: [
+                    .inProcess: 0.05, .serverErrorBeforeCommit: 0.04, .serverErrorAfterCommit: 0.04, .tooManyRequests: 0.03, .slowBody: 0.02,
+                    .tokenExpiry: 0.02, .timestampSkew: 0.10,
+                    .notificationDuplicated: 0.05, .notificationDelayed: 0.05, .notificationOutOfOrder: 0.05, .notificationNeverSent: 0.03,
+                ])
         default:
             return nil
         }
@@ -204,7 +214,9 @@ final class FaultPlanState: @unchecked Sendable {
     /// What hits one wallet request: a fault (magic amount first, then the plan), and a skew.
     /// `carriesToken` says whether the request has an access token (a token expiry needs one:
     /// drawn for a request without, it injects nothing and is not counted).
-    func draw(wallet: String, operation: String, reference: String?, amountMinor: Int64?, carriesToken: Bool = false) -> (fault: SandboxFault?, skew: Duration?) {
+    func draw(
+        wallet: String, operation: String, reference: String?, amountMinor: Int64?, carriesToken: Bool = false
+    ) -> (fault: SandboxFault?, skew: Duration?) {
         guard let reference, !reference.isEmpty else { return (nil, nil) }
         let key = "\(wallet)|\(operation)|\(reference)"
         let (attempt, magic): (Int, SandboxFault?) = lock.withLock {
@@ -275,7 +287,9 @@ struct SandboxRequestSummary {
     static func minorUnits(_ text: String) -> Int64? {
         guard let dot = text.firstIndex(of: ".") else { return Int64(text) }
         let fraction = text[text.index(after: dot)...]
-        guard let whole = Int64(text[..<dot]), let cents = Int64(fraction.prefix(2).padding(toLength: 2, withPad: "0", startingAt: 0)) else { return nil }
+        guard let whole = Int64(text[..<dot]), let cents = Int64(fraction.prefix(2).padding(toLength: 2, withPad: "0", startingAt: 0)) else {
+            return nil
+        }
         return whole * 100 + cents
     }
 }

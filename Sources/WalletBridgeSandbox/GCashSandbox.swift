@@ -28,9 +28,10 @@ struct GCashSandbox: Sendable {
         static let gcash = Network(wallet: "gcash", clientID: SandboxCredentials.gcashClientID, paymentMethodType: "GCASH", referencePrefix: "GC")
         /// The limits are the sandbox's emulation choices (the adapter's `AlipayPlusWallet.tng`
         /// states the same per-payment limit), not Touch 'n Go's published terms.
-        static let tng = Network(wallet: "tng", clientID: SandboxCredentials.tngClientID, paymentMethodType: "TNG", referencePrefix: "TNG",
-                                 perPaymentLimit: AlipayPlusWallet.tng.perPaymentLimit,
-                                 unverifiedTier: (limit: Money(minorUnits: 20_000, currency: .myr), code: "EKYC_TIER_LIMIT_EXCEEDED"))
+        static let tng = Network(
+            wallet: "tng", clientID: SandboxCredentials.tngClientID, paymentMethodType: "TNG", referencePrefix: "TNG",
+            perPaymentLimit: AlipayPlusWallet.tng.perPaymentLimit,
+            unverifiedTier: (limit: Money(minorUnits: 20_000, currency: .myr), code: "EKYC_TIER_LIMIT_EXCEEDED"))
 
         /// The wallet's refusal of a payment of `amount` (in the customer's currency) by
         /// `customer` for its limits (the per-payment limit first); nil when within them.
@@ -56,7 +57,9 @@ struct GCashSandbox: Sendable {
     let requestVerifier: AlipayPlusVerifier
     let responseSigner: AlipayPlusSigner
 
-    init(network: Network = .gcash, ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date) throws {
+    init(
+        network: Network = .gcash, ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date
+    ) throws {
         self.network = network
         self.ledger = ledger
         self.faults = faults
@@ -65,7 +68,8 @@ struct GCashSandbox: Sendable {
         self.operations = GCashSandbox.operationTable(paths)
         let merchant = try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM)
         requestVerifier = AlipayPlusVerifier(keys: PublicKeyStore(version: SandboxCredentials.keyVersion, key: merchant))
-        responseSigner = AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
+        responseSigner = AlipayPlusSigner(
+            privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
     }
 
     enum Operation { case pay, inquiry, cancel, refund, inquiryRefund }
@@ -117,7 +121,9 @@ struct GCashSandbox: Sendable {
         var body: [UInt8]
         if let rejection = authenticate(request) {
             body = SandboxJSON.encode(GCashWire.ResultOnly(result: rejection))
-        } else if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(request, withoutReferences: withoutReferences) {
+        } else if case .replayOtherPayment(let withoutReferences)? = fault,
+            let replay = replayOtherPayment(request, withoutReferences: withoutReferences)
+        {
             body = replay
         } else {
             body = operate(request)
@@ -144,7 +150,8 @@ struct GCashSandbox: Sendable {
     /// (nothing is processed); nil for other paths, or when there is no other payment.
     private func replayOtherPayment(_ request: SandboxRequest, withoutReferences: Bool) -> [UInt8]? {
         guard let operation = operations[request.path], operation == .inquiry || operation == .cancel,
-              let lookup = try? JSONDecoder().decode(GCashWire.Lookup.self, from: Data(request.body)) else { return nil }
+            let lookup = try? JSONDecoder().decode(GCashWire.Lookup.self, from: Data(request.body))
+        else { return nil }
         let other = ledger.read { state in
             state.mostRecentPayment(wallet) { $0.merchantReference != lookup.paymentRequestId && $0.walletReference != lookup.paymentId }
         }
@@ -156,8 +163,10 @@ struct GCashSandbox: Sendable {
             inquiry.paymentStatus = Self.antomStatus(of: other)
             body = SandboxJSON.encode(inquiry)
         } else {
-            body = SandboxJSON.encode(GCashWire.CancelBody(result: .success, paymentId: other.walletReference, paymentRequestId: other.merchantReference,
-                                                           cancelTime: other.completedAt ?? other.createdAt))
+            body = SandboxJSON.encode(
+                GCashWire.CancelBody(
+                    result: .success, paymentId: other.walletReference, paymentRequestId: other.merchantReference,
+                    cancelTime: other.completedAt ?? other.createdAt))
         }
         return withoutReferences ? SandboxReplyRewrite.removing(["paymentRequestId"], from: body) : body
     }
@@ -167,11 +176,13 @@ struct GCashSandbox: Sendable {
     private func authenticate(_ request: SandboxRequest) -> GCashWire.Result? {
         guard request.method == "POST" else { return .failure("PARAM_ILLEGAL", "only POST is supported") }
         guard let clientID = request.headerFields[.alipayClientID], let time = request.headerFields[.alipayRequestTime],
-              let signature = request.headerFields[.alipaySignature] else {
+            let signature = request.headerFields[.alipaySignature]
+        else {
             return .failure("PARAM_ILLEGAL", "Client-Id, Request-Time and Signature headers are required")
         }
         guard clientID == self.clientID else { return .failure("INVALID_CLIENT", "unknown client id") }
-        let message = AlipayPlusSignedMessage.request(method: request.method, path: request.path, clientId: clientID, requestTime: time, body: request.body)
+        let message = AlipayPlusSignedMessage.request(
+            method: request.method, path: request.path, clientId: clientID, requestTime: time, body: request.body)
         do {
             try requestVerifier.verify(message, signatureHeader: signature)
         } catch {
@@ -179,8 +190,10 @@ struct GCashSandbox: Sendable {
             // engineer can diff it with `walletbridge sign --explain`.
             let head = String(decoding: message.contentToSign.prefix(message.contentToSign.count - message.body.count), as: UTF8.self)
             let explained = head.replacingOccurrences(of: "\n", with: "\\n")
-            return .failure("INVALID_SIGNATURE", "signature verification failed (\(error.kind.rawValue)): \(error.message); "
-                + "the sandbox verified \"\(explained)\" + the \(message.body.count)-byte body (sha256 \(Digest.sha256Hex(message.body)))")
+            return .failure(
+                "INVALID_SIGNATURE",
+                "signature verification failed (\(error.kind.rawValue)): \(error.message); "
+                    + "the sandbox verified \"\(explained)\" + the \(message.body.count)-byte body (sha256 \(Digest.sha256Hex(message.body)))")
         }
         return nil
     }
@@ -191,7 +204,8 @@ struct GCashSandbox: Sendable {
         var reply = SandboxReply.json(200, body)
         reply.headerFields.append(HTTPField(name: .alipayReplyClientID, value: clientID))
         reply.headerFields.append(HTTPField(name: .alipayResponseTime, value: time))
-        let message = AlipayPlusSignedMessage.response(requestMethod: method, requestPath: requestPath, clientId: clientID, responseTime: time, body: body)
+        let message = AlipayPlusSignedMessage.response(
+            requestMethod: method, requestPath: requestPath, clientId: clientID, responseTime: time, body: body)
         if let signature = try? responseSigner.sign(message) {
             reply.headerFields.append(HTTPField(name: .alipayReplySignature, value: signature.headerValue))
         }
@@ -213,7 +227,8 @@ struct GCashSandbox: Sendable {
             case nil: return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
             }
         } catch let error as DecodingError {
-            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))
+            return SandboxJSON.encode(
+                GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "malformed or incomplete request: \(GCashSandbox.describe(error))")))
         } catch {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("UNKNOWN_EXCEPTION", "sandbox error: \(error)")))
         }
@@ -235,8 +250,10 @@ struct GCashSandbox: Sendable {
         if let orderAmount = request.order?.orderAmount, orderAmount != request.paymentAmount {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "order.orderAmount differs from paymentAmount")))
         }
-        let fingerprint = [request.productCode, request.paymentMethod.paymentMethodType, request.paymentMethod.paymentMethodId,
-                           request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? ""].joined(separator: "\u{1F}")
+        let fingerprint = [
+            request.productCode, request.paymentMethod.paymentMethodType, request.paymentMethod.paymentMethodId,
+            request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? "",
+        ].joined(separator: "\u{1F}")
         let now = clock()
         let outcome: (LedgerPayment?, GCashWire.Result?) = try ledger.change { state in
             if let existing = state.payment(wallet, merchantReference: request.paymentRequestId) {
@@ -252,7 +269,9 @@ struct GCashSandbox: Sendable {
                 return (nil, .failure("NOT_SUPPORTED_PAYMENT_METHOD", "paymentMethodType must be \(network.paymentMethodType)"))
             }
             guard let customer = SandboxCustomer.find(request.paymentMethod.paymentMethodId), customer.wallet == wallet else {
-                return (nil, .failure("INVALID_ACCESS_TOKEN", "no sandbox customer has this paymentMethodId (see walletbridge sandbox --list-customers)"))
+                return (
+                    nil, .failure("INVALID_ACCESS_TOKEN", "no sandbox customer has this paymentMethodId (see walletbridge sandbox --list-customers)")
+                )
             }
             guard let (customerAmount, quote) = SandboxFX.convert(amount, to: customer.currency) else {
                 return (nil, .failure("CURRENCY_NOT_SUPPORT", "the sandbox has no \(amount.currency.code)/\(customer.currency.code) rate"))
@@ -353,9 +372,11 @@ struct GCashSandbox: Sendable {
                 return (payment, .success)
             }
         }
-        return SandboxJSON.encode(GCashWire.CancelBody(result: outcome.1, paymentId: outcome.0?.walletReference,
-                                                       paymentRequestId: outcome.0?.merchantReference,
-                                                       cancelTime: outcome.1.resultStatus == "S" ? outcome.0?.completedAt : nil))
+        return SandboxJSON.encode(
+            GCashWire.CancelBody(
+                result: outcome.1, paymentId: outcome.0?.walletReference,
+                paymentRequestId: outcome.0?.merchantReference,
+                cancelTime: outcome.1.resultStatus == "S" ? outcome.0?.completedAt : nil))
     }
 
     private func refund(_ request: GCashWire.RefundRequest) throws -> [UInt8] {
@@ -400,10 +421,11 @@ struct GCashSandbox: Sendable {
             return (refund, .success)
         }
         guard let refund = outcome.0 else { return SandboxJSON.encode(GCashWire.ResultOnly(result: outcome.1)) }
-        return SandboxJSON.encode(GCashWire.RefundBody(
-            result: outcome.1, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
-            paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
-            refundTime: refund.createdAt, refundStatus: nil))
+        return SandboxJSON.encode(
+            GCashWire.RefundBody(
+                result: outcome.1, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
+                paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
+                refundTime: refund.createdAt, refundStatus: nil))
     }
 
     private func inquireRefund(_ lookup: GCashWire.RefundLookup) throws -> [UInt8] {
@@ -415,10 +437,11 @@ struct GCashSandbox: Sendable {
         guard let refund else {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("REFUND_NOT_EXIST", "no refund with this refundRequestId or refundId")))
         }
-        return SandboxJSON.encode(GCashWire.RefundBody(
-            result: .success, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
-            paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
-            refundTime: refund.createdAt, refundStatus: "SUCCESS"))
+        return SandboxJSON.encode(
+            GCashWire.RefundBody(
+                result: .success, refundRequestId: refund.refundReference, refundId: refund.walletRefundReference,
+                paymentId: refund.paymentWalletReference, refundAmount: .init(currency: refund.currency, value: String(refund.amountMinor)),
+                refundTime: refund.createdAt, refundStatus: "SUCCESS"))
     }
 
     // MARK: Bodies
@@ -457,13 +480,15 @@ struct GCashSandbox: Sendable {
             paymentTime: payment.state == .succeeded ? payment.completedAt : nil,
             paymentAmount: .init(currency: payment.currency, value: String(payment.amountMinor)),
             customerPayAmount: crossBorder ? .init(currency: payment.customerCurrency, value: String(payment.customerAmountMinor)) : nil,
-            paymentQuote: crossBorder ? GCashWire.Quote(
-                quoteId: payment.quoteID ?? "", quoteCurrencyPair: payment.quotePair ?? "", quotePrice: payment.quoteRate ?? "",
-                quoteStartTime: payment.createdAt, quoteExpiryTime: TimestampText.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil,
-            actionForm: needsConfirmation ? GCashWire.ActionForm(
-                actionFormType: "RedirectActionForm",
-                redirectUrl: "https://sandbox.walletbridge.invalid/gcash/confirm?paymentId=\(payment.walletReference)",
-                applinkUrl: "gcash://walletbridge-sandbox/confirm?paymentId=\(payment.walletReference)") : nil
+            paymentQuote: crossBorder
+                ? GCashWire.Quote(
+                    quoteId: payment.quoteID ?? "", quoteCurrencyPair: payment.quotePair ?? "", quotePrice: payment.quoteRate ?? "",
+                    quoteStartTime: payment.createdAt, quoteExpiryTime: TimestampText.iso8601(now.addingTimeInterval(600), offsetHours: 8)) : nil,
+            actionForm: needsConfirmation
+                ? GCashWire.ActionForm(
+                    actionFormType: "RedirectActionForm",
+                    redirectUrl: "https://sandbox.walletbridge.invalid/gcash/confirm?paymentId=\(payment.walletReference)",
+                    applinkUrl: "gcash://walletbridge-sandbox/confirm?paymentId=\(payment.walletReference)") : nil
         )
     }
 
@@ -482,19 +507,28 @@ struct GCashSandbox: Sendable {
         body.paymentQuote = nil
         let bytes = SandboxJSON.encode(body)
         let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
-        notifier.deliver(wallet: wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)", sign: { path, body in
-            let time = TimestampText.iso8601(clock(), offsetHours: 8)
-            let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
-            guard let signature = try? signer.sign(message) else { return nil }
-            return [.contentType: "application/json; charset=UTF-8", .alipayClientID: clientID, .alipayRequestTime: time, .alipaySignature: signature.headerValue]
-        }, isAcknowledged: { path, response in
-            guard response.status == 200, let signature = response.headerFields[.alipaySignature], let time = response.headerFields[.alipayResponseTime],
-                  let ackClient = response.headerFields[.alipayClientID], ackClient == clientID else { return false }
-            let message = AlipayPlusSignedMessage.response(requestPath: path, clientId: ackClient, responseTime: time, body: response.body)
-            guard (try? verifier.verify(message, signatureHeader: signature)) != nil,
-                  let ack = try? JSONDecoder().decode(GCashWire.ResultOnly.self, from: Data(response.body)) else { return false }
-            return ack.result.resultStatus == "S"
-        })
+        notifier.deliver(
+            wallet: wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)",
+            sign: { path, body in
+                let time = TimestampText.iso8601(clock(), offsetHours: 8)
+                let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)
+                guard let signature = try? signer.sign(message) else { return nil }
+                return [
+                    .contentType: "application/json; charset=UTF-8", .alipayClientID: clientID, .alipayRequestTime: time,
+                    .alipaySignature: signature.headerValue,
+                ]
+            },
+            isAcknowledged: { path, response in
+                guard response.status == 200, let signature = response.headerFields[.alipaySignature],
+                    let time = response.headerFields[.alipayResponseTime],
+                    let ackClient = response.headerFields[.alipayClientID], ackClient == clientID
+                else { return false }
+                let message = AlipayPlusSignedMessage.response(requestPath: path, clientId: ackClient, responseTime: time, body: response.body)
+                guard (try? verifier.verify(message, signatureHeader: signature)) != nil,
+                    let ack = try? JSONDecoder().decode(GCashWire.ResultOnly.self, from: Data(response.body))
+                else { return false }
+                return ack.result.resultStatus == "S"
+            })
     }
 
     static func describe(_ error: DecodingError) -> String {

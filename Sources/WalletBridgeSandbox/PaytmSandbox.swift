@@ -32,8 +32,10 @@ struct PaytmSandbox: Sendable {
         checksum = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
         let paths = PaytmConfiguration.Paths()
         // paytm-pg 1.1.2 calls /order/initiate; the public reference documents the theia path.
-        operations = [paths.initiateTransaction: .initiate, "/order/initiate": .initiate, paths.transactionStatus: .status,
-                      paths.refund: .refund, paths.refundStatus: .refundStatus]
+        operations = [
+            paths.initiateTransaction: .initiate, "/order/initiate": .initiate, paths.transactionStatus: .status,
+            paths.refund: .refund, paths.refundStatus: .refundStatus,
+        ]
     }
 
     func handles(_ path: String) -> Bool { operations[path] != nil }
@@ -94,8 +96,10 @@ struct PaytmSandbox: Sendable {
         }
         guard checksum.verify(signature, for: envelope.bodyText) else {
             // More help than Paytm gives: what the sandbox checked, to diff with `walletbridge sign --explain`.
-            return failure("F", checksumCode, "Checksum provided is invalid; the sandbox verified the \(envelope.bodyText.count)-byte body text "
-                           + "(sha256 \(Digest.sha256Hex(envelope.bodyText))) with the sandbox merchant key")
+            return failure(
+                "F", checksumCode,
+                "Checksum provided is invalid; the sandbox verified the \(envelope.bodyText.count)-byte body text "
+                    + "(sha256 \(Digest.sha256Hex(envelope.bodyText))) with the sandbox merchant key")
         }
         let data = Data(envelope.bodyText)
         let decoder = JSONDecoder()
@@ -106,7 +110,9 @@ struct PaytmSandbox: Sendable {
             case .initiate: return try initiate(decoder.decode(InitiateBody.self, from: data), query: request.query)
             case .status:
                 let body = try decoder.decode(StatusBody.self, from: data)
-                if case .replayOtherPayment(let withoutReferences)? = fault, let replay = replayOtherPayment(body, withoutReferences: withoutReferences) {
+                if case .replayOtherPayment(let withoutReferences)? = fault,
+                    let replay = replayOtherPayment(body, withoutReferences: withoutReferences)
+                {
                     return replay
                 }
                 return try status(body, inProcess: fault == .walletInProcess)
@@ -136,14 +142,17 @@ struct PaytmSandbox: Sendable {
 
     private func initiate(_ body: InitiateBody, query: [String: String]) throws -> [UInt8] {
         guard body.requestType == "Payment" else { return failure("F", "1001", "the sandbox supports requestType Payment") }
-        guard PaytmSandbox.isReference(body.orderId) else { return failure("F", "1001", "orderId must be 1 to 50 characters of letters, digits and @ - _ .") }
+        guard PaytmSandbox.isReference(body.orderId) else {
+            return failure("F", "1001", "orderId must be 1 to 50 characters of letters, digits and @ - _ .")
+        }
         if let mid = query["mid"], mid != body.mid { return failure("F", "1001", "the query's mid differs from the body's") }
         if let orderId = query["orderId"], orderId != body.orderId { return failure("F", "1001", "the query's orderId differs from the body's") }
         guard body.txnAmount.currency == "INR" else { return failure("F", "1001", "txnAmount.currency must be INR") }
         guard let amount = try? Money(parsing: body.txnAmount.value, currency: .inr), amount.minorUnits > 0 else {
             return failure("F", "196", "txnAmount.value must be a positive amount with at most two decimals")
         }
-        let fingerprint = [body.websiteName, body.txnAmount.value, body.txnAmount.currency, body.userInfo.custId, body.callbackUrl ?? ""].joined(separator: "\u{1F}")
+        let fingerprint = [body.websiteName, body.txnAmount.value, body.txnAmount.currency, body.userInfo.custId, body.callbackUrl ?? ""].joined(
+            separator: "\u{1F}")
         let now = clock()
         let outcome: (LedgerPayment?, [UInt8]?) = try ledger.change { state in
             if let existing = state.payment(Self.wallet, merchantReference: body.orderId) {
@@ -174,7 +183,8 @@ struct PaytmSandbox: Sendable {
         if let rejection = outcome.1 { return rejection }
         guard let payment = outcome.0 else { return failure("F", "501", "System Error") }
         callbackIfFinal(payment)
-        return SandboxJSON.encode(Reply(resultInfo: .init("S", "0000", "Success"), txnToken: payment.token, isPromoCodeValid: false, authenticated: true))
+        return SandboxJSON.encode(
+            Reply(resultInfo: .init("S", "0000", "Success"), txnToken: payment.token, isPromoCodeValid: false, authenticated: true))
     }
 
     private static func complete(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
@@ -213,7 +223,8 @@ struct PaytmSandbox: Sendable {
         callbackIfFinal(payment)
         var reply = statusReply(payment)
         if inProcess {
-            reply.resultInfo = .init("PENDING", "402", "Looks like the payment is not complete. Please wait while we confirm the status with your bank.")
+            reply.resultInfo = .init(
+                "PENDING", "402", "Looks like the payment is not complete. Please wait while we confirm the status with your bank.")
             reply.bankTxnId = ""
         }
         return SandboxJSON.encode(reply)
@@ -247,13 +258,16 @@ struct PaytmSandbox: Sendable {
         switch payment.state {
         case .succeeded: return .init("TXN_SUCCESS", "01", "Txn Success")
         case .failed, .cancelled: return .init("TXN_FAILURE", payment.failureCode ?? "810", payment.failureMessage ?? "Txn Failed")
-        case .processing: return .init("PENDING", "402", "Looks like the payment is not complete. Please wait while we confirm the status with your bank.")
+        case .processing:
+            return .init("PENDING", "402", "Looks like the payment is not complete. Please wait while we confirm the status with your bank.")
         }
     }
 
     private func refund(_ body: RefundBody) throws -> [UInt8] {
         guard body.txnType == "REFUND" else { return failure("F", "1001", "txnType must be REFUND") }
-        guard PaytmSandbox.isReference(body.refId) else { return failure("F", "1001", "refId must be 1 to 50 characters of letters, digits and @ - _ .") }
+        guard PaytmSandbox.isReference(body.refId) else {
+            return failure("F", "1001", "refId must be 1 to 50 characters of letters, digits and @ - _ .")
+        }
         let now = clock()
         let outcome: (LedgerRefund?, [UInt8]?) = try ledger.change { state in
             if state.refunds[LedgerState.key(Self.wallet, body.refId)] != nil {
@@ -286,7 +300,8 @@ struct PaytmSandbox: Sendable {
         }
         if let rejection = outcome.1 { return rejection }
         guard let refund = outcome.0 else { return failure("F", "501", "System Error") }
-        return SandboxJSON.encode(refundReply(refund, .init("PENDING", "601", "Refund request was raised for this transaction. But it is pending state.")))
+        return SandboxJSON.encode(
+            refundReply(refund, .init("PENDING", "601", "Refund request was raised for this transaction. But it is pending state.")))
     }
 
     private func refundStatus(_ body: RefundStatusBody) throws -> [UInt8] {
@@ -338,19 +353,23 @@ struct PaytmSandbox: Sendable {
         for (key, value) in fields { signed[key] = value }
         guard let generated = try? checksum.generate(forParams: signed) else { return }
         fields["CHECKSUMHASH"] = generated.checksum
-        notifier.deliver(wallet: Self.wallet, url: url, body: PaytmForm.encode(fields), label: "\(info.resultStatus) \(payment.merchantReference)", sign: { _, _ in
-            [.contentType: "application/x-www-form-urlencoded"]
-        }, isAcknowledged: { _, response in
-            (200..<300).contains(response.status)
-        })
+        notifier.deliver(
+            wallet: Self.wallet, url: url, body: PaytmForm.encode(fields), label: "\(info.resultStatus) \(payment.merchantReference)",
+            sign: { _, _ in
+                [.contentType: "application/x-www-form-urlencoded"]
+            },
+            isAcknowledged: { _, response in
+                (200..<300).contains(response.status)
+            })
     }
 
     // MARK: Helpers
 
     static func isReference(_ text: String) -> Bool {
-        (1...50).contains(text.unicodeScalars.count) && text.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@-_.".unicodeScalars.contains($0)
-        }
+        (1...50).contains(text.unicodeScalars.count)
+            && text.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "@-_.".unicodeScalars.contains($0)
+            }
     }
 
     /// Paytm's `txnDate` style: `2026-11-24 22:40:00.0` (IST).

@@ -35,8 +35,10 @@ public struct SandboxCustomer: Sendable, Equatable {
     /// One line for `--list-customers` and the README.
     public let summary: String
 
-    init(id: String, wallet: String, behaviour: Behaviour, currency: Currency, openingBalance: Int64, inquiriesBeforeResult: Int,
-         kycVerified: Bool = true, summary: String) {
+    init(
+        id: String, wallet: String, behaviour: Behaviour, currency: Currency, openingBalance: Int64, inquiriesBeforeResult: Int,
+        kycVerified: Bool = true, summary: String
+    ) {
         self.id = id
         self.wallet = wallet
         self.behaviour = behaviour
@@ -49,45 +51,64 @@ public struct SandboxCustomer: Sendable, Equatable {
 
     /// The sandbox's customers.
     public static let all: [SandboxCustomer] = [
-        SandboxCustomer(id: "gcash-pays", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, summary: "pays (PHP wallet, balance 1,000,000.00)"),
-        SandboxCustomer(id: "gcash-low-balance", wallet: "gcash", behaviour: .insufficientFunds, currency: .php, openingBalance: 500,
-                        inquiriesBeforeResult: 0, summary: "insufficient funds above PHP 5.00 (USER_BALANCE_NOT_ENOUGH)"),
-        SandboxCustomer(id: "gcash-declines", wallet: "gcash", behaviour: .declines, currency: .php, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
-        SandboxCustomer(id: "gcash-slow", wallet: "gcash", behaviour: .staysInProcess, currency: .php, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
-        SandboxCustomer(id: "gcash-confirm", wallet: "gcash", behaviour: .confirmsInApp, currency: .php, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 1, summary: "must confirm in the app (pending with a deeplink next action), pays after 1 inquiry"),
-        SandboxCustomer(id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
-                        inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
-        SandboxCustomer(id: "tng-pays", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, summary: "pays (MYR wallet, balance 1,000,000.00; MYR 1,500.00 a payment at most, USER_AMOUNT_EXCEED_LIMIT)"),
-        SandboxCustomer(id: "tng-low-balance", wallet: "tng", behaviour: .insufficientFunds, currency: .myr, openingBalance: 500,
-                        inquiriesBeforeResult: 0, summary: "insufficient funds above MYR 5.00 (USER_BALANCE_NOT_ENOUGH)"),
-        SandboxCustomer(id: "tng-declines", wallet: "tng", behaviour: .declines, currency: .myr, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
-        SandboxCustomer(id: "tng-slow", wallet: "tng", behaviour: .staysInProcess, currency: .myr, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
-        SandboxCustomer(id: "tng-unverified", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
-                        inquiriesBeforeResult: 0, kycVerified: false,
-                        summary: "no e-KYC: pays up to MYR 200.00 a payment, above that EKYC_TIER_LIMIT_EXCEEDED (a sandbox choice)"),
-        SandboxCustomer(id: "dana-pays", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
-                        inquiriesBeforeResult: 0, summary: "pays (IDR wallet, balance 100,000,000.00)"),
-        SandboxCustomer(id: "dana-low-balance", wallet: "dana", behaviour: .insufficientFunds, currency: .idr, openingBalance: 500_000,
-                        inquiriesBeforeResult: 0, summary: "insufficient funds above IDR 5,000.00 (4035414)"),
-        SandboxCustomer(id: "dana-declines", wallet: "dana", behaviour: .declines, currency: .idr, openingBalance: 10_000_000_000,
-                        inquiriesBeforeResult: 0, summary: "declined by the wallet (4035405 Do Not Honor)"),
-        SandboxCustomer(id: "dana-slow", wallet: "dana", behaviour: .staysInProcess, currency: .idr, openingBalance: 10_000_000_000,
-                        inquiriesBeforeResult: 3, summary: "in progress (2025400, then status 02 PAYING) for 2 queries; the 3rd pays"),
-        SandboxCustomer(id: "paytm-pays", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
-                        inquiriesBeforeResult: 0, summary: "completes checkout at once and pays (INR wallet, balance 10,000,000.00)"),
-        SandboxCustomer(id: "paytm-low-balance", wallet: "paytm", behaviour: .insufficientFunds, currency: .inr, openingBalance: 500,
-                        inquiriesBeforeResult: 0, summary: "insufficient funds above INR 5.00 (TXN_FAILURE 235)"),
-        SandboxCustomer(id: "paytm-declines", wallet: "paytm", behaviour: .declines, currency: .inr, openingBalance: 1_000_000_000,
-                        inquiriesBeforeResult: 0, summary: "declines at checkout (TXN_FAILURE 227)"),
-        SandboxCustomer(id: "paytm-slow", wallet: "paytm", behaviour: .staysInProcess, currency: .inr, openingBalance: 1_000_000_000,
-                        inquiriesBeforeResult: 3, summary: "PENDING (402) for 2 status queries; the 3rd pays"),
+        SandboxCustomer(
+            id: "gcash-pays", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "pays (PHP wallet, balance 1,000,000.00)"),
+        SandboxCustomer(
+            id: "gcash-low-balance", wallet: "gcash", behaviour: .insufficientFunds, currency: .php, openingBalance: 500,
+            inquiriesBeforeResult: 0, summary: "insufficient funds above PHP 5.00 (USER_BALANCE_NOT_ENOUGH)"),
+        SandboxCustomer(
+            id: "gcash-declines", wallet: "gcash", behaviour: .declines, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
+        SandboxCustomer(
+            id: "gcash-slow", wallet: "gcash", behaviour: .staysInProcess, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
+        SandboxCustomer(
+            id: "gcash-confirm", wallet: "gcash", behaviour: .confirmsInApp, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 1, summary: "must confirm in the app (pending with a deeplink next action), pays after 1 inquiry"),
+        SandboxCustomer(
+            id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
+            inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
+        SandboxCustomer(
+            id: "tng-pays", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "pays (MYR wallet, balance 1,000,000.00; MYR 1,500.00 a payment at most, USER_AMOUNT_EXCEED_LIMIT)"),
+        SandboxCustomer(
+            id: "tng-low-balance", wallet: "tng", behaviour: .insufficientFunds, currency: .myr, openingBalance: 500,
+            inquiriesBeforeResult: 0, summary: "insufficient funds above MYR 5.00 (USER_BALANCE_NOT_ENOUGH)"),
+        SandboxCustomer(
+            id: "tng-declines", wallet: "tng", behaviour: .declines, currency: .myr, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "declines in the app (USER_PAYMENT_VERIFICATION_FAILED)"),
+        SandboxCustomer(
+            id: "tng-slow", wallet: "tng", behaviour: .staysInProcess, currency: .myr, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 3, summary: "in process (U/PAYMENT_IN_PROCESS) for 2 inquiries; the 3rd pays"),
+        SandboxCustomer(
+            id: "tng-unverified", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, kycVerified: false,
+            summary: "no e-KYC: pays up to MYR 200.00 a payment, above that EKYC_TIER_LIMIT_EXCEEDED (a sandbox choice)"),
+        SandboxCustomer(
+            id: "dana-pays", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 0, summary: "pays (IDR wallet, balance 100,000,000.00)"),
+        SandboxCustomer(
+            id: "dana-low-balance", wallet: "dana", behaviour: .insufficientFunds, currency: .idr, openingBalance: 500_000,
+            inquiriesBeforeResult: 0, summary: "insufficient funds above IDR 5,000.00 (4035414)"),
+        SandboxCustomer(
+            id: "dana-declines", wallet: "dana", behaviour: .declines, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 0, summary: "declined by the wallet (4035405 Do Not Honor)"),
+        SandboxCustomer(
+            id: "dana-slow", wallet: "dana", behaviour: .staysInProcess, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 3, summary: "in progress (2025400, then status 02 PAYING) for 2 queries; the 3rd pays"),
+        SandboxCustomer(
+            id: "paytm-pays", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 0, summary: "completes checkout at once and pays (INR wallet, balance 10,000,000.00)"),
+        SandboxCustomer(
+            id: "paytm-low-balance", wallet: "paytm", behaviour: .insufficientFunds, currency: .inr, openingBalance: 500,
+            inquiriesBeforeResult: 0, summary: "insufficient funds above INR 5.00 (TXN_FAILURE 235)"),
+        SandboxCustomer(
+            id: "paytm-declines", wallet: "paytm", behaviour: .declines, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 0, summary: "declines at checkout (TXN_FAILURE 227)"),
+        SandboxCustomer(
+            id: "paytm-slow", wallet: "paytm", behaviour: .staysInProcess, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 3, summary: "PENDING (402) for 2 status queries; the 3rd pays"),
     ]
 
     /// The customer with `id`, if any.

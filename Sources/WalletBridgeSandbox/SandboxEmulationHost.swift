@@ -30,8 +30,9 @@ struct SandboxEmulationHost: Sendable {
     func handle(_ request: SandboxRequest) async -> SandboxReply {
         let fault = faults.take(for: request.path, wallet: wallet, operation: operationName(request))
         if let early = fault?.unprocessedReply { return early }
-        let context = SandboxEmulationContext(wallet: wallet, fault: fault.flatMap { $0.isWireIndependent ? nil : $0 },
-                                              ledger: SandboxEmulationLedger(wallet: wallet, ledger: ledger, clock: clock), clock: clock)
+        let context = SandboxEmulationContext(
+            wallet: wallet, fault: fault.flatMap { $0.isWireIndependent ? nil : $0 },
+            ledger: SandboxEmulationLedger(wallet: wallet, ledger: ledger, clock: clock), clock: clock)
         let reply = await emulation.handle(request, context: context)
         return fault?.finish(reply) ?? reply
     }

@@ -52,7 +52,8 @@ public struct SandboxEmulationLedger: Sendable {
                 customerID: record.customerID, amountMinor: amount.minorUnits, currency: amount.currency.code,
                 customerAmountMinor: amount.minorUnits, customerCurrency: amount.currency.code, quotePair: nil, quoteRate: nil, quoteID: nil,
                 state: LedgerPayment.State(rawValue: record.state.rawValue) ?? .processing, failureCode: record.resultCode, failureMessage: nil,
-                inquiriesLeft: 0, createdAt: existing?.createdAt ?? now, completedAt: record.state == .processing ? nil : (existing?.completedAt ?? now),
+                inquiriesLeft: 0, createdAt: existing?.createdAt ?? now,
+                completedAt: record.state == .processing ? nil : (existing?.completedAt ?? now),
                 notifyURL: nil, refundedMinor: record.refunded.minorUnits, token: nil, charges: record.charges, cancels: record.cancels)
             for refund in record.refunds {
                 let refundKey = LedgerState.key(wallet, refund.reference)
@@ -87,8 +88,9 @@ public struct SandboxEmulationLedger: Sendable {
             .sorted { ($0.createdAt, $0.refundReference) < ($1.createdAt, $1.refundReference) }
             .compactMap { refund in
                 (try? Currency(code: refund.currency)).map {
-                    SandboxLedgerRecord.Refund(reference: refund.refundReference, walletReference: refund.walletRefundReference,
-                                               amount: Money(minorUnits: refund.amountMinor, currency: $0))
+                    SandboxLedgerRecord.Refund(
+                        reference: refund.refundReference, walletReference: refund.walletRefundReference,
+                        amount: Money(minorUnits: refund.amountMinor, currency: $0))
                 }
             }
         return record

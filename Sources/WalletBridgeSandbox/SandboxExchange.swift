@@ -66,10 +66,12 @@ final class SandboxFaults: @unchecked Sendable {
     /// being handled, if any.
     func take(for path: String, wallet: String? = nil, operation: String? = nil) -> SandboxFault? {
         let queued: SandboxFault? = lock.withLock {
-            guard let index = queue.firstIndex(where: { entry in
-                (entry.path == nil || entry.path == path) && (entry.wallet == nil || entry.wallet == wallet)
-                    && (entry.operation == nil || entry.operation == operation)
-            }) else { return nil }
+            guard
+                let index = queue.firstIndex(where: { entry in
+                    (entry.path == nil || entry.path == path) && (entry.wallet == nil || entry.wallet == wallet)
+                        && (entry.operation == nil || entry.operation == operation)
+                })
+            else { return nil }
             return queue.remove(at: index).fault
         }
         return queued ?? SandboxRequestScope.plannedFault

@@ -7,10 +7,10 @@ public enum SandboxFX {
     /// Price of one unit of the first currency in the second, in millionths.
     public static let rates: [String: Int64] = [
         "USD/PHP": 58_250_000,  // 58.25
-        "JPY/PHP": 385_000,     // 0.385
-        "PHP/USD": 17_167,      // 0.017167
-        "JPY/USD": 6_600,       // 0.0066
-        "BHD/PHP": 154_900_000, // 154.9 (a 3-decimal currency: fils)
+        "JPY/PHP": 385_000,  // 0.385
+        "PHP/USD": 17_167,  // 0.017167
+        "JPY/USD": 6_600,  // 0.0066
+        "BHD/PHP": 154_900_000,  // 154.9 (a 3-decimal currency: fils)
     ]
 
     /// A quote converting `amount` into `currency`.

@@ -120,7 +120,7 @@ public enum SandboxFault: Sendable, Equatable {
         case .httpStatus, .unsignedTooManyRequests, .serverErrorAfterCommit, .signedServerError, .delay, .slowBody:
             return true
         case .tamperResponseSignature, .omitResponseSignature, .resultUnknown, .replayOtherPayment, .foreignReference, .foreignAmount,
-             .duplicateKey, .walletInProcess, .expireToken:
+            .duplicateKey, .walletInProcess, .expireToken:
             return false
         }
     }
@@ -132,7 +132,8 @@ public enum SandboxFault: Sendable, Equatable {
         var reply = reply
         switch self {
         case .serverErrorAfterCommit(let status):
-            return SandboxReply(status: status, headerFields: [.contentType: "text/plain"], body: Array("upstream error: the wallet did not answer in time".utf8))
+            return SandboxReply(
+                status: status, headerFields: [.contentType: "text/plain"], body: Array("upstream error: the wallet did not answer in time".utf8))
         case .slowBody(let pause):
             reply.slowBody = pause
         case .delay(let duration):

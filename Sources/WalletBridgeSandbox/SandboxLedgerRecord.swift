@@ -58,8 +58,10 @@ public struct SandboxLedgerRecord: Sendable, Equatable {
     public var resultCode: String?
 
     /// A new payment: nothing charged, refunded or cancelled yet.
-    public init(merchantReference: String, walletReference: String, amount: Money, customerID: String, content: String = "",
-                state: State = .processing, resultCode: String? = nil) {
+    public init(
+        merchantReference: String, walletReference: String, amount: Money, customerID: String, content: String = "",
+        state: State = .processing, resultCode: String? = nil
+    ) {
         self.merchantReference = merchantReference
         self.walletReference = walletReference
         self.amount = amount

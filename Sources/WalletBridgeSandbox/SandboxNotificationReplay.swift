@@ -19,18 +19,23 @@ extension WalletSandbox {
         switch wallet {
         case "gcash", "tng":
             guard let clientID = notification.headerFields[.alipayClientID],
-                  let key = try? RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM) else { return nil }
+                let key = try? RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM)
+            else { return nil }
             let time = TimestampText.iso8601(date, offsetHours: 8)
-            let message = AlipayPlusSignedMessage.notification(method: notification.method, path: notification.path, clientId: clientID,
-                                                               requestTime: time, body: notification.body)
+            let message = AlipayPlusSignedMessage.notification(
+                method: notification.method, path: notification.path, clientId: clientID,
+                requestTime: time, body: notification.body)
             guard let signature = try? AlipayPlusSigner(privateKey: key, keyVersion: SandboxCredentials.keyVersion).sign(message) else { return nil }
             copy.headerFields[.alipayRequestTime] = time
             copy.headerFields[.alipaySignature] = signature.headerValue
         case "dana":
             guard let key = try? RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM) else { return nil }
             let timestamp = TimestampText.iso8601(date, offsetHours: 7)
-            guard let signature = try? SNAPRSASigner(privateKey: key).sign(method: notification.method, path: notification.path,
-                                                                           body: notification.body, timestamp: timestamp) else { return nil }
+            guard
+                let signature = try? SNAPRSASigner(privateKey: key).sign(
+                    method: notification.method, path: notification.path,
+                    body: notification.body, timestamp: timestamp)
+            else { return nil }
             copy.headerFields[.snapTimestamp] = timestamp
             copy.headerFields[.snapSignature] = signature.value
         default:

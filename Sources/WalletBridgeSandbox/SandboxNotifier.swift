@@ -44,7 +44,9 @@ final class SandboxNotifier: @unchecked Sendable {
     /// Starts delivering `body` to `url` in the background, unless the fault plan drops it.
     func deliver(wallet: String, url: String, body: [UInt8], label: String, sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck) {
         guard let path = URLComponents(string: url)?.percentEncodedPath, !path.isEmpty else {
-            lock.withLock { records.append(Delivery(id: records.count, url: url, label: label, attempts: 0, acknowledged: false, lastProblem: "not a URL")) }
+            lock.withLock {
+                records.append(Delivery(id: records.count, url: url, label: label, attempts: 0, acknowledged: false, lastProblem: "not a URL"))
+            }
             return
         }
         let fault = plan?.plan.notificationFault(wallet: wallet, label: label)
@@ -72,8 +74,9 @@ final class SandboxNotifier: @unchecked Sendable {
             }
             let sends = fault == .notificationDuplicated ? 2 : 1
             for _ in 0..<sends {
-                await self.attempts(id: id, url: url, path: path, body: body, sign: sign, isAcknowledged: isAcknowledged,
-                                    transport: transport, retryInterval: retryInterval, maxAttempts: maxAttempts)
+                await self.attempts(
+                    id: id, url: url, path: path, body: body, sign: sign, isAcknowledged: isAcknowledged,
+                    transport: transport, retryInterval: retryInterval, maxAttempts: maxAttempts)
             }
             _ = self.lock.withLock { self.tasks.removeValue(forKey: id) }
         }
@@ -81,18 +84,23 @@ final class SandboxNotifier: @unchecked Sendable {
     }
 
     /// Sends one notification until it is acknowledged or the attempts run out.
-    private func attempts(id: Int, url: String, path: String, body: [UInt8], sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck,
-                          transport: any HTTPTransport, retryInterval: Duration, maxAttempts: Int) async {
+    private func attempts(
+        id: Int, url: String, path: String, body: [UInt8], sign: @escaping Signer, isAcknowledged: @escaping AcknowledgementCheck,
+        transport: any HTTPTransport, retryInterval: Duration, maxAttempts: Int
+    ) async {
         let already = lock.withLock { records[id].attempts }
         for attempt in (already + 1)...(already + maxAttempts) {
             if Task.isCancelled { break }
             var problem: String?
             if let headerFields = sign(path, body) {
-                let request = TransportRequest(method: .post, url: url, headerFields: headerFields, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
+                let request = TransportRequest(
+                    method: .post, url: url, headerFields: headerFields, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
                 do {
                     let response = try await transport.send(request)
                     if isAcknowledged(path, response) {
-                        self.update(id) { $0.attempts = attempt; $0.acknowledged = true; $0.lastProblem = nil }
+                        self.update(id) {
+                            $0.attempts = attempt; $0.acknowledged = true; $0.lastProblem = nil
+                        }
                         break
                     }
                     problem = "HTTP \(response.status) without a valid signed acknowledgement"
@@ -102,7 +110,9 @@ final class SandboxNotifier: @unchecked Sendable {
             } else {
                 problem = "could not sign the notification"
             }
-            self.update(id) { $0.attempts = attempt; $0.lastProblem = problem }
+            self.update(id) {
+                $0.attempts = attempt; $0.lastProblem = problem
+            }
             if attempt < already + maxAttempts { try? await Task.sleep(for: retryInterval * (attempt - already)) }
         }
     }

@@ -34,7 +34,9 @@ enum SandboxProfileWriter {
         if let keyVersion = profile.keyVersion { table["key_version"] = keyVersion }
         if !profile.partnerPublicKeys.isEmpty {
             var keys: [String: String] = [:]
-            for (version, source) in profile.partnerPublicKeys { keys[version] = try reference(source, file: "\(wallet)-partner-public-\(version).pem") }
+            for (version, source) in profile.partnerPublicKeys {
+                keys[version] = try reference(source, file: "\(wallet)-partner-public-\(version).pem")
+            }
             table["partner_public_keys"] = keys
         }
         if !profile.paths.isEmpty { table["paths"] = profile.paths }

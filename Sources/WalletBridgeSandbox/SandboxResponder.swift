@@ -24,20 +24,27 @@ struct SandboxResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 1 << 20)
-        var incoming = SandboxRequest(method: request.method.rawValue, path: request.uri.path, headerFields: request.headers, body: Array(buffer.readableBytesView))
+        var incoming = SandboxRequest(
+            method: request.method.rawValue, path: request.uri.path, headerFields: request.headers, body: Array(buffer.readableBytesView))
         for (name, value) in request.uri.queryParameters { incoming.query[String(name)] = String(value) }
         let reply: SandboxReply
         if gcash.handles(incoming.path) {
             let alipayPlus = incoming.headerFields[.alipayClientID] == tng.clientID ? tng : gcash
-            reply = await planned(incoming, wallet: alipayPlus.wallet, operation: alipayPlus.operationName(incoming.path), fields: GCashSandbox.summaryFields) {
+            reply = await planned(
+                incoming, wallet: alipayPlus.wallet, operation: alipayPlus.operationName(incoming.path), fields: GCashSandbox.summaryFields
+            ) {
                 await alipayPlus.handle(incoming)
             }
         } else if paytm.handles(incoming.path) {
-            reply = await planned(incoming, wallet: PaytmSandbox.wallet, operation: paytm.operationName(incoming.path), fields: PaytmSandbox.summaryFields) {
+            reply = await planned(
+                incoming, wallet: PaytmSandbox.wallet, operation: paytm.operationName(incoming.path), fields: PaytmSandbox.summaryFields
+            ) {
                 await paytm.handle(incoming)
             }
         } else if dana.handles(incoming.path) {
-            reply = await planned(incoming, wallet: DANASandbox.wallet, operation: dana.operationName(incoming.path), fields: DANASandbox.summaryFields) {
+            reply = await planned(
+                incoming, wallet: DANASandbox.wallet, operation: dana.operationName(incoming.path), fields: DANASandbox.summaryFields
+            ) {
                 await dana.handle(incoming)
             }
         } else if let hosted = emulations.first(where: { $0.handles(incoming) }) {
@@ -52,26 +59,31 @@ struct SandboxResponder: HTTPResponder {
         if let pause = reply.slowBody {
             // The status line and half the body now, the rest after the pause.
             let bytes = reply.body, half = reply.body.count / 2, wait = pause / timeScale
-            return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(contentLength: bytes.count) { writer in
-                try await writer.write(ByteBuffer(bytes: bytes[..<half]))
-                try await Task.sleep(for: wait)
-                try await writer.write(ByteBuffer(bytes: bytes[half...]))
-                try await writer.finish(nil)
-            })
+            return Response(
+                status: .init(code: reply.status), headers: fields,
+                body: ResponseBody(contentLength: bytes.count) { writer in
+                    try await writer.write(ByteBuffer(bytes: bytes[..<half]))
+                    try await Task.sleep(for: wait)
+                    try await writer.write(ByteBuffer(bytes: bytes[half...]))
+                    try await writer.finish(nil)
+                })
         }
         return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     /// Runs a wallet's handler with the fault and skew the plan (or a magic amount) drew for
     /// this request.
-    private func planned(_ request: SandboxRequest, wallet: String, operation: String?, fields: (references: [String], amounts: [String]),
-                         _ handle: () async -> SandboxReply) async -> SandboxReply {
+    private func planned(
+        _ request: SandboxRequest, wallet: String, operation: String?, fields: (references: [String], amounts: [String]),
+        _ handle: () async -> SandboxReply
+    ) async -> SandboxReply {
         guard let plan, let operation else { return await handle() }
         // Without a plan only a pay's magic amount can fault a request: nothing else is parsed.
         guard !plan.plan.isEmpty || operation == "pay" else { return await handle() }
         let summary = SandboxRequestSummary(body: request.body, referenceFields: fields.references, amountFields: fields.amounts)
-        let (fault, skew) = plan.draw(wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor,
-                                      carriesToken: request.headerFields[.authorization] != nil)
+        let (fault, skew) = plan.draw(
+            wallet: wallet, operation: operation, reference: summary.reference, amountMinor: summary.amountMinor,
+            carriesToken: request.headerFields[.authorization] != nil)
         guard fault != nil || skew != nil else { return await handle() }
         return await SandboxRequestScope.$plannedFault.withValue(fault) {
             await SandboxRequestScope.$skew.withValue(skew) { await handle() }
@@ -111,8 +123,11 @@ struct SandboxResponder: HTTPResponder {
             let payments = ledger.read { state in
                 state.payments.values.filter { wallet == nil || $0.wallet == wallet }
                     .sorted { ($0.walletReference.count, $0.walletReference) < ($1.walletReference.count, $1.walletReference) }
-                    .map { Payment(wallet: $0.wallet, merchantReference: $0.merchantReference, walletReference: $0.walletReference,
-                                   amountMinor: $0.amountMinor, currency: $0.currency, state: $0.state.rawValue, refundedMinor: $0.refundedMinor) }
+                    .map {
+                        Payment(
+                            wallet: $0.wallet, merchantReference: $0.merchantReference, walletReference: $0.walletReference,
+                            amountMinor: $0.amountMinor, currency: $0.currency, state: $0.state.rawValue, refundedMinor: $0.refundedMinor)
+                    }
             }
             return .json(200, SandboxJSON.encode(payments))
         case ("GET", "/sandbox/ledger"):
@@ -125,8 +140,11 @@ struct SandboxResponder: HTTPResponder {
             return .json(200, Array("{\"seed\":\(plan?.plan.seed ?? 0),\"injected\":{\(injected)}}".utf8))
         case ("POST", "/sandbox/faults"):
             struct FaultRequest: Decodable { var fault: String; var path: String?; var wallet: String?; var operation: String?; var count: Int? }
-            guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault) else {
-                let help = "expected {\"fault\": NAME, \"path\": PATH?, \"wallet\": W?, \"operation\": OP?, \"count\": N?}; names: " + SandboxFault.adminNames.joined(separator: ", ")
+            guard let wanted = try? JSONDecoder().decode(FaultRequest.self, from: Data(request.body)), let fault = SandboxFault(name: wanted.fault)
+            else {
+                let help =
+                    "expected {\"fault\": NAME, \"path\": PATH?, \"wallet\": W?, \"operation\": OP?, \"count\": N?}; names: "
+                    + SandboxFault.adminNames.joined(separator: ", ")
                 return .json(400, SandboxJSON.encode(["error": help]))
             }
             faults.add(fault, path: wanted.path, wallet: wanted.wallet, operation: wanted.operation, count: wanted.count ?? 1)

@@ -73,8 +73,11 @@ public final class WalletSandbox: Sendable {
     /// The wallets the sandbox ships: `gcash`, `tng`, `paytm` and `dana`.
     public static let builtInWallets = ["gcash", "tng", "paytm", "dana"]
 
-    private init(host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
-                 ledger: SandboxLedger, plan: FaultPlanState, emulations: [any SandboxWalletEmulation], clock: @escaping @Sendable () -> Date, timeScale: Double) {
+    private init(
+        host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
+        ledger: SandboxLedger, plan: FaultPlanState, emulations: [any SandboxWalletEmulation], clock: @escaping @Sendable () -> Date,
+        timeScale: Double
+    ) {
         self.clock = clock
         self.timeScale = timeScale
         self.plan = plan
@@ -100,7 +103,9 @@ public final class WalletSandbox: Sendable {
         var names = Set(builtInWallets)
         for emulation in configuration.emulations {
             guard !emulation.wallet.isEmpty, names.insert(emulation.wallet).inserted else {
-                throw SandboxError("a hosted emulation needs a wallet name of its own, not \"\(emulation.wallet)\" (taken: \(names.sorted().joined(separator: ", ")))")
+                throw SandboxError(
+                    "a hosted emulation needs a wallet name of its own, not \"\(emulation.wallet)\" (taken: \(names.sorted().joined(separator: ", ")))"
+                )
             }
         }
         let ledger = try SandboxLedger(stateFile: configuration.stateFile)
@@ -109,24 +114,28 @@ public final class WalletSandbox: Sendable {
         let scale = configuration.timeScale
         let clock = Self.compressedClock(configuration.clock, scale: scale)
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
-        let notifier = SandboxNotifier(transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
-                                       plan: plan, timeScale: scale)
+        let notifier = SandboxNotifier(
+            transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
+            plan: plan, timeScale: scale)
         let gcash = try GCashSandbox(network: .gcash, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let hosted = configuration.emulations.map { SandboxEmulationHost(emulation: $0, ledger: ledger, faults: faults, clock: clock) }
-        let responder = SandboxResponder(gcash: gcash, tng: tng, paytm: paytm, dana: dana, emulations: hosted, faults: faults, notifier: notifier, ledger: ledger,
-                                         plan: plan, timeScale: scale)
+        let responder = SandboxResponder(
+            gcash: gcash, tng: tng, paytm: paytm, dana: dana, emulations: hosted, faults: faults, notifier: notifier, ledger: ledger,
+            plan: plan, timeScale: scale)
         let server: LoopbackServer
         do {
-            server = try await LoopbackServer.start(responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
+            server = try await LoopbackServer.start(
+                responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
         } catch {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
-        return WalletSandbox(host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
-                             plan: plan, emulations: configuration.emulations, clock: clock, timeScale: scale)
+        return WalletSandbox(
+            host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
+            plan: plan, emulations: configuration.emulations, clock: clock, timeScale: scale)
     }
 
     /// The sandbox's clock: `base`, running `scale` times faster from now on, moved by the
@@ -248,8 +257,10 @@ public final class WalletSandbox: Sendable {
                 keyVersion: SandboxCredentials.keyVersion,
                 partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
-                           "notificationClockToleranceSeconds": "300"]
+                settings: [
+                    "paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
+                    "notificationClockToleranceSeconds": "300",
+                ]
             )
         case "tng":
             return PartnerProfile(
@@ -258,8 +269,10 @@ public final class WalletSandbox: Sendable {
                 keyVersion: SandboxCredentials.keyVersion,
                 partnerPublicKeys: [SandboxCredentials.keyVersion: .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
-                           "notificationClockToleranceSeconds": "300"]
+                settings: [
+                    "paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
+                    "notificationClockToleranceSeconds": "300",
+                ]
             )
         case "paytm":
             return PartnerProfile(
@@ -275,8 +288,10 @@ public final class WalletSandbox: Sendable {
                 clientSecret: .string(SandboxCredentials.danaClientSecret),
                 partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true",
-                           "notificationClockToleranceSeconds": "300"]
+                settings: [
+                    "merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true",
+                    "notificationClockToleranceSeconds": "300",
+                ]
             )
         default:
             throw SandboxError("the sandbox has no wallet \(wallet) (it serves gcash, tng, paytm and dana, and the emulations it hosts)")
@@ -290,8 +305,10 @@ public final class WalletSandbox: Sendable {
     /// With `notifyBase` (`http://127.0.0.1:9000`), each wallet's profile gets
     /// `notify_url = NOTIFYBASE/notify/WALLET`, so the sandbox sends it notifications; without,
     /// the profiles name no notify URL and the sandbox sends none.
-    public static func writeClientConfig(to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = [],
-                                         notifyBase: String? = nil) throws -> String {
+    public static func writeClientConfig(
+        to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = [],
+        notifyBase: String? = nil
+    ) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = [
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
@@ -314,13 +331,17 @@ public final class WalletSandbox: Sendable {
             "partner_public_keys": [SandboxCredentials.keyVersion: "file:gcash-platform-public.pem"],
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
-            "settings": ["paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
-                         "notificationClockToleranceSeconds": "300"],
+            "settings": [
+                "paymentMethodType": "GCASH", "productCode": "AGREEMENT_PAYMENT", "merchantCurrencies": "PHP,USD,JPY,BHD",
+                "notificationClockToleranceSeconds": "300",
+            ],
         ]
         var tng = gcash
         tng["client_id"] = SandboxCredentials.tngClientID
-        tng["settings"] = ["paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
-                           "notificationClockToleranceSeconds": "300"]
+        tng["settings"] = [
+            "paymentMethodType": "TNG", "productCode": "AGREEMENT_PAYMENT", "walletCurrency": "MYR", "merchantCurrencies": "MYR",
+            "notificationClockToleranceSeconds": "300",
+        ]
         let paytm: [String: Any] = [
             "scheme": "paytm",
             "base_url": baseURL,
@@ -339,8 +360,10 @@ public final class WalletSandbox: Sendable {
             "partner_public_key": "file:dana-wallet-public.pem",
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
-            "settings": ["merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
-                         "notificationClockToleranceSeconds": "300"],
+            "settings": [
+                "merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
+                "notificationClockToleranceSeconds": "300",
+            ],
         ]
         var wallets: [String: Any] = ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]
         for emulation in emulations {

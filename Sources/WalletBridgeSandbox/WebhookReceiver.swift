@@ -23,11 +23,14 @@ public final class WebhookReceiver: Sendable {
     public func url(path: String = "/notify") -> String { "http://127.0.0.1:\(port)\(path)" }
 
     /// Starts a receiver on an ephemeral loopback port.
-    public static func start(logger: Logger = Logger(label: "walletbridge.webhook", factory: { _ in SwiftLogNoOpLogHandler() }), handler: @escaping Handler) async throws -> WebhookReceiver {
+    public static func start(
+        logger: Logger = Logger(label: "walletbridge.webhook", factory: { _ in SwiftLogNoOpLogHandler() }), handler: @escaping Handler
+    ) async throws -> WebhookReceiver {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             let buffer = try await request.body.collect(upTo: 1 << 20)
-            let notification = InboundNotification(method: request.method.rawValue, path: request.uri.path, headerFields: request.headers,
-                                                   body: Array(buffer.readableBytesView))
+            let notification = InboundNotification(
+                method: request.method.rawValue, path: request.uri.path, headerFields: request.headers,
+                body: Array(buffer.readableBytesView))
             let ack = await handler(notification)
             return Response(status: .init(code: ack.status), headers: ack.headerFields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
         }

@@ -32,11 +32,14 @@ enum AlipayPlusCases {
             ("signature_urlencoded", header.signatureURLEncoded),
             ("signature_header", header.headerValue),
         ]
-        let explanation = ["scheme: alipayplus (\(kind)), RSA256 = RSASSA-PKCS1-v1_5 with SHA-256"]
+        let explanation =
+            ["scheme: alipayplus (\(kind)), RSA256 = RSASSA-PKCS1-v1_5 with SHA-256"]
             + explainText("content to sign = METHOD + \" \" + path + \"\\n\" + clientId + \".\" + time + \".\" + body", content)
-            + ["content sha256: \(contentHash)",
-               "signature (base64): \(header.signatureBase64)",
-               "Signature: \(header.headerValue)"]
+            + [
+                "content sha256: \(contentHash)",
+                "signature (base64): \(header.signatureBase64)",
+                "Signature: \(header.headerValue)",
+            ]
         return SignReport(wireValue: header.headerValue, fields: fields, explanation: explanation)
     }
 
@@ -46,7 +49,8 @@ enum AlipayPlusCases {
         let key = try c.publicKey()
         let version = try c.optionalString("key_version") ?? (try? AlipayPlusSignatureHeader(parsing: headerText))?.keyVersion ?? "1"
         let verifier = AlipayPlusVerifier(keys: PublicKeyStore(version: version, key: key))
-        let explanation = ["scheme: alipayplus (\(kind)), public key \(key)"]
+        let explanation =
+            ["scheme: alipayplus (\(kind)), public key \(key)"]
             + explainText("content verified", String(decoding: message.contentToSign, as: UTF8.self))
         do {
             try verifier.verify(message, signatureHeader: headerText)

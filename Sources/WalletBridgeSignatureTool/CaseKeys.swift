@@ -21,8 +21,10 @@ public struct CaseKeys: Sendable {
     public var notes: [String]
 
     /// Creates a key set.
-    public init(privateKeyFile: String? = nil, ownPublicKey: PublicKey? = nil, merchantKeyFile: String? = nil,
-                partnerPublicKeys: [String: PublicKey] = [:], notes: [String] = []) {
+    public init(
+        privateKeyFile: String? = nil, ownPublicKey: PublicKey? = nil, merchantKeyFile: String? = nil,
+        partnerPublicKeys: [String: PublicKey] = [:], notes: [String] = []
+    ) {
         self.privateKeyFile = privateKeyFile
         self.ownPublicKey = ownPublicKey
         self.merchantKeyFile = merchantKeyFile

@@ -21,7 +21,9 @@ public struct DumpedCase: Sendable {
 /// secret as text).
 public enum ExchangeCases {
     /// The cases of one exchange, plus why any expected case was not written.
-    public static func cases(_ exchange: RecordedExchange, scheme: SignatureTool.Scheme, keys: CaseKeys, id: String) -> (cases: [DumpedCase], skipped: [String]) {
+    public static func cases(
+        _ exchange: RecordedExchange, scheme: SignatureTool.Scheme, keys: CaseKeys, id: String
+    ) -> (cases: [DumpedCase], skipped: [String]) {
         var cases: [DumpedCase] = []
         var skipped: [String] = []
         func add(_ side: String, _ fields: [String: Any]?, or reason: String) {
@@ -31,7 +33,8 @@ public enum ExchangeCases {
             fields["operation"] = "verify"
             fields["source"] = "walletbridge --dump-cases"
             if !keys.notes.isEmpty { fields["note"] = keys.notes.joined(separator: " ") }
-            guard let json = try? JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else {
+            guard let json = try? JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            else {
                 skipped.append("\(id)-\(side): not representable as JSON")
                 return
             }
@@ -40,10 +43,14 @@ public enum ExchangeCases {
         switch scheme {
         case .alipayplus:
             add("request", alipayPlusRequest(exchange, keys), or: "the request has no Client-Id, Request-Time or Signature")
-            if exchange.status != 0 { add("response", alipayPlusResponse(exchange, keys), or: "the reply is unsigned (no signature or response-time header)") }
+            if exchange.status != 0 {
+                add("response", alipayPlusResponse(exchange, keys), or: "the reply is unsigned (no signature or response-time header)")
+            }
         case .paytm:
             add("request", paytm(exchange.requestBody, keys, withBody: true), or: "the request is not a Paytm envelope")
-            if exchange.status != 0 { add("response", paytm(exchange.responseBody, keys, withBody: false), or: "the reply is not a signed Paytm envelope") }
+            if exchange.status != 0 {
+                add("response", paytm(exchange.responseBody, keys, withBody: false), or: "the reply is not a signed Paytm envelope")
+            }
         case .snap:
             if exchange.requestHeaders["authorization"] != nil {
                 skipped.append("\(id)-request: HMAC over an access token (the symmetric case needs the token and client secret as text; not dumped)")
@@ -58,34 +65,45 @@ public enum ExchangeCases {
     // MARK: Schemes
 
     static func alipayPlusRequest(_ e: RecordedExchange, _ keys: CaseKeys) -> [String: Any]? {
-        guard let clientID = e.requestHeaders["client-id"], let time = e.requestHeaders["request-time"], let signature = e.requestHeaders["signature"],
-              var fields = body(e.requestBody) else { return nil }
+        guard let clientID = e.requestHeaders["client-id"], let time = e.requestHeaders["request-time"],
+            let signature = e.requestHeaders["signature"],
+            var fields = body(e.requestBody)
+        else { return nil }
         let version = (try? AlipayPlusSignatureHeader(parsing: signature))?.keyVersion ?? "1"
-        fields.merge(["kind": "request", "description": "our signed request (\(e.method) \(e.path)), verifiable with our public key",
-                      "method": e.method, "path": e.path, "client_id": clientID, "time_header": "Request-Time", "time": time,
-                      "key_version": version, "signature_header": signature]) { _, new in new }
+        fields.merge([
+            "kind": "request", "description": "our signed request (\(e.method) \(e.path)), verifiable with our public key",
+            "method": e.method, "path": e.path, "client_id": clientID, "time_header": "Request-Time", "time": time,
+            "key_version": version, "signature_header": signature,
+        ]) { _, new in new }
         put(keys.ownPublicKey, into: &fields)
         if let file = keys.privateKeyFile { fields["private_key_file"] = file }
         return fields
     }
 
     static func alipayPlusResponse(_ e: RecordedExchange, _ keys: CaseKeys) -> [String: Any]? {
-        guard let time = e.responseHeaders["response-time"], let signature = e.responseHeaders["signature"], var fields = body(e.responseBody) else { return nil }
+        guard let time = e.responseHeaders["response-time"], let signature = e.responseHeaders["signature"], var fields = body(e.responseBody) else {
+            return nil
+        }
         let version = (try? AlipayPlusSignatureHeader(parsing: signature))?.keyVersion ?? "1"
         let clientID = e.responseHeaders["client-id"] ?? e.requestHeaders["client-id"] ?? ""
-        fields.merge(["kind": "response", "description": "the wallet's signed reply to \(e.method) \(e.path) (HTTP \(e.status)), verifiable with the wallet's public key",
-                      "method": e.method, "path": e.path, "client_id": clientID, "time_header": "Response-Time", "time": time,
-                      "key_version": version, "signature_header": signature]) { _, new in new }
+        fields.merge([
+            "kind": "response",
+            "description": "the wallet's signed reply to \(e.method) \(e.path) (HTTP \(e.status)), verifiable with the wallet's public key",
+            "method": e.method, "path": e.path, "client_id": clientID, "time_header": "Response-Time", "time": time,
+            "key_version": version, "signature_header": signature,
+        ]) { _, new in new }
         put(keys.partnerPublicKeys[version] ?? keys.partnerPublicKeys.values.first, into: &fields)
         return fields
     }
 
     static func paytm(_ envelopeBytes: [UInt8], _ keys: CaseKeys, withBody: Bool) -> [String: Any]? {
         guard let text = String(validating: envelopeBytes, as: UTF8.self), let envelope = try? PaytmEnvelope(received: envelopeBytes),
-              envelope.signature != nil else { return nil }
+            envelope.signature != nil
+        else { return nil }
         var fields: [String: Any] = ["kind": "envelope", "envelope": text]
         if withBody {
-            fields["description"] = "our checksummed request envelope; verify checks head.signature over the body text, sign checksums `body` afresh (random salt)"
+            fields["description"] =
+                "our checksummed request envelope; verify checks head.signature over the body text, sign checksums `body` afresh (random salt)"
             fields["body"] = String(decoding: envelope.bodyText, as: UTF8.self)
         } else {
             fields["description"] = "the wallet's checksummed reply envelope; verify checks head.signature over the body text as received"
@@ -98,13 +116,17 @@ public enum ExchangeCases {
         guard let timestamp = e.requestHeaders["x-timestamp"], let signature = e.requestHeaders["x-signature"] else { return nil }
         var fields: [String: Any]
         if let clientKey = e.requestHeaders["x-client-key"] {
-            fields = ["kind": "access-token", "description": "our signed access-token request (clientKey|timestamp), verifiable with our public key",
-                      "client_key": clientKey, "timestamp": timestamp, "signature": signature]
+            fields = [
+                "kind": "access-token", "description": "our signed access-token request (clientKey|timestamp), verifiable with our public key",
+                "client_key": clientKey, "timestamp": timestamp, "signature": signature,
+            ]
         } else {
             guard let body = body(e.requestBody) else { return nil }
             fields = body
-            fields.merge(["kind": "asymmetric", "description": "our signed request (\(e.method) \(e.path)), verifiable with our public key",
-                          "method": e.method, "path": e.path, "timestamp": timestamp, "signature": signature]) { _, new in new }
+            fields.merge([
+                "kind": "asymmetric", "description": "our signed request (\(e.method) \(e.path)), verifiable with our public key",
+                "method": e.method, "path": e.path, "timestamp": timestamp, "signature": signature,
+            ]) { _, new in new }
         }
         put(keys.ownPublicKey, into: &fields)
         if let file = keys.privateKeyFile { fields["private_key_file"] = file }
@@ -112,9 +134,13 @@ public enum ExchangeCases {
     }
 
     static func snapResponse(_ e: RecordedExchange, _ keys: CaseKeys) -> [String: Any]? {
-        guard let timestamp = e.responseHeaders["x-timestamp"], let signature = e.responseHeaders["x-signature"], var fields = body(e.responseBody) else { return nil }
-        fields.merge(["kind": "asymmetric", "description": "the wallet's signed reply to \(e.method) \(e.path) (HTTP \(e.status)), verifiable with the wallet's public key",
-                      "method": "POST", "path": e.path, "timestamp": timestamp, "signature": signature]) { _, new in new }
+        guard let timestamp = e.responseHeaders["x-timestamp"], let signature = e.responseHeaders["x-signature"], var fields = body(e.responseBody)
+        else { return nil }
+        fields.merge([
+            "kind": "asymmetric",
+            "description": "the wallet's signed reply to \(e.method) \(e.path) (HTTP \(e.status)), verifiable with the wallet's public key",
+            "method": "POST", "path": e.path, "timestamp": timestamp, "signature": signature,
+        ]) { _, new in new }
         put(keys.partnerPublicKeys.values.first, into: &fields)
         return fields
     }

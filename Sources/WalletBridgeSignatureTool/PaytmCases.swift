@@ -31,11 +31,14 @@ enum PaytmCases {
         do { generated = try engine.generate(for: text, salt: salt) } catch { throw SignatureCaseError("checksum generation failed: \(error)") }
         fields.append(("hash_string", generated.hashString))
         fields.append(("checksum", generated.checksum))
-        let explanation = ["scheme: paytm (\(kind)), AES-CBC checksum, salt \(generated.salt)\(salt == nil ? " (random)" : "")"]
+        let explanation =
+            ["scheme: paytm (\(kind)), AES-CBC checksum, salt \(generated.salt)\(salt == nil ? " (random)" : "")"]
             + explainText("text T", String(decoding: text, as: UTF8.self))
             + explainText("hashed = T + \"|\" + salt", String(decoding: text, as: UTF8.self) + "|" + generated.salt.value)
-            + ["hash string = sha256hex(hashed) + salt: \(generated.hashString)",
-               "checksum: \(generated.checksum)"]
+            + [
+                "hash string = sha256hex(hashed) + salt: \(generated.hashString)",
+                "checksum: \(generated.checksum)",
+            ]
         return SignReport(wireValue: generated.checksum, fields: fields, explanation: explanation)
     }
 
@@ -68,7 +71,11 @@ enum PaytmCases {
         if engine.verify(checksum, for: text) {
             return VerifyReport(valid: true, reason: "checksum matches the text", explanation: explanation)
         }
-        let key = (try? c.optionalString("merchant_key")) != nil ? "the inline merchant_key" : ((try? c.optionalString("merchant_key_file")).map { "merchant_key_file \($0)" } ?? "the merchant key")
-        return VerifyReport(valid: false, reason: "checksum does not match the text with \(key) (another merchant key, tampered text, or a malformed checksum)", explanation: explanation)
+        let key =
+            (try? c.optionalString("merchant_key")) != nil
+            ? "the inline merchant_key" : ((try? c.optionalString("merchant_key_file")).map { "merchant_key_file \($0)" } ?? "the merchant key")
+        return VerifyReport(
+            valid: false, reason: "checksum does not match the text with \(key) (another merchant key, tampered text, or a malformed checksum)",
+            explanation: explanation)
     }
 }

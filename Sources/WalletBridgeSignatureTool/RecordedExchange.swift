@@ -16,8 +16,10 @@ public struct RecordedExchange: Sendable {
     public var responseBody: [UInt8]
 
     /// Creates a record; header names are lower-cased here.
-    public init(method: String, path: String, requestHeaders: [String: String], requestBody: [UInt8], status: Int,
-                responseHeaders: [String: String], responseBody: [UInt8]) {
+    public init(
+        method: String, path: String, requestHeaders: [String: String], requestBody: [UInt8], status: Int,
+        responseHeaders: [String: String], responseBody: [UInt8]
+    ) {
         self.method = method
         self.path = path
         self.requestHeaders = Dictionary(requestHeaders.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })

@@ -15,11 +15,13 @@ enum SNAPCases {
         do {
             switch kind {
             case "access-token":
-                signature = try SNAPRSASigner(privateKey: try c.privateKey()).signAccessTokenRequest(clientKey: try clientKey(c), timestamp: timestamp)
+                signature = try SNAPRSASigner(privateKey: try c.privateKey()).signAccessTokenRequest(
+                    clientKey: try clientKey(c), timestamp: timestamp)
             case "symmetric":
                 let signer = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: try c.string("client_secret")))
-                signature = try signer.sign(method: try c.string("method"), path: try c.string("path"), body: try c.body(),
-                                            timestamp: timestamp, accessToken: SecretBytes(utf8: try c.string("access_token")))
+                signature = try signer.sign(
+                    method: try c.string("method"), path: try c.string("path"), body: try c.body(),
+                    timestamp: timestamp, accessToken: SecretBytes(utf8: try c.string("access_token")))
             default:
                 signature = try SNAPRSASigner(privateKey: try c.privateKey()).sign(
                     method: try c.string("method"), path: try c.string("path"), body: try c.body(), timestamp: timestamp)
@@ -50,11 +52,13 @@ enum SNAPCases {
             let secret = SecretBytes(utf8: try c.string("client_secret"))
             let signer: SNAPHMACSigner
             do { signer = try SNAPHMACSigner(clientSecret: secret) } catch { throw SignatureCaseError("\(error)") }
-            let valid = signer.verify(signature: signature, method: try c.string("method"), path: try c.string("path"),
-                                      body: try c.body(), timestamp: timestamp, accessToken: SecretBytes(utf8: token))
-            return VerifyReport(valid: valid,
-                                reason: valid ? "HMAC matches" : "HMAC does not match (tampered, other secret or token, or malformed)",
-                                explanation: ["scheme: snap (symmetric), token \(showSecrets ? token : "masked")"])
+            let valid = signer.verify(
+                signature: signature, method: try c.string("method"), path: try c.string("path"),
+                body: try c.body(), timestamp: timestamp, accessToken: SecretBytes(utf8: token))
+            return VerifyReport(
+                valid: valid,
+                reason: valid ? "HMAC matches" : "HMAC does not match (tampered, other secret or token, or malformed)",
+                explanation: ["scheme: snap (symmetric), token \(showSecrets ? token : "masked")"])
         case "access-token":
             let verifier = SNAPSignatureVerifier(publicKey: try c.publicKey())
             let key = try clientKey(c)
@@ -69,8 +73,10 @@ enum SNAPCases {
             let method = try c.string("method")
             let path = try c.string("path")
             let body = try c.body()
-            let explanation = ["scheme: snap (\(kind)), public key \(verifier.publicKey)"]
-                + explainText("string verified (raw body form)", SNAPStringToSign.transaction(method: method, path: path, body: body, timestamp: timestamp))
+            let explanation =
+                ["scheme: snap (\(kind)), public key \(verifier.publicKey)"]
+                + explainText(
+                    "string verified (raw body form)", SNAPStringToSign.transaction(method: method, path: path, body: body, timestamp: timestamp))
             do {
                 try verifier.verifyTransaction(signature: signature, method: method, path: path, body: body, timestamp: timestamp)
                 return VerifyReport(valid: true, reason: "signature matches \(method.uppercased()) \(path)", explanation: explanation)

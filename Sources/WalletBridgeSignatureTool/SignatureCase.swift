@@ -60,9 +60,13 @@ public struct SignatureCase {
         guard let object = value as? [String: Any] else { throw SignatureCaseError("field \"\(key)\" must be an object") }
         var result: [String: String?] = [:]
         for (name, item) in object {
-            if item is NSNull { result[name] = .some(nil) }
-            else if let text = item as? String { result[name] = text }
-            else { throw SignatureCaseError("\(key).\(name) must be a string or null (Paytm values are strings)") }
+            if item is NSNull {
+                result[name] = .some(nil)
+            } else if let text = item as? String {
+                result[name] = text
+            } else {
+                throw SignatureCaseError("\(key).\(name) must be a string or null (Paytm values are strings)")
+            }
         }
         return result
     }

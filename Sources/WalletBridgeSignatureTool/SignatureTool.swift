@@ -62,7 +62,8 @@ public struct SignatureTool: Sendable {
         let signatureCase = try SignatureCase(json: json, baseDirectory: baseDirectory)
         let kind = try signatureCase.kind
         guard scheme.kinds.contains(kind) else {
-            throw SignatureCaseError("unknown kind \"\(kind)\" for scheme \(scheme.rawValue); expected one of \(scheme.kinds.joined(separator: ", "))")
+            throw SignatureCaseError(
+                "unknown kind \"\(kind)\" for scheme \(scheme.rawValue); expected one of \(scheme.kinds.joined(separator: ", "))")
         }
         return (signatureCase, kind)
     }

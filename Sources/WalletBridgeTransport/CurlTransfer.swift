@@ -115,7 +115,8 @@ final class CurlTransfer: @unchecked Sendable {
         let fields = request.headerFields
         for field in fields {
             guard CurlTransfer.isValidHeader(field) else {
-                throw TransportError(.other, "header \(field.name) has a name or value that cannot be sent (control characters)", mayHaveReachedServer: false)
+                throw TransportError(
+                    .other, "header \(field.name) has a name or value that cannot be sent (control characters)", mayHaveReachedServer: false)
             }
             lines.append("\(field.name.rawName): \(field.value)")
         }
@@ -235,7 +236,8 @@ final class CurlTransfer: @unchecked Sendable {
             _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
             return CurlCompletion(result: .success(TransportResponse(status: status, headerFields: headerFields, body: body)))
         }
-        let stale = !freshConnection && !requestFullyWritten
+        let stale =
+            !freshConnection && !requestFullyWritten
             && CurlTransfer.diedOnStaleConnection(code: code, connectionsOpened: connectionsOpened, receivedResponseBytes: anyResponseByteReceived)
         return CurlCompletion(result: .failure(error(code: code)), diedOnStaleConnection: stale)
     }
@@ -294,13 +296,14 @@ final class CurlTransfer: @unchecked Sendable {
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
             return TransportError(.couldNotConnect, message, mayHaveReachedServer: false, curlCode: raw)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
-             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+            CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:
             return TransportError(.tls, message, mayHaveReachedServer: false, curlCode: raw)
         case CURLE_WRITE_ERROR where overflowed:
             return TransportError(.other, "response larger than \(maxResponseBytes) bytes", mayHaveReachedServer: true, curlCode: raw)
         case CURLE_WRITE_ERROR where tooManyHeaderFields:
-            return TransportError(.other, "response has more than \(CurlTransfer.maxResponseHeaderFields) header fields", mayHaveReachedServer: true, curlCode: raw)
+            return TransportError(
+                .other, "response has more than \(CurlTransfer.maxResponseHeaderFields) header fields", mayHaveReachedServer: true, curlCode: raw)
         default:
             return TransportError(.other, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
         }

@@ -104,7 +104,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// One transfer of `request`, start to finish.
     private func perform(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
         if Task.isCancelled {
-            return CurlCompletion(result: .failure(TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)))
+            return CurlCompletion(
+                result: .failure(TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)))
         }
         let id = nextID.withLock { id -> UInt64 in
             id += 1

@@ -20,7 +20,8 @@ struct AlipayPlusAdapterUnitTests {
             baseURL: "https://wallet.invalid",
             clientID: clientID,
             signer: AlipayPlusSigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM)),
-            verifier: AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM).publicKey))
+            verifier: AlipayPlusVerifier(
+                keys: PublicKeyStore(version: "1", key: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM).publicKey))
         )
     }
 
@@ -37,18 +38,25 @@ struct AlipayPlusAdapterUnitTests {
         AlipayPlusAdapter(configuration: try configuration(), transport: transport, clock: { Date(timeIntervalSince1970: 1_795_000_000) })
     }
 
-    let request = PaymentRequest(merchantReference: "WB-1", amount: Money(minorUnits: 1000, currency: .php), customer: CustomerCredential("tok-secret-777"), orderDescription: "o")
+    let request = PaymentRequest(
+        merchantReference: "WB-1", amount: Money(minorUnits: 1000, currency: .php), customer: CustomerCredential("tok-secret-777"),
+        orderDescription: "o")
 
     @Test func requestIsSignedOverTheExactBytesSent() async throws {
-        let mock = MockTransport.replying(try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#))
+        let mock = MockTransport.replying(
+            try Self.signedReply(
+                #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
+            ))
         let result = try await Self.adapter(mock).pay(request)
         #expect(result.status == .succeeded)
         let sent = try #require(mock.requests.first)
         #expect(sent.url == "https://wallet.invalid/aps/api/v1/payments/pay")
         #expect(sent.headerFields[.requestTime] == "2026-11-18T11:06:40+00:00", "time from the injected clock, UTC with offset")
-        let verifier = AlipayPlusVerifier(keys: PublicKeyStore(version: "1", key: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM).publicKey))
-        try verifier.verify(.request(path: "/aps/api/v1/payments/pay", clientId: Self.clientID, requestTime: sent.headerFields[.requestTime] ?? "", body: sent.body),
-                            signatureHeader: sent.headerFields[.signature] ?? "")
+        let verifier = AlipayPlusVerifier(
+            keys: PublicKeyStore(version: "1", key: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM).publicKey))
+        try verifier.verify(
+            .request(path: "/aps/api/v1/payments/pay", clientId: Self.clientID, requestTime: sent.headerFields[.requestTime] ?? "", body: sent.body),
+            signatureHeader: sent.headerFields[.signature] ?? "")
         let body = String(decoding: sent.body, as: UTF8.self)
         #expect(body.contains(#""productCode":"AGREEMENT_PAYMENT""#))
         #expect(body.contains(#""paymentAmount":{"currency":"PHP","value":"1000"}"#))
@@ -65,14 +73,17 @@ struct AlipayPlusAdapterUnitTests {
     }
 
     @Test func amountOrReferenceMismatchIsNeverSuccess() async throws {
-        let wrongAmount = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentAmount":{"currency":"PHP","value":"100000"}}"#)
+        let wrongAmount = try Self.signedReply(
+            #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentAmount":{"currency":"PHP","value":"100000"}}"#)
         let a = try await Self.adapter(.replying(wrongAmount)).pay(request)
         #expect(a.status.unknownCategory == .invalidPartnerResponse)
-        let wrongCurrency = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentAmount":{"currency":"USD","value":"1000"}}"#)
+        let wrongCurrency = try Self.signedReply(
+            #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1","paymentAmount":{"currency":"USD","value":"1000"}}"#)
         #expect(try await Self.adapter(.replying(wrongCurrency)).pay(request).status.unknownCategory == .invalidPartnerResponse)
         let noAmount = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentId":"P1"}"#)
         #expect(try await Self.adapter(.replying(noAmount)).pay(request).status.unknownCategory == .invalidPartnerResponse)
-        let otherPayment = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-2","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
+        let otherPayment = try Self.signedReply(
+            #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-2","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
         #expect(try await Self.adapter(.replying(otherPayment)).pay(request).status.unknownCategory == .invalidPartnerResponse)
     }
 
@@ -98,28 +109,33 @@ struct AlipayPlusAdapterUnitTests {
         #expect(throttled.status.error?.retryAfter == .seconds(3))
         #expect(throttled.status.error?.mayHaveCharged == true)
         // A throttled inquiry says nothing about the payment: it throws, with the wait.
-        let inquiry = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(throttle)).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        let inquiry = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(throttle)).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
         #expect(inquiry?.category == .rateLimited)
         #expect(inquiry?.retryAfter == .seconds(3))
     }
 
-    @Test(arguments: [
-        ("S", "SUCCESS", "succeeded", nil),
-        ("U", "PAYMENT_IN_PROCESS", "pending", nil),
-        ("U", "UNKNOWN_EXCEPTION", "unknown", WalletError.Category.unknownOutcome),
-        ("U", "REQUEST_TRAFFIC_EXCEED_LIMIT", "unknown", .rateLimited),
-        ("F", "USER_BALANCE_NOT_ENOUGH", "failed", .insufficientFunds),
-        ("F", "PARAM_ILLEGAL", "failed", .invalidRequest),
-        ("F", "ACCESS_DENIED", "failed", .authenticationFailed),
-        ("F", "INVALID_SIGNATURE", "failed", .authenticationFailed),
-        ("F", "ORDER_IS_CLOSED", "failed", .invalidRequest),
-        ("F", "USER_AMOUNT_EXCEED_LIMIT", "failed", .limitExceeded),
-        ("F", "RISK_REJECT", "failed", .declined),
-        ("F", "SOMETHING_NEW", "failed", .declined),
-    ] as [(String, String, String, WalletError.Category?)])
+    @Test(
+        arguments: [
+            ("S", "SUCCESS", "succeeded", nil),
+            ("U", "PAYMENT_IN_PROCESS", "pending", nil),
+            ("U", "UNKNOWN_EXCEPTION", "unknown", WalletError.Category.unknownOutcome),
+            ("U", "REQUEST_TRAFFIC_EXCEED_LIMIT", "unknown", .rateLimited),
+            ("F", "USER_BALANCE_NOT_ENOUGH", "failed", .insufficientFunds),
+            ("F", "PARAM_ILLEGAL", "failed", .invalidRequest),
+            ("F", "ACCESS_DENIED", "failed", .authenticationFailed),
+            ("F", "INVALID_SIGNATURE", "failed", .authenticationFailed),
+            ("F", "ORDER_IS_CLOSED", "failed", .invalidRequest),
+            ("F", "USER_AMOUNT_EXCEED_LIMIT", "failed", .limitExceeded),
+            ("F", "RISK_REJECT", "failed", .declined),
+            ("F", "SOMETHING_NEW", "failed", .declined),
+        ] as [(String, String, String, WalletError.Category?)])
     func payResultsMapAsThePartnerGuideSays(status: String, code: String, expected: String, category: WalletError.Category?) async throws {
         // A bound reply: it names our paymentRequestId and states our amount.
-        let reply = try Self.signedReply(#"{"result":{"resultCode":"\#(code)","resultStatus":"\#(status)","resultMessage":"m"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
+        let reply = try Self.signedReply(
+            #"{"result":{"resultCode":"\#(code)","resultStatus":"\#(status)","resultMessage":"m"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
+        )
         let result = try await Self.adapter(.replying(reply)).pay(request)
         #expect(result.status.name == expected)
         #expect(result.status.error?.category == category)
@@ -139,7 +155,8 @@ struct AlipayPlusAdapterUnitTests {
 
     @Test func signedButMalformedOrForeignNotificationsAreRejected() throws {
         let adapter = try Self.adapter(.failing(TransportError(.other, "unused", mayHaveReachedServer: false)))
-        let good = #"{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
+        let good =
+            #"{"notifyType":"PAYMENT_RESULT","result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
         let verified = try adapter.verifyNotification(try Self.signedNotification(good))
         #expect(verified.notification.payment.status == .succeeded)
         #expect(verified.acknowledgement.headerFields[.signature] != nil)
@@ -154,19 +171,25 @@ struct AlipayPlusAdapterUnitTests {
             try adapter.verifyNotification(try Self.signedNotification(good.replacingOccurrences(of: "PAYMENT_RESULT", with: "SOMETHING_ELSE")))
         }
         #expect(unknownType?.category == .invalidRequest)
-        let foreign = #expect(throws: WalletError.self) { try adapter.verifyNotification(try Self.signedNotification(good, clientID: "SOMEONE_ELSE")) }
+        let foreign = #expect(throws: WalletError.self) {
+            try adapter.verifyNotification(try Self.signedNotification(good, clientID: "SOMEONE_ELSE"))
+        }
         #expect(foreign?.category == .authenticationFailed)
         // A signed result whose amount is malformed is never reported as success.
-        let badAmount = try adapter.verifyNotification(try Self.signedNotification(good.replacingOccurrences(of: #""value":"1000""#, with: #""value":"10.00""#)))
+        let badAmount = try adapter.verifyNotification(
+            try Self.signedNotification(good.replacingOccurrences(of: #""value":"1000""#, with: #""value":"10.00""#)))
         #expect(badAmount.notification.payment.status.unknownCategory == .invalidPartnerResponse)
     }
 
     @Test func clientLogsReferencesButNoSecrets() async throws {
         let capture = LogCapture()
         let logger = Logger(label: "test", factory: { _ in capture })
-        let reply = try Self.signedReply(#"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#)
+        let reply = try Self.signedReply(
+            #"{"result":{"resultCode":"SUCCESS","resultStatus":"S"},"paymentRequestId":"WB-1","paymentId":"P1","paymentAmount":{"currency":"PHP","value":"1000"}}"#
+        )
         let mock = MockTransport.replying(reply)
-        let client = WalletClient(adapter: try Self.adapter(mock), logger: logger, configuration: WalletClient.Configuration(clock: VirtualClock().policy))
+        let client = WalletClient(
+            adapter: try Self.adapter(mock), logger: logger, configuration: WalletClient.Configuration(clock: VirtualClock().policy))
         _ = try await client.pay(request, correlationID: "corr-42")
         let lines = capture.lines.joined(separator: "\n")
         #expect(lines.contains("corr-42"))

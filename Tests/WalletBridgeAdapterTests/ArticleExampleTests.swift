@@ -32,8 +32,10 @@ struct ArticleExampleTests {
         try String(contentsOf: root.appendingPathComponent(catalogue + name), encoding: .utf8)
     }
 
-    @Test(arguments: [("GettingStartedExample.swift", "GettingStarted.md"), ("NotificationHandlerExample.swift", "Notifications.md"),
-                      ("ConfigurationExample.swift", "ConfigurationAndProfiles.md")])
+    @Test(arguments: [
+        ("GettingStartedExample.swift", "GettingStarted.md"), ("NotificationHandlerExample.swift", "Notifications.md"),
+        ("ConfigurationExample.swift", "ConfigurationAndProfiles.md"),
+    ])
     func theArticlesCodeIsTheCompiledSample(source: String, article: String) throws {
         let sample = try Self.sample(source)
         #expect(try Self.article(article).contains("```swift\n" + sample + "```"), "\(article)'s code block differs from \(source)")
@@ -60,9 +62,13 @@ struct ArticleExampleTests {
         #expect(configuration.clientCertificate?.certificatePath == "/etc/walletbridge/mtls.pem")
         #expect(configuration.clientCertificate?.privateKeyPath == "/etc/walletbridge/mtls.key")
         #expect(configuration.proxy == "http://proxy:3128")
-        let bare = transportConfiguration(for: try PartnerProfileFile(bytes: Array("""
-            {"wallets": {"dana": {"scheme": "snap", "base_url": "https://api.sandbox.dana.id", "client_id": "P"}}}
-            """.utf8), name: "shop.json", baseDirectory: nil).profile(for: "dana"))
+        let bare = transportConfiguration(
+            for: try PartnerProfileFile(
+                bytes: Array(
+                    """
+                    {"wallets": {"dana": {"scheme": "snap", "base_url": "https://api.sandbox.dana.id", "client_id": "P"}}}
+                    """.utf8), name: "shop.json", baseDirectory: nil
+            ).profile(for: "dana"))
         #expect(bare.connectTimeout == .seconds(5) && bare.requestTimeout == .seconds(30))
         #expect(bare.caBundlePath == nil && bare.clientCertificate == nil && bare.proxy == nil)
     }
@@ -102,7 +108,8 @@ struct ArticleExampleTests {
         var server: NotificationServer?
         do {
             let profile = try sandbox.clientProfile(wallet: wallet)
-            let adapter: any WalletAdapter = wallet == "paytm"
+            let adapter: any WalletAdapter =
+                wallet == "paytm"
                 ? PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport)
                 : SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
             let journal = try SQLitePaymentJournal(path: directory + "/journal.sqlite")
@@ -114,28 +121,36 @@ struct ArticleExampleTests {
 
             let reference = "DOC-NOTIFY-\(UUID().uuidString.prefix(8))"
             let amount = wallet == "paytm" ? try Money(parsing: "12.00", currency: .inr) : try Money(parsing: "12000", currency: .idr)
-            let paid = try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, customer: CustomerCredential("\(wallet)-pays"),
-                                                           orderDescription: "notified", notifyURL: "http://127.0.0.1:\(started.port)\(path)"))
+            let paid = try await client.pay(
+                PaymentRequest(
+                    merchantReference: reference, amount: amount, customer: CustomerCredential("\(wallet)-pays"),
+                    orderDescription: "notified", notifyURL: "http://127.0.0.1:\(started.port)\(path)"))
             #expect(paid.status.name == "pending", "pay settles nothing inline here: \(paid.status)")
 
-            #expect(await eventually { sandbox.notificationDeliveries.contains { $0.label.hasSuffix(reference) && $0.acknowledged } },
-                    "the sandbox's notification was acknowledged")
+            #expect(
+                await eventually { sandbox.notificationDeliveries.contains { $0.label.hasSuffix(reference) && $0.acknowledged } },
+                "the sandbox's notification was acknowledged")
             #expect(await eventually { await fulfilled.references == [reference] })
             let fulfilment = try #require(await fulfilled.payments.first)
             #expect(fulfilment.status == .succeeded && fulfilment.amount == amount)
             let entry = try await journal.entry(JournalEntry.paymentID(wallet: wallet, merchantReference: reference))
             #expect(entry?.state == .succeeded, "the notification advanced the journal's payment")
-            #expect(sandbox.notificationDeliveries.filter { $0.label.hasSuffix(reference) }.map(\.attempts) == [1],
-                    "acknowledged at the first attempt")
+            #expect(
+                sandbox.notificationDeliveries.filter { $0.label.hasSuffix(reference) }.map(\.attempts) == [1],
+                "acknowledged at the first attempt")
 
             // The same request again, as a wallet's redelivery: acknowledged, not applied again.
             let delivered = try #require(await started.deliveries.first { $0.path == path })
             var headers = HTTPFields()
-            for field in delivered.headerFields where !["host", "content-length", "connection", "user-agent", "accept", "transfer-encoding", "expect"].contains(field.name.canonicalName) {
+            for field in delivered.headerFields
+            where !["host", "content-length", "connection", "user-agent", "accept", "transfer-encoding", "expect"].contains(field.name.canonicalName)
+            {
                 headers.append(field)
             }
-            let again = try await transport.send(TransportRequest(method: .post, url: "http://127.0.0.1:\(started.port)\(path)",
-                                                                  headerFields: headers, body: delivered.body))
+            let again = try await transport.send(
+                TransportRequest(
+                    method: .post, url: "http://127.0.0.1:\(started.port)\(path)",
+                    headerFields: headers, body: delivered.body))
             #expect(again.status == 200)
             let acknowledgement = wallet == "dana" ? "2005600" : "OK"
             #expect(String(decoding: again.body, as: UTF8.self).contains(acknowledgement))
@@ -145,8 +160,10 @@ struct ArticleExampleTests {
             // And a tampered copy is refused with an HTTP error, applying nothing.
             var tampered = delivered.body
             if let index = tampered.lastIndex(of: UInt8(ascii: "2")) { tampered[index] = UInt8(ascii: "3") }
-            let refused = try await transport.send(TransportRequest(method: .post, url: "http://127.0.0.1:\(started.port)\(path)",
-                                                                    headerFields: headers, body: tampered))
+            let refused = try await transport.send(
+                TransportRequest(
+                    method: .post, url: "http://127.0.0.1:\(started.port)\(path)",
+                    headerFields: headers, body: tampered))
             #expect(refused.status == 400)
             #expect(await fulfilled.references == [reference])
             try journal.close()
@@ -202,18 +219,21 @@ struct NotificationServer: Sendable {
 
     var deliveries: [Delivery] { get async { await recorded.all } }
 
-    static func start(path: String, client: WalletClient, fulfil: @escaping @Sendable (PaymentResult) async -> Void) async throws -> NotificationServer {
+    static func start(
+        path: String, client: WalletClient, fulfil: @escaping @Sendable (PaymentResult) async -> Void
+    ) async throws -> NotificationServer {
         let recorded = Recorded()
         let router = Router()
         router.add(middleware: Recorder(recorded: recorded))
         addNotificationRoute(to: router, path: path, client: client, fulfil: fulfil)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let quiet = Logger(label: "notifications", factory: { _ in SwiftLogNoOpLogHandler() })
-        let app = Application(router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in
-                                  continuation.yield(channel.localAddress?.port ?? 0)
-                                  continuation.finish()
-                              }, logger: quiet)
+        let app = Application(
+            router: router, configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            }, logger: quiet)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: quiet))
         let task = Task {
             defer { continuation.finish() }

@@ -16,7 +16,8 @@ import WalletBridgeSandbox
 /// never in wall-clock time), and no secret reaches the error or the logs.
 @Suite("Configuration diagnosis end to end")
 struct ConfigurationDiagnosisEndToEndTests {
-    static let keys = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/vectors/keys")
+    static let keys = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/vectors/keys")
     /// A 16-character AES key that is not the sandbox's.
     static let wrongPaytmKey = "WRONG+KEY/abc123"
 
@@ -27,15 +28,20 @@ struct ConfigurationDiagnosisEndToEndTests {
 
     /// Everything a person or a log may see of a result.
     static func everythingShown(_ result: PaymentResult, _ lines: LogLines) -> String {
-        ([result.status.error?.description, result.status.error?.message, result.lastError?.description, result.lastError?.message,
-          "\(result)"].compactMap { $0 } + lines.all).joined(separator: "\n")
+        ([
+            result.status.error?.description, result.status.error?.message, result.lastError?.description, result.lastError?.message,
+            "\(result)",
+        ].compactMap { $0 } + lines.all).joined(separator: "\n")
     }
 
     @Test func wrongPaytmMerchantKeyIsDiagnosedAfterOneRequest() async throws {
-        try await withSandboxAdapter(wallet: "paytm", adjust: { $0.merchantKey = .string(Self.wrongPaytmKey) }, build: { profile, transport in
-            let counting = CountingTransport(base: transport)
-            return (PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting), counting)
-        }) { _, built in
+        try await withSandboxAdapter(
+            wallet: "paytm", adjust: { $0.merchantKey = .string(Self.wrongPaytmKey) },
+            build: { profile, transport in
+                let counting = CountingTransport(base: transport)
+                return (PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting), counting)
+            }
+        ) { _, built in
             let (adapter, counting) = built
             let lines = LogLines()
             let client = Self.client(adapter, lines)
@@ -65,10 +71,13 @@ struct ConfigurationDiagnosisEndToEndTests {
     }
 
     @Test func wrongGCashClientIDIsDiagnosedAfterOneRequest() async throws {
-        try await withSandboxAdapter(wallet: "gcash", adjust: { $0.clientID = "SANDBOX_WRONG_CLIENT" }, build: { profile, transport in
-            let counting = CountingTransport(base: transport)
-            return (AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: counting), counting)
-        }) { _, built in
+        try await withSandboxAdapter(
+            wallet: "gcash", adjust: { $0.clientID = "SANDBOX_WRONG_CLIENT" },
+            build: { profile, transport in
+                let counting = CountingTransport(base: transport)
+                return (AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: counting), counting)
+            }
+        ) { _, built in
             let (adapter, counting) = built
             let lines = LogLines()
             let result = try await Self.client(adapter, lines).pay(payment(reference("DIAG-GC"), try php("10.00"), customer: "gcash-pays"))
@@ -89,10 +98,13 @@ struct ConfigurationDiagnosisEndToEndTests {
 
     @Test func wrongSNAPPrivateKeyIsAVerifiedRefusalThatNamesTheKey() async throws {
         let wrongKey = Self.keys.appendingPathComponent("test-only-partner-rsa2048-private-pkcs8.pem").path
-        try await withSandboxAdapter(wallet: "dana", adjust: { $0.merchantKey = .file(path: wrongKey) }, build: { profile, transport in
-            let counting = CountingTransport(base: transport)
-            return (SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: counting), counting)
-        }) { _, built in
+        try await withSandboxAdapter(
+            wallet: "dana", adjust: { $0.merchantKey = .file(path: wrongKey) },
+            build: { profile, transport in
+                let counting = CountingTransport(base: transport)
+                return (SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: counting), counting)
+            }
+        ) { _, built in
             let (adapter, counting) = built
             let lines = LogLines()
             let result = try await Self.client(adapter, lines).pay(payment(reference("DIAG-DANA"), try idr("10000"), customer: "dana-pays"))
@@ -111,13 +123,17 @@ struct ConfigurationDiagnosisEndToEndTests {
     @Test func wrongSNAPKeysBothWaysAreUnknownWithTheUnverifiedClaim() async throws {
         let wrongKey = Self.keys.appendingPathComponent("test-only-partner-rsa2048-private-pkcs8.pem").path
         let wrongWalletKey = Self.keys.appendingPathComponent("test-only-merchant-rsa2048-public-spki.pem").path
-        try await withSandboxAdapter(wallet: "dana", adjust: {
-            $0.merchantKey = .file(path: wrongKey)
-            $0.partnerPublicKeys = ["dana": .file(path: wrongWalletKey)]
-        }, build: { profile, transport in
-            let counting = CountingTransport(base: transport)
-            return (SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: counting), counting)
-        }) { _, built in
+        try await withSandboxAdapter(
+            wallet: "dana",
+            adjust: {
+                $0.merchantKey = .file(path: wrongKey)
+                $0.partnerPublicKeys = ["dana": .file(path: wrongWalletKey)]
+            },
+            build: { profile, transport in
+                let counting = CountingTransport(base: transport)
+                return (SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: counting), counting)
+            }
+        ) { _, built in
             let (adapter, counting) = built
             let lines = LogLines()
             let result = try await Self.client(adapter, lines).pay(payment(reference("DIAG-DANA2"), try idr("10000"), customer: "dana-pays"))

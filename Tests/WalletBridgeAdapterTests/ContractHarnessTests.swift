@@ -19,7 +19,11 @@ import WalletBridgeSNAP
     }
 
     @Test func assertionsDecodeAndCheck() throws {
-        let decoded = try JSONDecoder().decode([String: ContractAssertion].self, from: Data(#"{"a":{"equals":"x"},"b":{"oneOf":["p","q"]},"c":{"exists":true},"d":{"absent":true},"e":{"echoes":"amount"},"f":{"equals":1}}"#.utf8))
+        let decoded = try JSONDecoder().decode(
+            [String: ContractAssertion].self,
+            from: Data(
+                #"{"a":{"equals":"x"},"b":{"oneOf":["p","q"]},"c":{"exists":true},"d":{"absent":true},"e":{"echoes":"amount"},"f":{"equals":1}}"#.utf8
+            ))
         #expect(decoded["a"] == .equals("x"))
         #expect(decoded["f"] == .equals("1"))
         let request = ["amount": "10.00 PHP"]
@@ -52,8 +56,9 @@ import WalletBridgeSNAP
 
     @Test func aBrokenAdapterFailsTheScenarioThatGuardsItsPromise() async throws {
         var harness = ContractHarness(wallet: "gcash", scenarios: Self.directory) { profile, transport, environment in
-            ContractSelfTest.broken(AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport),
-                                    flaw: .insufficientFundsAsDecline, logger: environment.logger, secret: "unused")
+            ContractSelfTest.broken(
+                AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport),
+                flaw: .insufficientFundsAsDecline, logger: environment.logger, secret: "unused")
         }
         harness.only = "pay.insufficient-funds"
         harness.rerunFailures = false
@@ -118,8 +123,9 @@ extension ContractHarnessTests {
         // The recorded replies hold the tampered signature: an adapter that skips verification
         // is caught offline too.
         var broken = ContractHarness(wallet: "gcash", scenarios: Self.directory) { profile, transport, environment in
-            ContractSelfTest.broken(AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock),
-                                    flaw: .skipsSignatureVerification, logger: environment.logger, secret: "unused")
+            ContractSelfTest.broken(
+                AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock),
+                flaw: .skipsSignatureVerification, logger: environment.logger, secret: "unused")
         }
         broken.only = "reply.tampered-signature"
         broken.rerunFailures = false
@@ -177,12 +183,16 @@ extension ContractHarnessTests {
     }
 
     @Test func declaredCurrenciesMustBeTheAdaptersInBothDirections() throws {
-        let capabilities = WalletCapabilities(operations: [.pay], walletCurrency: .php, currencies: [.php, try Currency(code: "JPY"), try Currency(code: "BHD")])
+        let capabilities = WalletCapabilities(
+            operations: [.pay], walletCurrency: .php, currencies: [.php, try Currency(code: "JPY"), try Currency(code: "BHD")])
         var declaration = ContractDeclaration(wallet: "x", declares: ["pay"])
         declaration.currencies = ["zeroDecimal": .init(code: "JPY", amount: "1000"), "threeDecimal": .init(code: "BHD", amount: "1.235")]
         #expect(ContractHarness.currencyProblems(declaration, capabilities: capabilities).isEmpty)
         declaration.currencies = ["zeroDecimal": .init(code: "JPY", amount: "1000")]
-        #expect(ContractHarness.currencyProblems(declaration, capabilities: capabilities) == ["the adapter takes BHD (3 minor digits), the declaration's currencies do not say so"])
+        #expect(
+            ContractHarness.currencyProblems(declaration, capabilities: capabilities) == [
+                "the adapter takes BHD (3 minor digits), the declaration's currencies do not say so"
+            ])
         declaration.currencies = ["zeroDecimal": .init(code: "KRW", amount: "1000"), "threeDecimal": .init(code: "JPY", amount: "1")]
         let problems = ContractHarness.currencyProblems(declaration, capabilities: capabilities)
         #expect(problems.contains("currencies.zeroDecimal: the declaration says KRW, the adapter's capabilities do not take it"))

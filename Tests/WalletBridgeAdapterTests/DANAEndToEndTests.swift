@@ -17,7 +17,8 @@ struct DANAEndToEndTests {
             let created = try await adapter.pay(payment(ref, try idr("10000"), customer: "dana-pays"))
             #expect(created.status.isPending)
             #expect(created.partnerResult?.code == "2005400")
-            let queried = try await adapter.inquire(PaymentQuery(merchantReference: ref, walletReference: created.walletReference, expectedAmount: try idr("10000")))
+            let queried = try await adapter.inquire(
+                PaymentQuery(merchantReference: ref, walletReference: created.walletReference, expectedAmount: try idr("10000")))
             #expect(queried.status.isSucceeded)
             #expect(queried.amount == (try idr("10000.00")))
             #expect(queried.partnerResult == PartnerResult(code: "2005500", status: "00", message: "SUCCESS"))
@@ -60,8 +61,9 @@ struct DANAEndToEndTests {
     @Test func aTamperedRequestSignatureIsRejectedWithASignedReply() async throws {
         try await withDANA { sandbox, _ in
             let body = danaPaymentBody(reference("tamper"), "10000.00")
-            let reply = try await rawSNAP(sandbox, path: SNAPConfiguration.Paths().payment, body: body, externalID: UUID().uuidString,
-                                          customer: "dana-pays", signature: String(repeating: "A", count: 344))
+            let reply = try await rawSNAP(
+                sandbox, path: SNAPConfiguration.Paths().payment, body: body, externalID: UUID().uuidString,
+                customer: "dana-pays", signature: String(repeating: "A", count: 344))
             #expect(reply.status == 401)
             #expect(reply.code == "4015400")
             #expect(reply.body.contains("Invalid Signature"))
@@ -152,7 +154,8 @@ struct DANAIdempotencyTests {
             let ref = reference("ext")
             let first = try await rawSNAP(sandbox, path: path, body: danaPaymentBody(ref, "10000.00"), externalID: externalID, customer: "dana-pays")
             #expect(first.code == "2005400")
-            let again = try await rawSNAP(sandbox, path: path, body: danaPaymentBody(reference("ext2"), "10000.00"), externalID: externalID, customer: "dana-pays")
+            let again = try await rawSNAP(
+                sandbox, path: path, body: danaPaymentBody(reference("ext2"), "10000.00"), externalID: externalID, customer: "dana-pays")
             #expect(again.status == 409)
             #expect(again.code == "4095400")
             // The conflicting message created nothing.
@@ -201,7 +204,8 @@ struct DANAIdempotencyTests {
         try await withDANA(mode: "token") { sandbox, adapter in
             let path = SNAPConfiguration.Paths().status
             let body = #"{"merchantId":"\#(SandboxCredentials.danaMerchantID)","originalPartnerReferenceNo":"x","serviceCode":"54"}"#
-            let foreign = try await rawSNAP(sandbox, path: path, body: body, externalID: UUID().uuidString, authorization: "Bearer notIssuedByThisSandbox")
+            let foreign = try await rawSNAP(
+                sandbox, path: path, body: body, externalID: UUID().uuidString, authorization: "Bearer notIssuedByThisSandbox")
             #expect(foreign.code == "4015503")
             let malformed = try await rawSNAP(sandbox, path: path, body: body, externalID: UUID().uuidString, authorization: "Basic abc")
             #expect(malformed.code == "4015501")
@@ -282,14 +286,17 @@ struct DANASandboxRefusalTests {
             let bare = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, body: Array("{}".utf8)))
             #expect(String(decoding: bare.body, as: UTF8.self).contains(#""responseCode":"4005502""#))
             #expect(bare.status == 400)
-            let badTime = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path,
-                                                               headerFields: [.xTimestamp: "yesterday", .xSignature: "x"], body: Array("{}".utf8)))
+            let badTime = try await transport.send(
+                TransportRequest(
+                    method: .post, url: sandbox.baseURL + path,
+                    headerFields: [.xTimestamp: "yesterday", .xSignature: "x"], body: Array("{}".utf8)))
             #expect(String(decoding: badTime.body, as: UTF8.self).contains(#""responseCode":"4005501""#))
             await transport.shutdown()
             // Signed but not the expected body: a parameter error, not a crash or a success.
             let malformed = try await rawSNAP(sandbox, path: path, body: #"{"merchantId":1}"#, externalID: UUID().uuidString)
             #expect(malformed.code == "4005502")
-            let foreignMerchant = try await rawSNAP(sandbox, path: path, body: #"{"merchantId":"OTHER","serviceCode":"54"}"#, externalID: UUID().uuidString)
+            let foreignMerchant = try await rawSNAP(
+                sandbox, path: path, body: #"{"merchantId":"OTHER","serviceCode":"54"}"#, externalID: UUID().uuidString)
             #expect(foreignMerchant.code == "4045508")
         }
     }

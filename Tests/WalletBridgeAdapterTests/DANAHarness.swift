@@ -13,17 +13,21 @@ func withDANA<T: Sendable>(
     adjust: (inout PartnerProfile) -> Void = { _ in },
     _ body: (WalletSandbox, SNAPAdapter) async throws -> T
 ) async throws -> T {
-    try await withSandboxAdapter(wallet: "dana", snapMode: mode, adjust: adjust, build: { profile, transport in
-        SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
-    }, body)
+    try await withSandboxAdapter(
+        wallet: "dana", snapMode: mode, adjust: adjust,
+        build: { profile, transport in
+            SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
+        }, body)
 }
 
 func idr(_ text: String) throws -> Money { try Money(parsing: text, currency: .idr) }
 
 /// Sends one RSA-signed SNAP request by hand (for what the adapter never does, such as reusing
 /// an X-EXTERNAL-ID), and returns the HTTP status and the body's responseCode.
-func rawSNAP(_ sandbox: WalletSandbox, path: String, body: String, externalID: String, authorization: String? = nil,
-             customer: String? = nil, signature: String? = nil) async throws -> (status: Int, code: String, body: String) {
+func rawSNAP(
+    _ sandbox: WalletSandbox, path: String, body: String, externalID: String, authorization: String? = nil,
+    customer: String? = nil, signature: String? = nil
+) async throws -> (status: Int, code: String, body: String) {
     let transport = try CurlTransport()
     let timestamp = TimestampText.iso8601(Date(), offsetHours: 7)
     let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM))
@@ -34,7 +38,8 @@ func rawSNAP(_ sandbox: WalletSandbox, path: String, body: String, externalID: S
     ]
     if let authorization { headers.append(HTTPField(name: .authorization, value: authorization)) }
     if let customer { headers.append(HTTPField(name: .authorizationCustomer, value: "Bearer " + customer)) }
-    let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
+    let response = try await transport.send(
+        TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
     await transport.shutdown()
     let text = String(decoding: response.body, as: UTF8.self)
     let code = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["responseCode"] as? String ?? ""

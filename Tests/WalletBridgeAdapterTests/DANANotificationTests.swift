@@ -66,7 +66,8 @@ struct DANANotificationTests {
     @Test func aNotificationOutsideTheClockToleranceIsRefusedAsSkew() throws {
         let now = Date(timeIntervalSince1970: 1_795_000_000)
         let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
-        let body = #"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","amount":{"value":"1.00","currency":"IDR"},"latestTransactionStatus":"00"}"#
+        let body =
+            #"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","amount":{"value":"1.00","currency":"IDR"},"latestTransactionStatus":"00"}"#
         func notification(at date: Date) throws -> InboundNotification {
             let timestamp = TimestampText.iso8601(date, offsetHours: 7)
             let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
@@ -95,18 +96,23 @@ struct DANANotificationTests {
     }
 
     @Test func theSharedFinishNotifyVectorVerifies() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/vectors/snap.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/vectors/snap.json")
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         let vector = try #require(cases.first { $0["id"] as? String == "snap-verify-finish-notify" })
         let keys = url.deletingLastPathComponent().appendingPathComponent("keys")
-        let walletKey = try RSAPublicKey(text: KeySource.file(path: keys.appendingPathComponent("test-only-partner-rsa2048-public-spki.pem").path).loadText())
-        let configuration = SNAPConfiguration(baseURL: "https://x", partnerID: "2026112400000000000001", merchantID: "216620000000000000001",
-                                              privateKey: try RSAPrivateKey(text: KeySource.file(path: keys.appendingPathComponent("test-only-merchant-rsa2048-private-pkcs8.pem").path).loadText()),
-                                              walletKey: SNAPSignatureVerifier(publicKey: walletKey))
+        let walletKey = try RSAPublicKey(
+            text: KeySource.file(path: keys.appendingPathComponent("test-only-partner-rsa2048-public-spki.pem").path).loadText())
+        let configuration = SNAPConfiguration(
+            baseURL: "https://x", partnerID: "2026112400000000000001", merchantID: "216620000000000000001",
+            privateKey: try RSAPrivateKey(
+                text: KeySource.file(path: keys.appendingPathComponent("test-only-merchant-rsa2048-private-pkcs8.pem").path).loadText()),
+            walletKey: SNAPSignatureVerifier(publicKey: walletKey))
         let adapter = SNAPAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)))
-        let inbound = InboundNotification(path: try #require(vector["path"] as? String),
-                                          headerFields: [.xTimestamp: try #require(vector["timestamp"] as? String), .xSignature: try #require(vector["signature"] as? String)],
-                                          body: Array(try #require(vector["body"] as? String).utf8))
+        let inbound = InboundNotification(
+            path: try #require(vector["path"] as? String),
+            headerFields: [.xTimestamp: try #require(vector["timestamp"] as? String), .xSignature: try #require(vector["signature"] as? String)],
+            body: Array(try #require(vector["body"] as? String).utf8))
         let verified = try adapter.verifyNotification(inbound)
         #expect(verified.notification.payment.status.isSucceeded)
         #expect(verified.notification.payment.merchantReference == "WB-ORDER-0001")
@@ -116,16 +122,22 @@ struct DANANotificationTests {
 
 @Suite("DANA-style malformed notifications")
 struct DANAMalformedNotificationTests {
-    @Test(arguments: [("[1]", WalletError.Category.invalidRequest),
-                      (#"{"latestTransactionStatus":"00"}"#, .invalidRequest),
-                      (#"{"originalPartnerReferenceNo":"WB-1","merchantId":"OTHER","latestTransactionStatus":"00"}"#, .invalidRequest),
-                      (#"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","latestTransactionStatus":"00","amount":{"value":"1","currency":"IDR"}}"#, .invalidRequest)])
+    @Test(arguments: [
+        ("[1]", WalletError.Category.invalidRequest),
+        (#"{"latestTransactionStatus":"00"}"#, .invalidRequest),
+        (#"{"originalPartnerReferenceNo":"WB-1","merchantId":"OTHER","latestTransactionStatus":"00"}"#, .invalidRequest),
+        (
+            #"{"originalPartnerReferenceNo":"WB-1","merchantId":"M1","latestTransactionStatus":"00","amount":{"value":"1","currency":"IDR"}}"#,
+            .invalidRequest
+        ),
+    ])
     func signedButMalformedNotificationsAreRefused(_ body: String, _ category: WalletError.Category) throws {
         let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
         let timestamp = "2026-11-24T10:04:31+07:00"
         let signature = try signer.sign(method: "POST", path: "/notify", body: Array(body.utf8), timestamp: timestamp)
         let adapter = try SNAPAdapterUnitTests.adapter(.replying(TransportResponse(status: 200)))
-        let inbound = InboundNotification(path: "/notify", headerFields: [.xTimestamp: timestamp, .xSignature: signature.value], body: Array(body.utf8))
+        let inbound = InboundNotification(
+            path: "/notify", headerFields: [.xTimestamp: timestamp, .xSignature: signature.value], body: Array(body.utf8))
         let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
         #expect(error?.category == category)
     }

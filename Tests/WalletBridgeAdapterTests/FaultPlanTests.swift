@@ -72,28 +72,38 @@ import WalletBridgeTransport
     // MARK: End to end
 
     /// A client and a sandbox (with `configure` applied) for `wallet`; shut down after `body`.
-    func withClient<T: Sendable>(_ wallet: String, snapMode: String = "rsa", configure: (inout WalletSandbox.Configuration) -> Void = { _ in },
-                                 _ body: (WalletSandbox, WalletClient) async throws -> T) async throws -> T {
-        try await withSandboxAdapter(wallet: wallet, snapMode: snapMode, configure: { configuration in
-            configuration.notificationRetryInterval = .milliseconds(20)
-            configure(&configuration)
-        }, build: { profile, transport -> any WalletAdapter in
-            switch wallet {
-            case "paytm": return PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport)
-            case "dana": return SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
-            default: return AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+    func withClient<T: Sendable>(
+        _ wallet: String, snapMode: String = "rsa", configure: (inout WalletSandbox.Configuration) -> Void = { _ in },
+        _ body: (WalletSandbox, WalletClient) async throws -> T
+    ) async throws -> T {
+        try await withSandboxAdapter(
+            wallet: wallet, snapMode: snapMode,
+            configure: { configuration in
+                configuration.notificationRetryInterval = .milliseconds(20)
+                configure(&configuration)
+            },
+            build: { profile, transport -> any WalletAdapter in
+                switch wallet {
+                case "paytm": return PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport)
+                case "dana": return SNAPAdapter(configuration: try SNAPConfiguration(profile: profile), transport: transport)
+                default: return AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+                }
             }
-        }) { sandbox, adapter in
+        ) { sandbox, adapter in
             try await body(sandbox, fastClient(adapter))
         }
     }
 
     func request(_ reference: String, _ amount: String, _ currency: Currency, customer: String) throws -> PaymentRequest {
-        PaymentRequest(merchantReference: reference, amount: try Money(parsing: amount, currency: currency), customer: CustomerCredential(customer), orderDescription: "fault plan test")
+        PaymentRequest(
+            merchantReference: reference, amount: try Money(parsing: amount, currency: currency), customer: CustomerCredential(customer),
+            orderDescription: "fault plan test")
     }
 
-    @Test(arguments: [("gcash", "10.51", Currency.php), ("gcash", "10.52", .php), ("gcash", "10.53", .php), ("gcash", "10.54", .php), ("gcash", "10.56", .php),
-                      ("dana", "10000.51", .idr), ("dana", "10000.52", .idr), ("dana", "10000.54", .idr), ("paytm", "10.51", .inr), ("paytm", "10.52", .inr)])
+    @Test(arguments: [
+        ("gcash", "10.51", Currency.php), ("gcash", "10.52", .php), ("gcash", "10.53", .php), ("gcash", "10.54", .php), ("gcash", "10.56", .php),
+        ("dana", "10000.51", .idr), ("dana", "10000.52", .idr), ("dana", "10000.54", .idr), ("paytm", "10.51", .inr), ("paytm", "10.52", .inr),
+    ])
     func aMagicAmountHitsOneRequestAndThePaymentStillSettlesOnce(wallet: String, amount: String, currency: Currency) async throws {
         try await withClient(wallet) { sandbox, client in
             let reference = "MAGIC-\(wallet)-\(amount)"
@@ -119,7 +129,8 @@ import WalletBridgeTransport
     @Test func theLedgerSnapshotCountsChargesRefundsAndCancelsAndIsServedAtItsEndpoint() async throws {
         try await withClient("gcash") { sandbox, client in
             _ = try await client.pay(try request("LEDGER-1", "12.00", .php, customer: "gcash-pays"))
-            _ = try await client.refund(RefundRequest(merchantReference: "LEDGER-1", refundReference: "LEDGER-1-R1", amount: try Money(parsing: "2.00", currency: .php)))
+            _ = try await client.refund(
+                RefundRequest(merchantReference: "LEDGER-1", refundReference: "LEDGER-1-R1", amount: try Money(parsing: "2.00", currency: .php)))
             _ = try await client.pay(try request("LEDGER-2", "12.00", .php, customer: "gcash-declines"))
             let entries = sandbox.ledgerSnapshot(wallet: "gcash")
             let paid = try #require(entries.first { $0.merchantReference == "LEDGER-1" })
@@ -163,7 +174,8 @@ import WalletBridgeTransport
                 let received = Received()
                 let webhook = try await WebhookReceiver.start { notification in
                     await received.add(notification.body)
-                    return (try? await client.receiveNotification(notification).acknowledgement) ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
+                    return (try? await client.receiveNotification(notification).acknowledgement)
+                        ?? NotificationAcknowledgement(status: 400, headerFields: [:], body: [])
                 }
                 var request = try request("NOTIFY-\(kind.rawValue)", "12.00", .php, customer: "gcash-pays")
                 request.notifyURL = webhook.url()

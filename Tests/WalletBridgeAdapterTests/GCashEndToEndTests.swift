@@ -112,7 +112,8 @@ struct GCashEndToEndTests {
             var impatient = adapter.configuration
             impatient.requestTimeout = .milliseconds(300)
             let timedOut = try await withCurlTransport { transport in
-                try await AlipayPlusAdapter(configuration: impatient, transport: transport).pay(payment(ref, try php("10.00"), customer: "gcash-pays"))
+                try await AlipayPlusAdapter(configuration: impatient, transport: transport).pay(
+                    payment(ref, try php("10.00"), customer: "gcash-pays"))
             }
             #expect(timedOut.status.unknownCategory == .timeout)
             #expect(timedOut.status.error?.mayHaveCharged == true)
@@ -182,8 +183,9 @@ struct GCashEndToEndTests {
         let result = try await adapter.pay(payment(reference("badkey"), try php("10.00"), customer: "gcash-pays"))
         #expect(result.status.failureCategory == .authenticationFailed)
         #expect(result.status.error?.partnerCode == "INVALID_SIGNATURE")
-        #expect(result.status.error?.partnerMessage?.contains("POST /aps/api/v1/payments/pay\\n\(SandboxCredentials.gcashClientID).") == true,
-                "the sandbox says what it verified")
+        #expect(
+            result.status.error?.partnerMessage?.contains("POST /aps/api/v1/payments/pay\\n\(SandboxCredentials.gcashClientID).") == true,
+            "the sandbox says what it verified")
         await transport.shutdown()
         await sandbox.shutdown()
     }
@@ -200,13 +202,16 @@ struct GCashEndToEndTests {
             #expect(unsent?.category == .invalidRequest)
             #expect(unsent?.mayHaveCharged == false)
             // Through the client, a refund without the wallet reference finds it by inquiry first.
-            let first = try await fastClient(adapter).refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: try php("30.00")))
+            let first = try await fastClient(adapter).refund(
+                RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: try php("30.00")))
             #expect(first.status == .succeeded)
             #expect(first.walletRefundReference != nil)
             // With the wallet reference, the adapter refunds directly.
-            let second = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R2", amount: try php("70.00")))
+            let second = try await adapter.refund(
+                RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R2", amount: try php("70.00")))
             #expect(second.status == .succeeded)
-            let over = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try php("0.01")))
+            let over = try await adapter.refund(
+                RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try php("0.01")))
             #expect(over.status.error?.category == .limitExceeded)
             #expect(over.status.error?.partnerCode == "REFUND_AMOUNT_EXCEED")
             let inquired = try await adapter.inquireRefund(RefundQuery(refundReference: ref + "-R1", expectedAmount: try php("30.00")))

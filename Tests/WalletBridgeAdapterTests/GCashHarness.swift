@@ -37,9 +37,11 @@ func withSandboxAdapter<Adapter: Sendable, T: Sendable>(
 func withGCash<T: Sendable>(
     _ body: (WalletSandbox, AlipayPlusAdapter) async throws -> T
 ) async throws -> T {
-    try await withSandboxAdapter(wallet: "gcash", build: { profile, transport in
-        AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
-    }, body)
+    try await withSandboxAdapter(
+        wallet: "gcash",
+        build: { profile, transport in
+            AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport)
+        }, body)
 }
 
 func php(_ text: String) throws -> Money { try Money(parsing: text, currency: .php) }
@@ -48,7 +50,8 @@ func php(_ text: String) throws -> Money { try Money(parsing: text, currency: .p
 func reference(_ label: String) -> String { "WB-\(label)-\(UUID().uuidString.prefix(8))" }
 
 func payment(_ ref: String, _ amount: Money, customer: String, notifyURL: String? = nil) -> PaymentRequest {
-    PaymentRequest(merchantReference: ref, amount: amount, customer: CustomerCredential(customer), orderDescription: "Test order", notifyURL: notifyURL)
+    PaymentRequest(
+        merchantReference: ref, amount: amount, customer: CustomerCredential(customer), orderDescription: "Test order", notifyURL: notifyURL)
 }
 
 extension PaymentStatus {

@@ -87,8 +87,9 @@ struct GCashNotificationTests {
             let inbox = Inbox()
             // The first two deliveries get an unsigned ack, which the wallet must not accept.
             let receiver = try await verifyingReceiver(adapter, inbox) { verified, count in
-                count < 3 ? NotificationAcknowledgement(status: 200, headerFields: [.contentType: "application/json"], body: verified.acknowledgement.body)
-                          : verified.acknowledgement
+                count < 3
+                    ? NotificationAcknowledgement(status: 200, headerFields: [.contentType: "application/json"], body: verified.acknowledgement.body)
+                    : verified.acknowledgement
             }
             let ref = reference("redeliver")
             _ = try await adapter.pay(payment(ref, try php("5.00"), customer: "gcash-pays", notifyURL: receiver.url()))

@@ -18,12 +18,24 @@ func firstPayments(profilePath: String) async throws -> [String: PaymentResult] 
         let paytm = PaytmAdapter(configuration: try PaytmConfiguration(profile: profiles.profile(for: "paytm")), transport: transport)
         let dana = SNAPAdapter(configuration: try SNAPConfiguration(profile: profiles.profile(for: "dana")), transport: transport)
         let orders: [(any WalletAdapter, PaymentRequest)] = [
-            (gcash, PaymentRequest(merchantReference: "FIRST-GCASH-1", amount: try Money(parsing: "10.00", currency: .php),
-                                   customer: CustomerCredential("gcash-pays"), orderDescription: "First GCash-style payment")),
-            (paytm, PaymentRequest(merchantReference: "FIRST-PAYTM-1", amount: try Money(parsing: "10.00", currency: .inr),
-                                   customer: CustomerCredential("paytm-pays"), orderDescription: "First Paytm-style payment")),
-            (dana, PaymentRequest(merchantReference: "FIRST-DANA-1", amount: try Money(parsing: "10000", currency: .idr),
-                                  customer: CustomerCredential("dana-pays"), orderDescription: "First DANA-style payment")),
+            (
+                gcash,
+                PaymentRequest(
+                    merchantReference: "FIRST-GCASH-1", amount: try Money(parsing: "10.00", currency: .php),
+                    customer: CustomerCredential("gcash-pays"), orderDescription: "First GCash-style payment")
+            ),
+            (
+                paytm,
+                PaymentRequest(
+                    merchantReference: "FIRST-PAYTM-1", amount: try Money(parsing: "10.00", currency: .inr),
+                    customer: CustomerCredential("paytm-pays"), orderDescription: "First Paytm-style payment")
+            ),
+            (
+                dana,
+                PaymentRequest(
+                    merchantReference: "FIRST-DANA-1", amount: try Money(parsing: "10000", currency: .idr),
+                    customer: CustomerCredential("dana-pays"), orderDescription: "First DANA-style payment")
+            ),
         ]
         var results: [String: PaymentResult] = [:]
         for (adapter, request) in orders {

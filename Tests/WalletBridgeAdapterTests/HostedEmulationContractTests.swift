@@ -15,7 +15,8 @@ struct HostedEmulationContractTests {
         let directory = NSTemporaryDirectory() + "toypay-contract-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory + "/wallets", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: directory + "/scenarios", withDestinationPath: root + "/scenarios")
-        let declaration = #"{"wallet": "toypay", "declares": ["pay", "inquire", "walletFaults"], "amount": "10.00", "customers": {"pays": "toy-pays", "declines": "toy-declines"}}"#
+        let declaration =
+            #"{"wallet": "toypay", "declares": ["pay", "inquire", "walletFaults"], "amount": "10.00", "customers": {"pays": "toy-pays", "declines": "toy-declines"}}"#
         try declaration.write(toFile: directory + "/wallets/toypay.json", atomically: true, encoding: .utf8)
         return directory
     }
@@ -44,7 +45,8 @@ struct HostedEmulationContractTests {
         let directory = try Self.partnerDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var harness = ContractHarness(wallet: "toypay", scenarios: directory) { profile, transport, environment in
-            ContractSelfTest.broken(try ToyPayAdapter(profile: profile, transport: transport), flaw: .timeoutAsFailure, logger: environment.logger, secret: "unused")
+            ContractSelfTest.broken(
+                try ToyPayAdapter(profile: profile, transport: transport), flaw: .timeoutAsFailure, logger: environment.logger, secret: "unused")
         }
         harness.emulations = [ToyPayEmulation()]
         harness.rerunFailures = false

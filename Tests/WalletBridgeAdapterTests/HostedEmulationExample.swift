@@ -54,21 +54,24 @@ struct ToyPayEmulation: SandboxWalletEmulation {
 
     func handle(_ request: SandboxRequest, context: SandboxEmulationContext) async -> SandboxReply {
         guard request.headerFields[.toySignature] == ToyPayWire.sign(request.body),
-              let asked = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(request.body)) else { return SandboxReply(status: 401) }
+            let asked = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(request.body))
+        else { return SandboxReply(status: 401) }
         let paying = request.path == "/toypay/pay"
         let answer = try? context.ledger.update(asked.reference) { record -> ToyPayWire.Message in
             if paying, record == nil {  // a new payment: charge it once
-                var payment = SandboxLedgerRecord(merchantReference: asked.reference, walletReference: "TOY-" + asked.reference,
-                                                  amount: try Money(parsing: asked.amount ?? "", currency: .usd), customerID: asked.customer ?? "",
-                                                  content: asked.amount ?? "")
+                var payment = SandboxLedgerRecord(
+                    merchantReference: asked.reference, walletReference: "TOY-" + asked.reference,
+                    amount: try Money(parsing: asked.amount ?? "", currency: .usd), customerID: asked.customer ?? "",
+                    content: asked.amount ?? "")
                 payment.state = asked.customer == "toy-declines" ? .failed : .succeeded
                 payment.charges = payment.state == .succeeded ? 1 : 0
                 record = payment
             }
             guard let payment = record else { return ToyPayWire.Message(reference: asked.reference, status: "UNKNOWN_REFERENCE") }
             if paying, payment.content != asked.amount { return ToyPayWire.Message(reference: asked.reference, status: "INCONSISTENT") }
-            return ToyPayWire.Message(reference: payment.merchantReference, amount: payment.amount.decimalString,
-                                      status: payment.state == .succeeded ? "PAID" : "DECLINED", walletReference: payment.walletReference)
+            return ToyPayWire.Message(
+                reference: payment.merchantReference, amount: payment.amount.decimalString,
+                status: payment.state == .succeeded ? "PAID" : "DECLINED", walletReference: payment.walletReference)
         }
         guard let answer, let body = try? Array(JSONEncoder().encode(answer)) else { return SandboxReply(status: 400) }
         var reply = SandboxReply.json(200, body)

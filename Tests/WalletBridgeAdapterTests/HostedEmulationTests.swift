@@ -15,7 +15,8 @@ struct HostedEmulationTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func theSampleMatchesTheGuide() throws {
-        let source = try String(contentsOf: Self.root.appendingPathComponent("Tests/WalletBridgeAdapterTests/HostedEmulationExample.swift"), encoding: .utf8)
+        let source = try String(
+            contentsOf: Self.root.appendingPathComponent("Tests/WalletBridgeAdapterTests/HostedEmulationExample.swift"), encoding: .utf8)
         let guide = try String(contentsOf: Self.root.appendingPathComponent("Specs/AddingAWallet.md"), encoding: .utf8)
         let begin = try #require(source.range(of: "// GUIDE-BEGIN\n"))
         let end = try #require(source.range(of: "// GUIDE-END"))
@@ -42,7 +43,9 @@ struct HostedEmulationTests {
     }
 
     func toyPayment(_ reference: String, _ amount: String, customer: String = "toy-pays") throws -> PaymentRequest {
-        PaymentRequest(merchantReference: reference, amount: try Money(parsing: amount, currency: .usd), customer: CustomerCredential(customer), orderDescription: "toy")
+        PaymentRequest(
+            merchantReference: reference, amount: try Money(parsing: amount, currency: .usd), customer: CustomerCredential(customer),
+            orderDescription: "toy")
     }
 
     @Test func aPaymentGoesThroughAndTheLedgerIsTheSandboxs() async throws {
@@ -52,7 +55,9 @@ struct HostedEmulationTests {
             #expect(result.walletReference == "TOY-TOY-OK")
             #expect(log.statuses("/toypay/pay") == [200])
             let entry = try #require(sandbox.ledgerSnapshot(wallet: "toypay").first)
-            #expect(entry.merchantReference == "TOY-OK" && entry.charges == 1 && entry.state == "succeeded" && entry.amountMinor == 1000 && entry.currency == "USD")
+            #expect(
+                entry.merchantReference == "TOY-OK" && entry.charges == 1 && entry.state == "succeeded" && entry.amountMinor == 1000
+                    && entry.currency == "USD")
             #expect(sandbox.payments(wallet: "toypay").map(\.walletReference) == ["TOY-TOY-OK"])
 
             let declined = try await client.pay(try toyPayment("TOY-NO", "10.00", customer: "toy-declines"))
@@ -164,17 +169,22 @@ struct ToyPayAdapter: WalletAdapter {
         let body = (try? Array(JSONEncoder().encode(message))) ?? []
         let response: TransportResponse
         do {
-            response = try await transport.send(TransportRequest(method: .post, url: baseURL + path,
-                                                                 headerFields: [.contentType: "application/json", .toySignature: ToyPayWire.sign(body)], body: body))
+            response = try await transport.send(
+                TransportRequest(
+                    method: .post, url: baseURL + path,
+                    headerFields: [.contentType: "application/json", .toySignature: ToyPayWire.sign(body)], body: body))
         } catch {
             throw WalletError.transport(error)
         }
         guard response.status == 200 else {
             let throttled = response.status == 429
-            throw WalletError(throttled ? .rateLimited : .unknownOutcome, "HTTP \(response.status)", retryAfter: throttled ? .seconds(1) : nil, mayHaveCharged: true)
+            throw WalletError(
+                throttled ? .rateLimited : .unknownOutcome, "HTTP \(response.status)", retryAfter: throttled ? .seconds(1) : nil, mayHaveCharged: true
+            )
         }
         guard response.head.headerFields[.toySignature] == ToyPayWire.sign(response.body),
-              let reply = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(response.body)) else {
+            let reply = try? JSONDecoder().decode(ToyPayWire.Message.self, from: Data(response.body))
+        else {
             throw WalletError(.invalidPartnerResponse, "the reply is unsigned, wrongly signed or malformed")
         }
         let status: PaymentStatus
@@ -185,10 +195,12 @@ struct ToyPayAdapter: WalletAdapter {
         case "INCONSISTENT": throw WalletError(.inconsistentRequest, "the reference was used with another amount")
         default: throw WalletError(.invalidPartnerResponse, "unknown status \(reply.status ?? "none")")
         }
-        let binding = ReplyBinding(references: [.ours("reference", held: message.reference, named: reply.reference)], expectedAmount: expected,
-                                   statedAmount: .init { try reply.amount.map { try Money(parsing: $0, currency: .usd) } })
-        return PaymentResult(status: binding.payment(status), merchantReference: message.reference, walletReference: binding.lends(reply.walletReference),
-                             amount: binding.confirmedAmount ?? expected)
+        let binding = ReplyBinding(
+            references: [.ours("reference", held: message.reference, named: reply.reference)], expectedAmount: expected,
+            statedAmount: .init { try reply.amount.map { try Money(parsing: $0, currency: .usd) } })
+        return PaymentResult(
+            status: binding.payment(status), merchantReference: message.reference, walletReference: binding.lends(reply.walletReference),
+            amount: binding.confirmedAmount ?? expected)
     }
 
     func cancel(_ query: PaymentQuery) async throws(WalletError) -> PaymentResult { throw Self.unsupported }

@@ -15,7 +15,9 @@ func hookPath(_ wallet: SandboxWallet) -> String { "/hooks/\(wallet.rawValue)" }
 
 /// The first notification `inbox` received about `ref` whose verified kind is `kind` (waiting for
 /// the sandbox to deliver it).
-func deliveredNotification(_ w: WalletUnderTest, _ inbox: Inbox, _ ref: String, kind: WalletNotification.Kind = .paymentResult) async throws -> InboundNotification {
+func deliveredNotification(
+    _ w: WalletUnderTest, _ inbox: Inbox, _ ref: String, kind: WalletNotification.Kind = .paymentResult
+) async throws -> InboundNotification {
     let adapter = w.adapter
     func matching() async -> InboundNotification? {
         await inbox.received.first { inbound in
@@ -42,7 +44,8 @@ func signedSNAPNotify(_ body: [UInt8], path: String = hookPath(.dana)) throws ->
     let timestamp = TimestampText.iso8601(Date(), offsetHours: 7)
     let signer = SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM))
     let signature = try signer.sign(method: "POST", path: path, body: body, timestamp: timestamp)
-    return InboundNotification(path: path, headerFields: [.contentType: "application/json", .xTimestamp: timestamp, .xSignature: signature.value], body: body)
+    return InboundNotification(
+        path: path, headerFields: [.contentType: "application/json", .xTimestamp: timestamp, .xSignature: signature.value], body: body)
 }
 
 /// A late "still in process" notification about a payment, built from the wallet's real final
@@ -100,7 +103,8 @@ extension WalletUnderTest {
     /// then lets the wallet decide by inquiring it with the adapter alone (nothing journalled),
     /// and returns the final notification the wallet sent.
     func payPendingThenDecide(_ client: WalletClient, _ ref: String, inbox: Inbox, receiver: WebhookReceiver) async throws -> InboundNotification {
-        let started = try await client.pay(payment(ref, wallet.amount, customer: wallet.slowCustomer, notifyURL: receiver.url(path: hookPath(wallet))))
+        let started = try await client.pay(
+            payment(ref, wallet.amount, customer: wallet.slowCustomer, notifyURL: receiver.url(path: hookPath(wallet))))
         #expect(started.status.isPending, "\(wallet): \(started.status)")
         for _ in 0..<3 { _ = try? await adapter.inquire(query(ref)) }
         #expect(ledger(ref)?.state == "succeeded")
@@ -180,13 +184,18 @@ struct JournalNotificationTests {
                 #expect(try await journal.entry(w.entryID(ref))?.state == .succeeded)
 
                 let pending = try await latePendingNotification(w, inbox, ref, final: final)
-                #expect(try w.adapter.verifyNotification(pending).notification.kind == .paymentPending, "the late notification verifies and says pending")
+                #expect(
+                    try w.adapter.verifyNotification(pending).notification.kind == .paymentPending, "the late notification verifies and says pending")
                 let late = try await client.receiveNotification(pending)
                 let entry = try #require(try await journal.entry(w.entryID(ref)))
                 #expect(entry.state == .succeeded, "a late pending never overwrites a final state")
-                #expect(!late.notification.payment.status.isPending, "the client reports the journal's state, not the late pending: \(late.notification.payment.status)")
+                #expect(
+                    !late.notification.payment.status.isPending,
+                    "the client reports the journal's state, not the late pending: \(late.notification.payment.status)")
                 let events = try await journal.events(w.entryID(ref))
-                #expect(events.contains { $0.kind == "kept" && $0.operation == "notifications" }, "\(events.map { "\($0.kind) \($0.operation) \($0.detail)" })")
+                #expect(
+                    events.contains { $0.kind == "kept" && $0.operation == "notifications" },
+                    "\(events.map { "\($0.kind) \($0.operation) \($0.detail)" })")
                 #expect(!events.contains { $0.kind == "refused" })
             }
         }
@@ -201,7 +210,8 @@ struct JournalNotificationTests {
                 // The journal holds the order for twice the amount the wallet was asked for (and notified).
                 let journal: any PaymentJournal = InMemoryPaymentJournal()
                 let ordered = Money(minorUnits: wallet.amount.minorUnits * 2, currency: wallet.amount.currency)
-                _ = try await journal.begin(JournalEntry.intent(wallet: wallet.rawValue, payment(ref, ordered, customer: wallet.paysCustomer), at: Date()))
+                _ = try await journal.begin(
+                    JournalEntry.intent(wallet: wallet.rawValue, payment(ref, ordered, customer: wallet.paysCustomer), at: Date()))
                 try await journal.recordAttempt(w.entryID(ref), operation: .pay, attempt: 1, at: Date())
                 let before = try #require(try await journal.entry(w.entryID(ref)))
                 let client = fastClient(w.adapter, journal: journal)
@@ -242,16 +252,22 @@ struct JournalNotificationTests {
                 #expect(try w.adapter.verifyNotification(inbound).notification.payment.status.isSucceeded)
                 // The journal says the payment failed (recorded directly), the wallet says it succeeded.
                 let journal: any PaymentJournal = InMemoryPaymentJournal()
-                _ = try await journal.begin(JournalEntry.intent(wallet: wallet.rawValue, payment(ref, wallet.amount, customer: wallet.paysCustomer), at: Date()))
+                _ = try await journal.begin(
+                    JournalEntry.intent(wallet: wallet.rawValue, payment(ref, wallet.amount, customer: wallet.paysCustomer), at: Date()))
                 try await journal.recordAttempt(w.entryID(ref), operation: .pay, attempt: 1, at: Date())
-                let (failed, verdict) = try await journal.recordOutcome(w.entryID(ref), JournalOutcome(operation: .pay, state: .failed,
-                                                                                                       error: WalletError(.declined, "declined", mayHaveCharged: false)), at: Date())
+                let (failed, verdict) = try await journal.recordOutcome(
+                    w.entryID(ref),
+                    JournalOutcome(
+                        operation: .pay, state: .failed,
+                        error: WalletError(.declined, "declined", mayHaveCharged: false)), at: Date())
                 #expect(failed.state == .failed && verdict == .applied)
                 let client = fastClient(w.adapter, journal: journal)
 
                 let received = try await client.receiveNotification(inbound)
-                #expect(received.disposition.unconfirmedReason?.category == .invalidPartnerResponse,
-                        "\(wallet): a notification contradicting a final state must be unconfirmed, got \(received.disposition) with status \(received.notification.payment.status)")
+                #expect(
+                    received.disposition.unconfirmedReason?.category == .invalidPartnerResponse,
+                    "\(wallet): a notification contradicting a final state must be unconfirmed, got \(received.disposition) with status \(received.notification.payment.status)"
+                )
                 #expect(!received.fulfilsOrder)
                 #expect(try await journal.entry(w.entryID(ref))?.state == .failed, "a final state is never overwritten")
                 let events = try await journal.events(w.entryID(ref))
@@ -267,7 +283,8 @@ struct JournalNotificationTests {
             let ref = reference("jn-refund")
             let paid = try await w.succeededPayment(ref)
             let txnID = try #require(paid.walletReference)
-            let request = RefundRequest(merchantReference: ref, walletReference: txnID, refundReference: ref + "-R1", amount: SandboxWallet.paytm.refundAmount)
+            let request = RefundRequest(
+                merchantReference: ref, walletReference: txnID, refundReference: ref + "-R1", amount: SandboxWallet.paytm.refundAmount)
             let refunded = try await w.adapter.refund(request)
             let refundID = try #require(refunded.walletRefundReference)
             // The journal says the refund failed (recorded directly); the wallet refunded it.
@@ -275,17 +292,22 @@ struct JournalNotificationTests {
             let id = w.refundEntryID(request.refundReference)
             _ = try await journal.begin(JournalEntry.intent(wallet: "paytm", request, at: Date()))
             try await journal.recordAttempt(id, operation: .refund, attempt: 1, at: Date())
-            _ = try await journal.recordOutcome(id, JournalOutcome(operation: .refund, state: .failed, error: WalletError(.declined, "declined", mayHaveCharged: false)), at: Date())
+            _ = try await journal.recordOutcome(
+                id, JournalOutcome(operation: .refund, state: .failed, error: WalletError(.declined, "declined", mayHaveCharged: false)), at: Date())
 
             let key = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
-            let body = #"{"mid":"\#(SandboxCredentials.paytmMerchantID)","orderId":"\#(ref)","txnId":"\#(txnID)","refId":"\#(request.refundReference)","refundId":"\#(refundID)","refundAmount":"\#(request.amount.decimalString)","status":"TXN_SUCCESS"}"#
+            let body =
+                #"{"mid":"\#(SandboxCredentials.paytmMerchantID)","orderId":"\#(ref)","txnId":"\#(txnID)","refId":"\#(request.refundReference)","refundId":"\#(refundID)","refundAmount":"\#(request.amount.decimalString)","status":"TXN_SUCCESS"}"#
             let webhook = #"{"head":{"signature":"\#(try key.generate(for: Array(body.utf8)).checksum)","version":"v1"},"body":\#(body)}"#
-            let inbound = InboundNotification(path: "/hooks/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(webhook.utf8))
+            let inbound = InboundNotification(
+                path: "/hooks/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(webhook.utf8))
             #expect(try w.adapter.verifyNotification(inbound).notification.refund?.status == .succeeded)
 
             let received = try await fastClient(w.adapter, journal: journal).receiveNotification(inbound)
-            #expect(received.disposition.unconfirmedReason?.category == .invalidPartnerResponse,
-                    "a refund notification contradicting a final refund must be unconfirmed, got \(received.disposition) with refund status \(String(describing: received.notification.refund?.status))")
+            #expect(
+                received.disposition.unconfirmedReason?.category == .invalidPartnerResponse,
+                "a refund notification contradicting a final refund must be unconfirmed, got \(received.disposition) with refund status \(String(describing: received.notification.refund?.status))"
+            )
             #expect(try await journal.entry(id)?.state == .failed, "a final state is never overwritten")
             let events = try await journal.events(id)
             #expect(events.contains { $0.kind == "refused" }, "\(events.map { "\($0.kind) \($0.operation) \($0.detail)" })")

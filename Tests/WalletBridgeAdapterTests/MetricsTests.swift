@@ -9,10 +9,13 @@ import WalletBridgeTransport
 // MARK: Harness
 
 /// A ``fastClient`` that records its metrics on `metrics` (injected, never bootstrapped).
-func metricsClient(_ adapter: any WalletAdapter, metrics: TestMetrics, journal: any PaymentJournal = InMemoryPaymentJournal(),
-                   settleWithin: Duration = .seconds(3600), retry: RetryPolicy = RetryPolicy(), clock: VirtualClock = VirtualClock()) -> WalletClient {
-    WalletClient(adapter: adapter, journal: journal,
-                 configuration: WalletClient.Configuration(retry: retry, settleWithin: settleWithin, clock: clock.policy, jitter: { 0.5 }, metrics: metrics))
+func metricsClient(
+    _ adapter: any WalletAdapter, metrics: TestMetrics, journal: any PaymentJournal = InMemoryPaymentJournal(),
+    settleWithin: Duration = .seconds(3600), retry: RetryPolicy = RetryPolicy(), clock: VirtualClock = VirtualClock()
+) -> WalletClient {
+    WalletClient(
+        adapter: adapter, journal: journal,
+        configuration: WalletClient.Configuration(retry: retry, settleWithin: settleWithin, clock: clock.policy, jitter: { 0.5 }, metrics: metrics))
 }
 
 extension TestMetrics {
@@ -105,12 +108,16 @@ struct MetricsTests {
         #expect(metrics.callErrors(wallet: "paytm", operation: .refund, category: .timeout).dimensions.map(\.0) == ["wallet", "operation", "error"])
         #expect(metrics.paymentsFinal(wallet: "dana", status: .succeeded)?.dimensions.map(\.0) == ["wallet", "status"])
         #expect(metrics.paymentsFinal(wallet: "dana", status: .pending) == nil, "only final states")
-        #expect(WalletMetrics(factory: factory, labelPrefix: "shop").attempts(wallet: "dana", operation: .pay, outcome: .error).label == "shop_attempts_total")
+        #expect(
+            WalletMetrics(factory: factory, labelPrefix: "shop").attempts(wallet: "dana", operation: .pay, outcome: .error).label
+                == "shop_attempts_total")
 
         // Recording a counter goes to the one handle.
         first.increment()
         again.increment()
-        #expect(try factory.base.expectCounter("walletbridge_calls_total", [("wallet", "gcash"), ("operation", "pay"), ("outcome", "succeeded")]).totalValue == 2)
+        #expect(
+            try factory.base.expectCounter("walletbridge_calls_total", [("wallet", "gcash"), ("operation", "pay"), ("outcome", "succeeded")])
+                .totalValue == 2)
     }
 
     /// Only an open → final transition of a payment counts, whatever else the journal reports.
@@ -187,7 +194,8 @@ struct MetricsTests {
             let clock = VirtualClock()
             let metrics = TestMetrics()
             let journal: any PaymentJournal = InMemoryPaymentJournal()
-            let client = metricsClient(try walletAdapter(.gcash, w.profile, w.transport, now: { clock.date }), metrics: metrics, journal: journal, clock: clock)
+            let client = metricsClient(
+                try walletAdapter(.gcash, w.profile, w.transport, now: { clock.date }), metrics: metrics, journal: journal, clock: clock)
             let ref = reference("metrics-doubt")
             w.sandbox.injectFault(fault, path: SandboxWallet.gcash.payPath)
             let result = try await client.pay(w.request(ref))
@@ -235,7 +243,8 @@ struct MetricsTests {
         try await withWallet(wallet) { w in
             let clock = VirtualClock()
             let metrics = TestMetrics()
-            let client = metricsClient(try walletAdapter(wallet, w.profile, w.transport, now: { clock.date }), metrics: metrics, settleWithin: .zero, clock: clock)
+            let client = metricsClient(
+                try walletAdapter(wallet, w.profile, w.transport, now: { clock.date }), metrics: metrics, settleWithin: .zero, clock: clock)
             let ref = reference("metrics-pending")
             let started = try await client.pay(w.request(ref, customer: wallet.slowCustomer))
             #expect(started.status.isPending, "\(started.status)")
@@ -264,8 +273,9 @@ struct MetricsTests {
             let clock = VirtualClock()
             let metrics = TestMetrics()
             let journal: any PaymentJournal = InMemoryPaymentJournal()
-            let client = metricsClient(try walletAdapter(.gcash, w.profile, w.transport, now: { clock.date }), metrics: metrics, journal: journal,
-                                       settleWithin: .seconds(10), clock: clock)
+            let client = metricsClient(
+                try walletAdapter(.gcash, w.profile, w.transport, now: { clock.date }), metrics: metrics, journal: journal,
+                settleWithin: .seconds(10), clock: clock)
             let ref = reference("metrics-recover")
             w.sandbox.injectFault(.resultUnknown, path: SandboxWallet.gcash.payPath)
             w.sandbox.injectFault(.resultUnknown, path: SandboxWallet.gcash.inquiryPath, count: 500)
@@ -316,7 +326,8 @@ struct MetricsTests {
             let metrics = TestMetrics()
             var closed = w.profile
             closed.baseURL = "http://127.0.0.1:1"
-            let client = metricsClient(try walletAdapter(.gcash, closed, w.transport, now: { clock.date }), metrics: metrics, retry: secondsApartRetry, clock: clock)
+            let client = metricsClient(
+                try walletAdapter(.gcash, closed, w.transport, now: { clock.date }), metrics: metrics, retry: secondsApartRetry, clock: clock)
             let ref = reference("metrics-refused")
             let error = await #expect(throws: WalletError.self) { _ = try await client.pay(w.request(ref)) }
             let category = try #require(error?.category)

@@ -18,8 +18,9 @@ func addNotificationRoute(
     router.post(RouterPath(path)) { request, _ -> Response in
         // The raw bytes: the signature covers the body exactly as received, never re-serialised.
         let body = try await request.body.collect(upTo: 1 << 20)
-        let inbound = InboundNotification(method: request.method.rawValue, path: request.uri.path,
-                                          headerFields: request.headers, body: Array(body.readableBytesView))
+        let inbound = InboundNotification(
+            method: request.method.rawValue, path: request.uri.path,
+            headerFields: request.headers, body: Array(body.readableBytesView))
         let received: ReceivedNotification
         do throws(WalletError) {
             // Verifies it, claims its deduplication key in the client's journal, confirms it with
@@ -41,15 +42,18 @@ func addNotificationRoute(
         }
         // Acknowledge in every case: without the acknowledgement the wallet keeps resending.
         let ack = received.acknowledgement
-        return Response(status: .init(code: ack.status), headers: ack.headerFields,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
+        return Response(
+            status: .init(code: ack.status), headers: ack.headerFields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: ack.body)))
     }
 }
 
 /// Serves `POST /webhooks/WALLET` for each client (one per wallet), beside the
 /// `PaymentReconciler` that settles whatever stays open, until SIGTERM.
-func serveNotifications(clients: [WalletClient], port: Int, logger: Logger,
-                        fulfil: @escaping @Sendable (PaymentResult) async -> Void) async throws {
+func serveNotifications(
+    clients: [WalletClient], port: Int, logger: Logger,
+    fulfil: @escaping @Sendable (PaymentResult) async -> Void
+) async throws {
     let router = Router()
     for client in clients {
         addNotificationRoute(to: router, path: "/webhooks/\(client.adapter.walletName)", client: client, fulfil: fulfil)

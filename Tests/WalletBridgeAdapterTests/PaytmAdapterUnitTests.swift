@@ -14,8 +14,9 @@ struct PaytmAdapterUnitTests {
     static let mid = "WBTEST00000000000001"
 
     static func adapter(_ transport: MockTransport) throws -> PaytmAdapter {
-        let configuration = PaytmConfiguration(baseURL: "https://securestage.example/", merchantID: mid,
-                                               checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: key)), clientID: "C11")
+        let configuration = PaytmConfiguration(
+            baseURL: "https://securestage.example/", merchantID: mid,
+            checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: key)), clientID: "C11")
         return PaytmAdapter(configuration: configuration, transport: transport, clock: { Date(timeIntervalSince1970: 1_795_000_000.123) })
     }
 
@@ -28,11 +29,13 @@ struct PaytmAdapterUnitTests {
 
     static func statusBody(_ status: String, _ code: String, orderId: String = "WB-1", amount: String? = "10.00", mid: String = mid) -> String {
         let amountField = amount.map { #","txnAmount":"\#($0)""# } ?? ""
-        return #"{"resultInfo":{"resultStatus":"\#(status)","resultCode":"\#(code)","resultMsg":"m"},"txnId":"T1","orderId":"\#(orderId)","mid":"\#(mid)"\#(amountField)}"#
+        return
+            #"{"resultInfo":{"resultStatus":"\#(status)","resultCode":"\#(code)","resultMsg":"m"},"txnId":"T1","orderId":"\#(orderId)","mid":"\#(mid)"\#(amountField)}"#
     }
 
     @Test func theChecksumCoversTheExactBodyBytesSent() async throws {
-        let transport = MockTransport.replying(try Self.reply(#"{"resultInfo":{"resultStatus":"S","resultCode":"0000","resultMsg":"Success"},"txnToken":"tok"}"#))
+        let transport = MockTransport.replying(
+            try Self.reply(#"{"resultInfo":{"resultStatus":"S","resultCode":"0000","resultMsg":"Success"},"txnToken":"tok"}"#))
         let result = try await Self.adapter(transport).pay(payment("WB-1", try inr("10.00"), customer: "CUST_001"))
         #expect(result.status.token == "tok")
         let sent = try #require(transport.requests.first)
@@ -47,17 +50,18 @@ struct PaytmAdapterUnitTests {
         #expect(String(decoding: sent.body, as: UTF8.self).contains(#""requestTimestamp":"1795000000123""#))
     }
 
-    @Test(arguments: [
-        ("TXN_SUCCESS", "01", "succeeded", nil),
-        ("PENDING", "402", "pending", nil),
-        ("PENDING", "400", "pending", nil),
-        ("TXN_FAILURE", "227", "failed", WalletError.Category.declined),
-        ("TXN_FAILURE", "235", "failed", .insufficientFunds),
-        ("TXN_FAILURE", "810", "failed", .declined),
-        ("TXN_FAILURE", "501", "failed", .partnerUnavailable),
-        ("TXN_FAILURE", "999", "failed", .declined),
-        ("TXN_FAILURE", "334", "unknown", .notFound),
-    ] as [(String, String, String, WalletError.Category?)])
+    @Test(
+        arguments: [
+            ("TXN_SUCCESS", "01", "succeeded", nil),
+            ("PENDING", "402", "pending", nil),
+            ("PENDING", "400", "pending", nil),
+            ("TXN_FAILURE", "227", "failed", WalletError.Category.declined),
+            ("TXN_FAILURE", "235", "failed", .insufficientFunds),
+            ("TXN_FAILURE", "810", "failed", .declined),
+            ("TXN_FAILURE", "501", "failed", .partnerUnavailable),
+            ("TXN_FAILURE", "999", "failed", .declined),
+            ("TXN_FAILURE", "334", "unknown", .notFound),
+        ] as [(String, String, String, WalletError.Category?)])
     func statusRepliesMapIntoTheCommonModel(_ status: String, _ code: String, _ expected: String, _ category: WalletError.Category?) async throws {
         let transport = MockTransport.replying(try Self.reply(Self.statusBody(status, code)))
         let result = try await Self.adapter(transport).inquire(PaymentQuery(merchantReference: "WB-1"))
@@ -110,7 +114,8 @@ struct PaytmAdapterUnitTests {
     }
 
     @Test func aReplyWithNonASCIITextVerifiesOverItsRawBytes() async throws {
-        let body = #"{"resultInfo":{"resultStatus":"TXN_SUCCESS","resultCode":"01","resultMsg":"भुगतान सफल ₹"},"orderId":"WB-1","txnAmount":"10.00","txnId":"T1"}"#
+        let body =
+            #"{"resultInfo":{"resultStatus":"TXN_SUCCESS","resultCode":"01","resultMsg":"भुगतान सफल ₹"},"orderId":"WB-1","txnAmount":"10.00","txnId":"T1"}"#
         let result = try await Self.adapter(.replying(try Self.reply(body))).inquire(PaymentQuery(merchantReference: "WB-1"))
         #expect(result.status.isSucceeded)
         #expect(result.partnerResult?.message == "भुगतान सफल ₹")
@@ -118,7 +123,9 @@ struct PaytmAdapterUnitTests {
 
     @Test func transportFailuresAreThrownWhenNothingWasSentAndUnknownOtherwise() async throws {
         let refused = MockTransport.failing(TransportError(.couldNotConnect, "refused", mayHaveReachedServer: false))
-        let error = await #expect(throws: WalletError.self) { _ = try await Self.adapter(refused).pay(payment("WB-1", try inr("1.00"), customer: "C")) }
+        let error = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(refused).pay(payment("WB-1", try inr("1.00"), customer: "C"))
+        }
         #expect(error?.category == .partnerUnavailable)
         #expect(error?.mayHaveCharged == false)
 
@@ -129,7 +136,9 @@ struct PaytmAdapterUnitTests {
         // A 5xx after sending: a pay is unknown; an inquiry failed (it throws, saying nothing about the payment).
         let outage = MockTransport.replying(TransportResponse(status: 502, body: Array("bad gateway".utf8)))
         #expect(try await Self.adapter(outage).pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory == .unknownOutcome)
-        let failedInquiry = await #expect(throws: WalletError.self) { _ = try await Self.adapter(outage).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        let failedInquiry = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(outage).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
         #expect(failedInquiry?.category == .unknownOutcome)
 
         // An unsigned 429 proves nothing: a pay is unknown (never failed), an inquiry throws with the wait.
@@ -138,7 +147,9 @@ struct PaytmAdapterUnitTests {
         #expect(throttledPay.status.unknownCategory == .rateLimited)
         #expect(throttledPay.status.error?.retryAfter == .seconds(3))
         #expect(throttledPay.status.error?.mayHaveCharged == true)
-        let limited = await #expect(throws: WalletError.self) { _ = try await Self.adapter(throttled).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        let limited = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(throttled).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
         #expect(limited?.category == .rateLimited)
         #expect(limited?.retryAfter == .seconds(3))
     }
@@ -166,19 +177,26 @@ struct PaytmAdapterUnitTests {
         #expect(failed.status.error?.mayHaveCharged == false)
 
         let duplicate = try Self.reply(#"{"resultInfo":{"resultStatus":"F","resultCode":"325","resultMsg":"Duplicate Order Id"}}"#)
-        let error = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(duplicate)).pay(payment("WB-1", try inr("1.00"), customer: "C")) }
+        let error = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(duplicate)).pay(payment("WB-1", try inr("1.00"), customer: "C"))
+        }
         #expect(error?.category == .inconsistentRequest)
 
         let noToken = try Self.reply(#"{"resultInfo":{"resultStatus":"S","resultCode":"0000","resultMsg":"Success"}}"#)
-        #expect(try await Self.adapter(.replying(noToken)).pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory == .invalidPartnerResponse)
+        #expect(
+            try await Self.adapter(.replying(noToken)).pay(payment("WB-1", try inr("1.00"), customer: "C")).status.unknownCategory
+                == .invalidPartnerResponse)
     }
 
     @Test(arguments: [
-        ("PENDING", "601", "pending"), ("TXN_SUCCESS", "10", "succeeded"), ("TXN_FAILURE", "619", "failed"), ("TXN_FAILURE", "631", "unknown"), ("U", "0", "unknown"),
+        ("PENDING", "601", "pending"), ("TXN_SUCCESS", "10", "succeeded"), ("TXN_FAILURE", "619", "failed"), ("TXN_FAILURE", "631", "unknown"),
+        ("U", "0", "unknown"),
     ])
     func refundRepliesMapIntoTheCommonModel(_ status: String, _ code: String, _ expected: String) async throws {
-        let body = #"{"resultInfo":{"resultStatus":"\#(status)","resultCode":"\#(code)","resultMsg":"m"},"refId":"R1","refundId":"P1","refundAmount":"5.00"}"#
-        let result = try await Self.adapter(.replying(try Self.reply(body))).inquireRefund(RefundQuery(refundReference: "R1", merchantReference: "WB-1"))
+        let body =
+            #"{"resultInfo":{"resultStatus":"\#(status)","resultCode":"\#(code)","resultMsg":"m"},"refId":"R1","refundId":"P1","refundAmount":"5.00"}"#
+        let result = try await Self.adapter(.replying(try Self.reply(body))).inquireRefund(
+            RefundQuery(refundReference: "R1", merchantReference: "WB-1"))
         #expect(result.status.name == expected)
     }
 
@@ -187,7 +205,8 @@ struct PaytmAdapterUnitTests {
         for code in ["501", "330", "1001"] {
             let body = #"{"resultInfo":{"resultStatus":"F","resultCode":"\#(code)","resultMsg":"m"}}"#
             let error = await #expect(throws: WalletError.self) {
-                _ = try await Self.adapter(.replying(try Self.reply(body))).inquireRefund(RefundQuery(refundReference: "R1", merchantReference: "WB-1"))
+                _ = try await Self.adapter(.replying(try Self.reply(body))).inquireRefund(
+                    RefundQuery(refundReference: "R1", merchantReference: "WB-1"))
             }
             #expect(error?.partnerCode == code)
         }
@@ -231,9 +250,11 @@ struct PaytmFormTests {
             guard let params = vector.params, let checksum = vector.checksum, let mid = params["MID"] ?? nil else { continue }
             var fields: [String: String] = ["CHECKSUMHASH": checksum]
             for (key, value) in params { fields[key] = value ?? "" }
-            let configuration = PaytmConfiguration(baseURL: "https://x", merchantID: mid, checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
+            let configuration = PaytmConfiguration(
+                baseURL: "https://x", merchantID: mid, checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
             let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200)))
-            let inbound = InboundNotification(path: "/cb", headerFields: [.contentType: "application/x-www-form-urlencoded"], body: PaytmForm.encode(fields))
+            let inbound = InboundNotification(
+                path: "/cb", headerFields: [.contentType: "application/x-www-form-urlencoded"], body: PaytmForm.encode(fields))
             if vector.valid {
                 let verified = try adapter.verifyNotification(inbound)
                 #expect(verified.notification.requiresConfirmation, "\(vector.id)")
@@ -263,10 +284,12 @@ struct PaytmVectorFile {
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
         return cases.compactMap { item in
             guard let id = item["id"] as? String, let kind = item["kind"] as? String, let operation = item["operation"] as? String,
-                  let key = item["merchant_key"] as? String, let expected = item["expected"] as? [String: Any] else { return nil }
+                let key = item["merchant_key"] as? String, let expected = item["expected"] as? [String: Any]
+            else { return nil }
             let params = (item["params"] as? [String: Any]).map { raw in raw.mapValues { $0 as? String } }
-            return Vector(id: id, kind: kind, operation: operation, merchantKey: key, params: params, checksum: item["checksum"] as? String,
-                          envelope: item["envelope"] as? String, valid: expected["valid"] as? Bool ?? false)
+            return Vector(
+                id: id, kind: kind, operation: operation, merchantKey: key, params: params, checksum: item["checksum"] as? String,
+                envelope: item["envelope"] as? String, valid: expected["valid"] as? Bool ?? false)
         }
     }
 }
@@ -278,9 +301,11 @@ struct PaytmAdapterVectorTests {
         #expect(vectors.count >= 2)
         for vector in vectors {
             let envelope = try #require(vector.envelope)
-            let configuration = PaytmConfiguration(baseURL: "https://x", merchantID: "WBTEST00000000000001",
-                                                   checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
-            let adapter = PaytmAdapter(configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200, body: Array(envelope.utf8))))
+            let configuration = PaytmConfiguration(
+                baseURL: "https://x", merchantID: "WBTEST00000000000001",
+                checksum: try PaytmChecksum(merchantKey: SecretBytes(utf8: vector.merchantKey)))
+            let adapter = PaytmAdapter(
+                configuration: configuration, transport: MockTransport.replying(TransportResponse(status: 200, body: Array(envelope.utf8))))
             if vector.valid {
                 let result = try await adapter.inquire(PaymentQuery(merchantReference: "WB-ORDER-0001"))
                 #expect(result.status.isSucceeded, "\(vector.id)")
@@ -390,7 +415,9 @@ struct PaytmMalformedInputTests {
             (Array("MID=x&ORDERID=WB-1&STATUS=TXN_SUCCESS".utf8), .authenticationFailed),
         ]
         for (body, category) in cases {
-            let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(InboundNotification(path: "/cb", headerFields: headers, body: body)) }
+            let error = #expect(throws: WalletError.self) {
+                _ = try adapter.verifyNotification(InboundNotification(path: "/cb", headerFields: headers, body: body))
+            }
             #expect(error?.category == category, "\(String(decoding: body, as: UTF8.self))")
         }
     }
@@ -402,8 +429,10 @@ struct PaytmMalformedInputTests {
         let signedNotJSON = #"{"head":{"signature":"\#(try checksum.generate(for: Array(notJSON.utf8)).checksum)"},"body":\#(notJSON)}"#
         let noOrder = #"{"status":"TXN_SUCCESS"}"#
         let signedNoOrder = #"{"head":{"signature":"\#(try checksum.generate(for: Array(noOrder.utf8)).checksum)"},"body":\#(noOrder)}"#
-        for (text, category) in [("{not json", WalletError.Category.invalidRequest), (#"{"body":{"orderId":"WB-1"}}"#, .authenticationFailed),
-                                 (signedNotJSON, .invalidRequest), (signedNoOrder, .invalidRequest)] {
+        for (text, category) in [
+            ("{not json", WalletError.Category.invalidRequest), (#"{"body":{"orderId":"WB-1"}}"#, .authenticationFailed),
+            (signedNotJSON, .invalidRequest), (signedNoOrder, .invalidRequest),
+        ] {
             let inbound = InboundNotification(path: "/hook", headerFields: [.contentType: "application/json"], body: Array(text.utf8))
             let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(inbound) }
             #expect(error?.category == category, "\(text)")

@@ -148,7 +148,9 @@ struct PaytmEndToEndTests {
             let wrong = try PaytmChecksum(merchantKey: SecretBytes(utf8: "0123456789abcdef")).generate(for: Array(body.utf8)).checksum
             let envelope = #"{"head":{"signature":""# + wrong + #""},"body":"# + body + "}"
             for (path, code) in [("/v3/order/status", "330"), ("/theia/api/v1/initiateTransaction", "2005")] {
-                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: [.contentType: "application/json"], body: Array(envelope.utf8)))
+                let response = try await transport.send(
+                    TransportRequest(
+                        method: .post, url: sandbox.baseURL + path, headerFields: [.contentType: "application/json"], body: Array(envelope.utf8)))
                 let reply = try PaytmEnvelope(received: response.body)
                 #expect(key.verify(try #require(reply.signature), for: reply.bodyText))
                 let text = String(decoding: reply.bodyText, as: UTF8.self)
@@ -181,7 +183,8 @@ struct PaytmRefundTests {
             let paid = try await adapter.inquire(PaymentQuery(merchantReference: ref))
             #expect(paid.status.isSucceeded)
 
-            let first = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("30.00")))
+            let first = try await adapter.refund(
+                RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("30.00")))
             #expect(first.status == .pending)
             #expect(first.partnerResult?.code == "601")
             let settled = try await adapter.inquireRefund(RefundQuery(refundReference: ref + "-R1", merchantReference: ref))
@@ -194,10 +197,12 @@ struct PaytmRefundTests {
                 _ = try await adapter.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
             }
             #expect(unsent?.category == .invalidRequest)
-            let second = try await fastClient(adapter).refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
+            let second = try await fastClient(adapter).refund(
+                RefundRequest(merchantReference: ref, refundReference: ref + "-R2", amount: try inr("70.00")))
             #expect(second.status == .pending)
 
-            let over = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try inr("0.01")))
+            let over = try await adapter.refund(
+                RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R3", amount: try inr("0.01")))
             guard case .failed(let error) = over.status else { Issue.record("expected failed, got \(over.status)"); return }
             #expect(error.category == .limitExceeded)
             #expect(error.partnerCode == "619")
@@ -209,7 +214,8 @@ struct PaytmRefundTests {
             let ref = orderID("dupref")
             _ = try await adapter.pay(payment(ref, try inr("50.00"), customer: "paytm-pays"))
             let paid = try await adapter.inquire(PaymentQuery(merchantReference: ref))
-            let request = RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("5.00"))
+            let request = RefundRequest(
+                merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("5.00"))
             let client = fastClient(adapter)
             #expect(try await client.refund(request).status == .pending)
             // The adapter makes one call: Paytm's 617 (refId taken) is thrown as a duplicate.
@@ -255,15 +261,19 @@ struct PaytmSandboxRefusalTests {
         try await withPaytm { sandbox, _, _ in
             let transport = try CurlTransport()
             let key = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
-            for (body, code) in [(#"{"mid":"WBSANDBOX00000000001"}"#, "1001"), (#"{"mid":"SOMEONEELSE000000001","orderId":"x"}"#, "335"), ("[]", "1001")] {
+            for (body, code) in [
+                (#"{"mid":"WBSANDBOX00000000001"}"#, "1001"), (#"{"mid":"SOMEONEELSE000000001","orderId":"x"}"#, "335"), ("[]", "1001"),
+            ] {
                 let signature = try key.generate(for: Array(body.utf8)).checksum
                 let envelope = #"{"head":{"signature":"\#(signature)"},"body":\#(body)}"#
-                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array(envelope.utf8)))
+                let response = try await transport.send(
+                    TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array(envelope.utf8)))
                 let reply = try PaytmEnvelope(received: response.body)
                 #expect(key.verify(try #require(reply.signature), for: reply.bodyText))
                 #expect(String(decoding: reply.bodyText, as: UTF8.self).contains(#""resultCode":"\#(code)""#), "\(body)")
             }
-            let garbage = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array("not an envelope".utf8)))
+            let garbage = try await transport.send(
+                TransportRequest(method: .post, url: sandbox.baseURL + "/v3/order/status", body: Array("not an envelope".utf8)))
             #expect(String(decoding: garbage.body, as: UTF8.self).contains(#""resultCode":"1001""#))
             await transport.shutdown()
         }

@@ -9,10 +9,12 @@ func withPaytm<T: Sendable>(
     requestTimeout: Duration = .seconds(10),
     _ body: (WalletSandbox, PaytmAdapter, CountingTransport) async throws -> T
 ) async throws -> T {
-    try await withSandboxAdapter(wallet: "paytm", adjust: { $0.requestTimeout = requestTimeout }, build: { profile, transport in
-        let counting = CountingTransport(base: transport)
-        return (PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting), counting)
-    }, { sandbox, built in try await body(sandbox, built.0, built.1) })
+    try await withSandboxAdapter(
+        wallet: "paytm", adjust: { $0.requestTimeout = requestTimeout },
+        build: { profile, transport in
+            let counting = CountingTransport(base: transport)
+            return (PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: counting), counting)
+        }, { sandbox, built in try await body(sandbox, built.0, built.1) })
 }
 
 /// Passes requests on and counts them by URL path.

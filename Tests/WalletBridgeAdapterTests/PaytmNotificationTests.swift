@@ -19,7 +19,9 @@ func recordingReceiver(_ inbox: Inbox) async throws -> WebhookReceiver {
 @Suite("Paytm-style callbacks")
 struct PaytmNotificationTests {
     /// Pays `amount` with a callback URL and returns the callback the sandbox posted.
-    func callback(_ sandbox: WalletSandbox, _ adapter: PaytmAdapter, _ ref: String, _ amount: Money, customer: String = "paytm-pays") async throws -> InboundNotification {
+    func callback(
+        _ sandbox: WalletSandbox, _ adapter: PaytmAdapter, _ ref: String, _ amount: Money, customer: String = "paytm-pays"
+    ) async throws -> InboundNotification {
         let inbox = Inbox()
         let receiver = try await recordingReceiver(inbox)
         _ = try await adapter.pay(payment(ref, amount, customer: customer, notifyURL: receiver.url(path: "/paytm/callback")))
@@ -97,7 +99,9 @@ struct PaytmNotificationTests {
             let store = InMemoryNotificationDeduplicator()
             sandbox.injectFault(.tamperResponseSignature, path: "/v3/order/status")
             let doubtful = try await client.receiveNotification(inbound, deduplicator: store)
-            guard case .unconfirmed(let reason) = doubtful.disposition else { Issue.record("expected unconfirmed, got \(doubtful.disposition)"); return }
+            guard case .unconfirmed(let reason) = doubtful.disposition else {
+                Issue.record("expected unconfirmed, got \(doubtful.disposition)"); return
+            }
             #expect(reason.category == .invalidPartnerResponse)
             #expect(!doubtful.fulfilsOrder)
             // The claim was given back: the redelivery is confirmed and applied.
@@ -112,7 +116,8 @@ struct PaytmNotificationTests {
             let ref = orderID("amt")
             let inbound = try await callback(sandbox, adapter, ref, try inr("10.00"))
             let client = WalletClient(adapter: adapter)
-            let received = try await client.receiveNotification(inbound, deduplicator: InMemoryNotificationDeduplicator(), expectedAmount: { _ in try? inr("100.00") })
+            let received = try await client.receiveNotification(
+                inbound, deduplicator: InMemoryNotificationDeduplicator(), expectedAmount: { _ in try? inr("100.00") })
             guard case .unconfirmed = received.disposition else { Issue.record("expected unconfirmed, got \(received.disposition)"); return }
             #expect(!received.fulfilsOrder)
         }
@@ -145,7 +150,9 @@ struct PaytmNotificationTests {
             let error = #expect(throws: WalletError.self) { _ = try adapter.verifyNotification(tampered) }
             #expect(error?.category == .authenticationFailed)
             let client = WalletClient(adapter: adapter)
-            await #expect(throws: WalletError.self) { _ = try await client.receiveNotification(tampered, deduplicator: InMemoryNotificationDeduplicator()) }
+            await #expect(throws: WalletError.self) {
+                _ = try await client.receiveNotification(tampered, deduplicator: InMemoryNotificationDeduplicator())
+            }
         }
     }
 
@@ -154,10 +161,12 @@ struct PaytmNotificationTests {
             let ref = orderID("json")
             _ = try await adapter.pay(payment(ref, try inr("40.00"), customer: "paytm-pays"))
             let paid = try await adapter.inquire(PaymentQuery(merchantReference: ref))
-            let refund = try await adapter.refund(RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("15.00")))
+            let refund = try await adapter.refund(
+                RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: try inr("15.00")))
             let key = try PaytmChecksum(merchantKey: SecretBytes(utf8: SandboxCredentials.paytmMerchantKey))
             // Spaces and key order as a server might send them: verified over these exact bytes.
-            let body = #"{ "mid":"WBSANDBOX00000000001", "orderId":"\#(ref)", "txnId":"\#(paid.walletReference ?? "")", "refId":"\#(ref)-R1", "refundId":"\#(refund.walletRefundReference ?? "")", "refundAmount":"15.00", "status":"TXN_SUCCESS" }"#
+            let body =
+                #"{ "mid":"WBSANDBOX00000000001", "orderId":"\#(ref)", "txnId":"\#(paid.walletReference ?? "")", "refId":"\#(ref)-R1", "refundId":"\#(refund.walletRefundReference ?? "")", "refundAmount":"15.00", "status":"TXN_SUCCESS" }"#
             let signature = try key.generate(for: Array(body.utf8)).checksum
             let webhook = #"{"head":{"signature":"\#(signature)","version":"v1"},"body":\#(body)}"#
             let inbound = InboundNotification(path: "/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(webhook.utf8))
@@ -173,7 +182,8 @@ struct PaytmNotificationTests {
 
             let reformatted = #"{"head":{"signature":"\#(signature)","version":"v1"},"body":\#(body.replacingOccurrences(of: ", ", with: ","))}"#
             let error = #expect(throws: WalletError.self) {
-                _ = try adapter.verifyNotification(InboundNotification(path: "/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(reformatted.utf8)))
+                _ = try adapter.verifyNotification(
+                    InboundNotification(path: "/paytm/refunds", headerFields: [.contentType: "application/json"], body: Array(reformatted.utf8)))
             }
             #expect(error?.category == .authenticationFailed)
             _ = sandbox

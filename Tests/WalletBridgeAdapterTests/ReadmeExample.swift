@@ -12,12 +12,13 @@ func payForOrder(profilePath: String, customerToken: String, logger: Logger) asy
     return try await withCurlTransport { transport in  // one transport, shut down at the end
         let configuration = try AlipayPlusConfiguration(profile: profile)
         let client = WalletClient(adapter: AlipayPlusAdapter(configuration: configuration, transport: transport), logger: logger)
-        let result = try await client.pay(PaymentRequest(
-            merchantReference: "ORDER-1001",              // yours; reuse it (and the same body) to retry
-            amount: try Money(parsing: "10.00", currency: .php),
-            customer: CustomerCredential(customerToken),  // the auto-debit access token
-            orderDescription: "Coffee beans"
-        ))
+        let result = try await client.pay(
+            PaymentRequest(
+                merchantReference: "ORDER-1001",  // yours; reuse it (and the same body) to retry
+                amount: try Money(parsing: "10.00", currency: .php),
+                customer: CustomerCredential(customerToken),  // the auto-debit access token
+                orderDescription: "Coffee beans"
+            ))
         switch result.status {
         case .succeeded: return "paid, wallet reference \(result.walletReference ?? "?")"
         case .pending(let action): return "waiting for the customer (\(action?.kind ?? "no action")); inquire later"

@@ -51,7 +51,9 @@ extension WalletUnderTest {
     }
 
     /// The journal id of refund `refundReference`.
-    func refundEntryID(_ refundReference: String) -> JournalEntry.ID { JournalEntry.refundID(wallet: wallet.rawValue, refundReference: refundReference) }
+    func refundEntryID(_ refundReference: String) -> JournalEntry.ID {
+        JournalEntry.refundID(wallet: wallet.rawValue, refundReference: refundReference)
+    }
 
     /// What the sandbox answers late, and how late.
     static let lateReply = SandboxFault.delay(.milliseconds(1200))
@@ -64,9 +66,12 @@ func crashingClient(_ adapter: any WalletAdapter, journal: any PaymentJournal) -
 }
 
 /// A client on `journal` with this wallet's `rule` and a virtual clock.
-func ruleClient(_ adapter: any WalletAdapter, journal: any PaymentJournal, rule: ReconciliationRule, clock: VirtualClock = VirtualClock()) -> WalletClient {
-    WalletClient(adapter: adapter, journal: journal,
-                 configuration: WalletClient.Configuration(settleWithin: .seconds(3600), reconciliationRule: rule, clock: clock.policy, jitter: { 0.5 }))
+func ruleClient(
+    _ adapter: any WalletAdapter, journal: any PaymentJournal, rule: ReconciliationRule, clock: VirtualClock = VirtualClock()
+) -> WalletClient {
+    WalletClient(
+        adapter: adapter, journal: journal,
+        configuration: WalletClient.Configuration(settleWithin: .seconds(3600), reconciliationRule: rule, clock: clock.policy, jitter: { 0.5 }))
 }
 
 /// Short windows for each wallet's rule (so a payment the wallet never received settles, or is
@@ -218,11 +223,14 @@ struct RecoveryTests {
     func openAndStaleEntries(_ w: WalletUnderTest, journal: any PaymentJournal) async throws -> (open: String, stale: String) {
         let open = reference("open")
         w.sandbox.injectFault(WalletUnderTest.lateReply, path: w.wallet.payPath)
-        #expect(try await crashingClient(try w.wallet.adapter(w.impatientProfile, w.transport), journal: journal).pay(w.request(open)).status.name == "unknown")
+        #expect(
+            try await crashingClient(try w.wallet.adapter(w.impatientProfile, w.transport), journal: journal).pay(w.request(open)).status.name
+                == "unknown")
         let stale = reference("stale")
         let monthAgo = Date().addingTimeInterval(-30 * 86_400)
-        let past = WalletClient(adapter: w.adapter, journal: journal,
-                                configuration: WalletClient.Configuration(clock: PolicyClock(clock: VirtualClock(), now: { monthAgo }), jitter: { 0.5 }))
+        let past = WalletClient(
+            adapter: w.adapter, journal: journal,
+            configuration: WalletClient.Configuration(clock: PolicyClock(clock: VirtualClock(), now: { monthAgo }), jitter: { 0.5 }))
         #expect(try await past.pay(w.request(stale)).status.isSucceeded)
         #expect(try await journal.entry(w.entryID(stale))?.updatedAt == monthAgo)
         return (open, stale)
@@ -237,8 +245,9 @@ struct RecoveryTests {
             let journal: any PaymentJournal = InMemoryPaymentJournal()
             let (open, stale) = try await openAndStaleEntries(w, journal: journal)
             let clock = VirtualClock()
-            let client = WalletClient(adapter: w.adapter, journal: journal,
-                                      configuration: WalletClient.Configuration(clock: clock.policy, retention: Self.retention, jitter: { 0.5 }))
+            let client = WalletClient(
+                adapter: w.adapter, journal: journal,
+                configuration: WalletClient.Configuration(clock: clock.policy, retention: Self.retention, jitter: { 0.5 }))
             let reports = await PaymentReconciler(clients: [client]).sweep()
             #expect(reports == [RecoveryReport(openBefore: 1, reconciled: 1, stillOpen: 0, openReferences: [])])
             #expect(try await journal.entry(w.entryID(open))?.state == .succeeded)
@@ -253,9 +262,11 @@ struct RecoveryTests {
             let journal: any PaymentJournal = InMemoryPaymentJournal()
             let (open, stale) = try await openAndStaleEntries(w, journal: journal)
             let clock = PacedClock()
-            let client = WalletClient(adapter: w.adapter, journal: journal,
-                                      configuration: WalletClient.Configuration(clock: PolicyClock(clock: clock, now: { clock.date }), retention: Self.retention,
-                                                                                jitter: { 0.5 }))
+            let client = WalletClient(
+                adapter: w.adapter, journal: journal,
+                configuration: WalletClient.Configuration(
+                    clock: PolicyClock(clock: clock, now: { clock.date }), retention: Self.retention,
+                    jitter: { 0.5 }))
             let reconciler = PaymentReconciler(clients: [client], interval: .seconds(30))
             let group = ServiceGroup(services: [reconciler], logger: Logger(label: "reconciler-test", factory: { _ in SwiftLogNoOpLogHandler() }))
             let running = Task { try await group.run() }

@@ -128,13 +128,15 @@ struct WalletUnderTest: Sendable {
 }
 
 /// Runs `body` against `wallet` in a fresh sandbox; shuts everything down afterwards.
-func withWallet<T: Sendable>(_ wallet: SandboxWallet, requestTimeout: Duration? = nil, _ body: (WalletUnderTest) async throws -> T) async throws -> T {
+func withWallet<T: Sendable>(_ wallet: SandboxWallet, requestTimeout: Duration? = nil, _ body: (WalletUnderTest) async throws -> T) async throws -> T
+{
     let sandbox = try await WalletSandbox.start()
     let transport = try CurlTransport()
     do {
         var profile = try sandbox.clientProfile(wallet: wallet.rawValue)
         if let requestTimeout { profile.requestTimeout = requestTimeout }
-        let harness = WalletUnderTest(wallet: wallet, sandbox: sandbox, profile: profile, transport: transport, adapter: try wallet.adapter(profile, transport))
+        let harness = WalletUnderTest(
+            wallet: wallet, sandbox: sandbox, profile: profile, transport: transport, adapter: try wallet.adapter(profile, transport))
         let result = try await body(harness)
         await transport.shutdown()
         await sandbox.shutdown()
@@ -160,7 +162,8 @@ struct ReplyBindingEndToEndTests {
         try await withWallet(wallet) { w in
             let ref = reference("refund")
             let paid = try await w.succeededPayment(ref)
-            let request = RefundRequest(merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: wallet.refundAmount)
+            let request = RefundRequest(
+                merchantReference: ref, walletReference: paid.walletReference, refundReference: ref + "-R1", amount: wallet.refundAmount)
             w.sandbox.injectFault(fault, path: wallet.refundPath)
             let refund = try await w.adapter.refund(request)
             #expect(refund.status.unknownCategory == .invalidPartnerResponse, "\(refund.status)")
@@ -295,8 +298,10 @@ struct ReplyBindingEndToEndTests {
             #expect(honest.status.isSucceeded, "the sandbox did take the payment: \(honest.status)")
 
             w.sandbox.injectFault(.duplicateKey, path: wallet.refundPath)
-            let refund = try await w.adapter.refund(RefundRequest(merchantReference: ref, walletReference: honest.walletReference, refundReference: ref + "-R1",
-                                                                  amount: wallet.refundAmount))
+            let refund = try await w.adapter.refund(
+                RefundRequest(
+                    merchantReference: ref, walletReference: honest.walletReference, refundReference: ref + "-R1",
+                    amount: wallet.refundAmount))
             #expect(refund.status.unknownCategory == .invalidPartnerResponse, "\(refund.status)")
         }
     }
@@ -321,8 +326,10 @@ struct ReplyBindingEndToEndTests {
             #expect(honest.status.isSucceeded)
 
             w.sandbox.injectFault(.signedServerError, path: wallet.refundPath)
-            let refund = try await w.adapter.refund(RefundRequest(merchantReference: ref, walletReference: honest.walletReference, refundReference: ref + "-R1",
-                                                                  amount: wallet.refundAmount))
+            let refund = try await w.adapter.refund(
+                RefundRequest(
+                    merchantReference: ref, walletReference: honest.walletReference, refundReference: ref + "-R1",
+                    amount: wallet.refundAmount))
             #expect(refund.status.name == "unknown", "\(refund.status)")
         }
     }
@@ -346,13 +353,21 @@ struct ReplyBindingEndToEndTests {
 
             // Refused: the wallet refuses this client's requests (a wrong key, or another merchant id).
             let refusing = try w.adapter { profile in
-                if wallet == .paytm { profile.clientID = "SOMEONEELSE000000001" } else { profile.merchantKey = .string(SandboxCredentials.platformPrivateKeyPEM) }
+                if wallet == .paytm {
+                    profile.clientID = "SOMEONEELSE000000001"
+                } else {
+                    profile.merchantKey = .string(SandboxCredentials.platformPrivateKeyPEM)
+                }
             }
-            expectKept(try await fastClient(refusing, journal: client.journal).inquire(PaymentQuery(merchantReference: ref)), .authenticationFailed, "refused")
+            expectKept(
+                try await fastClient(refusing, journal: client.journal).inquire(PaymentQuery(merchantReference: ref)), .authenticationFailed,
+                "refused")
 
             // Unreachable: nothing listens there.
             let unreachable = try w.adapter { $0.baseURL = "http://127.0.0.1:1" }
-            expectKept(try await fastClient(unreachable, journal: client.journal).inquire(PaymentQuery(merchantReference: ref)), .partnerUnavailable, "unreachable")
+            expectKept(
+                try await fastClient(unreachable, journal: client.journal).inquire(PaymentQuery(merchantReference: ref)), .partnerUnavailable,
+                "unreachable")
 
             // Throttled: an unsigned 429 (proves nothing, but its Retry-After is kept, SNAP included).
             w.sandbox.injectFault(.unsignedTooManyRequests(processed: false), path: wallet.inquiryPath, count: 8)
@@ -488,11 +503,14 @@ struct SandboxFaultNameTests {
     @Test func theAdminEndpointsQueueFaultsByNameAndListTheLedger() async throws {
         try await withWallet(.gcash) { w in
             let base = w.sandbox.baseURL
-            let unknown = try await w.transport.send(TransportRequest(method: .post, url: base + "/sandbox/faults", body: Array(#"{"fault":"nonsense"}"#.utf8)))
+            let unknown = try await w.transport.send(
+                TransportRequest(method: .post, url: base + "/sandbox/faults", body: Array(#"{"fault":"nonsense"}"#.utf8)))
             #expect(unknown.status == 400)
             #expect(String(decoding: unknown.body, as: UTF8.self).contains("replay-other-payment-without-references"), "the help names every fault")
-            let queued = try await w.transport.send(TransportRequest(method: .post, url: base + "/sandbox/faults",
-                                                                body: Array(#"{"fault":"foreign-amount","path":"/aps/api/v1/payments/pay"}"#.utf8)))
+            let queued = try await w.transport.send(
+                TransportRequest(
+                    method: .post, url: base + "/sandbox/faults",
+                    body: Array(#"{"fault":"foreign-amount","path":"/aps/api/v1/payments/pay"}"#.utf8)))
             #expect(queued.status == 200)
             let ref = reference("admin")
             #expect(try await w.adapter.pay(w.request(ref)).status.unknownCategory == .invalidPartnerResponse)

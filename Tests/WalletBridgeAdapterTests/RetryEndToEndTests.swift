@@ -42,8 +42,10 @@ final class WireRecorder: HTTPTransport, @unchecked Sendable {
 
 /// The wallet's adapter for `profile` on `transport`, its signing clock (Request-Time,
 /// X-TIMESTAMP, head.requestTimestamp, SNAP validUpTo) read from `now`.
-func walletAdapter(_ wallet: SandboxWallet, _ profile: PartnerProfile, _ transport: any HTTPTransport,
-                   now: @escaping @Sendable () -> Date = { Date() }) throws -> any WalletAdapter {
+func walletAdapter(
+    _ wallet: SandboxWallet, _ profile: PartnerProfile, _ transport: any HTTPTransport,
+    now: @escaping @Sendable () -> Date = { Date() }
+) throws -> any WalletAdapter {
     switch wallet {
     case .gcash: return AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: now)
     case .paytm: return PaytmAdapter(configuration: try PaytmConfiguration(profile: profile), transport: transport, clock: now)
@@ -61,7 +63,8 @@ func jsonObject(_ body: [UInt8]) -> [String: Any]? {
 /// is pinned), returned re-encoded with sorted keys.
 func requestedContent(_ wallet: SandboxWallet, _ body: [UInt8]) -> [UInt8] {
     guard wallet == .paytm, let inner = jsonObject(body)?["body"],
-          let data = try? JSONSerialization.data(withJSONObject: inner, options: [.sortedKeys, .withoutEscapingSlashes]) else { return body }
+        let data = try? JSONSerialization.data(withJSONObject: inner, options: [.sortedKeys, .withoutEscapingSlashes])
+    else { return body }
     return Array(data)
 }
 
@@ -110,7 +113,9 @@ struct RetryEndToEndTests {
             try #require(pays.count == 2, "the first debit and one identical resend")
             #expect(pays[0].body == pays[1].body, "the resent body is byte-identical")
             for name in [HTTPField.Name.xExternalID, .xTimestamp, .xSignature] {
-                #expect(pays[0].headerFields[name] != nil && pays[0].headerFields[name] != pays[1].headerFields[name], "\(name) is fresh on every attempt")
+                #expect(
+                    pays[0].headerFields[name] != nil && pays[0].headerFields[name] != pays[1].headerFields[name], "\(name) is fresh on every attempt"
+                )
             }
             #expect(pays.allSatisfy { payReference(.dana, $0.body) == ref }, "never a new partnerReferenceNo")
             #expect(wire.requests(SandboxWallet.dana.inquiryPath).allSatisfy { jsonObject($0.body)?["originalPartnerReferenceNo"] as? String == ref })
@@ -136,14 +141,17 @@ struct RetryEndToEndTests {
 
             let refundPath = SandboxWallet.gcash.refundPath
             w.sandbox.injectFault(.resultUnknown, path: refundPath)
-            let refund = try await client.refund(RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: SandboxWallet.gcash.refundAmount))
+            let refund = try await client.refund(
+                RefundRequest(merchantReference: ref, refundReference: ref + "-R1", amount: SandboxWallet.gcash.refundAmount))
             #expect(refund.status == .succeeded, "\(refund.status)")
 
             let sent = wire.requests(refundPath)
             try #require(sent.count == 2, "the refund and one identical resend")
             #expect(sent[0].body == sent[1].body, "the resent body is byte-identical")
             for name in freshHeaders(.gcash) {
-                #expect(sent[0].headerFields[name] != nil && sent[0].headerFields[name] != sent[1].headerFields[name], "\(name) is fresh on every attempt")
+                #expect(
+                    sent[0].headerFields[name] != nil && sent[0].headerFields[name] != sent[1].headerFields[name], "\(name) is fresh on every attempt"
+                )
             }
             #expect(sent.allSatisfy { jsonObject($0.body)?["refundRequestId"] as? String == ref + "-R1" }, "never a new refundRequestId")
             #expect(wire.count(SandboxWallet.gcash.payPath) == 1)
@@ -163,7 +171,8 @@ struct RetryEndToEndTests {
             var closed = w.profile
             closed.baseURL = "http://127.0.0.1:1"
             let journal: any PaymentJournal = InMemoryPaymentJournal()
-            let client = fastClient(try walletAdapter(wallet, closed, wire, now: { clock.date }), journal: journal, retry: secondsApartRetry, clock: clock)
+            let client = fastClient(
+                try walletAdapter(wallet, closed, wire, now: { clock.date }), journal: journal, retry: secondsApartRetry, clock: clock)
             let ref = reference("refused")
             let error = await #expect(throws: WalletError.self) { _ = try await client.pay(w.request(ref)) }
             #expect(error?.mayHaveCharged == false)
@@ -233,7 +242,8 @@ struct RetryEndToEndTests {
             let clock = VirtualClock()
             let wire = WireRecorder(base: w.transport)
             let journal: any PaymentJournal = InMemoryPaymentJournal()
-            let client = fastClient(try walletAdapter(.gcash, w.profile, wire, now: { clock.date }), journal: journal, settleWithin: .seconds(10), clock: clock)
+            let client = fastClient(
+                try walletAdapter(.gcash, w.profile, wire, now: { clock.date }), journal: journal, settleWithin: .seconds(10), clock: clock)
             let ref = reference("deadline")
             w.sandbox.injectFault(.resultUnknown, path: SandboxWallet.gcash.payPath)
             w.sandbox.injectFault(.resultUnknown, path: SandboxWallet.gcash.inquiryPath, count: 500)

@@ -13,10 +13,11 @@ import WalletBridgeTesting
 @Suite("SNAP adapter (scripted replies)")
 struct SNAPAdapterUnitTests {
     static func adapter(_ transport: MockTransport, responsesSigned: Bool = false) throws -> SNAPAdapter {
-        let configuration = SNAPConfiguration(baseURL: "https://api.example", partnerID: "P1", merchantID: "M1",
-                                              privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM),
-                                              walletKey: SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.platformPublicKeyPEM)),
-                                              responsesSigned: responsesSigned)
+        let configuration = SNAPConfiguration(
+            baseURL: "https://api.example", partnerID: "P1", merchantID: "M1",
+            privateKey: try RSAPrivateKey(text: SandboxCredentials.merchantPrivateKeyPEM),
+            walletKey: SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.platformPublicKeyPEM)),
+            responsesSigned: responsesSigned)
         return SNAPAdapter(configuration: configuration, transport: transport, clock: { Date(timeIntervalSince1970: 1_795_000_000) })
     }
 
@@ -36,8 +37,9 @@ struct SNAPAdapterUnitTests {
         #expect(sent.headerFields[.authorizationCustomer] == "Bearer cust-token")
         #expect(sent.headerFields[.authorization] == nil)
         let verifier = SNAPSignatureVerifier(publicKey: try RSAPublicKey(text: SandboxCredentials.merchantPublicKeyPEM))
-        try verifier.verifyTransaction(signature: try #require(sent.headerFields[.xSignature]), method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
-                                       body: sent.body, timestamp: "2026-11-18T18:06:40+07:00")
+        try verifier.verifyTransaction(
+            signature: try #require(sent.headerFields[.xSignature]), method: "POST", path: "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+            body: sent.body, timestamp: "2026-11-18T18:06:40+07:00")
         let body = String(decoding: sent.body, as: UTF8.self)
         #expect(!body.contains(" \"") && !body.contains(": "))
         #expect(body.contains(#""amount":{"currency":"IDR","value":"10000.00"}"#))
@@ -66,7 +68,9 @@ struct SNAPAdapterUnitTests {
     }
 
     @Test func aRejectedTokenIsRenewedOnceAndTheIdenticalBodyResent() async throws {
-        let token = { (value: String) in Self.reply(200, #"{"responseCode":"2007300","accessToken":"\#(value)","tokenType":"Bearer","expiresIn":900}"#) }
+        let token = { (value: String) in
+            Self.reply(200, #"{"responseCode":"2007300","accessToken":"\#(value)","tokenType":"Bearer","expiresIn":900}"#)
+        }
         let transport = MockTransport.sequence([
             .success(token("first-token")),
             .success(Self.reply(401, #"{"responseCode":"4015401","responseMessage":"Invalid Token (B2B)"}"#)),
@@ -82,8 +86,11 @@ struct SNAPAdapterUnitTests {
         let result = try await adapter.pay(payment("WB-1", try idr("10000"), customer: "c"))
         #expect(result.partnerResult?.code == "2005400")
         let sent = transport.requests
-        #expect(sent.map { URLComponents(string: $0.url)?.path ?? "" } == ["/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
-                                                                           "/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm"])
+        #expect(
+            sent.map { URLComponents(string: $0.url)?.path ?? "" } == [
+                "/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+                "/v1.0/access-token/b2b.htm", "/payment-gateway/v1.0/debit/payment-host-to-host.htm",
+            ])
         #expect(sent[1].body == sent[3].body)
         #expect(sent[1].headerFields[.xExternalID] != sent[3].headerFields[.xExternalID])
         #expect(sent[1].headerFields[.authorization] == "Bearer first-token")
@@ -108,29 +115,32 @@ struct SNAPAdapterUnitTests {
     }
 
     @Test func aNotFoundAboutAnotherPaymentIsNotTakenAsNeverArrived() async throws {
-        let foreign = Self.reply(404, #"{"responseCode":"4045501","responseMessage":"Transaction Not Found","originalPartnerReferenceNo":"WB-OTHER"}"#)
+        let foreign = Self.reply(
+            404, #"{"responseCode":"4045501","responseMessage":"Transaction Not Found","originalPartnerReferenceNo":"WB-OTHER"}"#)
         let result = try await Self.adapter(.replying(foreign)).inquire(PaymentQuery(merchantReference: "WB-1"))
         #expect(result.status.error?.category == .invalidPartnerResponse)
     }
 
-    @Test(arguments: [
-        ("2005400", 200, "pending", nil),
-        ("2025400", 202, "pending", nil),
-        ("4005401", 400, "failed", WalletError.Category.invalidRequest),
-        ("4015400", 401, "failed", .authenticationFailed),
-        ("4035402", 403, "failed", .limitExceeded),
-        ("4035405", 403, "failed", .declined),
-        ("4035414", 403, "failed", .insufficientFunds),
-        ("4045408", 404, "failed", .invalidRequest),
-        ("4095400", 409, "unknown", .duplicate),
-        ("4095401", 409, "unknown", .duplicate),
-        ("4295400", 429, "unknown", .rateLimited),
-        ("5005400", 500, "unknown", .partnerUnavailable),
-        ("5005402", 500, "unknown", .partnerUnavailable),
-        ("5045400", 504, "unknown", .timeout),
-        ("9999999", 200, "unknown", .unknownOutcome),
-    ] as [(String, Int, String, WalletError.Category?)])
-    func paymentResponseCodesMapIntoTheCommonModel(_ code: String, _ status: Int, _ expected: String, _ category: WalletError.Category?) async throws {
+    @Test(
+        arguments: [
+            ("2005400", 200, "pending", nil),
+            ("2025400", 202, "pending", nil),
+            ("4005401", 400, "failed", WalletError.Category.invalidRequest),
+            ("4015400", 401, "failed", .authenticationFailed),
+            ("4035402", 403, "failed", .limitExceeded),
+            ("4035405", 403, "failed", .declined),
+            ("4035414", 403, "failed", .insufficientFunds),
+            ("4045408", 404, "failed", .invalidRequest),
+            ("4095400", 409, "unknown", .duplicate),
+            ("4095401", 409, "unknown", .duplicate),
+            ("4295400", 429, "unknown", .rateLimited),
+            ("5005400", 500, "unknown", .partnerUnavailable),
+            ("5005402", 500, "unknown", .partnerUnavailable),
+            ("5045400", 504, "unknown", .timeout),
+            ("9999999", 200, "unknown", .unknownOutcome),
+        ] as [(String, Int, String, WalletError.Category?)])
+    func paymentResponseCodesMapIntoTheCommonModel(_ code: String, _ status: Int, _ expected: String, _ category: WalletError.Category?) async throws
+    {
         let transport = MockTransport.replying(Self.reply(status, #"{"responseCode":"\#(code)","responseMessage":"m"}"#))
         let result = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "c"))
         #expect(result.status.name == expected)
@@ -140,10 +150,13 @@ struct SNAPAdapterUnitTests {
         if expected == "unknown" { #expect(result.status.error?.mayHaveCharged == true) }
     }
 
-    @Test(arguments: [("00", "succeeded"), ("01", "pending"), ("02", "pending"), ("03", "pending"), ("04", "succeeded"),
-                      ("05", "cancelled"), ("06", "failed"), ("07", "unknown"), ("99", "unknown")])
+    @Test(arguments: [
+        ("00", "succeeded"), ("01", "pending"), ("02", "pending"), ("03", "pending"), ("04", "succeeded"),
+        ("05", "cancelled"), ("06", "failed"), ("07", "unknown"), ("99", "unknown"),
+    ])
     func latestTransactionStatusMapsIntoTheCommonModel(_ latest: String, _ expected: String) async throws {
-        let json = #"{"responseCode":"2005500","responseMessage":"Successful","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"\#(latest)","amount":{"value":"10000.00","currency":"IDR"}}"#
+        let json =
+            #"{"responseCode":"2005500","responseMessage":"Successful","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"\#(latest)","amount":{"value":"10000.00","currency":"IDR"}}"#
         let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1"))
         #expect(result.status.name == expected)
     }
@@ -156,22 +169,28 @@ struct SNAPAdapterUnitTests {
         #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"XXY"}}"#,
     ])
     func aSuccessAboutAnotherPaymentOrAmountIsUnknown(_ json: String) async throws {
-        let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
+        let result = try await Self.adapter(.replying(Self.reply(200, json))).inquire(
+            PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
         #expect(result.status.name == "unknown")
     }
 
-    @Test(arguments: ["not json", #"{"responseCode":"4035505","responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#])
+    @Test(arguments: [
+        "not json",
+        #"{"responseCode":"4035505","responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#,
+    ])
     func aReplyThatIsNotTrustedJSONIsUnknownForAPayAndThrownByAnInquiry(_ json: String) async throws {
         let pay = try await Self.adapter(.replying(Self.reply(200, json))).pay(payment("WB-1", try idr("10000"), customer: "c"))
         #expect(pay.status.unknownCategory == .invalidPartnerResponse)
         let error = await #expect(throws: WalletError.self) {
-            _ = try await Self.adapter(.replying(Self.reply(200, json))).inquire(PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
+            _ = try await Self.adapter(.replying(Self.reply(200, json))).inquire(
+                PaymentQuery(merchantReference: "WB-1", expectedAmount: try idr("10000")))
         }
         #expect(error?.category == .invalidPartnerResponse)
     }
 
     @Test func responsesSignedRequiresASignature() async throws {
-        let json = #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#
+        let json =
+            #"{"responseCode":"2005500","originalPartnerReferenceNo":"WB-1","latestTransactionStatus":"00","amount":{"value":"10000.00","currency":"IDR"}}"#
         // An unverifiable reply is no answer: the inquiry throws, whatever the body says.
         let strict = await #expect(throws: WalletError.self) {
             _ = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).inquire(PaymentQuery(merchantReference: "WB-1"))
@@ -180,12 +199,17 @@ struct SNAPAdapterUnitTests {
         var forged = Self.reply(200, json)
         forged.headerFields.append(HTTPField(name: .xTimestamp, value: "2026-11-18T18:06:40+07:00"))
         forged.headerFields.append(HTTPField(name: .xSignature, value: String(repeating: "A", count: 344)))
-        let lenient = await #expect(throws: WalletError.self) { _ = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1")) }
+        let lenient = await #expect(throws: WalletError.self) {
+            _ = try await Self.adapter(.replying(forged)).inquire(PaymentQuery(merchantReference: "WB-1"))
+        }
         #expect(lenient?.category == .invalidPartnerResponse)
         // The same replies to a pay: unknown, never success or failure.
-        let unsignedPay = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        let unsignedPay = try await Self.adapter(.replying(Self.reply(200, json)), responsesSigned: true).pay(
+            payment("WB-1", try idr("10000"), customer: "c"))
         #expect(unsignedPay.status.unknownCategory == .invalidPartnerResponse)
-        #expect(try await Self.adapter(.replying(forged)).pay(payment("WB-1", try idr("10000"), customer: "c")).status.unknownCategory == .invalidPartnerResponse)
+        #expect(
+            try await Self.adapter(.replying(forged)).pay(payment("WB-1", try idr("10000"), customer: "c")).status.unknownCategory
+                == .invalidPartnerResponse)
     }
 
     @Test func transportFailuresAreThrownWhenNothingWasSentAndUnknownOtherwise() async throws {
@@ -197,10 +221,14 @@ struct SNAPAdapterUnitTests {
     }
 
     @Test func amountsAreExact() async throws {
-        let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005800","partnerRefundNo":"R1","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
-        let refund = try await Self.adapter(transport).refund(RefundRequest(merchantReference: "WB-1", refundReference: "R1", amount: Money(minorUnits: 1, currency: .idr)))
+        let transport = MockTransport.replying(
+            Self.reply(200, #"{"responseCode":"2005800","partnerRefundNo":"R1","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
+        let refund = try await Self.adapter(transport).refund(
+            RefundRequest(merchantReference: "WB-1", refundReference: "R1", amount: Money(minorUnits: 1, currency: .idr)))
         #expect(refund.status == .succeeded)
-        #expect(String(decoding: try #require(transport.requests.first).body, as: UTF8.self).contains(#""refundAmount":{"currency":"IDR","value":"0.01"}"#))
+        #expect(
+            String(decoding: try #require(transport.requests.first).body, as: UTF8.self).contains(
+                #""refundAmount":{"currency":"IDR","value":"0.01"}"#))
         let bad = await #expect(throws: WalletError.self) { _ = try await Self.adapter(transport).pay(payment("WB 1", try idr("1"), customer: "c")) }
         #expect(bad?.category == .invalidRequest)
     }
@@ -214,7 +242,8 @@ struct SNAPAdapterUnitTests {
         var configuration = try Self.adapter(transport).configuration
         configuration.mode = .token(try SNAPHMACSigner(clientSecret: SecretBytes(utf8: "client-secret-xyz")))
         let capture = LogCapture()
-        let client = WalletClient(adapter: SNAPAdapter(configuration: configuration, transport: transport), logger: Logger(label: "t", factory: { _ in capture }))
+        let client = WalletClient(
+            adapter: SNAPAdapter(configuration: configuration, transport: transport), logger: Logger(label: "t", factory: { _ in capture }))
         var texts: [String] = []
         do {
             let result = try await client.pay(payment("WB-1", try idr("10000"), customer: "customer-token-777"))
@@ -247,10 +276,11 @@ struct SNAPAdapterUnitTests {
 @Suite("SNAP profiles")
 struct SNAPProfileTests {
     @Test func profilesAreCheckedWithClearReasons() throws {
-        let base = PartnerProfile(wallet: "dana", scheme: "snap", baseURL: "https://api.sandbox.dana.id", clientID: "P1",
-                                  merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
-                                  partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
-                                  settings: ["merchantId": "M1"])
+        let base = PartnerProfile(
+            wallet: "dana", scheme: "snap", baseURL: "https://api.sandbox.dana.id", clientID: "P1",
+            merchantKey: .string(SandboxCredentials.merchantPrivateKeyPEM),
+            partnerPublicKeys: ["dana": .string(SandboxCredentials.platformPublicKeyPEM)],
+            settings: ["merchantId": "M1"])
         let configuration = try SNAPConfiguration(profile: base)
         #expect(configuration.mode.name == "rsa")
         #expect(!configuration.responsesSigned)

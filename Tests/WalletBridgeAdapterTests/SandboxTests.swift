@@ -66,18 +66,23 @@ struct SandboxTests {
                 let time = "2026-11-24T10:04:05+00:00"
                 var headers: HTTPFields = [.contentType: "application/json", .clientID: SandboxCredentials.gcashClientID, .requestTime: time]
                 if signed {
-                    let header = try signer.sign(.request(path: path, clientId: SandboxCredentials.gcashClientID, requestTime: time, body: Array(body.utf8)))
+                    let header = try signer.sign(
+                        .request(path: path, clientId: SandboxCredentials.gcashClientID, requestTime: time, body: Array(body.utf8)))
                     headers.append(HTTPField(name: .signature, value: header.headerValue))
                 }
-                let response = try await transport.send(TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
+                let response = try await transport.send(
+                    TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: headers, body: Array(body.utf8)))
                 #expect(response.headerFields[.signature] != nil, "even rejections are signed")
                 return String(decoding: response.body, as: UTF8.self)
             }
             #expect(try await send("not json").contains(#""resultCode":"PARAM_ILLEGAL""#))
             #expect(try await send(#"{"paymentRequestId":"X"}"#).contains("PARAM_ILLEGAL"))
-            let badAmount = #"{"productCode":"AGREEMENT_PAYMENT","paymentRequestId":"X","paymentAmount":{"currency":"XYZ","value":"100"},"paymentMethod":{"paymentMethodType":"GCASH","paymentMethodId":"gcash-pays"}}"#
+            let badAmount =
+                #"{"productCode":"AGREEMENT_PAYMENT","paymentRequestId":"X","paymentAmount":{"currency":"XYZ","value":"100"},"paymentMethod":{"paymentMethodType":"GCASH","paymentMethodId":"gcash-pays"}}"#
             #expect(try await send(badAmount).contains("PARAM_ILLEGAL"))
-            #expect(try await send(badAmount.replacingOccurrences(of: "XYZ", with: "PHP").replacingOccurrences(of: "gcash-pays", with: "nobody")).contains("INVALID_ACCESS_TOKEN"))
+            #expect(
+                try await send(badAmount.replacingOccurrences(of: "XYZ", with: "PHP").replacingOccurrences(of: "gcash-pays", with: "nobody"))
+                    .contains("INVALID_ACCESS_TOKEN"))
             #expect(try await send(badAmount.replacingOccurrences(of: "XYZ", with: "PHP"), signed: false).contains("PARAM_ILLEGAL"))
         }
         await sandbox.shutdown()
@@ -104,7 +109,8 @@ struct SandboxTests {
         #expect(profile.merchantKey?.description == "file \(directory)/gcash-merchant-private.pem")
         _ = try AlipayPlusConfiguration(profile: profile)
         #expect(profile.notifyURL == nil, "without a notify base the profiles name no notify URL")
-        let notified = try WalletSandbox.writeClientConfig(to: directory + "/notified", baseURL: sandbox.baseURL, notifyBase: "http://127.0.0.1:9000/")
+        let notified = try WalletSandbox.writeClientConfig(
+            to: directory + "/notified", baseURL: sandbox.baseURL, notifyBase: "http://127.0.0.1:9000/")
         for wallet in ["gcash", "tng", "paytm", "dana"] {
             #expect(try PartnerProfileFile(path: notified).profile(for: wallet).notifyURL == "http://127.0.0.1:9000/notify/\(wallet)")
         }

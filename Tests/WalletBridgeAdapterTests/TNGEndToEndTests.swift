@@ -14,13 +14,18 @@ struct TNGEndToEndTests {
     /// Clients for the tng adapter built from the sandbox's profile (`mapped`), and for the
     /// same adapter without the wallet's own result codes (`shared`: the shared mapping only).
     func withTNG(_ body: (WalletSandbox, _ mapped: WalletClient, _ shared: WalletClient) async throws -> Void) async throws {
-        try await withSandboxAdapter(wallet: "tng", build: { profile, transport -> (AlipayPlusAdapter, AlipayPlusAdapter) in
-            let configuration = try AlipayPlusConfiguration(profile: profile)
-            var sharedOnly = configuration
-            sharedOnly.resultCodes = [:]
-            return (AlipayPlusAdapter(walletName: "tng", configuration: configuration, transport: transport),
-                    AlipayPlusAdapter(walletName: "tng", configuration: sharedOnly, transport: transport))
-        }) { sandbox, adapters in
+        try await withSandboxAdapter(
+            wallet: "tng",
+            build: { profile, transport -> (AlipayPlusAdapter, AlipayPlusAdapter) in
+                let configuration = try AlipayPlusConfiguration(profile: profile)
+                var sharedOnly = configuration
+                sharedOnly.resultCodes = [:]
+                return (
+                    AlipayPlusAdapter(walletName: "tng", configuration: configuration, transport: transport),
+                    AlipayPlusAdapter(walletName: "tng", configuration: sharedOnly, transport: transport)
+                )
+            }
+        ) { sandbox, adapters in
             try await body(sandbox, fastClient(adapters.0), fastClient(adapters.1))
         }
     }

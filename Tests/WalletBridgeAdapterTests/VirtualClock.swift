@@ -40,8 +40,11 @@ final class VirtualClock: Clock, @unchecked Sendable {
 
 /// A `WalletClient` whose waits run on a ``VirtualClock``: its retries, backoffs and
 /// reconciliation windows are those of production, but take no wall time.
-func fastClient(_ adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(), settleWithin: Duration = .seconds(3600),
-                retry: RetryPolicy = RetryPolicy(), clock: VirtualClock = VirtualClock()) -> WalletClient {
-    WalletClient(adapter: adapter, journal: journal,
-                 configuration: WalletClient.Configuration(retry: retry, settleWithin: settleWithin, clock: clock.policy, jitter: { 0.5 }))
+func fastClient(
+    _ adapter: any WalletAdapter, journal: any PaymentJournal = InMemoryPaymentJournal(), settleWithin: Duration = .seconds(3600),
+    retry: RetryPolicy = RetryPolicy(), clock: VirtualClock = VirtualClock()
+) -> WalletClient {
+    WalletClient(
+        adapter: adapter, journal: journal,
+        configuration: WalletClient.Configuration(retry: retry, settleWithin: settleWithin, clock: clock.policy, jitter: { 0.5 }))
 }

@@ -9,8 +9,9 @@ struct ConfigurationDiagnosisTests {
     typealias Machine = ReconciliationStateMachine
 
     static let claim = WalletError.Claim(status: "F", code: "2005", message: "Invalid checksum", verified: false)
-    static let diagnosis = WalletError.Diagnosis(.configuration, advice: "the wallet's replies do not verify with this merchant_key: check merchant_key and client_id in the profile",
-                                                 claim: claim)
+    static let diagnosis = WalletError.Diagnosis(
+        .configuration, advice: "the wallet's replies do not verify with this merchant_key: check merchant_key and client_id in the profile",
+        claim: claim)
     static let misconfigured = WalletError.diagnosed(.invalidPartnerResponse, "the reply's checksum does not verify", diagnosis)
     static let tampered = WalletError(.invalidPartnerResponse, "the reply's checksum does not verify over its body as received")
     static let paytm = ReconciliationRule.queryUntilExpiry(validity: .seconds(900), initial: .seconds(1), cap: .seconds(30))
@@ -26,7 +27,8 @@ struct ConfigurationDiagnosisTests {
     }
 
     @Test func claimIsCleanedAndCutAndEmptyClaimsAreNone() throws {
-        let noisy = try #require(WalletError.Claim(status: " F ", code: "2005", message: "bad\u{1B}[31m\nnews" + String(repeating: "x", count: 300), verified: false))
+        let noisy = try #require(
+            WalletError.Claim(status: " F ", code: "2005", message: "bad\u{1B}[31m\nnews" + String(repeating: "x", count: 300), verified: false))
         #expect(noisy.status == "F")
         #expect(!(noisy.message ?? "").unicodeScalars.contains { $0.properties.generalCategory == .control })
         #expect((noisy.message ?? "").count <= 121)
@@ -67,8 +69,10 @@ struct ConfigurationDiagnosisTests {
         }
         // The same failure without the diagnosis (a tampered reply) is still worth an inquiry or a resend.
         #expect(policy.decide(.pay, outcome: .inDoubt(Self.tampered), attempt: 1, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(125)))
-        #expect(policy.decide(.inquire, outcome: .threw(Self.tampered), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
-        #expect(policy.decide(.refund, outcome: .inDoubt(Self.tampered), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
+        #expect(
+            policy.decide(.inquire, outcome: .threw(Self.tampered), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
+        #expect(
+            policy.decide(.refund, outcome: .inDoubt(Self.tampered), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
     }
 
     // MARK: State machine

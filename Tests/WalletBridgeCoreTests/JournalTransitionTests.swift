@@ -14,18 +14,24 @@ struct JournalTransitionTests {
     static let unsent = WalletError(.partnerUnavailable, "connection refused", mayHaveCharged: false)
     static let finals: [State] = [.succeeded, .failed, .cancelled]
 
-    func entry(_ state: State = .created, kind: JournalEntry.Kind = .payment, walletReference: String? = nil, walletRefundReference: String? = nil,
-               lastError: WalletError? = nil, partnerCode: String? = nil, attempts: Int = 1, unsentAttempts: Int = 0) -> JournalEntry {
-        JournalEntry(id: JournalEntry.paymentID(wallet: "gcash", merchantReference: "M1"), wallet: "gcash", kind: kind, merchantReference: "M1",
-                     walletReference: walletReference, refundReference: kind == .refund ? "R1" : nil, walletRefundReference: walletRefundReference,
-                     amountMinorUnits: 10_050, currency: "PHP", state: state, lastError: lastError.map(StoredError.init), partnerCode: partnerCode,
-                     attempts: attempts, unsentAttempts: unsentAttempts, createdAt: Self.t0, updatedAt: Self.t0)
+    func entry(
+        _ state: State = .created, kind: JournalEntry.Kind = .payment, walletReference: String? = nil, walletRefundReference: String? = nil,
+        lastError: WalletError? = nil, partnerCode: String? = nil, attempts: Int = 1, unsentAttempts: Int = 0
+    ) -> JournalEntry {
+        JournalEntry(
+            id: JournalEntry.paymentID(wallet: "gcash", merchantReference: "M1"), wallet: "gcash", kind: kind, merchantReference: "M1",
+            walletReference: walletReference, refundReference: kind == .refund ? "R1" : nil, walletRefundReference: walletRefundReference,
+            amountMinorUnits: 10_050, currency: "PHP", state: state, lastError: lastError.map(StoredError.init), partnerCode: partnerCode,
+            attempts: attempts, unsentAttempts: unsentAttempts, createdAt: Self.t0, updatedAt: Self.t0)
     }
 
-    func outcome(_ state: State?, _ operation: WalletCapabilities.Operation = .inquire, error: WalletError? = nil,
-                 walletReference: String? = nil, walletRefundReference: String? = nil, partnerCode: String? = nil) -> JournalOutcome {
-        JournalOutcome(operation: operation, state: state, error: error, walletReference: walletReference,
-                       walletRefundReference: walletRefundReference, partnerCode: partnerCode)
+    func outcome(
+        _ state: State?, _ operation: WalletCapabilities.Operation = .inquire, error: WalletError? = nil,
+        walletReference: String? = nil, walletRefundReference: String? = nil, partnerCode: String? = nil
+    ) -> JournalOutcome {
+        JournalOutcome(
+            operation: operation, state: state, error: error, walletReference: walletReference,
+            walletRefundReference: walletRefundReference, partnerCode: partnerCode)
     }
 
     func isRefused(_ verdict: JournalTransition.Verdict) -> Bool {
@@ -40,7 +46,8 @@ struct JournalTransitionTests {
         let before = entry(final, walletReference: nil, lastError: final == .failed ? Self.declined : nil, partnerCode: "P0")
         for incoming in Self.finals where incoming != final {
             let (after, verdict) = JournalTransition.apply(
-                outcome(incoming, .inquire, error: incoming == .failed ? Self.declined : nil, walletReference: "W9", partnerCode: "P9"), to: before, at: Self.t1)
+                outcome(incoming, .inquire, error: incoming == .failed ? Self.declined : nil, walletReference: "W9", partnerCode: "P9"), to: before,
+                at: Self.t1)
             #expect(isRefused(verdict), "\(final) ← \(incoming)")
             #expect(after == before, "\(final) ← \(incoming): the entry must be unchanged")
         }
@@ -49,7 +56,8 @@ struct JournalTransitionTests {
     @Test(arguments: finals)
     func theSameFinalStateAgainIsKept(final: State) {
         let before = entry(final, walletReference: "W1", lastError: final == .failed ? Self.declined : nil)
-        let (after, verdict) = JournalTransition.apply(outcome(final, .inquire, error: final == .failed ? Self.declined : nil), to: before, at: Self.t1)
+        let (after, verdict) = JournalTransition.apply(
+            outcome(final, .inquire, error: final == .failed ? Self.declined : nil), to: before, at: Self.t1)
         #expect(verdict == .kept)
         #expect(after.state == final)
         #expect(after.lastError == before.lastError)
@@ -76,7 +84,8 @@ struct JournalTransitionTests {
     @Test(arguments: finals)
     func unknownOverAFinalStateLeavesItUnchanged(final: State) {
         let before = entry(final, lastError: final == .failed ? Self.declined : nil)
-        let (after, verdict) = JournalTransition.apply(outcome(.unknown, .inquire, error: WalletError(.invalidPartnerResponse, "unbound")), to: before, at: Self.t1)
+        let (after, verdict) = JournalTransition.apply(
+            outcome(.unknown, .inquire, error: WalletError(.invalidPartnerResponse, "unbound")), to: before, at: Self.t1)
         #expect(after.state == final)
         #expect(after.lastError == before.lastError)
         #expect(verdict != .applied)
@@ -141,7 +150,8 @@ struct JournalTransitionTests {
     func finalOutcomesApplyToOpenEntries(open: State) {
         for final in Self.finals {
             let error: WalletError? = final == .failed ? Self.declined : nil
-            let (after, verdict) = JournalTransition.apply(outcome(final, .inquire, error: error, partnerCode: "C"), to: entry(open, lastError: Self.timeout), at: Self.t1)
+            let (after, verdict) = JournalTransition.apply(
+                outcome(final, .inquire, error: error, partnerCode: "C"), to: entry(open, lastError: Self.timeout), at: Self.t1)
             #expect(verdict == .applied)
             #expect(after.state == final)
             #expect(after.lastError == error.map(StoredError.init))
@@ -151,7 +161,8 @@ struct JournalTransitionTests {
 
     @Test func unknownOverUnknownIsKeptWithTheNewError() {
         let newer = WalletError(.unknownOutcome, "still processing")
-        let (after, verdict) = JournalTransition.apply(outcome(.unknown, .inquire, error: newer), to: entry(.unknown, lastError: Self.timeout), at: Self.t1)
+        let (after, verdict) = JournalTransition.apply(
+            outcome(.unknown, .inquire, error: newer), to: entry(.unknown, lastError: Self.timeout), at: Self.t1)
         #expect(verdict == .kept)
         #expect(after.state == .unknown)
         #expect(after.lastError == StoredError(newer))
@@ -198,7 +209,7 @@ struct JournalTransitionTests {
         var e = entry(.created, attempts: 1)
         e = JournalTransition.apply(.threw(.pay, Self.unsent), to: e, at: Self.t1).0
         #expect(!e.mayHaveReachedWallet)
-        e.attempts = 2 // the journal's recordAttempt
+        e.attempts = 2  // the journal's recordAttempt
         #expect(e.mayHaveReachedWallet)
         e = JournalTransition.apply(.threw(.pay, Self.timeout), to: e, at: Self.t1).0
         #expect(e.unsentAttempts == 1)
@@ -226,16 +237,19 @@ struct JournalTransitionTests {
         #expect(adopted.walletReference == "W1")
         let (kept, _) = JournalTransition.apply(outcome(.pending, .inquire, walletReference: "W2"), to: adopted, at: Self.t1)
         #expect(kept.walletReference == "W1")
-        let (keptOnUnknown, _) = JournalTransition.apply(outcome(.unknown, .inquire, walletReference: "W3"), to: entry(.pending, walletReference: "W1"), at: Self.t1)
+        let (keptOnUnknown, _) = JournalTransition.apply(
+            outcome(.unknown, .inquire, walletReference: "W3"), to: entry(.pending, walletReference: "W1"), at: Self.t1)
         #expect(keptOnUnknown.walletReference == "W1")
-        let (none, _) = JournalTransition.apply(outcome(.pending, .inquire, walletReference: nil), to: entry(.pending, walletReference: "W1"), at: Self.t1)
+        let (none, _) = JournalTransition.apply(
+            outcome(.pending, .inquire, walletReference: nil), to: entry(.pending, walletReference: "W1"), at: Self.t1)
         #expect(none.walletReference == "W1")
         let (onSuccess, _) = JournalTransition.apply(outcome(.succeeded, .inquire, walletReference: "W4"), to: entry(.unknown), at: Self.t1)
         #expect(onSuccess.walletReference == "W4")
     }
 
     @Test func theWalletRefundReferenceIsAdoptedOnlyWhenNotYetKnown() {
-        let (adopted, _) = JournalTransition.apply(outcome(.pending, .refund, walletRefundReference: "WR1"), to: entry(.created, kind: .refund), at: Self.t1)
+        let (adopted, _) = JournalTransition.apply(
+            outcome(.pending, .refund, walletRefundReference: "WR1"), to: entry(.created, kind: .refund), at: Self.t1)
         #expect(adopted.walletRefundReference == "WR1")
         let (kept, _) = JournalTransition.apply(outcome(.succeeded, .inquireRefund, walletRefundReference: "WR2"), to: adopted, at: Self.t1)
         #expect(kept.walletRefundReference == "WR1")
@@ -244,7 +258,8 @@ struct JournalTransitionTests {
 
     @Test func aRefusedTransitionAdoptsNothing() {
         let before = entry(.succeeded, walletReference: nil)
-        let (after, verdict) = JournalTransition.apply(outcome(.failed, .inquire, error: Self.declined, walletReference: "W9"), to: before, at: Self.t1)
+        let (after, verdict) = JournalTransition.apply(
+            outcome(.failed, .inquire, error: Self.declined, walletReference: "W9"), to: before, at: Self.t1)
         #expect(isRefused(verdict))
         #expect(after.walletReference == nil)
         #expect(after.updatedAt == Self.t0)
@@ -277,8 +292,9 @@ extension JournalTransitionTests {
     }
 
     @Test func aResendUnderTheSameReferenceMustNotChangeTheBody() {
-        let request = PaymentRequest(merchantReference: "M1", amount: Money(minorUnits: 10_050, currency: .php), customer: CustomerCredential("c"),
-                                     orderDescription: "Order", notifyURL: "https://shop.example/n")
+        let request = PaymentRequest(
+            merchantReference: "M1", amount: Money(minorUnits: 10_050, currency: .php), customer: CustomerCredential("c"),
+            orderDescription: "Order", notifyURL: "https://shop.example/n")
         let stored = JournalEntry.intent(wallet: "gcash", request, at: Self.t0)
         #expect(stored.matches(request))
         var other = request

@@ -65,7 +65,7 @@ struct MoneyTests {
         var rng = SplitMix64(seed: UInt64(currency.numericCode))
         var samples: [Int64] = [0, 1, 9, 10, 99, 100, 101, Int64.max]
         for _ in 0..<200 {
-            let magnitude = Int64(rng.next() % 19) // up to 10^18
+            let magnitude = Int64(rng.next() % 19)  // up to 10^18
             var bound: Int64 = 1
             for _ in 0..<magnitude { bound *= 10 }
             samples.append(Int64(rng.next() % UInt64(bound)))
@@ -87,4 +87,3 @@ struct MoneyTests {
         #expect(throws: MoneyError.self) { try Money(parsing: tooPrecise, currency: currency) }
     }
 }
-

@@ -111,6 +111,8 @@ struct PartnerProfileTests {
 
     @Test func malformedJSONIsAClearError() {
         #expect(throws: ProfileError.self) { _ = try PartnerProfileFile(bytes: Array("{\"wallet\": ".utf8), name: "p.json", baseDirectory: nil) }
-        #expect(throws: ProfileError.self) { _ = try PartnerProfileFile(bytes: Array(#"{"wallet": "g", "scheme": 1.5}"#.utf8), name: "p.json", baseDirectory: nil) }
+        #expect(throws: ProfileError.self) {
+            _ = try PartnerProfileFile(bytes: Array(#"{"wallet": "g", "scheme": 1.5}"#.utf8), name: "p.json", baseDirectory: nil)
+        }
     }
 }

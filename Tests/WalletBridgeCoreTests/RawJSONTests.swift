@@ -14,7 +14,8 @@ struct RawJSONTests {
 
     @Test func cutsTopLevelValuesExactly() throws {
         let envelope = "{\"head\":{\"signature\":\"abc\"} , \"body\" : {\"b\":\"}\\\"{\",\"n\":[1,{\"x\":null}]} }"
-        #expect(String(decoding: try #require(try RawJSON.topLevelValue(of: "body", in: bytes(envelope))), as: UTF8.self)
+        #expect(
+            String(decoding: try #require(try RawJSON.topLevelValue(of: "body", in: bytes(envelope))), as: UTF8.self)
                 == "{\"b\":\"}\\\"{\",\"n\":[1,{\"x\":null}]}")
         #expect(try RawJSON.topLevelValue(of: "missing", in: bytes(envelope)) == nil)
         #expect(String(decoding: try #require(try RawJSON.topLevelValue(of: "n", in: bytes("{\"n\":-1.5e3}"))), as: UTF8.self) == "-1.5e3")

@@ -27,11 +27,15 @@ import WalletBridgeCore
         let script = Script([.unknown(WalletError(.unknownOutcome, "HTTP 503")), .unknown(notFound), .pending(.token("TXN-TOKEN"))])
         // Compressed time (each 1 s wait lasts 1 ms) under a window no machine's load can exhaust.
         let window = Duration.seconds(1_000_000_000)
-        let middleware = ReconciliationMiddleware(rule: .queryUntilExpiry(validity: window, initial: .seconds(1), cap: .seconds(30)),
-                                                  settleWithin: window, clock: PolicyClock(timeScale: 1_000))
-        let context = WalletOperationContext(wallet: "paytm", capabilities: WalletCapabilities(operations: [.pay, .inquire], walletCurrency: .inr, currencies: [.inr]),
-                                             correlationID: "c", logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let request = PaymentRequest(merchantReference: "R-1", amount: Money(minorUnits: 1000, currency: .inr), customer: CustomerCredential("paytm-pays"), orderDescription: "t")
+        let middleware = ReconciliationMiddleware(
+            rule: .queryUntilExpiry(validity: window, initial: .seconds(1), cap: .seconds(30)),
+            settleWithin: window, clock: PolicyClock(timeScale: 1_000))
+        let context = WalletOperationContext(
+            wallet: "paytm", capabilities: WalletCapabilities(operations: [.pay, .inquire], walletCurrency: .inr, currencies: [.inr]),
+            correlationID: "c", logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let request = PaymentRequest(
+            merchantReference: "R-1", amount: Money(minorUnits: 1000, currency: .inr), customer: CustomerCredential("paytm-pays"),
+            orderDescription: "t")
         let outcome = try await middleware.intercept(.pay(request), context: context) { operation, _ in .payment(script.next(operation)) }
         // Without it the token would be lost under further inquiries, and the customer could never pay.
         #expect(outcome.payment?.status == .pending(.token("TXN-TOKEN")))

@@ -103,7 +103,9 @@ struct ReconciliationStateMachineTests {
     @Test func alipayCancelRefusedForAnUnknownPaymentSettlesFailedWithoutCharge() {
         var m = Machine(rule: Self.alipay, canResend: true)
         _ = alipayUntilCancel(&m)
-        #expect(m.next(.cancelAnswered(.failed(WalletError(.notFound, "ORDER_NOT_EXIST", mayHaveCharged: false)), elapsed: .seconds(60))) == .inquire(after: .zero))
+        #expect(
+            m.next(.cancelAnswered(.failed(WalletError(.notFound, "ORDER_NOT_EXIST", mayHaveCharged: false)), elapsed: .seconds(60)))
+                == .inquire(after: .zero))
         let action = m.next(.status(.unknown(Self.notFound), elapsed: .seconds(60)))
         guard case .settle(.failed(let error)) = action else {
             Issue.record("expected settle(failed), got \(action)")
@@ -136,8 +138,10 @@ struct ReconciliationStateMachineTests {
         var m = Machine(rule: Self.alipay, canResend: true)
         #expect(m.next(.status(.unknown(Self.timeout), elapsed: .zero)) == .inquire(after: .seconds(3)))
         #expect(m.next(.callFailed(Self.timeout, elapsed: .seconds(3))) == .inquire(after: .seconds(3)))
-        #expect(m.next(.callFailed(WalletError(.partnerUnavailable, "503", mayHaveCharged: false), elapsed: .seconds(6))) == .inquire(after: .seconds(3)))
-        #expect(m.next(.callFailed(WalletError(.rateLimited, "slow down", mayHaveCharged: false), elapsed: .seconds(9))) == .inquire(after: .seconds(3)))
+        #expect(
+            m.next(.callFailed(WalletError(.partnerUnavailable, "503", mayHaveCharged: false), elapsed: .seconds(6))) == .inquire(after: .seconds(3)))
+        #expect(
+            m.next(.callFailed(WalletError(.rateLimited, "slow down", mayHaveCharged: false), elapsed: .seconds(9))) == .inquire(after: .seconds(3)))
         #expect(m.next(.callFailed(Self.unbound, elapsed: .seconds(12))) == .inquire(after: .seconds(3)))
         #expect(m.next(.callFailed(WalletError(.notFound, "not yet", mayHaveCharged: false), elapsed: .seconds(15))) == .inquire(after: .seconds(3)))
         #expect(m.state == .observing)
@@ -200,7 +204,8 @@ struct ReconciliationStateMachineTests {
             elapsed += wait
             action = m.next(.status(waits.count.isMultiple(of: 3) ? .unknown(Self.timeout) : .pending(nil), elapsed: elapsed))
         }
-        #expect(Array(waits.prefix(8)) == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30), .seconds(30)])
+        #expect(
+            Array(waits.prefix(8)) == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16), .seconds(30), .seconds(30), .seconds(30)])
         #expect(waits.allSatisfy { $0 <= .seconds(30) })
         #expect(elapsed <= .seconds(900))
         #expect(elapsed + .seconds(30) > .seconds(900))
@@ -374,7 +379,9 @@ struct ReconciliationStateMachineTests {
         #expect(lost.next(.status(.unknown(Self.notFound), elapsed: .seconds(601))) == .cancel(after: .zero))
         #expect(lost.resends == 0)
         // The wallet refuses to cancel what it does not know, and still does not know it: nothing was charged.
-        #expect(lost.next(.cancelAnswered(.failed(WalletError(.notFound, "4045701", mayHaveCharged: false)), elapsed: .seconds(601))) == .inquire(after: .zero))
+        #expect(
+            lost.next(.cancelAnswered(.failed(WalletError(.notFound, "4045701", mayHaveCharged: false)), elapsed: .seconds(601)))
+                == .inquire(after: .zero))
         guard case .settle(.failed(let error)) = lost.next(.status(.unknown(Self.notFound), elapsed: .seconds(601))) else {
             Issue.record("expected settle(failed)")
             return
@@ -421,7 +428,8 @@ struct ReconciliationStateMachineTests {
         .unknown(WalletError(.unknownOutcome, "processing")),
     ]
     static let finalStatuses: [PaymentStatus] = [
-        .succeeded, .failed(declined), .failed(WalletError(.insufficientFunds, "x")), .cancelled, .failed(WalletError(.notFound, "x", mayHaveCharged: false)),
+        .succeeded, .failed(declined), .failed(WalletError(.insufficientFunds, "x")), .cancelled,
+        .failed(WalletError(.notFound, "x", mayHaveCharged: false)),
     ]
     static let callErrors: [WalletError] = [
         timeout, unbound, WalletError(.partnerUnavailable, "x", mayHaveCharged: false), WalletError(.rateLimited, "x", mayHaveCharged: false),
@@ -429,7 +437,8 @@ struct ReconciliationStateMachineTests {
     ]
     static let refusingErrors: [WalletError] = [WalletError(.authenticationFailed, "x"), WalletError(.invalidRequest, "x")]
     static let cancelAnswers: [PaymentStatus] = [
-        .cancelled, .succeeded, .failed(WalletError(.notFound, "x", mayHaveCharged: false)), .failed(WalletError(.invalidRequest, "refused", mayHaveCharged: false)),
+        .cancelled, .succeeded, .failed(WalletError(.notFound, "x", mayHaveCharged: false)),
+        .failed(WalletError(.invalidRequest, "refused", mayHaveCharged: false)),
         .unknown(unbound), .unknown(notFound), .pending(nil), .failed(declined),
     ]
 

@@ -9,8 +9,10 @@ struct ReplyBindingTests {
     static let declined = WalletError(.declined, "declined", mayHaveCharged: false)
 
     /// A binding with our reference `M1` and the wallet's reference `W1` held.
-    func binding(ours: String? = "M1", wallets: String? = nil, walletHeld: String? = "W1",
-                 expected: Money? = php100, stated: ReplyBinding.StatedAmount = .stated(php100)) -> ReplyBinding {
+    func binding(
+        ours: String? = "M1", wallets: String? = nil, walletHeld: String? = "W1",
+        expected: Money? = php100, stated: ReplyBinding.StatedAmount = .stated(php100)
+    ) -> ReplyBinding {
         ReplyBinding(
             references: [
                 .ours("paymentRequestId", held: "M1", named: ours),
@@ -187,15 +189,17 @@ struct ReplyBindingTests {
         #expect(!ReplyBinding.same("abc", "abc "))
         #expect(ReplyBinding.same("", ""))
 
-        let b = ReplyBinding(references: [.ours("paymentRequestId", held: nfc, named: nfd)],
-                             expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
+        let b = ReplyBinding(
+            references: [.ours("paymentRequestId", held: nfc, named: nfd)],
+            expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
         #expect(b.contradiction != nil)
         expectUntrusted(b.payment(.succeeded))
         expectUntrusted(b.payment(.failed(Self.declined)))
         expectUntrusted(b.refund(.succeeded))
 
-        let exact = ReplyBinding(references: [.ours("paymentRequestId", held: nfc, named: "ORDER-\u{e9}")],
-                                 expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
+        let exact = ReplyBinding(
+            references: [.ours("paymentRequestId", held: nfc, named: "ORDER-\u{e9}")],
+            expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
         #expect(exact.payment(.succeeded) == .succeeded)
     }
 
@@ -264,10 +268,11 @@ struct ReplyBindingTests {
     // MARK: context references
 
     func withMerchant(ours: String?, merchant: String?) -> ReplyBinding {
-        ReplyBinding(references: [
-            .ours("paymentRequestId", held: "M1", named: ours),
-            .context("merchantId", held: "MERCHANT-1", named: merchant),
-        ], expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
+        ReplyBinding(
+            references: [
+                .ours("paymentRequestId", held: "M1", named: ours),
+                .context("merchantId", held: "MERCHANT-1", named: merchant),
+            ], expectedAmount: Self.php100, statedAmount: .stated(Self.php100))
     }
 
     /// A merchant id is shared by every payment of the merchant: agreeing, it identifies nothing.
@@ -289,8 +294,9 @@ struct ReplyBindingTests {
         expectUntrusted(otherMerchant.payment(.failed(Self.declined)))
         expectUntrusted(otherMerchant.payment(.pending(nil)))
         // A context value we do not hold contradicts nothing and identifies nothing.
-        let notHeld = ReplyBinding(references: [.context("merchantId", held: nil, named: "MERCHANT-2")],
-                                   expectedAmount: nil, statedAmount: .stated(Self.php100))
+        let notHeld = ReplyBinding(
+            references: [.context("merchantId", held: nil, named: "MERCHANT-2")],
+            expectedAmount: nil, statedAmount: .stated(Self.php100))
         #expect(notHeld.contradiction == nil)
         expectUntrusted(notHeld.payment(.succeeded))
         #expect(notHeld.payment(.failed(Self.declined)) == .failed(Self.declined))

@@ -121,28 +121,43 @@ struct RetryPolicyTests {
 
     @Test func aRefundInDoubtIsResentUnderTheSameReference() {
         for error in [WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), WalletError(.invalidPartnerResponse, "x")] {
-            #expect(Self.policy.decide(.refund, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
-            #expect(Self.policy.decide(.refund, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(250)))
+            #expect(
+                Self.policy.decide(.refund, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)))
+            #expect(
+                Self.policy.decide(.refund, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(250)))
         }
     }
 
     @Test func aCancelInDoubtIsInquiredNotResent() {
         // The inquiry tells the payment's state; the wallet's rule cancels again if it must.
         for error in [WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), WalletError(.invalidPartnerResponse, "x")] {
-            #expect(Self.policy.decide(.cancel, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(125)))
-            #expect(Self.policy.decide(.cancel, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(250)))
+            #expect(
+                Self.policy.decide(.cancel, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(125)))
+            #expect(
+                Self.policy.decide(.cancel, outcome: .threw(error), attempt: 2, elapsed: .zero, jitter: 0.5) == .inquire(after: .milliseconds(250)))
         }
     }
 
     @Test(arguments: [Operation.inquire, .inquireRefund])
     func readsAreResentOnPassingErrorsOnly(operation: Operation) {
-        for error in [WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), Self.unsent,
-                      WalletError(.rateLimited, "x", mayHaveCharged: false), WalletError(.invalidPartnerResponse, "x")] {
-            #expect(Self.policy.decide(operation, outcome: .threw(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)), "\(error.category)")
-            #expect(Self.policy.decide(operation, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)), "\(error.category)")
+        for error in [
+            WalletError(.timeout, "x"), WalletError(.unknownOutcome, "x"), Self.unsent,
+            WalletError(.rateLimited, "x", mayHaveCharged: false), WalletError(.invalidPartnerResponse, "x"),
+        ] {
+            #expect(
+                Self.policy.decide(operation, outcome: .threw(error), attempt: 1, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(125)),
+                "\(error.category)")
+            #expect(
+                Self.policy.decide(operation, outcome: .inDoubt(error), attempt: 1, elapsed: .zero, jitter: 0.5)
+                    == .resend(after: .milliseconds(125)), "\(error.category)")
         }
-        #expect(Self.policy.decide(operation, outcome: .threw(WalletError(.authenticationFailed, "bad signature")), attempt: 1, elapsed: .zero, jitter: 0.5) == .stop)
-        #expect(Self.policy.decide(operation, outcome: .threw(WalletError(.authenticationFailed, "x", mayHaveCharged: true)), attempt: 1, elapsed: .zero, jitter: 0.5) == .stop)
+        #expect(
+            Self.policy.decide(
+                operation, outcome: .threw(WalletError(.authenticationFailed, "bad signature")), attempt: 1, elapsed: .zero, jitter: 0.5) == .stop)
+        #expect(
+            Self.policy.decide(
+                operation, outcome: .threw(WalletError(.authenticationFailed, "x", mayHaveCharged: true)), attempt: 1, elapsed: .zero, jitter: 0.5)
+                == .stop)
         // A non-retryable error that says "may have charged" is still not worth repeating for a read.
         #expect(Self.policy.decide(operation, outcome: .threw(WalletError(.duplicate, "x")), attempt: 1, elapsed: .zero, jitter: 0.5) == .stop)
     }
@@ -163,7 +178,9 @@ struct RetryPolicyTests {
         #expect(Self.policy.decide(operation, outcome: .threw(short), attempt: 3, elapsed: .zero, jitter: 0.5) == .resend(after: .milliseconds(500)))
         // A hint that would end past the deadline stops.
         #expect(Self.policy.decide(operation, outcome: .threw(limited), attempt: 1, elapsed: .seconds(23), jitter: 0) == .stop)
-        #expect(Self.policy.decide(operation, outcome: .threw(limited), attempt: 1, elapsed: .milliseconds(22_999), jitter: 0) == .resend(after: .seconds(7)))
+        #expect(
+            Self.policy.decide(operation, outcome: .threw(limited), attempt: 1, elapsed: .milliseconds(22_999), jitter: 0)
+                == .resend(after: .seconds(7)))
     }
 
     @Test func payInDoubtHonoursRetryAfterBeforeInquiring() {
@@ -191,12 +208,16 @@ struct RetryPolicyTests {
     @Test(arguments: allOperations)
     func deadlineStopsWhenTheNextAttemptWouldStartAfterIt(operation: Operation) {
         // Zero jitter: the delay is zero, so elapsed alone decides.
-        #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_999), jitter: 0) == .resend(after: .zero))
+        #expect(
+            Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_999), jitter: 0)
+                == .resend(after: .zero))
         #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .seconds(30), jitter: 0) == .stop)
         #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .seconds(31), jitter: 0) == .stop)
         // elapsed + delay == deadline stops; just under resends.
         #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_875), jitter: 0.5) == .stop)
-        #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_874), jitter: 0.5) == .resend(after: .milliseconds(125)))
+        #expect(
+            Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_874), jitter: 0.5)
+                == .resend(after: .milliseconds(125)))
         #expect(Self.policy.decide(operation, outcome: .threw(Self.unsent), attempt: 1, elapsed: .milliseconds(29_900), jitter: 0.999) == .stop)
     }
 

@@ -10,24 +10,24 @@ struct DigestAndMACTests {
     }
 
     @Test func sha512KnownAnswer() {
-        #expect(Hex.lowercase(Digest.sha512(Array("abc".utf8))) ==
-            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
+        #expect(
+            Hex.lowercase(Digest.sha512(Array("abc".utf8)))
+                == "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
     }
 
     /// RFC 4231 test case 2.
     @Test func hmacRFC4231Case2() throws {
         let key = SecretBytes(utf8: "Jefe")
         let data = Array("what do ya want for nothing?".utf8)
-        #expect(Hex.lowercase(try HMAC.sha256(key: key, data: data)) ==
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(Hex.lowercase(try HMAC.sha512(key: key, data: data)) ==
-            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
+        #expect(Hex.lowercase(try HMAC.sha256(key: key, data: data)) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            Hex.lowercase(try HMAC.sha512(key: key, data: data))
+                == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
     }
 
     @Test func hmacWithEmptyKeyAndData() throws {
         // HMAC-SHA256("", "") is a fixed, well-known value.
-        #expect(Hex.lowercase(try HMAC.sha256(key: SecretBytes([]), data: [])) ==
-            "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(Hex.lowercase(try HMAC.sha256(key: SecretBytes([]), data: [])) == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
     }
 
     @Test func hexRoundTrip() {
@@ -61,7 +61,7 @@ struct DigestAndMACTests {
         #expect(Base64.decode("AA E") == nil)
         #expect(Base64.decode("AA-_") == nil)
         #expect(Base64.encode([0xfb, 0xff]) == "+/8=")
-        #expect(Base64.decode("AAF=") == nil)      // non-zero unused bits
+        #expect(Base64.decode("AAF=") == nil)  // non-zero unused bits
         #expect(Base64.decode("AB==") == nil)
         #expect(Base64.decode("A===") == nil)
         #expect(Base64.decode("=AAA") == nil)

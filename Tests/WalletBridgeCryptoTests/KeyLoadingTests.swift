@@ -13,10 +13,10 @@ struct KeyLoadingTests {
         let forms = [
             pkcs8PEM,
             pkcs1PEM,
-            Fixtures.pemBody(pkcs8PEM),                                // bare base64 PKCS#8
-            Fixtures.pemBody(pkcs1PEM),                                // bare base64 PKCS#1
-            pkcs8PEM.replacingOccurrences(of: "\n", with: "\\n"),      // literal \n sequences
-            pkcs1PEM.replacingOccurrences(of: "\n", with: "\r\n"),     // CRLF
+            Fixtures.pemBody(pkcs8PEM),  // bare base64 PKCS#8
+            Fixtures.pemBody(pkcs1PEM),  // bare base64 PKCS#1
+            pkcs8PEM.replacingOccurrences(of: "\n", with: "\\n"),  // literal \n sequences
+            pkcs1PEM.replacingOccurrences(of: "\n", with: "\r\n"),  // CRLF
         ]
         let reference = try RSAPrivateKey(text: pkcs8PEM).signSHA256(message)
         for form in forms {
@@ -52,7 +52,9 @@ struct KeyLoadingTests {
         #expect(ec.kind == .unsupportedKey && ec.message.contains("RSA"))
         let ecPublic = try #require(throws: CryptoError.self) { try RSAPublicKey(text: Fixtures.derivedKey("test-only-ec-p256-public-spki.pem")) }
         #expect(ecPublic.kind == .unsupportedKey)
-        let encrypted = try #require(throws: CryptoError.self) { try RSAPrivateKey(text: Fixtures.derivedKey("test-only-merchant-encrypted-pkcs8.pem")) }
+        let encrypted = try #require(throws: CryptoError.self) {
+            try RSAPrivateKey(text: Fixtures.derivedKey("test-only-merchant-encrypted-pkcs8.pem"))
+        }
         #expect(encrypted.message.contains("encrypted"))
     }
 
@@ -80,7 +82,12 @@ struct KeyLoadingTests {
     @Test func keysNeverPrintMaterial() throws {
         let key = try RSAPrivateKey(text: Fixtures.merchantPrivatePKCS8)
         let body = Fixtures.pemBody(Fixtures.merchantPrivatePKCS8)
-        for rendering in ["\(key)", String(reflecting: key), { var s = ""; dump(key, to: &s); return s }()] {
+        for rendering in [
+            "\(key)", String(reflecting: key),
+            {
+                var s = ""; dump(key, to: &s); return s
+            }(),
+        ] {
             #expect(!rendering.contains(String(body.prefix(40))))
             #expect(!rendering.contains(String(body.suffix(40))))
             #expect(!rendering.contains("MII"))

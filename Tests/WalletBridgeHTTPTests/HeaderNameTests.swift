@@ -35,8 +35,10 @@ import WalletBridgeHTTP
         }
         let all = found.values.flatMap { $0 }
         #expect(all.count >= 30, "found only \(all.count) declared names: \(found)")
-        for module in ["Sources/WalletBridgeAlipayPlus", "Sources/WalletBridgeSNAP", "Sources/WalletBridgePaytm", "Sources/WalletBridgeSandbox",
-                       "Sources/WalletBridgeTesting", "Examples/walletbridge"] {
+        for module in [
+            "Sources/WalletBridgeAlipayPlus", "Sources/WalletBridgeSNAP", "Sources/WalletBridgePaytm", "Sources/WalletBridgeSandbox",
+            "Sources/WalletBridgeTesting", "Examples/walletbridge",
+        ] {
             #expect(found[module]?.isEmpty == false, "no header names found in \(module)")
         }
         for (module, literals) in found {

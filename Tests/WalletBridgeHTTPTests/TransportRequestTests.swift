@@ -39,9 +39,10 @@ import WalletBridgeHTTP
     @Test func descriptionNamesNoHeaderValueOrBody() throws {
         let secret = "Bearer s3cr3t-t0ken"
         let name = try #require(HTTPField.Name("X-Signature"))
-        let request = TransportRequest(method: .post, url: "https://api.example.com/pay",
-                                       headerFields: [.authorization: secret, name: "sig-value-123"],
-                                       body: Array(#"{"card":"4111"}"#.utf8))
+        let request = TransportRequest(
+            method: .post, url: "https://api.example.com/pay",
+            headerFields: [.authorization: secret, name: "sig-value-123"],
+            body: Array(#"{"card":"4111"}"#.utf8))
         let text = "\(request)"
         #expect(text == "POST https://api.example.com/pay (2 headers, 15 body bytes)")
         #expect(!text.contains("s3cr3t") && !text.contains("sig-value") && !text.contains("4111"))

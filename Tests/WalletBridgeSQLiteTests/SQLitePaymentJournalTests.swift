@@ -16,10 +16,11 @@ private func withDatabasePath<T>(_ body: (String) async throws -> T) async throw
 private let t0 = Date(timeIntervalSinceReferenceDate: 780_000_000.123_456_789)
 
 private func payment(_ reference: String, wallet: String = "paytm", amount: Int64 = 10_000, currency: String = "INR", at: Date = t0) -> JournalEntry {
-    JournalEntry(id: JournalEntry.paymentID(wallet: wallet, merchantReference: reference), wallet: wallet, kind: .payment,
-                 merchantReference: reference, amountMinorUnits: amount, currency: currency,
-                 pinned: JournalEntry.PinnedInputs(orderDescription: "Order \(reference)", notifyURL: "https://shop.example/notify"),
-                 createdAt: at, updatedAt: at)
+    JournalEntry(
+        id: JournalEntry.paymentID(wallet: wallet, merchantReference: reference), wallet: wallet, kind: .payment,
+        merchantReference: reference, amountMinorUnits: amount, currency: currency,
+        pinned: JournalEntry.PinnedInputs(orderDescription: "Order \(reference)", notifyURL: "https://shop.example/notify"),
+        createdAt: at, updatedAt: at)
 }
 
 private func succeeded(_ operation: WalletCapabilities.Operation = .pay) -> JournalOutcome {
@@ -110,11 +111,13 @@ struct SQLitePaymentJournalTests {
         try await withDatabasePath { path in
             let journal = try SQLitePaymentJournal(path: path)
             let intent = try await journal.begin(payment("M-3"))
-            let (pending, first) = try await journal.recordOutcome(intent.id, JournalOutcome(operation: .pay, state: .pending), at: t0.addingTimeInterval(1))
+            let (pending, first) = try await journal.recordOutcome(
+                intent.id, JournalOutcome(operation: .pay, state: .pending), at: t0.addingTimeInterval(1))
             #expect(first == .applied && pending.state == .pending)
             let timeout = WalletError(.timeout, "no answer in 30 s")
-            let (still, second) = try await journal.recordOutcome(intent.id, JournalOutcome(operation: .inquire, state: .unknown, error: timeout),
-                                                                 at: t0.addingTimeInterval(2))
+            let (still, second) = try await journal.recordOutcome(
+                intent.id, JournalOutcome(operation: .inquire, state: .unknown, error: timeout),
+                at: t0.addingTimeInterval(2))
             #expect(second == .kept)
             #expect(still.state == .pending)
             #expect(still.lastError == StoredError(timeout))
@@ -166,8 +169,9 @@ struct SQLitePaymentJournalTests {
             #expect(FileManager.default.fileExists(atPath: path + "-wal"), "the database is in WAL mode")
             let intent = try await first.begin(payment("M-4"))
             try await first.recordAttempt(intent.id, operation: .pay, attempt: 1, at: t0.addingTimeInterval(1))
-            _ = try await first.recordOutcome(intent.id, .threw(.pay, WalletError(.partnerUnavailable, "connection refused", mayHaveCharged: false)),
-                                              at: t0.addingTimeInterval(2))
+            _ = try await first.recordOutcome(
+                intent.id, .threw(.pay, WalletError(.partnerUnavailable, "connection refused", mayHaveCharged: false)),
+                at: t0.addingTimeInterval(2))
             #expect(try await first.claimNotification("N-1", wallet: "paytm", at: t0))
             let entries = try await first.allEntries(wallet: nil)
             let events = try await first.events(intent.id)
@@ -325,14 +329,17 @@ struct SQLitePaymentJournalTests {
             let full = JournalEntry(
                 id: JournalEntry.refundID(wallet: "dana", refundReference: "R-1"), wallet: "dana", kind: .refund, merchantReference: "M-7",
                 walletReference: "W-7", refundReference: "R-1", walletRefundReference: "WR-1", amountMinorUnits: Int64.max, currency: "IDR",
-                pinned: JournalEntry.PinnedInputs(orderDescription: "Kopi ☕️ \"quoted\"\nline", notifyURL: "https://shop.example/n?a=1&b=2",
-                                                  redirectURL: "https://shop.example/r", validUntil: Date(timeIntervalSinceReferenceDate: 780_000_900.987_654_321),
-                                                  reason: "customer changed mind"),
+                pinned: JournalEntry.PinnedInputs(
+                    orderDescription: "Kopi ☕️ \"quoted\"\nline", notifyURL: "https://shop.example/n?a=1&b=2",
+                    redirectURL: "https://shop.example/r", validUntil: Date(timeIntervalSinceReferenceDate: 780_000_900.987_654_321),
+                    reason: "customer changed mind"),
                 state: .unknown,
-                lastError: StoredError(WalletError(.timeout, "no answer", partnerCode: "5001800", partnerMessage: "Request In Progress", mayHaveCharged: true)),
+                lastError: StoredError(
+                    WalletError(.timeout, "no answer", partnerCode: "5001800", partnerMessage: "Request In Progress", mayHaveCharged: true)),
                 partnerCode: "5001800", attempts: 3, unsentAttempts: 1, createdAt: t0, updatedAt: t0.addingTimeInterval(0.000_001))
-            let minimal = JournalEntry(id: "paytm/payment/min", wallet: "paytm", kind: .payment, merchantReference: "min", amountMinorUnits: -1,
-                                       currency: "INR", createdAt: Date(timeIntervalSinceReferenceDate: -1.5), updatedAt: Date())
+            let minimal = JournalEntry(
+                id: "paytm/payment/min", wallet: "paytm", kind: .payment, merchantReference: "min", amountMinorUnits: -1,
+                currency: "INR", createdAt: Date(timeIntervalSinceReferenceDate: -1.5), updatedAt: Date())
             let journal = try SQLitePaymentJournal(path: path)
             #expect(try await journal.begin(full) == full)
             #expect(try await journal.begin(minimal) == minimal)
@@ -351,8 +358,9 @@ struct SQLitePaymentJournalTests {
             let memory = InMemoryPaymentJournal()
             let refund = JournalEntry.intent(
                 wallet: "gcash",
-                RefundRequest(merchantReference: "M-8", walletReference: "W-8", refundReference: "R-8",
-                              amount: Money(minorUnits: 500, currency: try Currency(code: "PHP")), reason: "damaged"),
+                RefundRequest(
+                    merchantReference: "M-8", walletReference: "W-8", refundReference: "R-8",
+                    amount: Money(minorUnits: 500, currency: try Currency(code: "PHP")), reason: "damaged"),
                 at: t0)
             let outcomes: [(WalletCapabilities.Operation, JournalOutcome)] = [
                 (.refund, .threw(.refund, WalletError(.partnerUnavailable, "refused", mayHaveCharged: false))),

@@ -22,9 +22,10 @@ struct ExchangeCasesTests {
     }
 
     static func paytmExchange() throws -> RecordedExchange {
-        RecordedExchange(method: "POST", path: "/v3/order/status", requestHeaders: ["Content-Type": "application/json"],
-                         requestBody: try envelope(#"{"mid":"M1","orderId":"WB-1"}"#, key: key), status: 200, responseHeaders: [:],
-                         responseBody: try envelope(#"{"resultInfo":{"resultStatus":"TXN_SUCCESS","resultCode":"01"},"orderId":"WB-1"}"#, key: key))
+        RecordedExchange(
+            method: "POST", path: "/v3/order/status", requestHeaders: ["Content-Type": "application/json"],
+            requestBody: try envelope(#"{"mid":"M1","orderId":"WB-1"}"#, key: key), status: 200, responseHeaders: [:],
+            responseBody: try envelope(#"{"resultInfo":{"resultStatus":"TXN_SUCCESS","resultCode":"01"},"orderId":"WB-1"}"#, key: key))
     }
 
     @Test func aPaytmExchangeRoundTripsThroughVerifyWithAKeyFileOnly() throws {
@@ -50,9 +51,10 @@ struct ExchangeCasesTests {
     }
 
     @Test func snapHMACRequestsAreSkippedAndNotesTravel() throws {
-        let exchange = RecordedExchange(method: "POST", path: "/v1.0/debit/status.htm",
-                                        requestHeaders: ["Authorization": "Bearer secret-token", "X-TIMESTAMP": "t", "X-SIGNATURE": "s"],
-                                        requestBody: Array("{}".utf8), status: 200, responseHeaders: [:], responseBody: Array("{}".utf8))
+        let exchange = RecordedExchange(
+            method: "POST", path: "/v1.0/debit/status.htm",
+            requestHeaders: ["Authorization": "Bearer secret-token", "X-TIMESTAMP": "t", "X-SIGNATURE": "s"],
+            requestBody: Array("{}".utf8), status: 200, responseHeaders: [:], responseBody: Array("{}".utf8))
         let (cases, skipped) = ExchangeCases.cases(exchange, scheme: .snap, keys: CaseKeys(notes: ["a note"]), id: "002-inquire")
         #expect(cases.isEmpty)
         #expect(skipped.count == 2)

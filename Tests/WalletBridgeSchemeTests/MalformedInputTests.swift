@@ -46,7 +46,9 @@ struct MalformedInputTests {
             _ = paytm.verify(text, for: bytes)
             let message = AlipayPlusSignedMessage.request(path: "/p", clientId: "c", requestTime: "t", body: bytes)
             #expect(throws: AlipayPlusSignatureError.self) { try verifier.verify(message, signatureHeader: text) }
-            #expect(throws: SNAPSignatureError.self) { try snap.verifyTransaction(signature: text, method: "POST", path: "/", body: bytes, timestamp: "t") }
+            #expect(throws: SNAPSignatureError.self) {
+                try snap.verifyTransaction(signature: text, method: "POST", path: "/", body: bytes, timestamp: "t")
+            }
             _ = try? RSAPrivateKey(text: text)
             _ = try? RSAPublicKey(text: text)
             _ = Base64.decode(text)
@@ -58,4 +60,3 @@ struct MalformedInputTests {
         #expect(outcomes.accepted > 0 && outcomes.rejected > 0)
     }
 }
-

@@ -77,8 +77,9 @@ extension PaytmChecksumTests {
 struct AlipayPlusSignatureTests {
     let signer: AlipayPlusSigner
     let verifier: AlipayPlusVerifier
-    let message = AlipayPlusSignedMessage.request(path: "/aps/api/v1/payments/cancelPayment", clientId: "SANDBOX_5YC47N2ZQHJ004124",
-                                                  requestTime: "2026-11-24T18:04:05+08:00", body: Array(#"{"paymentRequestId":"WB-PAY-0002"}"#.utf8))
+    let message = AlipayPlusSignedMessage.request(
+        path: "/aps/api/v1/payments/cancelPayment", clientId: "SANDBOX_5YC47N2ZQHJ004124",
+        requestTime: "2026-11-24T18:04:05+08:00", body: Array(#"{"paymentRequestId":"WB-PAY-0002"}"#.utf8))
 
     init() throws {
         let privateKey = try RSAPrivateKey(text: key("test-only-merchant-rsa2048-private-pkcs8.pem"))
@@ -87,8 +88,10 @@ struct AlipayPlusSignatureTests {
     }
 
     @Test func contentToSign() {
-        #expect(String(decoding: message.contentToSign, as: UTF8.self) ==
-            "POST /aps/api/v1/payments/cancelPayment\nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T18:04:05+08:00.{\"paymentRequestId\":\"WB-PAY-0002\"}")
+        #expect(
+            String(decoding: message.contentToSign, as: UTF8.self)
+                == "POST /aps/api/v1/payments/cancelPayment\nSANDBOX_5YC47N2ZQHJ004124.2026-11-24T18:04:05+08:00.{\"paymentRequestId\":\"WB-PAY-0002\"}"
+        )
         let empty = AlipayPlusSignedMessage.request(path: "/p", clientId: "c", requestTime: "t", body: [])
         #expect(String(decoding: empty.contentToSign, as: UTF8.self) == "POST /p\nc.t.")
     }
@@ -99,17 +102,21 @@ struct AlipayPlusSignatureTests {
         let header = try signer.sign(message)
         #expect(header.signatureBase64.hasPrefix("UN1bJKXYUTy7d2GiOnoZpumX"))
         #expect(header.signatureBase64.hasSuffix("Cgd5QQ=="))
-        #expect(header.headerValue.hasPrefix("algorithm=RSA256,keyVersion=1,signature=UN1bJKXYUTy7d2GiOnoZpumXPHBygjzjOGJtjxg0PPjUboEAhWoRCawCJAPM%2BmJo"))
+        #expect(
+            header.headerValue.hasPrefix("algorithm=RSA256,keyVersion=1,signature=UN1bJKXYUTy7d2GiOnoZpumXPHBygjzjOGJtjxg0PPjUboEAhWoRCawCJAPM%2BmJo")
+        )
         #expect(header.headerValue.hasSuffix("Cgd5QQ%3D%3D"))
     }
 
     @Test func headerParsingIsTolerant() throws {
         let header = try signer.sign(message)
         let encoded = header.signatureURLEncoded
-        for text in ["algorithm=RSA256,keyVersion=1,signature=\(encoded)",
-                     "algorithm=RSA256, keyVersion=1, signature=\(encoded)",
-                     "keyVersion=1,algorithm=RSA256,signature=\(encoded)",
-                     "signature=\(encoded)"] {
+        for text in [
+            "algorithm=RSA256,keyVersion=1,signature=\(encoded)",
+            "algorithm=RSA256, keyVersion=1, signature=\(encoded)",
+            "keyVersion=1,algorithm=RSA256,signature=\(encoded)",
+            "signature=\(encoded)",
+        ] {
             try verifier.verify(message, signatureHeader: text)
         }
     }
@@ -125,12 +132,14 @@ struct AlipayPlusSignatureTests {
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=\(header.signatureBase64)") == .malformedSignature)
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=QUJD") == .malformedSignature)
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=%ZZ") == .malformedHeader)
-        let other = AlipayPlusSignedMessage.response(requestPath: message.path, clientId: message.clientId, responseTime: message.time, body: message.body + [0x20])
+        let other = AlipayPlusSignedMessage.response(
+            requestPath: message.path, clientId: message.clientId, responseTime: message.time, body: message.body + [0x20])
         #expect(kind(header.headerValue, other) == .mismatch)
     }
 
     @Test func responsesAreSignedOverTheRequestPath() throws {
-        let response = AlipayPlusSignedMessage.response(requestPath: "/aps/api/v1/payments/pay", clientId: "C", responseTime: "2026-11-24T18:04:06+08:00", body: Array("{}".utf8))
+        let response = AlipayPlusSignedMessage.response(
+            requestPath: "/aps/api/v1/payments/pay", clientId: "C", responseTime: "2026-11-24T18:04:06+08:00", body: Array("{}".utf8))
         #expect(String(decoding: response.contentToSign, as: UTF8.self) == "POST /aps/api/v1/payments/pay\nC.2026-11-24T18:04:06+08:00.{}")
     }
 }
@@ -155,11 +164,13 @@ struct SNAPSignatureTests {
         let minified = Array(#"{"a":"x  y","b":[1,2]}"#.utf8)
         let pretty = Array("{\n  \"a\": \"x  y\",\n  \"b\": [1, 2]\n}".utf8)
         let signature = try rsa.sign(method: "POST", path: "/v1.0/debit/notify", body: minified, timestamp: "2026-11-24T10:04:31+07:00")
-        try verifier.verifyTransaction(signature: signature.value, method: "POST", path: "/v1.0/debit/notify", body: pretty, timestamp: "2026-11-24T10:04:31+07:00")
+        try verifier.verifyTransaction(
+            signature: signature.value, method: "POST", path: "/v1.0/debit/notify", body: pretty, timestamp: "2026-11-24T10:04:31+07:00")
         // Minifying never touches string contents: "x y" is a different body.
         let changed = Array("{\n  \"a\": \"x y\",\n  \"b\": [1, 2]\n}".utf8)
         #expect(throws: SNAPSignatureError.self) {
-            try verifier.verifyTransaction(signature: signature.value, method: "POST", path: "/v1.0/debit/notify", body: changed, timestamp: "2026-11-24T10:04:31+07:00")
+            try verifier.verifyTransaction(
+                signature: signature.value, method: "POST", path: "/v1.0/debit/notify", body: changed, timestamp: "2026-11-24T10:04:31+07:00")
         }
     }
 
@@ -168,7 +179,8 @@ struct SNAPSignatureTests {
         #expect(signature.stringToSign == "2026112400000000000001|2026-11-24T10:04:05+07:00")
         try verifier.verifyAccessTokenRequest(signature: signature.value, clientKey: "2026112400000000000001", timestamp: "2026-11-24T10:04:05+07:00")
         #expect(throws: SNAPSignatureError.self) {
-            try verifier.verifyAccessTokenRequest(signature: signature.value, clientKey: "2026112400000000000002", timestamp: "2026-11-24T10:04:05+07:00")
+            try verifier.verifyAccessTokenRequest(
+                signature: signature.value, clientKey: "2026112400000000000002", timestamp: "2026-11-24T10:04:05+07:00")
         }
     }
 
@@ -176,15 +188,20 @@ struct SNAPSignatureTests {
         let signer = try SNAPHMACSigner(clientSecret: SecretBytes(utf8: "test-only-client-secret-0123456789"))
         let token = SecretBytes(utf8: "gp9HjjEj813Y9JGoqwOeOPWbnt4CUpvIJbU1mMU4a11MNDZ7Sg5u9a")
         let body = Array(#"{"originalPartnerReferenceNo":"WB-ORDER-0001","serviceCode":"54","merchantId":"216620000000000000001"}"#.utf8)
-        let signature = try signer.sign(method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
-                                        timestamp: "2026-11-24T10:04:05+07:00", accessToken: token)
+        let signature = try signer.sign(
+            method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
+            timestamp: "2026-11-24T10:04:05+07:00", accessToken: token)
         #expect(signature.value == "cerYaPuJj49w6HzX/vGdplvmX6rVwJkx+EJiXu9CI8GnFsFgKDj0/LEG9heAmxs4cfyFwH1AnZeUToeje9ZpjQ==")
         #expect(!signature.redactedStringToSign.contains("gp9HjjEj813Y9JGoqwOeOPWbnt4CUpvIJbU1mMU4a11MNDZ7Sg5u9a"))
         #expect(!"\(signature)".contains("gp9HjjEj"))
-        #expect(signer.verify(signature: signature.value, method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
-                              timestamp: "2026-11-24T10:04:05+07:00", accessToken: token))
-        #expect(!signer.verify(signature: signature.value, method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
-                               timestamp: "2026-11-24T10:04:06+07:00", accessToken: token))
+        #expect(
+            signer.verify(
+                signature: signature.value, method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
+                timestamp: "2026-11-24T10:04:05+07:00", accessToken: token))
+        #expect(
+            !signer.verify(
+                signature: signature.value, method: "POST", path: "/payment-gateway/v1.0/debit/status.htm", body: body,
+                timestamp: "2026-11-24T10:04:06+07:00", accessToken: token))
         #expect(!signer.verify(signature: "not base64", method: "POST", path: "/", body: [], timestamp: "T", accessToken: token))
         #expect(throws: SNAPSignatureError.self) { try signer.sign(method: "POST", path: "/", body: [], timestamp: "T", accessToken: nil) }
     }

@@ -23,24 +23,32 @@ struct SignatureToolTests {
         #expect(caseError(.paytm, #"{"kind":"checksum-string","merchant_key":"SDOr4vU+L2wkTaKX","body":"{}"}"#)?.contains("\"checksum\"") == true)
         #expect(caseError(.alipayplus, #"{"kind":"amount"}"#)?.contains("unknown kind") == true)
         #expect(caseError(.snap, #"{"kind":"request"}"#)?.contains("unknown kind") == true)
-        #expect(caseError(.snap, #"{"kind":"asymmetric","method":"POST","path":"/","body":"","timestamp":"T","signature":"x","public_key_file":"keys/nope.pem"}"#)?
-            .contains("cannot read key file") == true)
-        #expect(caseError(.alipayplus, #"{"kind":"request","path":"/","client_id":"c","time":"t","body":"","private_key_pem":"garbage"}"#, verify: false)?
-            .contains("unusable private key") == true)
-        #expect(caseError(.paytm, #"{"kind":"checksum-params","merchant_key":"SDOr4vU+L2wkTaKX","params":{"A":1},"checksum":"x"}"#)?
-            .contains("string or null") == true)
+        #expect(
+            caseError(
+                .snap,
+                #"{"kind":"asymmetric","method":"POST","path":"/","body":"","timestamp":"T","signature":"x","public_key_file":"keys/nope.pem"}"#)?
+                .contains("cannot read key file") == true)
+        #expect(
+            caseError(.alipayplus, #"{"kind":"request","path":"/","client_id":"c","time":"t","body":"","private_key_pem":"garbage"}"#, verify: false)?
+                .contains("unusable private key") == true)
+        #expect(
+            caseError(.paytm, #"{"kind":"checksum-params","merchant_key":"SDOr4vU+L2wkTaKX","params":{"A":1},"checksum":"x"}"#)?
+                .contains("string or null") == true)
     }
 
     @Test func inlineKeyWinsOverKeyFile() throws {
         // A wrong inline merchant key must be used even though the key file holds the right one.
-        let json = #"{"kind":"checksum-string","merchant_key":"AAAAAAAAAAAAAAAA","merchant_key_file":"keys/test-only-paytm-merchant-key.txt","body":"{}","salt":"aB3x"}"#
+        let json =
+            #"{"kind":"checksum-string","merchant_key":"AAAAAAAAAAAAAAAA","merchant_key_file":"keys/test-only-paytm-merchant-key.txt","body":"{}","salt":"aB3x"}"#
         let withInline = try tool.sign(scheme: .paytm, json: Data(json.utf8)).wireValue
-        let fromFile = try tool.sign(scheme: .paytm, json: Data(json.replacingOccurrences(of: #""merchant_key":"AAAAAAAAAAAAAAAA","#, with: "").utf8)).wireValue
+        let fromFile = try tool.sign(scheme: .paytm, json: Data(json.replacingOccurrences(of: #""merchant_key":"AAAAAAAAAAAAAAAA","#, with: "").utf8))
+            .wireValue
         #expect(withInline != fromFile)
     }
 
     @Test func explanationMasksTheAccessTokenUnlessAsked() throws {
-        let json = #"{"kind":"symmetric","method":"POST","path":"/p","body":"{}","timestamp":"T","access_token":"SECRET-TOKEN-123456","client_secret":"s"}"#
+        let json =
+            #"{"kind":"symmetric","method":"POST","path":"/p","body":"{}","timestamp":"T","access_token":"SECRET-TOKEN-123456","client_secret":"s"}"#
         let masked = try tool.sign(scheme: .snap, json: Data(json.utf8))
         #expect(!masked.explanation.joined().contains("SECRET-TOKEN-123456"))
         let shown = try SignatureTool(baseDirectory: Vectors.directory, showSecrets: true).sign(scheme: .snap, json: Data(json.utf8))

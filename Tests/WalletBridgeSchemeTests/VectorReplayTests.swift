@@ -34,7 +34,9 @@ struct VectorReplayTests {
             case "snap": object["signature"] = report.wireValue
             default: object["checksum"] = report.wireValue
             }
-            if vector.kind == "envelope" { object["envelope"] = "{\"head\":{\"signature\":\"\(report.wireValue)\"},\"body\":\(object["body"] as? String ?? "")}" }
+            if vector.kind == "envelope" {
+                object["envelope"] = "{\"head\":{\"signature\":\"\(report.wireValue)\"},\"body\":\(object["body"] as? String ?? "")}"
+            }
             let verified = try tool.verify(scheme: scheme, json: JSONSerialization.data(withJSONObject: object))
             #expect(verified.valid, "\(vector.id): \(verified.reason)")
         }

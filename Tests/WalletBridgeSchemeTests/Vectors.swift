@@ -39,7 +39,8 @@ enum Vectors {
     static func load(_ scheme: String) -> [VectorCase] {
         let url = directory.appendingPathComponent("\(scheme).json")
         guard let data = FileManager.default.contents(atPath: url.path),
-              let array = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] else {
+            let array = (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]]
+        else {
             fatalError("cannot read vectors \(url.path)")
         }
         return array.map { object in
@@ -58,4 +59,3 @@ enum Vectors {
         }
     }
 }
-

@@ -186,7 +186,9 @@ struct CurlTransportTests {
         // response's own descriptions are safe to log.
         let headers: HTTPFields = [.signature: "algorithm=RSA256,signature=SECRET", .authorization: "Bearer TOKEN"]
         let request = TransportRequest(method: .post, url: "https://x.invalid/", headerFields: headers, body: Array("secret-body".utf8))
-        for text in [request.description, "\(request)", TransportResponse(status: 200, headerFields: headers, body: Array("secret-body".utf8)).description] {
+        for text in [
+            request.description, "\(request)", TransportResponse(status: 200, headerFields: headers, body: Array("secret-body".utf8)).description,
+        ] {
             #expect(!text.contains("SECRET") && !text.contains("TOKEN") && !text.contains("secret-body"), "\(text)")
         }
     }

@@ -17,7 +17,8 @@ struct FaultInjectingTransportTests {
         status: 200,
         headerFields: [.contentType: "application/json", .signature: signature, .responseTime: "2024-01-01T00:00:00Z"],
         body: body)
-    static let request = TransportRequest(method: .post, url: payURL, headerFields: [.contentType: "application/json"], body: Array(#"{"order":"ORDER-1"}"#.utf8))
+    static let request = TransportRequest(
+        method: .post, url: payURL, headerFields: [.contentType: "application/json"], body: Array(#"{"order":"ORDER-1"}"#.utf8))
 
     // MARK: SeededDraw
 
@@ -431,10 +432,11 @@ struct FaultInjectingTransportTests {
         #expect(flaky.rates == [.refused: 0.01, .replyLost: 0.01, .delay: 0.01, .corruptBody: 0.005])
         let chaos = try #require(Configuration.profile("chaos", seed: 99))
         #expect(chaos.seed == 99)
-        #expect(chaos.rates == [
-            .refused: 0.02, .replyLost: 0.03, .resetMidReply: 0.02, .delay: 0.02, .duplicate: 0.02,
-            .corruptBody: 0.015, .corruptSignature: 0.015,
-        ])
+        #expect(
+            chaos.rates == [
+                .refused: 0.02, .replyLost: 0.03, .resetMidReply: 0.02, .delay: 0.02, .duplicate: 0.02,
+                .corruptBody: 0.015, .corruptSignature: 0.015,
+            ])
         #expect(abs(chaos.rates.values.reduce(0, +) - 0.14) < 1e-9)
         #expect(chaos.delay == .milliseconds(200))
         #expect(chaos.signatureHeaders.map(\.rawName) == ["signature", "x-signature"])
@@ -487,7 +489,10 @@ struct FaultInjectingTransportTests {
             }
         }
         let configuration = try #require(Configuration.profile("chaos", seed: 5))
-        #expect(configuration.description == "seed 5; faults refused=0.02 reply-lost=0.03 reset-mid-reply=0.02 delay=0.02 duplicate=0.02 corrupt-body=0.015 corrupt-signature=0.015; delay 0.2 seconds; operations all")
+        #expect(
+            configuration.description
+                == "seed 5; faults refused=0.02 reply-lost=0.03 reset-mid-reply=0.02 delay=0.02 duplicate=0.02 corrupt-body=0.015 corrupt-signature=0.015; delay 0.2 seconds; operations all"
+        )
     }
 
     // MARK: End to end
@@ -498,7 +503,8 @@ struct FaultInjectingTransportTests {
         try await withCurlTransport { curl in
             let refusing = FaultInjectingTransport(wrapping: curl, configuration: try Configuration(seed: 1, rates: [.refused: 1]))
             let losing = FaultInjectingTransport(wrapping: curl, configuration: try Configuration(seed: 1, rates: [.replyLost: 1]))
-            let request = TransportRequest(method: .post, url: server.baseURL + "/v1/payments/pay", headerFields: [.contentType: "application/json"], body: body)
+            let request = TransportRequest(
+                method: .post, url: server.baseURL + "/v1/payments/pay", headerFields: [.contentType: "application/json"], body: body)
 
             let refused = try #require(await Self.send(request, through: refusing).failure)
             #expect(refused.kind == .couldNotConnect)
@@ -511,9 +517,10 @@ struct FaultInjectingTransportTests {
             #expect(curl.statistics.transfers == 1)
         }
         server.stop()
-        #expect(server.seen == [
-            .init(connection: 0, method: "POST", path: "/v1/payments/pay", bodyBytes: body.count, complete: true)
-        ], "the server received and answered the request whose reply was lost")
+        #expect(
+            server.seen == [
+                .init(connection: 0, method: "POST", path: "/v1/payments/pay", bodyBytes: body.count, complete: true)
+            ], "the server received and answered the request whose reply was lost")
     }
 }
 

@@ -7,7 +7,8 @@ import WalletBridgeTransport
 @Suite("Response header fields")
 struct ResponseHeaderTests {
     @Test func interimResponsesAreDroppedAndInvalidNamesSkipped() async throws {
-        let raw = "HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n"
+        let raw =
+            "HTTP/1.1 100 Continue\r\nX-Interim: yes\r\n\r\n"
             + "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nBad Name: dropped\r\nX-Multi: 1\r\nx-multi: 2\r\n"
             + "Content-Length: 2\r\n\r\nok"
         let server = try ScriptedHTTPServer(scripts: [[.answerRaw(Array(raw.utf8))]])

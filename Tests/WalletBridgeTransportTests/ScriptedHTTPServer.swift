@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 import Foundation
 
@@ -63,9 +63,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         self.scripts = scripts
         self.closeListenerAfterFirstAccept = closeListenerAfterFirstAccept
         #if canImport(Glibc)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
+            let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw SocketFailure(what: "socket") }
         var yes: Int32 = 1
@@ -174,7 +174,8 @@ final class ScriptedHTTPServer: @unchecked Sendable {
                 respond(fd, body: "\(request.path) \(request.body.count)")
             case .dieAfterRequestHead:
                 guard let head = reader.readHead() else { close(fd); return }
-                record(Request(method: head.method, path: head.path, contentLength: head.contentLength, body: []), connection: number, complete: false)
+                record(
+                    Request(method: head.method, path: head.path, contentLength: head.contentLength, body: []), connection: number, complete: false)
                 _ = shutdown(fd, Int32(SHUT_WR))  // FIN first, as a server closing an idle connection
                 var linger = linger(l_onoff: 1, l_linger: 0)
                 _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
@@ -216,9 +217,9 @@ final class ScriptedHTTPServer: @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             #if canImport(Glibc)
-            let flags = Int32(MSG_NOSIGNAL)
+                let flags = Int32(MSG_NOSIGNAL)
             #else
-            let flags: Int32 = 0
+                let flags: Int32 = 0
             #endif
             let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, flags) }
             if written <= 0 { return }

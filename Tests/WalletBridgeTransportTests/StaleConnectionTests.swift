@@ -39,11 +39,12 @@ struct StaleConnectionTests {
         }
         server.stop()
         #expect(server.accepted == 2)
-        #expect(server.seen == [
-            .init(connection: 0, method: "GET", path: "/first", bodyBytes: 0, complete: true),
-            .init(connection: 0, method: "POST", path: "/second", bodyBytes: 0, complete: false),
-            .init(connection: 1, method: "POST", path: "/second", bodyBytes: Self.largeBody.count, complete: true),
-        ], "the dead connection saw the head only; the new one the whole request, once")
+        #expect(
+            server.seen == [
+                .init(connection: 0, method: "GET", path: "/first", bodyBytes: 0, complete: true),
+                .init(connection: 0, method: "POST", path: "/second", bodyBytes: 0, complete: false),
+                .init(connection: 1, method: "POST", path: "/second", bodyBytes: Self.largeBody.count, complete: true),
+            ], "the dead connection saw the head only; the new one the whole request, once")
     }
 
     @Test func aSmallRequestOnADeadConnectionIsRetriedByLibcurlAloneNotTwice() async throws {
@@ -107,7 +108,8 @@ struct StaleConnectionTests {
         try await withCurlTransport { transport in
             _ = try await transport.send(TransportRequest(method: .get, url: server.baseURL + "/first"))
             let error = await #expect(throws: TransportError.self) {
-                _ = try await transport.send(TransportRequest(method: .post, url: server.baseURL + "/pay", body: Array("{}".utf8), timeout: .milliseconds(200)))
+                _ = try await transport.send(
+                    TransportRequest(method: .post, url: server.baseURL + "/pay", body: Array("{}".utf8), timeout: .milliseconds(200)))
             }
             #expect(error?.kind == .timeout)
             #expect(error?.mayHaveReachedServer == true)

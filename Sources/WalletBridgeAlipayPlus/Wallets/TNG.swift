@@ -18,7 +18,7 @@ extension AlipayPlusWallet {
         merchantCurrencies: [.myr],
         perPaymentLimit: Money(minorUnits: 150_000, currency: .myr),
         resultCodes: [
-            "EKYC_TIER_LIMIT_EXCEEDED": .limitExceeded,
+            "EKYC_TIER_LIMIT_EXCEEDED": .limitExceeded
         ]
     )
 }
