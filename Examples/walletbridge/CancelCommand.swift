@@ -8,7 +8,7 @@ struct CancelCommand: AsyncParsableCommand {
         commandName: "cancel",
         abstract: "Cancel a payment that has not completed (a succeeded one reports succeeded: refund it instead).",
         discussion: """
-            Exit status: 0 cancelled (or pending), 1 failed, 3 unknown, 4 not cancelled because the payment had \
+            Exit status: 0 cancelled, 1 failed, 3 unknown or still pending (not cancelled yet), 4 not cancelled because the payment had \
             already succeeded (refund it instead), 2 usage or set-up error (including a wallet that offers no cancel: \
             the payment is left as it is).
             """
@@ -47,6 +47,12 @@ struct CancelCommand: AsyncParsableCommand {
             ResultOutput.emit(output, json: options.json)
             printError("not cancelled: the payment had already succeeded; refund it instead")
             throw ExitCode(4)
+        }
+        if case .string("pending")? = output.fields.first?.1 {
+            // Not cancelled yet: the payment may still complete. Exit as for an open outcome.
+            ResultOutput.emit(output, json: options.json)
+            printError("not cancelled yet: the payment is still pending; inquire it (walletbridge inquire --merchant-reference \(merchantReference))")
+            throw ExitCode(3)
         }
         try ResultOutput.finish(output, json: options.json)
     }

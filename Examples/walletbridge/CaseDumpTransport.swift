@@ -36,10 +36,22 @@ final class CaseDumper: @unchecked Sendable {
     private var written = 0
     private var skipped: [String] = []
 
-    init(directory: String, scheme: SignatureTool.Scheme, keys: CaseKeys) {
+    /// Whether the tokens in bodies are the embedded sandbox's test-only ones. Against a real
+    /// profile, an exchange whose body carries a token or a customer credential is not written
+    /// (a signature covers the exact bytes, so the token cannot be masked in a case).
+    let testTokensOnly: Bool
+
+    init(directory: String, scheme: SignatureTool.Scheme, keys: CaseKeys, testTokensOnly: Bool) {
         self.directory = directory
         self.scheme = scheme
         self.keys = keys
+        self.testTokensOnly = testTokensOnly
+    }
+
+    /// The first token or credential member a body names, if any.
+    static func tokenMember(in body: [UInt8]) -> String? {
+        let text = String(decoding: body, as: UTF8.self)
+        return TraceMask.secretMembers.first { text.contains("\"\($0)\"") || text.contains("\($0)=") }
     }
 
     func record(_ request: TransportRequest, _ response: TransportResponse?, operation: String) {
@@ -56,7 +68,19 @@ final class CaseDumper: @unchecked Sendable {
         lock.withLock {
             sequence += 1
             let id = String(format: "%03d", sequence) + "-" + operation
-            let (cases, notWritten) = ExchangeCases.cases(exchange, scheme: scheme, keys: keys, id: id)
+            // Against a real profile, a side whose body carries a token or a customer credential
+            // is not written.
+            var withheld: [String: String] = [:]
+            if !testTokensOnly {
+                withheld["request"] = Self.tokenMember(in: request.body)
+                withheld["response"] = response.flatMap { Self.tokenMember(in: $0.body) }
+            }
+            for (side, member) in withheld.sorted(by: { $0.key < $1.key }) {
+                skipped.append(
+                    "\(id)-\(side): its body carries \(member), a token or customer credential; not written (--trace-bodies shows it masked)")
+            }
+            var (cases, notWritten) = ExchangeCases.cases(exchange, scheme: scheme, keys: keys, id: id)
+            cases.removeAll { dumped in withheld.keys.contains { dumped.name.hasSuffix("-" + $0) } }
             for dumped in cases where FileManager.default.createFile(atPath: directory + "/" + dumped.name + ".json", contents: dumped.json) {
                 written += 1
             }

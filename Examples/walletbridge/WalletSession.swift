@@ -67,7 +67,8 @@ struct WalletSession {
                 throw ExitCode(2)
             }
             let made = CaseDumper(
-                directory: directory, scheme: scheme, keys: CaseDumper.keys(for: profile, sandbox: sandbox != nil, directory: directory))
+                directory: directory, scheme: scheme, keys: CaseDumper.keys(for: profile, sandbox: sandbox != nil, directory: directory),
+                testTokensOnly: sandbox != nil)
             dumper = made
             wire = CaseDumpTransport(base: wire, dumper: made)
         }

@@ -312,6 +312,7 @@ final class ScenarioRun: @unchecked Sendable {
         harness: ContractHarness, scenario: ContractScenario, declaration: ContractDeclaration, side: any ContractWalletSide
     ) async throws -> ScenarioRun {
         var curl: CurlTransport?
+        var webhook: WebhookReceiver?
         do {
             let recording = (side as? ScriptedWalletSide)?.recording
             var profile = side.profile
@@ -345,7 +346,6 @@ final class ScenarioRun: @unchecked Sendable {
             clientConfiguration.settleWithin = adapter.reconciliationRule.window
             let client = WalletClient(adapter: adapter, journal: InMemoryPaymentJournal(), logger: logger, configuration: clientConfiguration)
             let notifications = Captured<InboundNotification>()
-            var webhook: WebhookReceiver?
             if let recording {
                 for notification in recording.inboundNotifications { notifications.append(notification) }
             } else if side.noNotifications == nil {
@@ -374,9 +374,7 @@ final class ScenarioRun: @unchecked Sendable {
             if let name = scenario.setup.walletFault {
                 try await side.injectFault(name, operation: scenario.setup.walletFaultOn ?? "pay", count: 1)
             }
-            let secrets =
-                [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret]
-                + SandboxCredentials.merchantPrivateKeyPEM.split(separator: "\n").filter { $0.count > 40 }.prefix(3).map(String.init)
+            let secrets = Self.secrets(of: side.profile)
             let recordPath = harness.recordTo.map { ContractRecording.path(directory: $0, wallet: harness.wallet, scenario: scenario.id) }
             return ScenarioRun(
                 scenario: scenario, wallet: harness.wallet, side: side, curl: curl, scripted: scripted, recorder: recorder,
@@ -384,10 +382,31 @@ final class ScenarioRun: @unchecked Sendable {
                 client: client, webhook: webhook, notifications: notifications, logs: logs, transcript: transcript,
                 reference: reference, amount: amount, customer: customer, secrets: secrets)
         } catch {
+            await webhook?.shutdown()
             await curl?.shutdown()
             await side.stop()
             throw error
         }
+    }
+
+    /// What must never reach a log line or the transcript: the profile's own merchant key and
+    /// client secret (for a PEM key, its longest lines), and the sandbox's test secrets.
+    static func secrets(of profile: PartnerProfile) -> [String] {
+        var texts = [SandboxCredentials.paytmMerchantKey, SandboxCredentials.danaClientSecret, SandboxCredentials.merchantPrivateKeyPEM]
+        for source in [profile.merchantKey, profile.clientSecret] {
+            if let text = try? source?.loadText() { texts.append(text) }
+        }
+        var secrets: [String] = []
+        for text in texts {
+            let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.count > 40 }
+            if lines.isEmpty {
+                let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.count >= 8 { secrets.append(trimmed) }
+            } else {
+                secrets += lines.prefix(3)
+            }
+        }
+        return Array(Set(secrets)).sorted()
     }
 
     /// Stops the webhook, the transport and the wallet side; writes the recording when asked.
@@ -421,9 +440,16 @@ final class ScenarioRun: @unchecked Sendable {
 
     /// Requests a recording could not answer: the adapter's calls differ from the recorded run.
     var scriptProblems: [String] {
-        (scripted?.unscripted ?? []).map {
+        guard let scripted else { return [] }
+        return scripted.unscripted.map {
             "scripted: the client sent \($0), which the recording does not have (the adapter's calls changed: record again)"
         }
+            + scripted.extraMutations.map {
+                "scripted: the client sent \($0) more often than the recorded run (a charge, cancel or refund the wallet never saw)"
+            }
+            + scripted.unusedMutations.map {
+                "scripted: the recording has a \($0) reply the client never asked for (a pay, cancel or refund was skipped)"
+            }
     }
 
     /// The request fields an `echoes` assertion compares with.

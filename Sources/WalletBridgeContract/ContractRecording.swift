@@ -140,7 +140,10 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     private var queues: [String: [ContractRecording.Exchange]] = [:]
     private var last: [String: ContractRecording.Exchange] = [:]
     private var repeatedKeys: [String] = []
+    private var repeatedMutations: [String] = []
     private var unscriptedKeys: [String] = []
+    /// Operations that change the wallet: a repeat or a skip of one is never a matter of timing.
+    static let mutating: Set<String> = ["pay", "cancel", "refund"]
 
     init(_ recording: ContractRecording) {
         for exchange in recording.exchanges { queues["\(exchange.method) \(exchange.path)", default: []].append(exchange) }
@@ -150,6 +153,15 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
     var repeated: [String] { lock.withLock { repeatedKeys } }
     /// Requests the recording has no reply for.
     var unscripted: [String] { lock.withLock { unscriptedKeys } }
+    /// Pay, cancel or refund requests sent more often than recorded (a second charge the
+    /// recording never saw, or a resend the recorded run did not make).
+    var extraMutations: [String] { lock.withLock { repeatedMutations } }
+    /// Recorded pay, cancel or refund replies no request asked for (a call the adapter skipped).
+    var unusedMutations: [String] {
+        lock.withLock {
+            queues.flatMap { key, queue in queue.filter { Self.mutating.contains($0.operation ?? "") }.map { _ in key } }.sorted()
+        }
+    }
 
     func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let key = "\(request.method.rawValue) \(FaultInjectingTransport.path(of: request.url))"
@@ -161,7 +173,11 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
                 return next
             }
             if let again = last[key] {
-                repeatedKeys.append(key)
+                if Self.mutating.contains(again.operation ?? "") {
+                    repeatedMutations.append(key)
+                } else {
+                    repeatedKeys.append(key)
+                }
                 return again
             }
             unscriptedKeys.append(key)

@@ -197,6 +197,11 @@ check "--trace-bodies never prints the client secret" 0 "$(grep -c "$(cat "$work
 check "--trace-bodies masks the customer's access token" 0 "$(grep -c 'gcash-pays' "$work/bodies-gcash.err")"
 check "--trace-bodies prints the signed headers" 1 "$([ "$(grep -ci '      request-time: ' "$work/bodies-gcash.err")" -ge 1 ] && echo 1 || echo 0)"
 
+# --dump-cases against a real profile never writes a body that carries a token or customer credential.
+"$CLI" pay --config "$work/config/walletbridge.json" --wallet gcash --amount 1.00 --currency PHP --dump-cases "$work/cases-real" >/dev/null 2>"$work/cases-real.err"
+check "--dump-cases with a profile writes no customer token" 0 "$(grep -rl 'gcash-pays' "$work/cases-real" | wc -l | tr -d ' ')"
+check "... and says which side it withheld" 1 "$([ "$(grep -c 'paymentMethodId, a token or customer credential; not written' "$work/cases-real.err")" -ge 1 ] && echo 1 || echo 0)"
+
 # --dump-cases: a wrong key's reply fails verification, naming the key.
 set +e
 "$CLI" pay --config "$work/config/wrong.json" --wallet paytm --amount 10.00 --currency INR --dump-cases "$work/cases-wrong" >/dev/null 2>&1

@@ -132,6 +132,23 @@ extension ContractHarnessTests {
         broken.target = .scripted(recordings: recordings)
         let report = try await broken.run()
         #expect(report.failed.map(\.id) == ["reply.tampered-signature"])
+        // A resend under a new reference is one pay more than recorded: caught offline too,
+        // although the ledger is not there to count charges.
+        var lost = Self.gcash()
+        lost.only = "pay.reply-lost"
+        lost.recordTo = recordings
+        let recordedLost = try await lost.run()
+        #expect(recordedLost.failed.isEmpty, "\(recordedLost.table)")
+        var resends = ContractHarness(wallet: "gcash", scenarios: Self.directory) { profile, transport, environment in
+            ContractSelfTest.broken(
+                AlipayPlusAdapter(configuration: try AlipayPlusConfiguration(profile: profile), transport: transport, clock: environment.clock),
+                flaw: .resendsUnderNewReference, logger: environment.logger, secret: "unused")
+        }
+        resends.only = "pay.reply-lost"
+        resends.rerunFailures = false
+        resends.target = .scripted(recordings: recordings)
+        let replayedResend = try await resends.run()
+        #expect(replayedResend.failed.first?.problems.contains { $0.contains("more often than the recorded run") } == true, "\(replayedResend.table)")
         // A scenario never recorded fails with where to find a recording.
         var missing = Self.gcash()
         missing.only = "pay.success"
