@@ -18,7 +18,7 @@ CLI := .build/debug/walletbridge
 # recompile every module).
 DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build format-check format rebuild-check demo test unit cli crash chaos contract openapi interop docs bench simulate clean
+.PHONY: all deps build format-check format rebuild-check build-alike-check api-check api-baseline demo test unit cli crash chaos contract openapi interop docs bench simulate clean
 
 all: build
 
@@ -55,7 +55,7 @@ demo: deps
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
 ## then the documentation (fails on any DocC warning).
-test: build format-check unit cli crash chaos contract interop openapi docs
+test: build format-check build-alike-check unit cli crash chaos contract interop openapi api-check docs
 
 ## format-check: every Swift file is formatted as .swift-format says (swift-format from the toolchain);
 ## `make format` rewrites them.
@@ -73,6 +73,20 @@ rebuild-check:
 	@compiled=$$($(DEBUG_BUILD) 2>&1 | grep -v "Compiling plugin" | grep -c "Compiling" || true); \
 	if [ "$$compiled" != 0 ]; then echo "make: a second debug build compiled $$compiled files (make demo and make test must build alike)"; exit 1; fi; \
 	echo "rebuild-check: a second debug build compiled nothing"
+
+## build-alike-check: `make demo`, `make test` and `make interop` build with one and the same command
+## (so switching between them recompiles nothing); fails if one of them drifts.
+build-alike-check:
+	@Tests/Build/build_alike_check.sh
+
+## api-check: the public API of every library product against the baseline named in API/BASELINE
+## (digests committed in API/baseline/, so the baseline is never rebuilt here); any breaking change fails.
+api-check: deps
+	@Tests/Build/api_check.sh
+
+## api-baseline COMMIT=<sha>: move the API baseline to COMMIT (a deliberate act, after a CHANGELOG entry).
+api-baseline: deps
+	@Tests/Build/api_check.sh --move-to "$(COMMIT)"
 
 unit:
 	swift test --skip-build --parallel

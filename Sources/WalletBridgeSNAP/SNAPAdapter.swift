@@ -102,7 +102,7 @@ public struct SNAPAdapter: WalletAdapter {
             return try PaymentResult.unknownOrThrow(error, merchantReference: request.merchantReference, amount: request.amount)
         }
         let partner = Self.partnerResult(reply)
-        switch outcome(reply) {
+        switch outcome(reply, call: .create) {
         case .success:
             let decoded: SNAPWire.PaymentReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.PaymentReply.self) } catch {
@@ -153,7 +153,7 @@ public struct SNAPAdapter: WalletAdapter {
         var result = PaymentResult(
             status: .pending(nil), merchantReference: query.merchantReference,
             walletReference: query.walletReference, amount: query.expectedAmount, partnerResult: partner)
-        switch outcome(reply) {
+        switch outcome(reply, call: .query) {
         case .success:
             break
         case .inProgress:
@@ -236,7 +236,7 @@ public struct SNAPAdapter: WalletAdapter {
         } catch {
             return try PaymentResult.unknownOrThrow(error, merchantReference: query.merchantReference, amount: query.expectedAmount)
         }
-        switch outcome(reply) {
+        switch outcome(reply, call: .settle) {
         case .success:
             let decoded: SNAPWire.CancelReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.CancelReply.self) } catch {
@@ -290,7 +290,7 @@ public struct SNAPAdapter: WalletAdapter {
         var result = RefundResult(
             status: .pending, refundReference: request.refundReference, merchantReference: request.merchantReference,
             amount: request.amount, partnerResult: Self.partnerResult(reply))
-        switch outcome(reply) {
+        switch outcome(reply, call: .settle) {
         case .success:
             let decoded: SNAPWire.RefundReply
             do throws(WalletError) { decoded = try reply.decode(SNAPWire.RefundReply.self) } catch {
@@ -339,6 +339,16 @@ public struct SNAPAdapter: WalletAdapter {
 
     // MARK: Helpers
 
+    /// What a call does to a payment, for reading its reply.
+    enum Call {
+        /// pay: its success is a pending order.
+        case create
+        /// cancel, refund: their success is final.
+        case settle
+        /// inquiries: they change nothing.
+        case query
+    }
+
     /// How a verified reply reads.
     enum Outcome {
         case success
@@ -351,7 +361,12 @@ public struct SNAPAdapter: WalletAdapter {
 
     /// An HTTP status outside 2xx is never success, whatever a signed body says; a refusal
     /// code under a 5xx status is not a refusal either (the two disagree: the outcome is open).
-    func outcome(_ reply: SNAPExchange.Reply) -> Outcome {
+    /// An unsigned reply (possible only under a profile whose responses need not be signed)
+    /// proves nothing about a mutating call: its refusal leaves the outcome open, and its success
+    /// on a cancel or refund reads as in progress; only pay's success (a pending order and its
+    /// redirect, no money moved) is taken. Inquiry settles them.
+    func outcome(_ reply: SNAPExchange.Reply, call: Call) -> Outcome {
+        let mutating = call != .query
         guard let code = reply.code else {
             let category: WalletError.Category =
                 (500...599).contains(reply.httpStatus) ? .partnerUnavailable : (reply.httpStatus == 429 ? .rateLimited : .invalidPartnerResponse)
@@ -365,10 +380,19 @@ public struct SNAPAdapter: WalletAdapter {
                         "HTTP \(reply.httpStatus) with responseCode \(code.text): a status outside 2xx is never success; query",
                         partnerCode: code.text, partnerMessage: reply.message))
             }
+            if code.isSuccess, call == .settle, !reply.signed { return .inProgress }
             return code.isSuccess ? .success : .inProgress
         }
         if let category = code.refusalCategory, !(500...599).contains(reply.httpStatus) {
-            if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(code, message: reply.message, configuration: configuration) {
+            if mutating, !reply.signed {
+                // Unverified: the claim is shown, never acted upon (no partnerCode, no status).
+                let reason = "an unsigned reply claims a refusal (\(code.text)); it proves nothing, so query the payment"
+                if let diagnosis = SNAPConfigurationDiagnosis.rejection(code, message: reply.message, verified: false, configuration: configuration) {
+                    return .open(WalletError.diagnosed(.unknownOutcome, reason, diagnosis, mayHaveCharged: true))
+                }
+                return .open(WalletError(.unknownOutcome, reason, mayHaveCharged: true))
+            }
+            if let diagnosis = SNAPConfigurationDiagnosis.rejection(code, message: reply.message, verified: true, configuration: configuration) {
                 // The wallet proves it refused the request because it cannot authenticate us.
                 return .refused(
                     WalletError.diagnosed(

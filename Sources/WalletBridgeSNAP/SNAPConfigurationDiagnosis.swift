@@ -22,12 +22,14 @@ enum SNAPConfigurationDiagnosis {
         WalletError.Claim(status: nil, code: code?.text, message: message, verified: verified)
     }
 
-    /// The diagnosis of a verified `401xx00`.
-    static func verifiedRejection(_ code: SNAPResponseCode?, message: String?, configuration: SNAPConfiguration) -> WalletError.Diagnosis? {
+    /// The diagnosis of a `401xx00` in a reply that passed verification: `verified` says whether
+    /// its signature verified (false: an unsigned reply under a profile whose responses need not
+    /// be signed, so the claim is shown as unverified).
+    static func rejection(_ code: SNAPResponseCode?, message: String?, verified: Bool, configuration: SNAPConfiguration) -> WalletError.Diagnosis? {
         guard rejectsUs(code) else { return nil }
         return WalletError.Diagnosis(
             .configuration, advice: "the wallet cannot verify our request: " + check(configuration),
-            claim: claim(code, message: message, verified: true))
+            claim: claim(code, message: message, verified: verified))
     }
 
     /// The diagnosis of a reply that did not verify (or was unsigned where it must be signed),

@@ -38,12 +38,17 @@ struct SNAPExchange: Sendable {
         }
     }
 
-    /// A verified reply: its parsed `responseCode` (nil when absent or malformed) and body.
+    /// A reply that passed ``SNAPExchange/verify(_:path:)``: its parsed `responseCode` (nil when
+    /// absent or malformed) and body.
     struct Reply: Sendable {
         var httpStatus: Int
         var code: SNAPResponseCode?
         var message: String?
         var body: [UInt8]
+        /// Whether the wallet's signature over this reply verified. False only for an unsigned
+        /// reply under a profile whose responses need not be signed: such a reply may be read,
+        /// but it proves nothing about a mutating call (a refusal leaves the outcome open).
+        var signed: Bool = true
 
         /// Decodes the body; ``SNAPExchange/verify(_:path:)`` already refused repeated keys.
         func decode<T: Decodable>(_ type: T.Type) throws(WalletError) -> T {
@@ -145,6 +150,7 @@ struct SNAPExchange: Sendable {
                 .rateLimited, "HTTP 429 (unsigned); the request may have been processed", retryAfter: WireFormat.retryAfter(response.headerFields),
                 mayHaveCharged: true)
         }
+        let signed = response.headerFields[.snapSignature] != nil
         if let signature = response.headerFields[.snapSignature] {
             guard let timestamp = response.headerFields[.snapTimestamp] else {
                 throw WalletError(.invalidPartnerResponse, "the reply has X-SIGNATURE but no X-TIMESTAMP, so it cannot be checked")
@@ -165,7 +171,8 @@ struct SNAPExchange: Sendable {
             }
             throw WalletError(.invalidPartnerResponse, "the reply has no X-SIGNATURE, and this profile's responses must be signed")
         }
-        history.recordVerified()
+        // Only a signature that verified counts as a reply that verified with this profile.
+        if signed { history.recordVerified() }
         let head: SNAPWire.Head?
         if response.body.isEmpty {
             head = nil
@@ -180,7 +187,8 @@ struct SNAPExchange: Sendable {
             head = try? JSONDecoder().decode(SNAPWire.Head.self, from: Data(response.body))
         }
         return Reply(
-            httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body)
+            httpStatus: response.status, code: head?.responseCode.flatMap(SNAPResponseCode.init), message: head?.responseMessage, body: response.body,
+            signed: signed)
     }
 
     /// A fresh message id: 32 hex characters, unique per attempt.
@@ -222,7 +230,9 @@ struct SNAPTokenFetcher: Sendable {
                 "access token: \(error.message)", mayHaveCharged: false, diagnosis: error.diagnosis)
         }
         guard reply.code?.isSuccess == true else {
-            if let diagnosis = SNAPConfigurationDiagnosis.verifiedRejection(reply.code, message: reply.message, configuration: configuration) {
+            if let diagnosis = SNAPConfigurationDiagnosis.rejection(
+                reply.code, message: reply.message, verified: reply.signed, configuration: configuration)
+            {
                 throw WalletError.diagnosed(
                     .authenticationFailed, "the wallet refused an access token", diagnosis, partnerCode: reply.code?.text,
                     partnerMessage: reply.message, mayHaveCharged: false)

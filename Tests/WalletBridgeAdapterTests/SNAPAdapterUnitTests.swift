@@ -25,6 +25,19 @@ struct SNAPAdapterUnitTests {
         TransportResponse(status: status, headerFields: [.contentType: "application/json"], body: Array(json.utf8))
     }
 
+    /// A reply signed with the sandbox wallet's key over `path`, as a SNAP wallet signs its responses.
+    static func signedReply(_ status: Int, _ json: String, path: String) throws -> TransportResponse {
+        let timestamp = "2026-11-18T18:06:41+07:00"
+        let signature = try SNAPRSASigner(privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM)).sign(
+            method: "POST", path: path, body: Array(json.utf8), timestamp: timestamp, accessToken: nil)
+        return TransportResponse(
+            status: status,
+            headerFields: [.contentType: "application/json", .xTimestamp: timestamp, .xSignature: signature.value],
+            body: Array(json.utf8))
+    }
+
+    static let payPath = "/payment-gateway/v1.0/debit/payment-host-to-host.htm"
+
     @Test func theSignatureCoversTheExactBytesSentAndHeadersFollowTheStandard() async throws {
         let transport = MockTransport.replying(Self.reply(200, #"{"responseCode":"2005400","responseMessage":"Successful","referenceNo":"R1"}"#))
         _ = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "cust-token"))
@@ -105,12 +118,13 @@ struct SNAPAdapterUnitTests {
     }
 
     @Test func aRefusalAboutAnotherPaymentIsUnknownNotFailed() async throws {
-        let foreign = Self.reply(403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds","partnerReferenceNo":"WB-OTHER"}"#)
+        let foreign = try Self.signedReply(
+            403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds","partnerReferenceNo":"WB-OTHER"}"#, path: Self.payPath)
         let result = try await Self.adapter(.replying(foreign)).pay(payment("WB-1", try idr("10000"), customer: "c"))
         #expect(result.status.name == "unknown")
         #expect(result.status.error?.category == .invalidPartnerResponse)
         // A bare refusal (no reference at all) contradicts nothing: failed.
-        let bare = Self.reply(403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds"}"#)
+        let bare = try Self.signedReply(403, #"{"responseCode":"4035414","responseMessage":"Insufficient Funds"}"#, path: Self.payPath)
         #expect(try await Self.adapter(.replying(bare)).pay(payment("WB-1", try idr("10000"), customer: "c")).status.name == "failed")
     }
 
@@ -141,13 +155,48 @@ struct SNAPAdapterUnitTests {
         ] as [(String, Int, String, WalletError.Category?)])
     func paymentResponseCodesMapIntoTheCommonModel(_ code: String, _ status: Int, _ expected: String, _ category: WalletError.Category?) async throws
     {
-        let transport = MockTransport.replying(Self.reply(status, #"{"responseCode":"\#(code)","responseMessage":"m"}"#))
+        let transport = MockTransport.replying(
+            try Self.signedReply(status, #"{"responseCode":"\#(code)","responseMessage":"m"}"#, path: Self.payPath))
         let result = try await Self.adapter(transport).pay(payment("WB-1", try idr("10000"), customer: "c"))
         #expect(result.status.name == expected)
         #expect(result.status.error?.category == category)
         #expect(result.partnerResult?.code == code)
         if expected == "failed" { #expect(result.status.error?.mayHaveCharged == false) }
         if expected == "unknown" { #expect(result.status.error?.mayHaveCharged == true) }
+    }
+
+    /// Under a profile whose responses need not be signed, an unsigned refusal of pay, cancel or
+    /// refund proves nothing: the outcome stays open (never `failed`), a `401xx00` claim is shown
+    /// as unverified and never sets the partner code, and an unsigned cancel success is not final.
+    @Test(arguments: ["4015400", "4035414", "4035405", "4005401"])
+    func anUnsignedRefusalOfAMutatingCallIsUnknown(_ code: String) async throws {
+        let unsigned = Self.reply(code == "4005401" ? 400 : Int(code.prefix(3)) ?? 400, #"{"responseCode":"\#(code)","responseMessage":"m"}"#)
+        let paid = try await Self.adapter(.replying(unsigned)).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(paid.status.name == "unknown")
+        let error = try #require(paid.status.error)
+        #expect(error.mayHaveCharged)
+        #expect(error.partnerCode == nil)
+        if code == "4015400" {
+            let diagnosis = try #require(error.diagnosis)
+            #expect(diagnosis.claim?.verified == false)
+            #expect(diagnosis.claim?.code == "4015400")
+        } else {
+            #expect(error.diagnosis == nil)
+        }
+        let refund = try await Self.adapter(.replying(unsigned)).refund(
+            RefundRequest(merchantReference: "WB-1", refundReference: "WB-1-R1", amount: try idr("10000")))
+        #expect(refund.status.name == "unknown")
+        // Signed, the same refusal settles the payment as failed.
+        let signed = try Self.signedReply(unsigned.status, String(decoding: unsigned.body, as: UTF8.self), path: Self.payPath)
+        let verified = try await Self.adapter(.replying(signed)).pay(payment("WB-1", try idr("10000"), customer: "c"))
+        #expect(verified.status.name == "failed")
+        if code == "4015400" { #expect(verified.status.error?.diagnosis?.claim?.verified == true) }
+    }
+
+    @Test func anUnsignedCancelSuccessIsNotFinal() async throws {
+        let json = #"{"responseCode":"2005700","responseMessage":"Successful","originalPartnerReferenceNo":"WB-1"}"#
+        let result = try await Self.adapter(.replying(Self.reply(200, json))).cancel(PaymentQuery(merchantReference: "WB-1"))
+        #expect(result.status.name == "unknown")
     }
 
     @Test(arguments: [
@@ -222,7 +271,9 @@ struct SNAPAdapterUnitTests {
 
     @Test func amountsAreExact() async throws {
         let transport = MockTransport.replying(
-            Self.reply(200, #"{"responseCode":"2005800","partnerRefundNo":"R1","refundAmount":{"value":"0.01","currency":"IDR"}}"#))
+            try Self.signedReply(
+                200, #"{"responseCode":"2005800","partnerRefundNo":"R1","refundAmount":{"value":"0.01","currency":"IDR"}}"#,
+                path: "/payment-gateway/v1.0/debit/refund.htm"))
         let refund = try await Self.adapter(transport).refund(
             RefundRequest(merchantReference: "WB-1", refundReference: "R1", amount: Money(minorUnits: 1, currency: .idr)))
         #expect(refund.status == .succeeded)
