@@ -20,6 +20,22 @@ public struct PaymentRequest: Sendable, Equatable {
     /// profile's default from now. Set it when you may resend the request, so that the retry's
     /// body is byte-identical to the first.
     public var validUntil: Date?
+    /// The handle of a stored ``CustomerAuthorization`` (from
+    /// ``WalletClient/completeAuthorization(_:start:)``): when set, ``WalletClient`` puts its
+    /// access token in ``customer``, refreshed when due. Nil: ``customer`` is used as it is.
+    public var authorization: String? = nil
+
+    /// Creates a request that pays with the stored authorization `authorization` (a handle):
+    /// the client supplies the access token.
+    public init(
+        merchantReference: String, amount: Money, authorization: String, orderDescription: String, notifyURL: String? = nil,
+        redirectURL: String? = nil, validUntil: Date? = nil
+    ) {
+        self.init(
+            merchantReference: merchantReference, amount: amount, customer: CustomerCredential(""), orderDescription: orderDescription,
+            notifyURL: notifyURL, redirectURL: redirectURL, validUntil: validUntil)
+        self.authorization = authorization
+    }
 
     /// Creates a request.
     public init(

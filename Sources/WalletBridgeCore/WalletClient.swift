@@ -49,6 +49,11 @@ public struct WalletClient: Sendable {
         public var jitter: @Sendable () -> Double
         /// Where ``WalletMetrics`` are recorded; nil (the default) records nothing.
         public var metrics: (any MetricsFactory)?
+        /// Where customer authorizations are kept (the default keeps them in memory; use
+        /// `SQLiteCustomerAuthorizationStore` to keep them, encrypted, in the journal's database).
+        public var authorizationStore: any CustomerAuthorizationStore = InMemoryCustomerAuthorizationStore()
+        /// When a stored access token is refreshed before a payment (5 minutes before expiry).
+        public var authorizationRefresh = AuthorizationRefreshPolicy()
 
         /// The defaults: ``RetryPolicy/init(maxAttempts:initialBackoff:maxBackoff:deadline:)``'s
         /// defaults, 30 s of inline settling, the adapter's rule, real clocks, 72 h retention, no metrics.
@@ -79,6 +84,9 @@ public struct WalletClient: Sendable {
     /// The metrics this client records (one handle cache for its lifetime), when
     /// ``Configuration/metrics`` is set.
     public let metrics: WalletMetrics?
+    /// Keeps this client's stored authorizations fresh (one refresh per authorization at a
+    /// time, shared by concurrent payments).
+    public let authorizations: AuthorizationRefresher
 
     /// Creates a client.
     /// - Parameters:
@@ -97,6 +105,8 @@ public struct WalletClient: Sendable {
         self.logger = logger
         self.configuration = configuration
         self.metrics = configuration.metrics.map { WalletMetrics(factory: $0) }
+        self.authorizations = AuthorizationRefresher(
+            adapter: adapter, store: configuration.authorizationStore, policy: configuration.authorizationRefresh, now: configuration.clock.now)
     }
 
     /// The wallet's reconciliation rule in force.
@@ -122,6 +132,7 @@ public struct WalletClient: Sendable {
                 LoggingMiddleware(),
                 RetryMiddleware(policy: configuration.retry, clock: configuration.clock, jitter: configuration.jitter),
                 JournalMiddleware(journal: journal, now: configuration.clock.now, metrics: metrics),
+                AuthorizationMiddleware(refresher: authorizations, now: configuration.clock.now),
             ]
         if let metrics { chain.append(MetricsMiddleware(metrics: metrics, level: .attempt, clock: configuration.clock)) }
         return chain

@@ -55,6 +55,10 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the error says about its own cause (``Diagnosis/Kind/configuration``: our profile
     /// is wrong, stop waiting), when the adapter recognised it; nil otherwise.
     public let diagnosis: Diagnosis?
+    /// Why a customer authorization no longer works (expired, revoked, a bad authorization
+    /// code), when that is the cause: ask the customer to bind again (or refresh) rather than
+    /// retry. Nil for every other error. Set with ``with(authorization:)``.
+    public internal(set) var authorization: AuthorizationProblem? = nil
 
     /// Creates an error; `mayHaveCharged` defaults to what the category implies.
     public init(
@@ -79,7 +83,7 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
     /// identical body, is appropriate (after ``retryAfter`` when given). Never when the
     /// ``diagnosis`` says waiting cannot help (our own configuration is wrong).
     public var isRetryable: Bool {
-        if diagnosis?.stopsWaiting == true { return false }
+        if diagnosis?.stopsWaiting == true || authorization != nil { return false }
         switch category {
         case .rateLimited, .partnerUnavailable, .timeout, .unknownOutcome, .invalidPartnerResponse: return true
         default: return false

@@ -73,8 +73,10 @@ extension WalletError {
 
     /// This error with `diagnosis` attached (the message unchanged).
     public func with(diagnosis: Diagnosis?) -> WalletError {
-        WalletError(
+        var copy = WalletError(
             category, message, partnerCode: partnerCode, partnerMessage: partnerMessage, retryAfter: retryAfter, mayHaveCharged: mayHaveCharged,
             diagnosis: diagnosis)
+        copy.authorization = authorization
+        return copy
     }
 }
