@@ -1,11 +1,13 @@
 import Foundation
 
-/// Puts a stored authorization's access token into a payment that names one
-/// (``PaymentRequest/authorization``), keeping it fresh: a token due per
-/// ``AuthorizationRefreshPolicy`` is refreshed first (one refresh per authorization at a time,
-/// shared by concurrent payments); a payment the wallet refuses for an expired token is
-/// refreshed once and resent under the same reference; a revoked authorization is recorded and
-/// never retried.
+/// Keeps a payment that names a stored authorization (``PaymentRequest/authorization``) going
+/// when the wallet refuses its token: refused as expired, the token is refreshed once (shared
+/// with concurrent payments) and the payment resent under the same reference; refused as
+/// revoked, the authorization is recorded as revoked and never retried.
+///
+/// ``WalletClient/pay(_:correlationID:)`` puts the access token in the request before anything
+/// is journalled, refreshing it first when ``AuthorizationRefreshPolicy`` says it is due, and
+/// refuses a revoked or expired authorization without sending or journalling.
 ///
 /// ``WalletClient`` places it innermost, after ``JournalMiddleware``, so that a refresh and
 /// resend happen inside one journalled attempt: the journal sees one payment and its final
@@ -26,9 +28,7 @@ public struct AuthorizationMiddleware: WalletMiddleware {
         guard case .pay(var request) = operation, let handle = request.authorization else {
             return try await next(operation, context)
         }
-        let authorization = try await refresher.usable(handle)
-        request.customer = authorization.accessToken
-        let outcome = try await next(.pay(request), context)
+        let outcome = try await next(operation, context)
         guard let result = outcome.payment, case .failed(let error) = result.status, let problem = error.authorization else { return outcome }
         switch problem {
         case .expired:

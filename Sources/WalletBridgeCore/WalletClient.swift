@@ -188,6 +188,10 @@ public struct WalletClient: Sendable {
     /// Calling `pay` again with the same merchant reference never charges twice: a settled
     /// payment is answered from the journal, an open one is resent identically (the wallet
     /// answers the original), and other content is refused without sending.
+    ///
+    /// A request that names a stored authorization (``PaymentRequest/authorization``) pays with
+    /// its access token, refreshed first when due; a revoked or expired one is refused (thrown,
+    /// with ``WalletError/authorization`` set) before anything is journalled or sent.
     /// - Returns: the payment as proven so far; `unknown` or `pending` means it is still open
     ///   (``recoverPending(within:correlationID:)`` or a ``PaymentReconciler`` settles it).
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
@@ -196,6 +200,11 @@ public struct WalletClient: Sendable {
         }
         try adapter.capabilities.check(request.amount)
         var request = request
+        if let handle = request.authorization {
+            // Before anything is journalled: a revoked or expired authorization is refused
+            // without sending, and a token due for refresh is refreshed first.
+            request.customer = try await authorizations.usable(handle).accessToken
+        }
         let known: JournalEntry?
         do {
             known = try await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: request.merchantReference))
