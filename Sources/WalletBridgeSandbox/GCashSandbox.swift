@@ -266,7 +266,8 @@ struct GCashSandbox: Sendable {
         // A documented customer id, or an access token this wallet issued to this client.
         let payer = resolvePaymentMethod(request.paymentMethod.paymentMethodId, now: now)
         let fingerprint = [
-            request.productCode, request.paymentMethod.paymentMethodType, payer.customer.map { "customer:\($0.id)" } ?? request.paymentMethod.paymentMethodId,
+            request.productCode, request.paymentMethod.paymentMethodType,
+            payer.customer.map { "customer:\($0.id)" } ?? request.paymentMethod.paymentMethodId,
             request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? "",
         ].joined(separator: "\u{1F}")
         let outcome: (LedgerPayment?, GCashWire.Result?) = try ledger.change { state in

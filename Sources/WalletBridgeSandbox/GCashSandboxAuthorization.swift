@@ -14,10 +14,12 @@ extension GCashSandbox {
 
     func consult(_ request: GCashWire.ConsultRequest) -> [UInt8] {
         guard request.customerBelongsTo == network.paymentMethodType else {
-            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "customerBelongsTo must be \(network.paymentMethodType)")))
+            return SandboxJSON.encode(
+                GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "customerBelongsTo must be \(network.paymentMethodType)")))
         }
         guard URLComponents(string: request.authRedirectUrl)?.scheme != nil, request.authRedirectUrl.utf8.count <= 1024 else {
-            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "authRedirectUrl must be a URL of at most 1024 characters")))
+            return SandboxJSON.encode(
+                GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "authRedirectUrl must be a URL of at most 1024 characters")))
         }
         guard !request.authState.isEmpty, request.authState.utf8.count <= 256 else {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "authState must be 1 to 256 characters")))
@@ -41,7 +43,8 @@ extension GCashSandbox {
 
     func applyToken(_ request: GCashWire.ApplyTokenRequest) -> [UInt8] {
         guard request.customerBelongsTo == network.paymentMethodType else {
-            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "customerBelongsTo must be \(network.paymentMethodType)")))
+            return SandboxJSON.encode(
+                GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "customerBelongsTo must be \(network.paymentMethodType)")))
         }
         let now = clock()
         let outcome: Result<SandboxAuthorizations.Binding, GCashWire.Result>
@@ -57,7 +60,8 @@ extension GCashSandbox {
             }
             outcome = refresh(token, now: now)
         default:
-            return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "grantType must be AUTHORIZATION_CODE or REFRESH_TOKEN")))
+            return SandboxJSON.encode(
+                GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "grantType must be AUTHORIZATION_CODE or REFRESH_TOKEN")))
         }
         switch outcome {
         case .failure(let refusal):

@@ -118,7 +118,8 @@ public final class WalletSandbox: Sendable {
             transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
             plan: plan, timeScale: scale)
         let authorizations = SandboxAuthorizations()
-        let gcash = try GCashSandbox(network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
+        let gcash = try GCashSandbox(
+            network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
         let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)

@@ -66,7 +66,9 @@ struct GCashAuthorizationEndToEndTests {
             time.advance(40)
             let results = await withTaskGroup(of: Result<PaymentResult, WalletError>.self) { group in
                 for index in 0..<50 {
-                    group.addTask { await rig.pay(bound.handle, Money(minorUnits: 100 + Int64(index), currency: .php), reference: reference("c\(index)")) }
+                    group.addTask {
+                        await rig.pay(bound.handle, Money(minorUnits: 100 + Int64(index), currency: .php), reference: reference("c\(index)"))
+                    }
                 }
                 var all: [Result<PaymentResult, WalletError>] = []
                 for await result in group { all.append(result) }
@@ -213,9 +215,11 @@ struct GCashAuthorizationEndToEndTests {
             var tngProfile = try rig.sandbox.clientProfile(wallet: "tng")
             tngProfile.notifyURL = nil
             let tng = WalletClient(
-                adapter: AlipayPlusAdapter(walletName: "tng", configuration: try AlipayPlusConfiguration(profile: tngProfile), transport: rig.transport))
+                adapter: AlipayPlusAdapter(
+                    walletName: "tng", configuration: try AlipayPlusConfiguration(profile: tngProfile), transport: rig.transport))
             let tngStart = try await tng.startAuthorization(AuthorizationRequest(customerID: "m-tng", redirectURL: "https://merchant.example/tng"))
-            guard case .redirect(let page) = tngStart.action, let session = URLComponents(string: page)?.queryItems?.first(where: { $0.name == "session" })?.value
+            guard case .redirect(let page) = tngStart.action,
+                let session = URLComponents(string: page)?.queryItems?.first(where: { $0.name == "session" })?.value
             else { throw RigError("no tng consent page") }
             let answer = try await rig.admin("/sandbox/consent/approve", ["session": session, "customer": "tng-binds"])
             let tngGrant = try AuthorizationGrant(redirectURL: try #require(answer["redirect"] as? String))

@@ -48,7 +48,8 @@ struct AuthorizationRig: Sendable {
     func consent(_ customer: String, state: String? = nil) async throws -> (AuthorizationStart, String) {
         let start = try await client.startAuthorization(
             AuthorizationRequest(customerID: "merchant-\(customer)", redirectURL: "https://merchant.example/bound", state: state))
-        guard case .redirect(let url) = start.action, let session = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "session" })?.value
+        guard case .redirect(let url) = start.action,
+            let session = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "session" })?.value
         else {
             throw RigError("the consult gave no consent page: \(start.action)")
         }
@@ -67,7 +68,8 @@ struct AuthorizationRig: Sendable {
     func pay(_ handle: String, _ amount: Money, reference: String) async -> Result<PaymentResult, WalletError> {
         do throws(WalletError) {
             return .success(
-                try await client.pay(PaymentRequest(merchantReference: reference, amount: amount, authorization: handle, orderDescription: "Bound order")))
+                try await client.pay(
+                    PaymentRequest(merchantReference: reference, amount: amount, authorization: handle, orderDescription: "Bound order")))
         } catch {
             return .failure(error)
         }
