@@ -3,7 +3,8 @@ import WalletBridgeCore
 import WalletBridgeHTTP
 
 /// The GCash-style wallet on the Alipay+ open API, server to server (auto debit:
-/// `AGREEMENT_PAYMENT` with the customer's access token as `paymentMethodId`).
+/// `AGREEMENT_PAYMENT` with the customer's access token as `paymentMethodId`), and the customer
+/// authorization that issues that token (``AuthorizationAdapter``, in `AlipayPlusAuthorization.swift`).
 ///
 /// Every request is signed; every response must carry a valid platform signature (key chosen
 /// by keyVersion) and the amount we asked for, or the outcome is reported unknown, never
@@ -78,7 +79,15 @@ public struct AlipayPlusAdapter: WalletAdapter {
             throw mapping.error(
                 result, "paymentRequestId \(request.merchantReference) was already used with different content; the original payment stands")
         }
-        let status = mapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
+        var status = mapping.paymentStatus(result, nextAction: AlipayPlusResultMapping.nextAction(reply.actionForm))
+        if case .failed(let error) = status, let problem = AlipayPlusResultMapping.payAuthorizationProblem(result.resultCode) {
+            // A verified refusal of the customer's access token: nothing was charged; the
+            // client refreshes (expired) or records the authorization as revoked.
+            status = .failed(
+                WalletError(
+                    .authenticationFailed, error.message, partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false
+                ).with(authorization: problem))
+        }
         return bound(
             reply, status: status, query: PaymentQuery(merchantReference: request.merchantReference, expectedAmount: request.amount), partner: result)
     }

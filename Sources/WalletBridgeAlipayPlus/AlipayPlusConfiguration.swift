@@ -15,6 +15,12 @@ public struct AlipayPlusConfiguration: Sendable {
         public var refund = "/aps/api/v1/payments/refund"
         /// Refund inquiry.
         public var inquiryRefund = "/aps/api/v1/payments/inquiryRefund"
+        /// Customer authorization: where the customer grants it (Antom `consult`).
+        public var consultAuthorization = "/ams/api/v1/authorizations/consult"
+        /// Customer authorization: the code or refresh token for tokens (`applyToken`).
+        public var applyToken = "/ams/api/v1/authorizations/applyToken"
+        /// Customer authorization: the merchant ends it (Antom `revoke`).
+        public var revokeToken = "/ams/api/v1/authorizations/revoke"
 
         /// The Alipay+ acquirer paths.
         public init() {}
@@ -56,6 +62,10 @@ public struct AlipayPlusConfiguration: Sendable {
     /// The wallet's own result codes (``AlipayPlusWallet/resultCodes``), each with its
     /// category: consulted before the shared Alipay+ mapping. Empty for GCash.
     public var resultCodes: [String: WalletError.Category]
+    /// Where the wallet sends the customer back with the authorization code when an
+    /// ``AuthorizationRequest`` names none (setting `authRedirectUrl`); nil requires every
+    /// request to name one.
+    public var authorizationRedirectURL: String?
 
     /// Creates a configuration.
     public init(
@@ -94,8 +104,8 @@ public struct AlipayPlusConfiguration: Sendable {
     ///
     /// Settings read: `paymentMethodType`, `productCode`, `terminalType`, `walletCurrency`,
     /// `merchantCurrencies` (comma-separated codes), `reconcileIntervalSeconds` (3) and
-    /// `reconcileWindowSeconds` (60), `notificationClockToleranceSeconds` (none). Paths: `pay`, `inquiryPayment`,
-    /// `cancelPayment`, `refund`, `inquiryRefund`.
+    /// `reconcileWindowSeconds` (60), `notificationClockToleranceSeconds` (none), `authRedirectUrl` (none). Paths: `pay`,
+    /// `inquiryPayment`, `cancelPayment`, `refund`, `inquiryRefund`, `consultAuthorization`, `applyToken`, `revokeToken`.
     ///
     /// A wallet with shipped terms (``AlipayPlusWallet/known``: found by the
     /// `paymentMethodType` setting, else by the profile's wallet name) supplies the defaults of
@@ -129,6 +139,9 @@ public struct AlipayPlusConfiguration: Sendable {
             case "cancelPayment", "cancel": paths.cancelPayment = path
             case "refund": paths.refund = path
             case "inquiryRefund": paths.inquiryRefund = path
+            case "consultAuthorization": paths.consultAuthorization = path
+            case "applyToken": paths.applyToken = path
+            case "revokeToken": paths.revokeToken = path
             default: throw ProfileError("profile \(profile.wallet): unknown path name \(name)")
             }
         }
@@ -165,6 +178,7 @@ public struct AlipayPlusConfiguration: Sendable {
             return .seconds(value)
         }
         reconciliation = .inquireThenCancel(interval: try seconds("reconcileIntervalSeconds", 3), window: try seconds("reconcileWindowSeconds", 60))
+        authorizationRedirectURL = profile.settings["authRedirectUrl"]
         if profile.settings["notificationClockToleranceSeconds"] != nil {
             notificationClockTolerance = try seconds("notificationClockToleranceSeconds", 300)
         }

@@ -7,27 +7,7 @@ extension AlipayPlusAdapter {
     /// received headers and the path, and builds the signed acknowledgement the platform waits
     /// for (without it, it resends).
     public func verifyNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedNotification {
-        guard let signature = notification.headerFields[.signature] else {
-            throw WalletError(.authenticationFailed, "the notification has no Signature header", mayHaveCharged: false)
-        }
-        guard let requestTime = notification.headerFields[.requestTime], let clientID = notification.headerFields[.clientID] else {
-            throw WalletError(
-                .authenticationFailed, "the notification lacks Request-Time or Client-Id, so its signature cannot be checked", mayHaveCharged: false)
-        }
-        guard clientID == configuration.clientID else {
-            throw WalletError(.authenticationFailed, "the notification is for client id \(clientID), not ours", mayHaveCharged: false)
-        }
-        let message = AlipayPlusSignedMessage.notification(
-            method: notification.method, path: notification.path, clientId: clientID, requestTime: requestTime, body: notification.body)
-        do {
-            try configuration.verifier.verify(message, signatureHeader: signature)
-        } catch {
-            throw WalletError(
-                .authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
-        }
-        if let tolerance = configuration.notificationClockTolerance {
-            try NotificationFreshness.check(requestTime, header: "Request-Time", now: exchange.clock(), tolerance: tolerance)
-        }
+        try checkNotificationSignature(notification)
         let reply: AlipayPlusWire.PaymentReply
         do throws(WalletError) {
             reply = try StrictJSON.decode(AlipayPlusWire.PaymentReply.self, from: notification.body, what: "the signed notification")
@@ -58,6 +38,33 @@ extension AlipayPlusAdapter {
             notification: WalletNotification(kind: kind, payment: payment, deduplicationKey: key),
             acknowledgement: try acknowledgement(path: notification.path, method: notification.method)
         )
+    }
+
+    /// Checks a notification's signature (over method, path, Client-Id, Request-Time and the
+    /// raw body), its client id and, when configured, the freshness of its `Request-Time`:
+    /// shared by payment and authorization notifications.
+    func checkNotificationSignature(_ notification: InboundNotification) throws(WalletError) {
+        guard let signature = notification.headerFields[.signature] else {
+            throw WalletError(.authenticationFailed, "the notification has no Signature header", mayHaveCharged: false)
+        }
+        guard let requestTime = notification.headerFields[.requestTime], let clientID = notification.headerFields[.clientID] else {
+            throw WalletError(
+                .authenticationFailed, "the notification lacks Request-Time or Client-Id, so its signature cannot be checked", mayHaveCharged: false)
+        }
+        guard clientID == configuration.clientID else {
+            throw WalletError(.authenticationFailed, "the notification is for client id \(clientID), not ours", mayHaveCharged: false)
+        }
+        let message = AlipayPlusSignedMessage.notification(
+            method: notification.method, path: notification.path, clientId: clientID, requestTime: requestTime, body: notification.body)
+        do {
+            try configuration.verifier.verify(message, signatureHeader: signature)
+        } catch {
+            throw WalletError(
+                .authenticationFailed, "the notification signature is not valid (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
+        }
+        if let tolerance = configuration.notificationClockTolerance {
+            try NotificationFreshness.check(requestTime, header: "Request-Time", now: exchange.clock(), tolerance: tolerance)
+        }
     }
 
     /// The signed `{"result":{"resultCode":"SUCCESS","resultStatus":"S",...}}` reply.

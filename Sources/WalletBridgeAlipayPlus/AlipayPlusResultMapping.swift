@@ -25,7 +25,8 @@ struct AlipayPlusResultMapping: Sendable {
             "INVALID_CONTRACT", "NOT_SUPPORTED_PAYMENT_METHOD", "ORDER_IS_CLOSED", "ORDER_STATUS_INVALID", "MULTIPLE_REFUNDS_NOT_SUPPORTED":
             return .invalidRequest
         case "ACCESS_DENIED", "INVALID_SIGNATURE", "INVALID_CLIENT", "KEY_NOT_FOUND", "INVALID_ACCESS_TOKEN",
-            "EXPIRED_ACCESS_TOKEN", "CLIENT_INVALID", "NO_INTERFACE_DEF", "INVALID_API", "MERCHANT_STATUS_ABNORMAL":
+            "EXPIRED_ACCESS_TOKEN", "ACCESS_TOKEN_EXPIRED", "INVALID_REFRESH_TOKEN", "REFRESH_TOKEN_EXPIRED", "CLIENT_INVALID", "NO_INTERFACE_DEF",
+            "INVALID_API", "MERCHANT_STATUS_ABNORMAL":
             return .authenticationFailed
         case "USER_AMOUNT_EXCEED_LIMIT", "PAYMENT_AMOUNT_EXCEED_LIMIT", "PAYMENT_COUNT_EXCEED_LIMIT", "REFUND_AMOUNT_EXCEED",
             "REFUND_WINDOW_EXCEED":
@@ -43,6 +44,32 @@ struct AlipayPlusResultMapping: Sendable {
             return .unknownOutcome
         default:
             return .declined
+        }
+    }
+
+    /// What an `F` from `pay` says about the customer's access token, when it says anything:
+    /// `INVALID_ACCESS_TOKEN` (documented for pay: "expired, revoked, or does not exist") is
+    /// ``WalletError/AuthorizationProblem/revoked``; `ACCESS_TOKEN_EXPIRED` (and the TNG-style
+    /// `EXPIRED_ACCESS_TOKEN`) is ``WalletError/AuthorizationProblem/expired`` (the sandbox's
+    /// emulation choice: not found in the Antom pay table). Both are `authenticationFailed`.
+    static func payAuthorizationProblem(_ code: String) -> WalletError.AuthorizationProblem? {
+        switch code {
+        case "INVALID_ACCESS_TOKEN": return .revoked
+        case "ACCESS_TOKEN_EXPIRED", "EXPIRED_ACCESS_TOKEN": return .expired
+        default: return nil
+        }
+    }
+
+    /// What an `F` from `applyToken` says about the code or refresh token (codes not found in
+    /// the published tables: the sandbox's emulation choices): a bad authorization code is
+    /// `invalidRequest` with ``WalletError/AuthorizationProblem/invalidCode``; a bad or expired
+    /// refresh token is `authenticationFailed` with ``WalletError/AuthorizationProblem/expired``
+    /// (bind again).
+    static func applyTokenProblem(_ code: String) -> (WalletError.Category, WalletError.AuthorizationProblem)? {
+        switch code {
+        case "INVALID_CODE", "USED_CODE", "EXPIRED_CODE", "INVALID_AUTHCODE": return (.invalidRequest, .invalidCode)
+        case "INVALID_REFRESH_TOKEN", "REFRESH_TOKEN_EXPIRED": return (.authenticationFailed, .expired)
+        default: return nil
         }
     }
 

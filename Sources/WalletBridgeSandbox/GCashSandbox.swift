@@ -56,11 +56,15 @@ struct GCashSandbox: Sendable {
     let paths = AlipayPlusConfiguration.Paths()
     let requestVerifier: AlipayPlusVerifier
     let responseSigner: AlipayPlusSigner
+    /// Consent sessions, codes and tokens (shared by the Alipay+ wallets).
+    let authorizations: SandboxAuthorizations
 
     init(
-        network: Network = .gcash, ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date
+        network: Network = .gcash, ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier,
+        authorizations: SandboxAuthorizations = SandboxAuthorizations(), clock: @escaping @Sendable () -> Date
     ) throws {
         self.network = network
+        self.authorizations = authorizations
         self.ledger = ledger
         self.faults = faults
         self.notifier = notifier
@@ -72,7 +76,7 @@ struct GCashSandbox: Sendable {
             privateKey: try RSAPrivateKey(text: SandboxCredentials.platformPrivateKeyPEM), keyVersion: SandboxCredentials.keyVersion)
     }
 
-    enum Operation { case pay, inquiry, cancel, refund, inquiryRefund }
+    enum Operation { case pay, inquiry, cancel, refund, inquiryRefund, consultAuthorization, applyToken, revokeToken }
 
     /// The operations by path: Alipay+'s `/aps/api/...` and, for clients built on the Antom
     /// SDK, `/ams/api/...` and its sandbox form `/ams/sandbox/api/...`. Built once.
@@ -82,6 +86,10 @@ struct GCashSandbox: Sendable {
         var table: [String: Operation] = [
             paths.pay: .pay, paths.inquiryPayment: .inquiry, paths.cancelPayment: .cancel,
             paths.refund: .refund, paths.inquiryRefund: .inquiryRefund,
+            paths.consultAuthorization: .consultAuthorization, paths.applyToken: .applyToken, paths.revokeToken: .revokeToken,
+            "/ams/sandbox/api/v1/authorizations/consult": .consultAuthorization,
+            "/ams/sandbox/api/v1/authorizations/applyToken": .applyToken,
+            "/ams/sandbox/api/v1/authorizations/revoke": .revokeToken,
         ]
         for prefix in ["/ams/api/v1/payments/", "/ams/sandbox/api/v1/payments/"] {
             table[prefix + "pay"] = .pay
@@ -103,7 +111,8 @@ struct GCashSandbox: Sendable {
         case .cancel?: return "cancel"
         case .refund?: return "refund"
         case .inquiryRefund?: return "inquireRefund"
-        case nil: return nil
+        // Authorization calls are outside the fault plan's operations (queued faults by path still apply).
+        case .consultAuthorization?, .applyToken?, .revokeToken?, nil: return nil
         }
     }
 
@@ -224,6 +233,9 @@ struct GCashSandbox: Sendable {
             case .cancel?: return try cancel(decoder.decode(GCashWire.Lookup.self, from: data))
             case .refund?: return try refund(decoder.decode(GCashWire.RefundRequest.self, from: data))
             case .inquiryRefund?: return try inquireRefund(decoder.decode(GCashWire.RefundLookup.self, from: data))
+            case .consultAuthorization?: return consult(try decoder.decode(GCashWire.ConsultRequest.self, from: data))
+            case .applyToken?: return applyToken(try decoder.decode(GCashWire.ApplyTokenRequest.self, from: data))
+            case .revokeToken?: return revoke(try decoder.decode(GCashWire.RevokeRequest.self, from: data))
             case nil: return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("NO_INTERFACE_DEF", "no such API")))
             }
         } catch let error as DecodingError {
@@ -250,11 +262,14 @@ struct GCashSandbox: Sendable {
         if let orderAmount = request.order?.orderAmount, orderAmount != request.paymentAmount {
             return SandboxJSON.encode(GCashWire.ResultOnly(result: .failure("PARAM_ILLEGAL", "order.orderAmount differs from paymentAmount")))
         }
+        let now = clock()
+        // A documented customer id, or an access token this wallet issued to this client.
+        let payer = resolvePaymentMethod(request.paymentMethod.paymentMethodId, now: now)
         let fingerprint = [
-            request.productCode, request.paymentMethod.paymentMethodType, request.paymentMethod.paymentMethodId,
+            request.productCode, request.paymentMethod.paymentMethodType,
+            payer.customer.map { "customer:\($0.id)" } ?? request.paymentMethod.paymentMethodId,
             request.paymentAmount.currency, request.paymentAmount.value, request.order?.orderDescription ?? "",
         ].joined(separator: "\u{1F}")
-        let now = clock()
         let outcome: (LedgerPayment?, GCashWire.Result?) = try ledger.change { state in
             if let existing = state.payment(wallet, merchantReference: request.paymentRequestId) {
                 guard existing.fingerprint == fingerprint else {
@@ -268,7 +283,8 @@ struct GCashSandbox: Sendable {
             guard request.paymentMethod.paymentMethodType == network.paymentMethodType else {
                 return (nil, .failure("NOT_SUPPORTED_PAYMENT_METHOD", "paymentMethodType must be \(network.paymentMethodType)"))
             }
-            guard let customer = SandboxCustomer.find(request.paymentMethod.paymentMethodId), customer.wallet == wallet else {
+            if let refusal = payer.refusal { return (nil, refusal) }
+            guard let customer = payer.customer else {
                 return (
                     nil, .failure("INVALID_ACCESS_TOKEN", "no sandbox customer has this paymentMethodId (see walletbridge sandbox --list-customers)")
                 )
@@ -505,10 +521,15 @@ struct GCashSandbox: Sendable {
         var body = paymentBody(payment, result: notifyType == "PAYMENT_PENDING" ? .success : Self.result(of: payment), now: clock())
         body.notifyType = notifyType
         body.paymentQuote = nil
-        let bytes = SandboxJSON.encode(body)
+        deliverSigned(SandboxJSON.encode(body), to: url, label: "\(notifyType) \(payment.merchantReference)")
+    }
+
+    /// Sends `body` to `url` signed as the platform signs notifications, until a signed
+    /// acknowledgement comes back.
+    func deliverSigned(_ bytes: [UInt8], to url: String, label: String) {
         let signer = responseSigner, verifier = requestVerifier, clientID = self.clientID, clock = self.clock
         notifier.deliver(
-            wallet: wallet, url: url, body: bytes, label: "\(notifyType) \(payment.merchantReference)",
+            wallet: wallet, url: url, body: bytes, label: label,
             sign: { path, body in
                 let time = TimestampText.iso8601(clock(), offsetHours: 8)
                 let message = AlipayPlusSignedMessage.notification(path: path, clientId: clientID, requestTime: time, body: body)

@@ -1,3 +1,4 @@
+import Foundation
 import WalletBridgeCore
 
 /// A documented test customer of the sandbox wallet. Its id is what a merchant sends as the
@@ -34,11 +35,18 @@ public struct SandboxCustomer: Sendable, Equatable {
     public let kycVerified: Bool
     /// One line for `--list-customers` and the README.
     public let summary: String
+    /// Whether the customer refuses consent when a merchant asks to bind their wallet (the
+    /// consent page then redirects with `error=ACCESS_DENIED`).
+    let refusesConsent: Bool
+    /// How long an access token issued for this customer lives, in sandbox seconds.
+    let accessTokenLifetime: TimeInterval
 
     init(
         id: String, wallet: String, behaviour: Behaviour, currency: Currency, openingBalance: Int64, inquiriesBeforeResult: Int,
-        kycVerified: Bool = true, summary: String
+        kycVerified: Bool = true, refusesConsent: Bool = false, accessTokenLifetime: TimeInterval = 3600, summary: String
     ) {
+        self.refusesConsent = refusesConsent
+        self.accessTokenLifetime = accessTokenLifetime
         self.id = id
         self.wallet = wallet
         self.behaviour = behaviour
@@ -70,6 +78,16 @@ public struct SandboxCustomer: Sendable, Equatable {
             id: "gcash-usd", wallet: "gcash", behaviour: .pays, currency: .usd, openingBalance: 5_000_000,
             inquiriesBeforeResult: 0, summary: "pays from a USD wallet (balance 50,000.00): every payment is quoted"),
         SandboxCustomer(
+            id: "gcash-binds", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "approves binding (consent page), then pays with the access token (lives 1 h; refresh token 30 days)"),
+        SandboxCustomer(
+            id: "gcash-refuses-consent", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, refusesConsent: true, summary: "refuses consent: the consent page redirects with error=ACCESS_DENIED"),
+        SandboxCustomer(
+            id: "gcash-quick-expiry", wallet: "gcash", behaviour: .pays, currency: .php, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, accessTokenLifetime: 60,
+            summary: "approves binding; its access token lives 60 s on the sandbox clock (ACCESS_TOKEN_EXPIRED after, refresh works)"),
+        SandboxCustomer(
             id: "tng-pays", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
             inquiriesBeforeResult: 0, summary: "pays (MYR wallet, balance 1,000,000.00; MYR 1,500.00 a payment at most, USER_AMOUNT_EXCEED_LIMIT)"),
         SandboxCustomer(
@@ -85,6 +103,9 @@ public struct SandboxCustomer: Sendable, Equatable {
             id: "tng-unverified", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
             inquiriesBeforeResult: 0, kycVerified: false,
             summary: "no e-KYC: pays up to MYR 200.00 a payment, above that EKYC_TIER_LIMIT_EXCEEDED (a sandbox choice)"),
+        SandboxCustomer(
+            id: "tng-binds", wallet: "tng", behaviour: .pays, currency: .myr, openingBalance: 100_000_000,
+            inquiriesBeforeResult: 0, summary: "approves binding (consent page), then pays with the access token (lives 1 h; refresh token 30 days)"),
         SandboxCustomer(
             id: "dana-pays", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
             inquiriesBeforeResult: 0, summary: "pays (IDR wallet, balance 100,000,000.00)"),

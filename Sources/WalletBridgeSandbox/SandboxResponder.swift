@@ -51,6 +51,8 @@ struct SandboxResponder: HTTPResponder {
             reply = await planned(incoming, wallet: hosted.wallet, operation: hosted.operationName(incoming), fields: hosted.summaryFields) {
                 await hosted.handle(incoming)
             }
+        } else if let authorization = GCashSandbox.authorizationAdmin(incoming, wallets: [gcash, tng]) {
+            reply = authorization
         } else {
             reply = admin(incoming)
         }

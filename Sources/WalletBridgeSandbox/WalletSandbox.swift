@@ -117,8 +117,10 @@ public final class WalletSandbox: Sendable {
         let notifier = SandboxNotifier(
             transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
             plan: plan, timeScale: scale)
-        let gcash = try GCashSandbox(network: .gcash, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
-        let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, clock: clock)
+        let authorizations = SandboxAuthorizations()
+        let gcash = try GCashSandbox(
+            network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
+        let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
         let paytm = try PaytmSandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let dana = try DANASandbox(ledger: ledger, faults: faults, notifier: notifier, clock: clock)
         let hosted = configuration.emulations.map { SandboxEmulationHost(emulation: $0, ledger: ledger, faults: faults, clock: clock) }
@@ -133,6 +135,7 @@ public final class WalletSandbox: Sendable {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
+        authorizations.baseURL = "http://\(configuration.host == "::1" ? "[::1]" : configuration.host):\(server.port)"
         return WalletSandbox(
             host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
             plan: plan, emulations: configuration.emulations, clock: clock, timeScale: scale)

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The customer authorizations the sandbox's Alipay+ wallets (`gcash`, `tng`) hold: consent
+/// sessions, one-time authorization codes and bindings (access and refresh tokens). Shared by
+/// the wallets and the admin endpoints; kept in memory only (a state file does not keep them).
+final class SandboxAuthorizations: @unchecked Sendable {
+    /// A `consult` waiting for the customer's consent.
+    struct Session: Sendable {
+        var id: String
+        var wallet: String
+        var clientID: String
+        var redirectURL: String
+        var state: String
+        var scopes: [String]
+        var notifyURL: String?
+        var used = false
+    }
+
+    /// An authorization code: single use, 5 minutes.
+    struct Code: Sendable {
+        var wallet: String
+        var clientID: String
+        var customerID: String
+        var scopes: [String]
+        var notifyURL: String?
+        var issuedAt: Date
+        var used = false
+    }
+
+    /// A customer's binding to a merchant (client id): the current tokens only (a refresh
+    /// rotates both and the old ones stop working).
+    struct Binding: Sendable {
+        var id: String
+        var wallet: String
+        var clientID: String
+        var customerID: String
+        var scopes: [String]
+        var notifyURL: String?
+        var accessToken: String
+        var accessTokenExpiresAt: Date
+        var refreshToken: String
+        var refreshTokenExpiresAt: Date
+        var grantedAt: Date
+        var refreshes = 0
+        var revokedAt: Date?
+    }
+
+    struct State: Sendable {
+        var sessions: [String: Session] = [:]
+        var codes: [String: Code] = [:]
+        var bindings: [Binding] = []
+        var counter = 0
+
+        mutating func nextID(_ prefix: String) -> String {
+            counter += 1
+            return "\(prefix)\(counter)"
+        }
+    }
+
+    /// How long an authorization code may be exchanged.
+    static let codeLifetime: TimeInterval = 300
+    /// How long a refresh token lives.
+    static let refreshTokenLifetime: TimeInterval = 30 * 24 * 3600
+
+    private let lock = NSLock()
+    private var state = State()
+    private var base = "http://127.0.0.1"
+
+    /// The sandbox's own base URL (set once it listens), for the consent page's address.
+    var baseURL: String {
+        get { lock.withLock { base } }
+        set { lock.withLock { base = newValue } }
+    }
+
+    func change<T>(_ body: (inout State) -> T) -> T {
+        lock.withLock { body(&state) }
+    }
+
+    /// A random secret of 64 hex characters (a token or code).
+    static func secret() -> String {
+        (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
+    }
+}
