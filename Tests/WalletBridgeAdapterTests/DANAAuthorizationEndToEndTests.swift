@@ -50,7 +50,8 @@ struct DANAAuthorizationRig: Sendable {
     }
 
     func pay(_ reference: String, _ handle: String, _ amount: String = "15000") async throws -> PaymentResult {
-        try await client.pay(PaymentRequest(merchantReference: reference, amount: try idr(amount), authorization: handle, orderDescription: "Bound order"))
+        try await client.pay(
+            PaymentRequest(merchantReference: reference, amount: try idr(amount), authorization: handle, orderDescription: "Bound order"))
     }
 }
 
@@ -287,7 +288,8 @@ struct SNAPApplyTokenRequestTests {
         var sent: [TransportRequest] { lock.withLock { requests } }
         func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
             lock.withLock { requests.append(request) }
-            let body = #"{"responseCode":"2007400","responseMessage":"Successful","accessToken":"at","refreshToken":"rt","accessTokenExpiryTime":"2030-01-01T07:00:00+07:00","refreshTokenExpiryTime":"2030-01-31T07:00:00+07:00","additionalInfo":{"userInfo":{"publicUserId":"U1"}}}"#
+            let body =
+                #"{"responseCode":"2007400","responseMessage":"Successful","accessToken":"at","refreshToken":"rt","accessTokenExpiryTime":"2030-01-01T07:00:00+07:00","refreshTokenExpiryTime":"2030-01-31T07:00:00+07:00","additionalInfo":{"userInfo":{"publicUserId":"U1"}}}"#
             return TransportResponse(status: 200, headerFields: [.contentType: "application/json"], body: Array(body.utf8))
         }
     }
