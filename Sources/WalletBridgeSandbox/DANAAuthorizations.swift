@@ -77,6 +77,12 @@ extension DANASandbox {
     static let codeLifetime: TimeInterval = 300
     static let refreshLifetime: TimeInterval = 30 * 86_400
 
+    /// `DANAUSER` and eight digits: the binding's `publicUserId`.
+    static func userID(_ sequence: Int) -> String {
+        let number = String(sequence)
+        return "DANAUSER" + String(repeating: "0", count: max(0, 8 - number.count)) + number
+    }
+
     static func accessLifetime(_ customerID: String) -> TimeInterval { quickExpiry.contains(customerID) ? 60 : 3600 }
 
     static func secret(_ prefix: String) -> String {
@@ -188,7 +194,7 @@ extension DANASandbox {
                     state.dana.codes[code] = entry
                     state.dana.sequence += 1
                     let binding = DANAAuthorizationBook.Binding(
-                        id: "DANAUSER\(String(format: "%08d", state.dana.sequence))", customerID: entry.customerID,
+                        id: Self.userID(state.dana.sequence), customerID: entry.customerID,
                         accessToken: Self.secret(Self.accessTokenPrefix),
                         accessTokenExpiresAt: now.addingTimeInterval(Self.accessLifetime(entry.customerID)), refreshToken: Self.secret("DANART"),
                         refreshTokenExpiresAt: now.addingTimeInterval(Self.refreshLifetime), grantedAt: now)

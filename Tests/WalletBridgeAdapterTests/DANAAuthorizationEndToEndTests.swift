@@ -58,9 +58,10 @@ struct DANAAuthorizationRig: Sendable {
 /// POSTs JSON to a sandbox admin endpoint.
 func sandboxPOST(_ sandbox: WalletSandbox, _ path: String, _ body: [UInt8]) async throws -> TransportResponse {
     let transport = try CurlTransport()
-    defer { Task { await transport.shutdown() } }
-    return try await transport.send(
+    let response = try await transport.send(
         TransportRequest(method: .post, url: sandbox.baseURL + path, headerFields: [.contentType: "application/json"], body: body))
+    await transport.shutdown()
+    return response
 }
 
 /// A `WalletClient` on the SNAP adapter against a sandbox, through `CurlTransport`, every log line captured.
@@ -104,8 +105,12 @@ func expectNoSecrets(_ secrets: [String], in texts: [String], sourceLocation: So
 struct DANAAuthorizationEndToEndTests {
     @Test func bindThenPayInOneStep() async throws {
         try await withDANAAuthorization { rig in
-            let page = try await CurlTransport().send(
-                TransportRequest(method: .get, url: (try await rig.client.startAuthorization(AuthorizationRequest(customerID: "x"))).action.value))
+            let consentURL = try await rig.client.startAuthorization(AuthorizationRequest(customerID: "x")).action.value
+            #expect(consentURL.hasPrefix(rig.sandbox.baseURL + "/v1.0/get-auth-code?partnerId="))
+            #expect(consentURL.contains("%2B07%3A00"))
+            let transport = try CurlTransport()
+            let page = try await transport.send(TransportRequest(method: .get, url: consentURL))
+            await transport.shutdown()
             #expect(page.status == 200)
             #expect(String(decoding: page.body, as: UTF8.self).contains("Bind your DANA account"))
 
@@ -238,7 +243,6 @@ struct DANAAuthorizationEndToEndTests {
             let (start, redirect) = try await rig.consent("dana-binds")
             let grant = try AuthorizationGrant(redirectURL: redirect)
             _ = try await rig.client.completeAuthorization(grant, start: start)
-            var errors: [WalletError] = []
 
             let used = await #expect(throws: WalletError.self) { _ = try await rig.client.completeAuthorization(grant, start: start) }
             #expect(used?.authorization == .invalidCode)
@@ -264,7 +268,7 @@ struct DANAAuthorizationEndToEndTests {
             let refused = #expect(throws: WalletError.self) { _ = try AuthorizationGrant(redirectURL: declined) }
             #expect(refused?.authorization == .invalidCode)
 
-            errors = [used, foreign, expired, refused].compactMap { $0 }
+            let errors = [used, foreign, expired, refused].compactMap { $0 }
             let lateCode = (try? AuthorizationGrant(redirectURL: lateRedirect))?.code.value ?? ""
             expectNoSecrets(
                 [grant.code.value, lateCode], in: rig.lines.all + errors.map { "\($0)" } + errors.map { String(reflecting: $0) })
