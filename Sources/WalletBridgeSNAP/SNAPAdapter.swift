@@ -123,7 +123,9 @@ public struct SNAPAdapter: WalletAdapter {
                 .inconsistentRequest,
                 "partnerReferenceNo \(request.merchantReference) was already used with a different body; the original payment stands, query it",
                 partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true)
-        case .refused(let error):
+        case .refused(let refusal):
+            // A verified refusal of the customer token names the authorization problem.
+            let error = Self.customerTokenRefusal(refusal)
             // A refusal counts when it contradicts nothing (it may name no reference at all).
             let named = try? reply.decode(SNAPWire.PaymentReply.self)
             let binding = ReplyBinding(

@@ -33,6 +33,11 @@ public struct SNAPConfiguration: Sendable {
         public var refund = "/payment-gateway/v1.0/debit/refund.htm"
         /// B2B access token (service 73), token mode only.
         public var accessToken = "/v1.0/access-token/b2b.htm"
+        /// Apply Token for a customer (B2B2C, service 74): the authorization code or the
+        /// refresh token for the customer token.
+        public var applyToken = "/v1.0/access-token/b2b2c.htm"
+        /// Account Unbinding (service 09): ends a customer's binding.
+        public var accountUnbinding = "/v1.0/registration-account-unbinding.htm"
 
         /// DANA's paths.
         public init() {}
@@ -73,6 +78,15 @@ public struct SNAPConfiguration: Sendable {
     /// refused as skewed or replayed; nil checks the signature only. The signature covers the
     /// timestamp, so this bounds replays of a captured notification.
     public var notificationClockTolerance: Duration?
+    /// Where the customer's consent page lives: `<oauthURL>/v1.0/get-auth-code` (DANA:
+    /// `https://m.dana.id`; its sandbox `https://m.sandbox.dana.id`). Profile setting `oauthURL`.
+    public var oauthURL: String = "https://m.dana.id"
+    /// Where the wallet sends the customer back with the authorization code when the request
+    /// names none; nil means ``returnURL``. Profile setting `authorizationRedirectUrl`.
+    public var authorizationRedirectURL: String?
+    /// `X-DEVICE-ID` and `additionalInfo.deviceId` of an account unbinding (required by DANA).
+    /// Profile setting `deviceId`.
+    public var deviceID: String = "walletbridge-server"
     /// Deadline to connect.
     public var connectTimeout: Duration
     /// Deadline for a whole request.
@@ -125,8 +139,9 @@ public struct SNAPConfiguration: Sendable {
     /// public key is the wallet's; `client_secret` is required in token mode. Settings read:
     /// `merchantId` (required), `mode` (`rsa`, the default, or `token`), `responsesSigned`
     /// (`true`/`false`), `channelId`, `origin`, `returnUrl`, `mcc`, `orderValidityMinutes`,
-    /// `notificationClockToleranceSeconds`.
-    /// Paths: `payment`, `status`, `cancel`, `refund`, `accessToken`.
+    /// `notificationClockToleranceSeconds`, and for customer authorization `oauthURL`,
+    /// `authorizationRedirectUrl`, `deviceId`.
+    /// Paths: `payment`, `status`, `cancel`, `refund`, `accessToken`, `applyToken`, `accountUnbinding`.
     public init(profile: PartnerProfile) throws(ProfileError) {
         let name = profile.wallet
         guard profile.scheme == "snap" else { throw ProfileError("profile \(name) is for scheme \(profile.scheme), not snap") }
@@ -168,6 +183,8 @@ public struct SNAPConfiguration: Sendable {
             case "cancel": paths.cancel = path
             case "refund": paths.refund = path
             case "accessToken": paths.accessToken = path
+            case "applyToken": paths.applyToken = path
+            case "accountUnbinding": paths.accountUnbinding = path
             default: throw ProfileError("profile \(name): unknown path name \(key)")
             }
         }
@@ -210,5 +227,13 @@ public struct SNAPConfiguration: Sendable {
             connectTimeout: profile.connectTimeout,
             requestTimeout: profile.requestTimeout
         )
+        if let oauth = profile.settings["oauthURL"] {
+            guard oauth.hasPrefix("https://") || oauth.hasPrefix("http://") else {
+                throw ProfileError("profile \(name): settings.oauthURL must be an http(s) URL")
+            }
+            oauthURL = oauth
+        }
+        authorizationRedirectURL = profile.settings["authorizationRedirectUrl"]
+        if let device = profile.settings["deviceId"], !device.isEmpty { deviceID = device }
     }
 }

@@ -64,16 +64,18 @@ struct SNAPExchange: Sendable {
     /// - Throws: ``WalletError``: `mayHaveCharged == false` when the request provably never
     ///   reached the wallet; otherwise (timeout, unsigned or tampered reply) `mayHaveCharged ==
     ///   true`, which callers report as unknown.
-    func send(_ path: String, _ body: some Encodable, customerToken: String? = nil) async throws(WalletError) -> Reply {
+    func send(
+        _ path: String, _ body: some Encodable, customerToken: String? = nil, extraHeaders: HTTPFields = [:]
+    ) async throws(WalletError) -> Reply {
         let bytes: [UInt8]
         do {
             bytes = try WireFormat.json(body)
         } catch {
             throw WalletError(.invalidRequest, "could not encode the request: \(error)", mayHaveCharged: false)
         }
-        guard let tokens else { return try await attempt(path, bytes, accessToken: nil, customerToken: customerToken) }
+        guard let tokens else { return try await attempt(path, bytes, accessToken: nil, customerToken: customerToken, extraHeaders: extraHeaders) }
         var token = try await tokens.token()
-        var reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
+        var reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken, extraHeaders: extraHeaders)
         if reply.code?.isTokenRejection == true {
             // The token expired or was revoked early: one renewal (shared with concurrent
             // callers), then the identical body once more under a new X-EXTERNAL-ID. This is
@@ -82,7 +84,7 @@ struct SNAPExchange: Sendable {
                 "SNAP access token rejected; renewing it once and resending the identical body",
                 metadata: ["partnerCode": "\(reply.code?.text ?? "")", "path": "\(path)"])
             token = try await tokens.replace(rejected: token)
-            reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken)
+            reply = try await attempt(path, bytes, accessToken: token, customerToken: customerToken, extraHeaders: extraHeaders)
         }
         return reply
     }
@@ -97,7 +99,9 @@ struct SNAPExchange: Sendable {
         get async { await tokens?.rejections ?? 0 }
     }
 
-    private func attempt(_ path: String, _ body: [UInt8], accessToken: SecretBytes?, customerToken: String?) async throws(WalletError) -> Reply {
+    private func attempt(
+        _ path: String, _ body: [UInt8], accessToken: SecretBytes?, customerToken: String?, extraHeaders: HTTPFields
+    ) async throws(WalletError) -> Reply {
         let timestamp = TimestampText.iso8601(clock(), offsetHours: 7)
         let signature: SNAPSignature
         do {
@@ -122,6 +126,7 @@ struct SNAPExchange: Sendable {
         if let origin = configuration.origin { headerFields.append(HTTPField(name: .snapOrigin, value: origin)) }
         if let accessToken, let token = accessToken.revealUTF8() { headerFields.append(HTTPField(name: .authorization, value: "Bearer " + token)) }
         if let customerToken { headerFields.append(HTTPField(name: .snapAuthorizationCustomer, value: "Bearer " + customerToken)) }
+        headerFields.append(contentsOf: extraHeaders)
         return try await exchange(path, body, headerFields)
     }
 

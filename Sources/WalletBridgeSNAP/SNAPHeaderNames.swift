@@ -20,4 +20,6 @@ extension HTTPField.Name {
     static let snapOrigin = HTTPField.Name.known("ORIGIN")
     /// `Authorization-Customer`: the customer's token, for customer-bound calls.
     static let snapAuthorizationCustomer = HTTPField.Name.known("Authorization-Customer")
+    /// `X-DEVICE-ID`: the device of an account unbinding.
+    static let snapDeviceID = HTTPField.Name.known("X-DEVICE-ID")
 }

@@ -28,7 +28,9 @@ struct DANASandbox: Sendable {
     let walletSigner: SNAPRSASigner
     let state = DANASessionState()
 
-    enum Operation: String { case token = "73", payment = "54", status = "55", cancel = "57", refund = "58" }
+    enum Operation: String {
+        case token = "73", payment = "54", status = "55", cancel = "57", refund = "58", applyToken = "74", unbinding = "09"
+    }
     private let operations: [String: Operation]
 
     init(ledger: SandboxLedger, faults: SandboxFaults, notifier: SandboxNotifier, clock: @escaping @Sendable () -> Date) throws {
@@ -43,10 +45,11 @@ struct DANASandbox: Sendable {
         operations = [
             paths.accessToken: .token, "/v1.0/access-token/b2b": .token, paths.payment: .payment,
             paths.status: .status, paths.cancel: .cancel, paths.refund: .refund,
+            paths.applyToken: .applyToken, paths.accountUnbinding: .unbinding,
         ]
     }
 
-    func handles(_ path: String) -> Bool { operations[path] != nil }
+    func handles(_ path: String) -> Bool { operations[path] != nil || path == Self.consentPath }
 
     /// The common operation name of a path (`token`, `pay`, `inquire`, `cancel`, `refund`).
     func operationName(_ path: String) -> String? {
@@ -56,6 +59,8 @@ struct DANASandbox: Sendable {
         case .status?: return "inquire"
         case .cancel?: return "cancel"
         case .refund?: return "refund"
+        case .applyToken?: return "applyToken"
+        case .unbinding?: return "unbind"
         case nil: return nil
         }
     }
@@ -77,6 +82,7 @@ struct DANASandbox: Sendable {
         duplicateMarker: "{", duplicateInsert: #""responseCode":"4035405","#)
 
     func handle(_ request: SandboxRequest) async -> SandboxReply {
+        if request.path == Self.consentPath { return consentPage(request) }
         let fault = faults.take(for: request.path, wallet: Self.wallet, operation: operationName(request.path))
         if let early = fault?.unprocessedReply { return early }
         guard let operation = operations[request.path] else { return respond(request, .failure("404", "00", "00", "Not Found")) }
@@ -112,6 +118,7 @@ struct DANASandbox: Sendable {
         }
         guard SNAPTimestamp.parse(timestamp) != nil else { return .failure("400", service, "01", "Invalid Field Format [X-TIMESTAMP]") }
         if operation == .token { return issueToken(request, timestamp: timestamp, signature: signature) }
+        if operation == .applyToken { return applyToken(request, timestamp: timestamp, signature: signature) }
         guard let partner = request.headerFields[.snapPartnerID], let externalID = request.headerFields[.snapExternalID], !externalID.isEmpty,
             request.headerFields[.snapChannelID] != nil
         else {
@@ -165,7 +172,8 @@ struct DANASandbox: Sendable {
             case .status: return try status(request.body)
             case .cancel: return try cancel(request.body)
             case .refund: return try refund(request.body)
-            case .token: return .failure("500", service, "01", "Internal Server Error")
+            case .unbinding: return unbind(request)
+            case .token, .applyToken: return .failure("500", service, "01", "Internal Server Error")
             }
         } catch let error as DecodingError {
             return .failure("400", service, "02", "Invalid Mandatory Field: \(GCashSandbox.describe(error))")
@@ -206,10 +214,14 @@ struct DANASandbox: Sendable {
         guard body.payOptionDetails.first?.payMethod == "BALANCE" else {
             return .failure("400", "54", "01", "Invalid Field Format [payMethod]: the sandbox takes BALANCE")
         }
-        let customerID = request.headerFields[.snapAuthorizationCustomer].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let credential = request.headerFields[.snapAuthorizationCustomer].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let notifyURL = body.urlParams?.first { $0.type == "NOTIFICATION" }?.url
+        // A customer token issued by the binding flow names its customer.
+        let resolved = resolveCustomer(credential, notifyURL: notifyURL)
+        if let refusal = resolved.refusal { return refusal }
+        let customerID = resolved.customerID
         // Same body: everything but validUpTo, which a client recomputes on a retry.
         let fingerprint = DANASandbox.fingerprint(request.body, ignoring: ["validUpTo"]) + "|" + (customerID ?? "")
-        let notifyURL = body.urlParams?.first { $0.type == "NOTIFICATION" }?.url
         let now = clock()
         let outcome: (LedgerPayment?, Answer?) = try ledger.change { state in
             if let existing = state.payment(Self.wallet, merchantReference: body.partnerReferenceNo) {

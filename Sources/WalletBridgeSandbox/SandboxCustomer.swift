@@ -119,6 +119,15 @@ public struct SandboxCustomer: Sendable, Equatable {
             id: "dana-slow", wallet: "dana", behaviour: .staysInProcess, currency: .idr, openingBalance: 10_000_000_000,
             inquiriesBeforeResult: 3, summary: "in progress (2025400, then status 02 PAYING) for 2 queries; the 3rd pays"),
         SandboxCustomer(
+            id: "dana-binds", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 0, summary: "grants account binding (customer token valid 1 hour, refresh token 30 days), then pays"),
+        SandboxCustomer(
+            id: "dana-refuses-consent", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 0, summary: "declines account binding (redirect with error=ACCESS_DENIED)"),
+        SandboxCustomer(
+            id: "dana-quick-expiry", wallet: "dana", behaviour: .pays, currency: .idr, openingBalance: 10_000_000_000,
+            inquiriesBeforeResult: 0, summary: "grants account binding with a customer token valid 60 seconds, then pays"),
+        SandboxCustomer(
             id: "paytm-pays", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
             inquiriesBeforeResult: 0, summary: "completes checkout at once and pays (INR wallet, balance 10,000,000.00)"),
         SandboxCustomer(

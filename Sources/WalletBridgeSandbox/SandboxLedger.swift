@@ -58,6 +58,8 @@ struct LedgerState: Codable, Sendable, Equatable {
     var sequence: Int = 0
     /// Notifications already started (`wallet|type|reference`), so each is sent once.
     var notified: Set<String> = []
+    /// The DANA-style wallet's authorization codes and bindings (see `DANAAuthorizations.swift`).
+    var danaAuthorizations: DANAAuthorizationBook?
 
     static func key(_ wallet: String, _ reference: String) -> String { "\(wallet)|\(reference)" }
 

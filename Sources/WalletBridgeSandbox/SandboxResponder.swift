@@ -93,6 +93,8 @@ struct SandboxResponder: HTTPResponder {
     }
 
     private func admin(_ request: SandboxRequest) -> SandboxReply {
+        // The DANA-style wallet's consent and revocation endpoints.
+        if let reply = dana.authorizationAdmin(request) { return reply }
         switch (request.method, request.path) {
         case ("GET", "/sandbox/health"):
             return .json(200, Array(#"{"status":"ok"}"#.utf8))

@@ -293,7 +293,7 @@ public final class WalletSandbox: Sendable {
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
                 settings: [
                     "merchantId": SandboxCredentials.danaMerchantID, "mode": snapMode, "responsesSigned": "true",
-                    "notificationClockToleranceSeconds": "300",
+                    "notificationClockToleranceSeconds": "300", "oauthURL": baseURL,
                 ]
             )
         default:
@@ -365,7 +365,7 @@ public final class WalletSandbox: Sendable {
             "request_timeout_ms": 10000,
             "settings": [
                 "merchantId": SandboxCredentials.danaMerchantID, "mode": "rsa", "responsesSigned": "true",
-                "notificationClockToleranceSeconds": "300",
+                "notificationClockToleranceSeconds": "300", "oauthURL": baseURL,
             ],
         ]
         var wallets: [String: Any] = ["gcash": gcash, "tng": tng, "paytm": paytm, "dana": dana]
