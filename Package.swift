@@ -4,7 +4,7 @@ import PackageDescription
 /// WalletBridge: one Swift interface to local e-wallets (Paytm-style, Alipay+ GCash-style,
 /// SNAP DANA-style). Layers, bottom up:
 /// - `COpenSSL`: system library (pkg-config `openssl`) plus static-inline shims for macros.
-/// - `WalletBridgeCrypto`: digests, HMAC, RSA, AES-CBC, random, keys: OpenSSL 3 EVP only.
+/// - `WalletBridgeCrypto`: digests, HMAC, RSA, AES-CBC, AES-256-GCM, random, keys: OpenSSL 3 EVP only.
 /// - `WalletBridgeHTTP`: C-free. The `HTTPTransport` protocol, `TransportRequest` /
 ///   `TransportResponse` (built on swift-http-types' `HTTPRequest`, `HTTPResponse` and
 ///   `HTTPFields`), `TransportError` and `RequestContext`; knows nothing of partners.
@@ -18,7 +18,9 @@ import PackageDescription
 /// - `WalletBridgePaytm`, `WalletBridgeAlipayPlus`, `WalletBridgeSNAP`: one module per partner,
 ///   holding that partner's wire format, signature scheme and quirks (over `WalletBridgeHTTP`
 ///   and `WalletBridgeCrypto`; they never name libcurl).
-/// - `WalletBridgeSQLite`: the durable `PaymentJournal` (GRDB over Debian's SQLite, WAL).
+/// - `WalletBridgeSQLite`: the durable `PaymentJournal` (GRDB over Debian's SQLite, WAL) and,
+///   in the same file, the `CustomerAuthorizationStore` (tokens sealed with AES-256-GCM from
+///   `WalletBridgeCrypto`).
 /// - `WalletBridgeTesting`: `MockTransport` and `FaultInjectingTransport` (C-free).
 /// - `WalletBridgeSandbox`: a Hummingbird server that behaves like the wallets (no library
 ///   module depends on it).
@@ -82,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "WalletBridgeSQLite",
-            dependencies: ["WalletBridgeCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["WalletBridgeCore", "WalletBridgeCrypto", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "WalletBridgeTesting",
@@ -143,7 +145,10 @@ let package = Package(
         // Helpers shared by the test targets (not a product; nothing in Sources depends on it).
         .target(name: "WalletBridgeTestSupport", path: "Tests/WalletBridgeTestSupport"),
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),
-        .testTarget(name: "WalletBridgeSQLiteTests", dependencies: ["WalletBridgeSQLite", "WalletBridgeCore"]),
+        .testTarget(
+            name: "WalletBridgeSQLiteTests",
+            dependencies: ["WalletBridgeSQLite", "WalletBridgeCore", "WalletBridgeCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "WalletBridgeHTTPTests",
             dependencies: ["WalletBridgeHTTP", .product(name: "HTTPTypes", package: "swift-http-types")]

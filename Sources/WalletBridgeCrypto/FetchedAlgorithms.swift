@@ -11,11 +11,13 @@ final class FetchedAlgorithms: @unchecked Sendable {
     let sha256: OpaquePointer?
     let sha512: OpaquePointer?
     let hmac: OpaquePointer?
+    let aes256GCM: OpaquePointer?
 
     private init() {
         sha256 = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
         sha512 = EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512()
         hmac = EVP_MAC_fetch(nil, "HMAC", nil)
+        aes256GCM = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) ?? EVP_aes_256_gcm()
         OpenSSLErrorQueue.clear()
     }
 }

@@ -13,13 +13,16 @@ import WalletBridgeCore
 /// The semantics are those of `InMemoryPaymentJournal`: outcomes go through
 /// `JournalTransition` and the resulting entry and its event are stored in the same
 /// transaction; notification claims are unique per wallet and key across every process that
-/// opens the file. The journal stores no secret (the model carries none).
+/// opens the file. The journal stores no secret (the model carries none); the customer
+/// authorizations that may share its file hold their tokens sealed.
 ///
 /// Storage layout (created and migrated by a versioned `DatabaseMigrator` on every open):
 /// - `journal_entries`: one row per `JournalEntry`; `pinned` and `last_error` hold the JSON of
 ///   `JournalEntry.PinnedInputs` and `StoredError`; `seq` records insertion order.
 /// - `journal_events`: the `JournalEvent`s of each entry, in insertion order (`seq`).
 /// - `notification_claims`: the claimed notification keys, primary key `(wallet, key)`.
+/// - `customer_authorizations`: the rows of ``SQLiteCustomerAuthorizationStore`` (migration
+///   `v2`), tokens sealed; empty unless a store is opened on the file.
 ///
 /// Dates are stored as `REAL` seconds since 2001-01-01 (`timeIntervalSinceReferenceDate`),
 /// which round-trips a `Date` exactly.
@@ -32,6 +35,9 @@ public final class SQLitePaymentJournal: PaymentJournal {
     /// The path of the database file.
     public let path: String
     private let pool: DatabasePool
+
+    /// The connections, shared with a `SQLiteCustomerAuthorizationStore` opened on this journal.
+    var databasePool: DatabasePool { pool }
 
     /// Opens (creating it if needed) the journal at `path`, waiting up to 5 seconds for other
     /// processes' writes.
@@ -409,6 +415,9 @@ public final class SQLitePaymentJournal: PaymentJournal {
                     ) STRICT, WITHOUT ROWID;
                     CREATE INDEX notification_claims_by_time ON notification_claims (claimed_at);
                     """)
+        }
+        migrator.registerMigration("v2: customer authorizations") { db in
+            try SQLiteCustomerAuthorizationStore.createSchema(db)
         }
         return migrator
     }
