@@ -11,6 +11,8 @@ struct PayCommand: AsyncParsableCommand {
         discussion: """
             Every payment is recorded in the journal before it is sent; a payment interrupted by \
             Ctrl-C or a kill is settled by `walletbridge recover` or by the next command. \
+            With --binding HANDLE it pays in one step with a stored customer authorization (see bind); a revoked or \
+            expired one is refused (error.authorization) without sending. \
             Exit status: 0 succeeded or pending, 1 failed, 3 unknown (reconcile with inquire or recover), 2 usage or set-up error.
             """
     )
@@ -25,6 +27,9 @@ struct PayCommand: AsyncParsableCommand {
 
     @Option(help: "Customer credential or id (sandbox customer id, default WALLET-pays; see `walletbridge sandbox --list-customers`).")
     var customer: String?
+
+    @Option(help: "Pay with a stored customer authorization (the handle bind printed) instead of --customer; its token is refreshed when due.")
+    var binding: String?
 
     @Option(help: "Merchant reference (idempotency key); generated when omitted. With --count, the prefix of each reference.")
     var merchantReference: String?
@@ -51,6 +56,10 @@ struct PayCommand: AsyncParsableCommand {
         let money = try WalletOptions.money(amount, currency)
         guard count >= 1, concurrency >= 1 else {
             printError("error: --count and --concurrency must be at least 1")
+            throw ExitCode(2)
+        }
+        if binding != nil, customer != nil {
+            printError("error: --binding pays with a stored authorization; leave out --customer")
             throw ExitCode(2)
         }
         let reference = merchantReference ?? PayCommand.newReference()
@@ -88,8 +97,13 @@ struct PayCommand: AsyncParsableCommand {
     func pay(_ reference: String, _ money: Money, _ customer: CustomerCredential, _ client: WalletClient, _ correlationID: String) async -> JSONOutput
     {
         do throws(WalletError) {
-            let request = PaymentRequest(
-                merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
+            let request =
+                binding.map {
+                    PaymentRequest(
+                        merchantReference: reference, amount: money, authorization: $0, orderDescription: description, notifyURL: notifyURL)
+                }
+                ?? PaymentRequest(
+                    merchantReference: reference, amount: money, customer: customer, orderDescription: description, notifyURL: notifyURL)
             let started = ContinuousClock.now
             var result = try await client.pay(request, correlationID: correlationID)
             let left = Duration.seconds(timeout) - (ContinuousClock.now - started)

@@ -89,7 +89,10 @@ enum ResultOutput {
     /// mistake, not an unknown outcome): the original's state as the journal holds it, with
     /// the refusal as `error` (nothing charged). Exit status 2.
     static func refused(_ error: WalletError, original: JSONOutput?, what: String, merchantReference: String, amount: Money?) -> JSONOutput {
-        let refusal = WalletError(.inconsistentRequest, error.message + "; nothing was sent, and the original \(what) stands", mayHaveCharged: false)
+        // The journal refuses before sending (no partner code); the wallet refuses after
+        // receiving it (its own code): either way nothing new happened.
+        let sent = error.partnerCode == nil ? "nothing was sent, and " : "the wallet refused it, and "
+        let refusal = WalletError(.inconsistentRequest, error.message + "; " + sent + "the original \(what) stands", mayHaveCharged: false)
         guard let original else { return ResultOutput.error(refusal, merchantReference: merchantReference, amount: amount) }
         return .object(original.fields.filter { $0.0 != "error" && $0.0 != "lastError" }.map { ($0.0, $0.1) } + [("error", errorObject(refusal))])
     }
@@ -128,6 +131,8 @@ enum ResultOutput {
             ("message", .string(error.partnerMessage.map { "\(error.message) (\($0))" } ?? error.message)),
             ("mayHaveCharged", .bool(error.mayHaveCharged)),
             ("retryable", .bool(error.isRetryable)),
+            // Why a customer authorization does not work: bind the customer again.
+            ("authorization", .text(error.authorization?.description)),
         ]
         if let diagnosis = error.diagnosis {
             // What to fix, and what the reply claimed (marked unverified when it did not verify:

@@ -29,9 +29,10 @@ struct SimulatedPayment: Sendable {
         switch wallet {
         case "paytm": currency = .inr
         case "dana": currency = .idr
+        case "tng": currency = .myr
         default: currency = .php
         }
-        // Whole units: 1–20 (PHP, INR) or 1,000–4,999 (IDR) for payers; above the low
+        // Whole units: 1–20 (PHP, INR, MYR) or 1,000–4,999 (IDR) for payers; above the low
         // balance (5.00 / 5,000) for the low-balance customer.
         let whole: Int64
         let pick = SeededDraw.unit(seed: seed, "amount", wallet, String(index))

@@ -18,7 +18,7 @@ struct WalletBridgeCommand: AsyncParsableCommand {
         version: WalletBridgeVersion.string,
         subcommands: [
             PayCommand.self, InquireCommand.self, CancelCommand.self, RefundCommand.self, RecoverCommand.self, SandboxCommand.self,
-            SimulateCommand.self, ContractCommand.self,
+            BindCommand.self, BindingsCommand.self, UnbindCommand.self, SimulateCommand.self, ContractCommand.self,
             DemoCommand.self, SignCommand.self, VerifyCommand.self, BenchCommand.self,
         ]
     )

@@ -87,6 +87,11 @@ struct WalletOptions: ParsableArguments {
         return "walletbridge inquire \(common) --merchant-reference \(Self.shellQuoted(merchantReference)) (or walletbridge recover \(common))"
     }
 
+    /// `--wallet W [--config P]`, for commands printed for the user to run next.
+    var commonArguments: String {
+        "--wallet \(Self.shellQuoted(wallet))" + (config.map { " --config \(Self.shellQuoted($0))" } ?? "")
+    }
+
     /// `text` as one shell word.
     static func shellQuoted(_ text: String) -> String {
         let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./@:=+,".unicodeScalars.contains($0) }

@@ -103,6 +103,13 @@ struct WalletSession {
         var configuration = WalletClient.Configuration()
         configuration.settleWithin = settleWithin
         configuration.clock = clock
+        do {
+            configuration.authorizationStore = try BindingStore.open(journal: journal, options)
+        } catch {
+            await transport.shutdown()
+            await sandbox?.shutdown()
+            throw error
+        }
         let client = WalletClient(adapter: adapter, journal: journal, logger: logger, configuration: configuration)
         return WalletSession(client: client, transport: transport, sandbox: sandbox, dumper: dumper)
     }

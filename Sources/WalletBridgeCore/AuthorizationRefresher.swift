@@ -77,7 +77,7 @@ public actor AuthorizationRefresher {
         do {
             try await store.save(authorization)
         } catch {
-            throw WalletError(.journalUnavailable, "the authorization store could not be written (\(type(of: error)))", mayHaveCharged: false)
+            throw WalletError(.journalUnavailable, "the authorization store could not be written (\(error))", mayHaveCharged: false)
         }
     }
 
@@ -87,7 +87,7 @@ public actor AuthorizationRefresher {
         do {
             found = try await store.authorization(handle: handle)
         } catch {
-            throw WalletError(.journalUnavailable, "the authorization store could not be read (\(type(of: error)))", mayHaveCharged: false)
+            throw WalletError(.journalUnavailable, "the authorization store could not be read (\(error))", mayHaveCharged: false)
         }
         guard let found else {
             throw WalletError(.invalidRequest, "no authorization has the handle \(handle); bind the customer first", mayHaveCharged: false)
@@ -116,7 +116,7 @@ public actor AuthorizationRefresher {
                 } catch {
                     return .failure(
                         WalletError(
-                            .journalUnavailable, "the refreshed authorization could not be stored (\(type(of: error)))", mayHaveCharged: false))
+                            .journalUnavailable, "the refreshed authorization could not be stored (\(error))", mayHaveCharged: false))
                 }
                 return .success(updated)
             } catch {

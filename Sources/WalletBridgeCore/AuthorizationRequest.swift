@@ -73,8 +73,9 @@ public struct AuthorizationGrant: Sendable, Equatable, CustomStringConvertible, 
 
     /// Parses the query of the URL the wallet redirected the customer to: `authCode` (or
     /// `auth_code`) and `authState` (or `state`).
-    /// - Throws: ``WalletError`` `invalidRequest` (with ``WalletError/AuthorizationProblem/invalidCode``)
-    ///   when the code or state is missing.
+    /// - Throws: ``WalletError`` `declined` when the wallet sent the customer back with an
+    ///   `error` (consent refused); `invalidRequest` (with
+    ///   ``WalletError/AuthorizationProblem/invalidCode``) when the code or state is missing.
     public init(redirectURL: String) throws(WalletError) {
         guard let components = URLComponents(string: redirectURL) else {
             throw WalletError(.invalidRequest, "the redirect URL cannot be parsed", mayHaveCharged: false).with(authorization: .invalidCode)
@@ -83,6 +84,9 @@ public struct AuthorizationGrant: Sendable, Equatable, CustomStringConvertible, 
         func value(_ names: String...) -> String? {
             for name in names { if let v = items.first(where: { $0.name == name })?.value, !v.isEmpty { return v } }
             return nil
+        }
+        if let refusal = value("error") {
+            throw WalletError(.declined, "the customer did not grant the authorization (\(refusal))", mayHaveCharged: false)
         }
         guard let code = value("authCode", "auth_code") else {
             throw WalletError(.invalidRequest, "the redirect URL carries no authCode", mayHaveCharged: false).with(authorization: .invalidCode)

@@ -61,7 +61,7 @@ extension WalletClient {
         do {
             return try await authorizations.store.authorizations(wallet: adapter.walletName)
         } catch {
-            throw WalletError(.journalUnavailable, "the authorization store could not be read (\(type(of: error)))", mayHaveCharged: false)
+            throw WalletError(.journalUnavailable, "the authorization store could not be read (\(error))", mayHaveCharged: false)
         }
     }
 

@@ -2,10 +2,11 @@ import Foundation
 
 /// The customer authorizations the sandbox's Alipay+ wallets (`gcash`, `tng`) hold: consent
 /// sessions, one-time authorization codes and bindings (access and refresh tokens). Shared by
-/// the wallets and the admin endpoints; kept in memory only (a state file does not keep them).
+/// the wallets and the admin endpoints. With a state file they persist in the ledger's state
+/// (so a binding made by one CLI run still pays in the next); otherwise in memory.
 final class SandboxAuthorizations: @unchecked Sendable {
     /// A `consult` waiting for the customer's consent.
-    struct Session: Sendable {
+    struct Session: Sendable, Codable, Equatable {
         var id: String
         var wallet: String
         var clientID: String
@@ -17,7 +18,7 @@ final class SandboxAuthorizations: @unchecked Sendable {
     }
 
     /// An authorization code: single use, 5 minutes.
-    struct Code: Sendable {
+    struct Code: Sendable, Codable, Equatable {
         var wallet: String
         var clientID: String
         var customerID: String
@@ -29,7 +30,7 @@ final class SandboxAuthorizations: @unchecked Sendable {
 
     /// A customer's binding to a merchant (client id): the current tokens only (a refresh
     /// rotates both and the old ones stop working).
-    struct Binding: Sendable {
+    struct Binding: Sendable, Codable, Equatable {
         var id: String
         var wallet: String
         var clientID: String
@@ -45,7 +46,7 @@ final class SandboxAuthorizations: @unchecked Sendable {
         var revokedAt: Date?
     }
 
-    struct State: Sendable {
+    struct State: Sendable, Codable, Equatable {
         var sessions: [String: Session] = [:]
         var codes: [String: Code] = [:]
         var bindings: [Binding] = []
@@ -65,6 +66,14 @@ final class SandboxAuthorizations: @unchecked Sendable {
     private let lock = NSLock()
     private var state = State()
     private var base = "http://127.0.0.1"
+    /// Where the state persists (the ledger's state file), when there is one.
+    private let ledger: SandboxLedger?
+
+    /// Authorizations kept in `ledger`'s state (loaded from it now), or in memory without one.
+    init(ledger: SandboxLedger? = nil) {
+        self.ledger = ledger
+        if let saved = ledger?.read({ $0.alipayAuthorizations }) { state = saved }
+    }
 
     /// The sandbox's own base URL (set once it listens), for the consent page's address.
     var baseURL: String {
@@ -72,8 +81,18 @@ final class SandboxAuthorizations: @unchecked Sendable {
         set { lock.withLock { base = newValue } }
     }
 
+    /// Reads or changes the state; a change is saved to the ledger's state file (a failed save
+    /// keeps the change in memory: the sandbox goes on, as after a restart without the file).
     func change<T>(_ body: (inout State) -> T) -> T {
-        lock.withLock { body(&state) }
+        lock.withLock {
+            let before = state
+            let result = body(&state)
+            if let ledger, state != before {
+                let snapshot = state
+                _ = try? ledger.change { $0.alipayAuthorizations = snapshot }
+            }
+            return result
+        }
     }
 
     /// A random secret of 64 hex characters (a token or code).

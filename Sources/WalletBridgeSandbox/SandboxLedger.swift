@@ -60,6 +60,9 @@ struct LedgerState: Codable, Sendable, Equatable {
     var notified: Set<String> = []
     /// The DANA-style wallet's authorization codes and bindings (see `DANAAuthorizations.swift`).
     var danaAuthorizations: DANAAuthorizationBook?
+    /// The Alipay+ wallets' customer authorizations (consent sessions, codes, bindings); absent
+    /// in state files written before they existed.
+    var alipayAuthorizations: SandboxAuthorizations.State?
 
     static func key(_ wallet: String, _ reference: String) -> String { "\(wallet)|\(reference)" }
 

@@ -117,7 +117,7 @@ public final class WalletSandbox: Sendable {
         let notifier = SandboxNotifier(
             transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
             plan: plan, timeScale: scale)
-        let authorizations = SandboxAuthorizations()
+        let authorizations = SandboxAuthorizations(ledger: ledger)
         let gcash = try GCashSandbox(
             network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
         let tng = try GCashSandbox(network: .tng, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)

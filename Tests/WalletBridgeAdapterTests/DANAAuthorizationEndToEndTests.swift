@@ -194,7 +194,7 @@ struct DANAAuthorizationEndToEndTests {
 
     @Test func aCustomerRevokeInTheAppIsNotifiedSignedAndMarksTheBindingRevoked() async throws {
         try await withDANAAuthorization { rig in
-            let inbox = AuthorizationInbox()
+            let inbox = DANAAuthorizationInbox()
             let client = rig.client
             let webhook = try await WebhookReceiver.start { inbound in
                 await inbox.add(inbound)
@@ -266,7 +266,8 @@ struct DANAAuthorizationEndToEndTests {
             let (_, declined) = try await rig.consent("dana-refuses-consent")
             #expect(declined.contains("error=ACCESS_DENIED"))
             let refused = #expect(throws: WalletError.self) { _ = try AuthorizationGrant(redirectURL: declined) }
-            #expect(refused?.authorization == .invalidCode)
+            // The customer said no: declined, not a bad code.
+            #expect(refused?.category == .declined)
 
             let errors = [used, foreign, expired, refused].compactMap { $0 }
             let lateCode = (try? AuthorizationGrant(redirectURL: lateRedirect))?.code.value ?? ""
@@ -276,7 +277,7 @@ struct DANAAuthorizationEndToEndTests {
     }
 }
 
-actor AuthorizationInbox {
+actor DANAAuthorizationInbox {
     var received: [InboundNotification] = []
     var handles: [String?] = []
     func add(_ inbound: InboundNotification) { received.append(inbound) }

@@ -253,7 +253,9 @@ struct GCashAuthorizationEndToEndTests {
             let (_, redirect) = try await rig.consent("gcash-refuses-consent")
             #expect(redirect.contains("error=ACCESS_DENIED"))
             let refused = #expect(throws: WalletError.self) { try AuthorizationGrant(redirectURL: redirect) }
-            #expect(refused?.authorization == .invalidCode)
+            // The customer said no: declined, not a bad code (ask again only if they want to).
+            #expect(refused?.category == .declined)
+            #expect(refused?.mayHaveCharged == false)
             #expect(rig.counting.count(Self.applyTokenPath) == 0)
         }
     }

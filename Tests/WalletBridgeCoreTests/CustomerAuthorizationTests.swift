@@ -45,6 +45,8 @@ actor FakeAuthorizationWallet {
         return issue()
     }
 
+    func setNow(_ date: Date) { now = date }
+
     func expire(_ token: String) {
         valid.remove(token)
         expired.insert(token)
@@ -186,6 +188,8 @@ struct CustomerAuthorizationTests {
         let wallet = FakeAuthorizationWallet()
         let bound = try await Self.bind(Self.client(wallet))
         // 58 minutes later the token is within the 5-minute margin; the same store is shared.
+        // The wallet's clock moves too, so the renewed token is good for another hour.
+        await wallet.setNow(Self.start + 3480)
         var configuration = WalletClient.Configuration(clock: PolicyClock(clock: ContinuousClock(), now: { Self.start + 3480 }))
         let store = InMemoryCustomerAuthorizationStore()
         await store.save(bound)
