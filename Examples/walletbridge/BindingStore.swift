@@ -14,6 +14,14 @@ enum BindingStore {
         return (options.resolvedJournal as NSString).deletingLastPathComponent + "/bindings.key"
     }
 
+    /// Creates the journal's database file readable by its owner only (0600) when it does not
+    /// exist yet: it holds the sealed bindings. SQLite gives its `-wal` and `-shm` files the
+    /// same mode.
+    static func prepareJournalFile(_ path: String) {
+        guard !FileManager.default.fileExists(atPath: path) else { return }
+        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+    }
+
     /// The key, made (mode 0600) when there is none yet.
     static func key(_ options: WalletOptions) throws -> [UInt8] {
         let path = keyPath(options)
@@ -40,6 +48,7 @@ enum BindingStore {
     /// The store in the journal's database, for commands that send nothing.
     static func open(_ options: WalletOptions) throws -> SQLiteCustomerAuthorizationStore {
         let key = try key(options)
+        prepareJournalFile(options.resolvedJournal)
         do {
             return try SQLiteCustomerAuthorizationStore(path: options.resolvedJournal, key: key)
         } catch {

@@ -92,6 +92,7 @@ struct WalletSession {
             throw ExitCode(2)
         }
         let journal: SQLitePaymentJournal
+        BindingStore.prepareJournalFile(options.resolvedJournal)
         do {
             journal = try SQLitePaymentJournal(path: options.resolvedJournal)
         } catch {

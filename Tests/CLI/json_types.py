@@ -6,9 +6,11 @@ import json, re, sys
 
 DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 RFC3339_UTC = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
-STRING_FIELDS = {"status", "merchantReference", "refundReference", "walletReference", "currency", "customerCurrency", "completedAt", "completedAtWallet", "wallet"}
+STRING_FIELDS = {"status", "merchantReference", "refundReference", "walletReference", "currency", "customerCurrency", "completedAt", "completedAtWallet", "wallet",
+                 "binding", "customer", "authorization", "state"}
+TIMESTAMP_FIELDS = {"completedAt", "grantedAt", "accessTokenExpiresAt", "refreshedAt", "revokedAt"}
 INTEGER_FIELDS = {"amountMinor", "customerAmountMinor", "refundedMinor", "open_before", "reconciled", "still_open", "attempts", "nowMillis"}
-BOOLEAN_FIELDS = {"mayHaveCharged", "retryable", "acknowledged"}
+BOOLEAN_FIELDS = {"mayHaveCharged", "retryable", "acknowledged", "refreshable"}
 
 
 def problems_in(name, value, path):
@@ -29,10 +31,14 @@ def problems_in(name, value, path):
                 found.append(f"{where}.{key} should be an integer")
             if field in ("amount", "customerAmount") and not (isinstance(inner, str) and DECIMAL.match(inner)):
                 found.append(f"{where}.{key} should be an exact decimal string")
-            if field == "completedAt" and not (isinstance(inner, str) and RFC3339_UTC.match(inner)):
+            if field in TIMESTAMP_FIELDS and not (isinstance(inner, str) and RFC3339_UTC.match(inner)):
                 found.append(f"{where}.{key} should be RFC 3339 in UTC (2026-11-29T03:21:23Z), not {inner!r}")
             if field in BOOLEAN_FIELDS and not isinstance(inner, bool):
                 found.append(f"{where}.{key} should be a boolean")
+            if field == "scopes" and not (isinstance(inner, list) and all(isinstance(s, str) and s for s in inner)):
+                found.append(f"{where}.{key} should be an array of strings")
+            if field == "bindings" and not (isinstance(inner, list) and all(isinstance(b, dict) for b in inner)):
+                found.append(f"{where}.{key} should be an array of objects")
         for money, minor in (("amount", "amountMinor"), ("customerAmount", "customerAmountMinor")):
             if money in value and minor in value:
                 digits = value[money].split(".")

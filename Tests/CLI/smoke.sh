@@ -226,6 +226,39 @@ for spec in "gcash alipayplus 10.00 PHP" "paytm paytm 10.00 INR" "dana snap 1000
   check "--dump-cases $wallet: every request re-signs with sign --explain" "$requests" "$signed"
   check "--dump-cases $wallet: no key text in the cases" 0 "$(cat "$work/cases-$wallet"/*.json | grep -c 'PRIVATE KEY\|SDOr4vU+L2wkTaKX')"
 done
+# Bind once, pay in one step (issue 13): bind, pay --binding, bindings, unbind, then refused.
+for spec in "gcash 10.00 PHP" "dana 10000 IDR"; do
+  read -r wallet amount currency <<<"$spec"
+  bound=$("$CLI" bind --wallet "$wallet" --json)
+  handle=$(field binding <<<"$bound")
+  check "bind --wallet $wallet prints a handle" 1 "$(grep -c '^wbauth_' <<<"$handle")"
+  check "pay --wallet $wallet --binding (a later process) succeeds" succeeded "$("$CLI" pay --wallet "$wallet" --binding "$handle" --amount "$amount" --currency "$currency" --json | field status)"
+  check "bindings --wallet $wallet lists it" 1 "$("$CLI" bindings --wallet "$wallet" --json | python3 -c 'import json,sys; print(sum(b["binding"] == sys.argv[1] for b in json.load(sys.stdin)["bindings"]))' "$handle")"
+  check "unbind --wallet $wallet" revoked "$("$CLI" unbind --wallet "$wallet" --binding "$handle" --json | field status)"
+  set +e
+  "$CLI" pay --wallet "$wallet" --binding "$handle" --amount "$amount" --currency "$currency" --json >"$work/revoked-$wallet.json"; code=$?
+  set -e
+  check "pay with an unbound handle exits 1" 1 "$code"
+  check "... as authorizationRevoked" authorizationRevoked "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["authorization"])' "$work/revoked-$wallet.json")"
+done
+set +e
+"$CLI" bind --wallet gcash --customer gcash-refuses-consent --json >"$work/declined.json"; code=$?
+set -e
+check "bind for a customer who refuses consent exits 1 (declined)" "1 declined" "$code $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["category"])' "$work/declined.json")"
+check "bindings are kept with mode 0600 (journal and key)" "600 600" "$(stat -c %a "$(dirname "$WALLETBRIDGE_STATE_FILE")/journal.sqlite") $(stat -c %a "$(dirname "$WALLETBRIDGE_STATE_FILE")/bindings.key")"
+# No sandbox-issued token (kept in the sandbox's state file) in any --json output.
+tokens=$(python3 -c 'import json,sys
+s=json.load(open(sys.argv[1]))
+for book in ("alipayAuthorizations", "danaAuthorizations"):
+    found = (s.get(book) or {}).get("bindings") or []
+    for b in (found.values() if isinstance(found, dict) else found):
+        for k in ("accessToken", "refreshToken"):
+            if b.get(k): print(b[k])' "$WALLETBRIDGE_STATE_FILE")
+check "the sandbox issued tokens to look for" 1 "$([ "$(wc -l <<<"$tokens")" -ge 4 ] && echo 1 || echo 0)"
+leaks=0
+while read -r token; do [ -n "$token" ] && grep -rqF "$token" "$work"/json/ && leaks=$((leaks + 1)); done <<<"$tokens"
+check "no token in any --json output" 0 "$leaks"
+check "no token in clear in the journal's database" 0 "$(while read -r token; do grep -caF "$token" "$(dirname "$WALLETBRIDGE_STATE_FILE")"/journal.sqlite* 2>/dev/null; done <<<"$tokens" | awk '{s+=$1} END {print s+0}')"
 check "recover --json (nothing open)" 0 "$("$CLI" recover --wallet gcash --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["still_open"])')"
 # Real JSON types in every --json output above (booleans, integers, no empty strings).
 set +e
