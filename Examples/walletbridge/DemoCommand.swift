@@ -7,7 +7,8 @@ import WalletBridgeSandbox
 import WalletBridgeTransport
 
 /// `walletbridge demo`: the whole story in one process, against an in-memory sandbox and local
-/// webhooks. GCash-style: a cross-border pay, its notification verified and acknowledged,
+/// webhooks. It opens with Quick Pay (``QuickPayDemo``: bind once, five one-step payments, a
+/// refresh, a revocation in the wallet app). Then GCash-style: a cross-border pay, its notification verified and acknowledged,
 /// inquire, partial refund, a next action, and a tampered response treated as unknown and
 /// reconciled. Then Paytm-style (``PaytmDemo``) and DANA-style on SNAP (``DANADemo``).
 struct DemoCommand: AsyncParsableCommand {
@@ -56,6 +57,8 @@ struct DemoCommand: AsyncParsableCommand {
         print(
             "every request is signed with the merchant's key and every answer's signature is checked"
                 + (trace ? "" : " (--trace shows each exchange, --signatures the signing itself)") + "\n")
+        let quickPayOK = try await QuickPayDemo.run(sandbox: sandbox, transport: transport, wire: wire)
+        print("Cross-border payments, notifications, refunds and unknown outcomes\n")
 
         let reference = "WB-DEMO-\(UUID().uuidString.prefix(8))"
         let amount = try Money(parsing: "10.00", currency: .usd)
@@ -71,12 +74,14 @@ struct DemoCommand: AsyncParsableCommand {
 
         print("2. the wallet notifies the merchant's webhook")
         let deadline = ContinuousClock.now + .seconds(5)
-        while sandbox.notificationDeliveries.first?.acknowledged != true, ContinuousClock.now < deadline {
+        // This payment's notification (Quick Pay's authorization notifications came before it).
+        func ours() -> WalletSandbox.NotificationDelivery? { sandbox.notificationDeliveries.first { $0.label.contains(reference) } }
+        while ours()?.acknowledged != true, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         let event = await events.lines.first
         print("   → \(event ?? "no notification arrived within 5 s")")
-        let delivery = sandbox.notificationDeliveries.first
+        let delivery = ours()
         print("   → sandbox: acknowledged \(delivery?.acknowledged == true ? "yes" : "no") after \(delivery?.attempts ?? 0) attempt(s)\n")
 
         print("3. inquire")
@@ -121,7 +126,7 @@ struct DemoCommand: AsyncParsableCommand {
         await transport.shutdown()
         await sandbox.shutdown()
         let ok =
-            paytmOK && danaOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
+            quickPayOK && paytmOK && danaOK && paid.status == .succeeded && inquired.status == .succeeded && refund.status == .succeeded
             && event?.contains("verified") == true && delivery?.acknowledged == true
             && paid.quote != nil && pending.status.name == "pending" && confirmed.status == .succeeded
             && reconciled.status == .succeeded && !tampered.status.isFinal
