@@ -46,6 +46,12 @@ from com.alipay.ams.api.model.order import Order
 from com.alipay.ams.api.model.payment_method import PaymentMethod
 from com.alipay.ams.api.model.product_code_type import ProductCodeType
 from com.alipay.ams.api.model.terminal_type import TerminalType
+from com.alipay.ams.api.model.customer_belongs_to import CustomerBelongsTo
+from com.alipay.ams.api.model.grant_type import GrantType
+from com.alipay.ams.api.model.scope_type import ScopeType
+from com.alipay.ams.api.request.auth.alipay_auth_apply_token_request import AlipayAuthApplyTokenRequest
+from com.alipay.ams.api.request.auth.alipay_auth_consult_request import AlipayAuthConsultRequest
+from com.alipay.ams.api.request.auth.alipay_auth_revoke_token_request import AlipayAuthRevokeTokenRequest
 from com.alipay.ams.api.request.pay.alipay_pay_query_request import AlipayPayQueryRequest
 from com.alipay.ams.api.request.pay.alipay_pay_request import AlipayPayRequest
 from com.alipay.ams.api.request.pay.alipay_refund_request import AlipayRefundRequest
@@ -159,6 +165,92 @@ def pay_request(reference, customer, value, currency="PHP"):
     env.terminal_type = TerminalType.WEB
     request.env = env
     return request
+
+
+def sandbox_post(port, path, payload):
+    """POSTs JSON to a sandbox endpoint (the consent page's approve, as the test customer would)."""
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method="POST", data=json.dumps(payload).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def redirect_query(url):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+
+
+def gcash_authorization_checks(client, execute, port, check):
+    """The Antom SDK's own authorization requests (consult, applyToken with a code and a refresh
+    token, revoke) against the sandbox, each reply's signature verified by the SDK."""
+    consult = AlipayAuthConsultRequest()
+    consult.customer_belongs_to = CustomerBelongsTo.GCASH.value
+    consult.auth_redirect_url = "https://merchant.example/bound"
+    consult.scopes = [ScopeType.AGREEMENT_PAY.value]
+    consult.auth_state = "SDK-STATE-" + uuid.uuid4().hex[:8]
+    consult.terminal_type = TerminalType.WEB.value
+    consulted = execute(client, consult)
+    page = consulted.get("normalUrl") or consulted.get("authUrl") or ""
+    check("SDK consultAuthorization: S with a consent page", consulted["result"]["resultStatus"] == "S" and "session=" in page, consulted)
+    session = redirect_query(page).get("session", "")
+    back = redirect_query(sandbox_post(port, "/sandbox/consent/approve", {"session": session, "customer": "gcash-binds"}).get("redirect", ""))
+    check("consent approved: the redirect carries authCode and the SDK's authState", back.get("authState") == consult.auth_state and back.get("authCode"), back)
+
+    apply = AlipayAuthApplyTokenRequest()
+    apply.grant_type = GrantType.AUTHORIZATION_CODE.value
+    apply.customer_belongs_to = CustomerBelongsTo.GCASH.value
+    apply.auth_code = back.get("authCode", "")
+    tokens = execute(client, apply)
+    check("SDK applyToken (AUTHORIZATION_CODE): S with access and refresh tokens and expiry times",
+          tokens["result"]["resultStatus"] == "S" and tokens.get("accessToken") and tokens.get("refreshToken")
+          and tokens.get("accessTokenExpiryTime") and tokens.get("refreshTokenExpiryTime"), tokens["result"])
+    again = execute(client, apply)
+    check("SDK applyToken with the same code again: F (a code is single-use)", again["result"]["resultStatus"] == "F", again["result"])
+
+    paid = execute(client, pay_request("SDK-" + uuid.uuid4().hex[:12], tokens.get("accessToken", ""), "1000"))
+    check("SDK pay with the access token (AGREEMENT_PAYMENT): S", paid["result"]["resultStatus"] == "S", paid["result"])
+
+    refresh = AlipayAuthApplyTokenRequest()
+    refresh.grant_type = GrantType.REFRESH_TOKEN.value
+    refresh.customer_belongs_to = CustomerBelongsTo.GCASH.value
+    refresh.refresh_token = tokens.get("refreshToken", "")
+    renewed = execute(client, refresh)
+    check("SDK applyToken (REFRESH_TOKEN): S with a new access token",
+          renewed["result"]["resultStatus"] == "S" and renewed.get("accessToken") not in (None, tokens.get("accessToken")), renewed["result"])
+    stale = execute(client, pay_request("SDK-" + uuid.uuid4().hex[:12], tokens.get("accessToken", ""), "1000"))
+    check("SDK pay with the replaced access token: F/INVALID_ACCESS_TOKEN", stale["result"]["resultCode"] == "INVALID_ACCESS_TOKEN", stale["result"])
+
+    revoke = AlipayAuthRevokeTokenRequest()
+    revoke.access_token = renewed.get("accessToken", "")
+    revoked = execute(client, revoke)
+    check("SDK revoke: S", revoked["result"]["resultStatus"] == "S", revoked["result"])
+    after = execute(client, pay_request("SDK-" + uuid.uuid4().hex[:12], renewed.get("accessToken", ""), "1000"))
+    check("SDK pay after revoke: F/INVALID_ACCESS_TOKEN", after["result"]["resultCode"] == "INVALID_ACCESS_TOKEN", after["result"])
+
+
+def dana_authorization_checks(port, check):
+    """dana-python's apply-token signature (over X-CLIENT-KEY|X-TIMESTAMP) on the B2B2C token
+    request, then a direct debit with the customer token."""
+    consent = ("http://127.0.0.1:%d/v1.0/get-auth-code?" % port) + urllib.parse.urlencode({
+        "partnerId": DANA_PARTNER, "merchantId": DANA_MERCHANT, "redirectUrl": "https://merchant.example/bound", "state": "PYSTATE1",
+        "scopes": "CASHIER", "externalId": uuid.uuid4().hex, "channelId": "95221", "timestamp": "2026-11-29T10:00:00+07:00"})
+    back = redirect_query(sandbox_post(port, "/sandbox/dana/consent/approve", {"consentURL": consent, "customer": "dana-binds"}).get("redirect", ""))
+    code = back.get("authCode") or back.get("auth_code") or ""
+    check("dana consent approved: the redirect carries the code and the state", code and back.get("state") == "PYSTATE1", back)
+    body = json.dumps({"grantType": "AUTHORIZATION_CODE", "authCode": code, "additionalInfo": {}}, separators=(",", ":"))
+    _, _, reply = dana_post(port, "/v1.0/access-token/b2b2c.htm", body, scenario="apply_token")
+    token = json.loads(reply)
+    check("dana-python signed B2B2C token request: 2007400 with customer and refresh tokens",
+          token.get("responseCode") == "2007400" and token.get("accessToken") and token.get("refreshToken"), token.get("responseCode"))
+    _, _, reused = dana_post(port, "/v1.0/access-token/b2b2c.htm", body, scenario="apply_token")
+    check("dana-python B2B2C token request with a used code: 4017400", json.loads(reused).get("responseCode") == "4017400", reused)
+    reference = "PYDANA-" + uuid.uuid4().hex[:12]
+    path = "/payment-gateway/v1.0/debit/payment-host-to-host.htm"
+    debit = json.dumps({"partnerReferenceNo": reference, "merchantId": DANA_MERCHANT, "amount": {"value": "10000.00", "currency": "IDR"},
+                        "validUpTo": "2030-01-01T00:00:00+07:00",
+                        "payOptionDetails": [{"payMethod": "BALANCE", "payOption": "", "transAmount": {"value": "10000.00", "currency": "IDR"}}]},
+                       separators=(",", ":"))
+    _, _, paid = dana_post(port, path, debit, customer=token.get("accessToken", ""))
+    check("dana-python signed direct debit with the customer token: 2005400", json.loads(paid).get("responseCode") == "2005400", paid)
 
 
 def paytm_checks(port, check):
@@ -352,8 +444,10 @@ def main():
         check("sandbox rejects a request signed with another key: F/INVALID_SIGNATURE (signed reply)",
               rejected["result"]["resultCode"] == "INVALID_SIGNATURE", rejected)
 
+        gcash_authorization_checks(client, execute, port, check)
         paytm_checks(port, check)
         dana_checks(port, check)
+        dana_authorization_checks(port, check)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
