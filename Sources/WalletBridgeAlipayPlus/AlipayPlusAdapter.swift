@@ -4,7 +4,7 @@ import WalletBridgeHTTP
 
 /// The GCash-style wallet on the Alipay+ open API, server to server (auto debit:
 /// `AGREEMENT_PAYMENT` with the customer's access token as `paymentMethodId`), and the customer
-/// authorization that issues that token (``AuthorizationAdapter``, in `AlipayPlusAuthorization.swift`).
+/// authorization that issues that token (`AuthorizationAdapter`, in `AlipayPlusAuthorization.swift`).
 ///
 /// Every request is signed; every response must carry a valid platform signature (key chosen
 /// by keyVersion) and the amount we asked for, or the outcome is reported unknown, never

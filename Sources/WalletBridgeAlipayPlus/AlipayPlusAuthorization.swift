@@ -15,7 +15,7 @@ extension AlipayPlusAdapter: AuthorizationAdapter {
     /// `consult`: asks where the customer grants the authorization. The consent step is
     /// `normalUrl` (else `authUrl`) as a redirect, else `applinkUrl` (else `schemeUrl`) as a
     /// deeplink.
-    /// - Throws: ``WalletError`` `invalidRequest` when neither the request nor the
+    /// - Throws: `WalletError` `invalidRequest` when neither the request nor the
     ///   configuration names a redirect URL (nothing is sent); the wallet's refusal otherwise.
     public func startAuthorization(_ request: AuthorizationRequest) async throws(WalletError) -> AuthorizationStart {
         guard let redirect = request.redirectURL ?? configuration.authorizationRedirectURL, !redirect.isEmpty else {
@@ -42,7 +42,7 @@ extension AlipayPlusAdapter: AuthorizationAdapter {
     }
 
     /// `applyToken` with `AUTHORIZATION_CODE`.
-    /// - Throws: ``WalletError`` `invalidRequest` with ``WalletError/AuthorizationProblem/invalidCode``
+    /// - Throws: `WalletError` `invalidRequest` with `WalletError/AuthorizationProblem/invalidCode`
     ///   for a code the wallet refuses (invalid, used, expired, another client's).
     public func completeAuthorization(_ grant: AuthorizationGrant, start: AuthorizationStart) async throws(WalletError) -> CustomerAuthorization {
         let body = AlipayPlusWire.ApplyTokenRequest(
@@ -53,7 +53,7 @@ extension AlipayPlusAdapter: AuthorizationAdapter {
     }
 
     /// `applyToken` with `REFRESH_TOKEN`: the new access token and (rotated) refresh token.
-    /// - Throws: ``WalletError`` `authenticationFailed` with ``WalletError/AuthorizationProblem/expired``
+    /// - Throws: `WalletError` `authenticationFailed` with `WalletError/AuthorizationProblem/expired`
     ///   when the wallet refuses the refresh token (bind again).
     public func refreshAuthorization(_ authorization: CustomerAuthorization) async throws(WalletError) -> CustomerAuthorization {
         guard let refreshToken = authorization.refreshToken else {
@@ -79,8 +79,8 @@ extension AlipayPlusAdapter: AuthorizationAdapter {
 
     /// Verifies a `notifyAuthorization` from its raw bytes exactly as a payment notification
     /// (signature, client id, `Request-Time` within ``AlipayPlusConfiguration/notificationClockTolerance``):
-    /// `AUTHCODE_CREATED` is ``AuthorizationNotification/Event/granted`` (with the code and
-    /// state), `TOKEN_CANCELED` is ``AuthorizationNotification/Event/revoked`` (with the access
+    /// `AUTHCODE_CREATED` is `AuthorizationNotification/Event/granted` (with the code and
+    /// state), `TOKEN_CANCELED` is `AuthorizationNotification/Event/revoked` (with the access
     /// token). Its deduplication key holds a SHA-256 of the code or token, never the secret.
     public func verifyAuthorizationNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedAuthorizationNotification {
         try checkNotificationSignature(notification)

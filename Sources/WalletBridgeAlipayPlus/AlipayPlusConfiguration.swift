@@ -63,7 +63,7 @@ public struct AlipayPlusConfiguration: Sendable {
     /// category: consulted before the shared Alipay+ mapping. Empty for GCash.
     public var resultCodes: [String: WalletError.Category]
     /// Where the wallet sends the customer back with the authorization code when an
-    /// ``AuthorizationRequest`` names none (setting `authRedirectUrl`); nil requires every
+    /// `AuthorizationRequest` names none (setting `authRedirectUrl`); nil requires every
     /// request to name one.
     public var authorizationRedirectURL: String?
 

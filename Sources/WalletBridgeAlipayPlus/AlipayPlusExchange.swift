@@ -15,7 +15,7 @@ struct AlipayPlusExchange: Sendable {
     /// Sends `body` to `path` and returns the decoded reply once its signature, client id and
     /// HTTP status check out.
     ///
-    /// - Throws: ``WalletError``. When the request provably never reached the platform the
+    /// - Throws: `WalletError`. When the request provably never reached the platform the
     ///   error has `mayHaveCharged == false`; anything after sending (a timeout, a 5xx, an
     ///   unsigned or tampered reply) has `mayHaveCharged == true`, and callers report it as
     ///   an unknown outcome.

@@ -49,8 +49,8 @@ struct AlipayPlusResultMapping: Sendable {
 
     /// What an `F` from `pay` says about the customer's access token, when it says anything:
     /// `INVALID_ACCESS_TOKEN` (documented for pay: "expired, revoked, or does not exist") is
-    /// ``WalletError/AuthorizationProblem/revoked``; `ACCESS_TOKEN_EXPIRED` (and the TNG-style
-    /// `EXPIRED_ACCESS_TOKEN`) is ``WalletError/AuthorizationProblem/expired`` (the sandbox's
+    /// `WalletError/AuthorizationProblem/revoked`; `ACCESS_TOKEN_EXPIRED` (and the TNG-style
+    /// `EXPIRED_ACCESS_TOKEN`) is `WalletError/AuthorizationProblem/expired` (the sandbox's
     /// emulation choice: not found in the Antom pay table). Both are `authenticationFailed`.
     static func payAuthorizationProblem(_ code: String) -> WalletError.AuthorizationProblem? {
         switch code {
@@ -62,8 +62,8 @@ struct AlipayPlusResultMapping: Sendable {
 
     /// What an `F` from `applyToken` says about the code or refresh token (codes not found in
     /// the published tables: the sandbox's emulation choices): a bad authorization code is
-    /// `invalidRequest` with ``WalletError/AuthorizationProblem/invalidCode``; a bad or expired
-    /// refresh token is `authenticationFailed` with ``WalletError/AuthorizationProblem/expired``
+    /// `invalidRequest` with `WalletError/AuthorizationProblem/invalidCode`; a bad or expired
+    /// refresh token is `authenticationFailed` with `WalletError/AuthorizationProblem/expired`
     /// (bind again).
     static func applyTokenProblem(_ code: String) -> (WalletError.Category, WalletError.AuthorizationProblem)? {
         switch code {

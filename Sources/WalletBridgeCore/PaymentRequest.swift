@@ -21,7 +21,7 @@ public struct PaymentRequest: Sendable, Equatable {
     /// body is byte-identical to the first.
     public var validUntil: Date?
     /// The handle of a stored ``CustomerAuthorization`` (from
-    /// ``WalletClient/completeAuthorization(_:start:)``): when set, ``WalletClient`` puts its
+    /// ``WalletClient/completeAuthorization(_:start:correlationID:)``): when set, ``WalletClient`` puts its
     /// access token in ``customer``, refreshed when due. Nil: ``customer`` is used as it is.
     public var authorization: String? = nil
 

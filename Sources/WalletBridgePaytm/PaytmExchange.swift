@@ -19,7 +19,7 @@ struct PaytmExchange: Sendable {
     /// Sends `body` to `path` (with `query` appended) and returns the decoded reply once its
     /// checksum and HTTP status check out.
     ///
-    /// - Throws: ``WalletError``: `mayHaveCharged == false` when the request provably never
+    /// - Throws: `WalletError`: `mayHaveCharged == false` when the request provably never
     ///   reached Paytm; otherwise (timeout, 5xx, unsigned or tampered reply) `mayHaveCharged ==
     ///   true`, which callers report as unknown.
     func send<Reply: Decodable>(_ path: String, query: String? = nil, _ body: some Encodable, as: Reply.Type) async throws(WalletError) -> Reply {

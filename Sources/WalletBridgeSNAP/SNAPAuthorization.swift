@@ -16,7 +16,7 @@ import WalletBridgeHTTP
 ///   `Authorization-Customer: Bearer <token>`; a token the wallet no longer knows
 ///   (`4010902`, `401xx04`) counts as revoked.
 /// - pay: the direct debit sends the customer token as `Authorization-Customer`; a verified
-///   `401xx02` or `401xx04` refusal names the ``WalletError/AuthorizationProblem``.
+///   `401xx02` or `401xx04` refusal names the `WalletError/AuthorizationProblem`.
 ///
 /// Replies verify as every SNAP reply does; an unsigned refusal (possible only when the profile
 /// does not require signed responses) never names an authorization problem.
@@ -60,8 +60,8 @@ extension SNAPAdapter: AuthorizationAdapter {
     }
 
     /// Apply Token with `AUTHORIZATION_CODE`: the customer token, its refresh token and the
-    /// wallet's `publicUserId` (kept as ``CustomerAuthorization/walletReference``).
-    /// - Throws: ``WalletError`` `invalidRequest` with ``WalletError/AuthorizationProblem/invalidCode``
+    /// wallet's `publicUserId` (kept as `CustomerAuthorization/walletReference`).
+    /// - Throws: `WalletError` `invalidRequest` with `WalletError/AuthorizationProblem/invalidCode`
     ///   for a code the wallet refuses (`4017400` "… Auth Code …").
     public func completeAuthorization(_ grant: AuthorizationGrant, start: AuthorizationStart) async throws(WalletError) -> CustomerAuthorization {
         let body = SNAPWire.ApplyTokenRequest(grantType: "AUTHORIZATION_CODE", authCode: grant.code.value, refreshToken: nil)
@@ -70,8 +70,8 @@ extension SNAPAdapter: AuthorizationAdapter {
     }
 
     /// Apply Token with `REFRESH_TOKEN`: new tokens (DANA rotates the refresh token).
-    /// - Throws: ``WalletError`` `authenticationFailed` with ``WalletError/AuthorizationProblem/expired``
-    ///   (`401xx02`) or ``WalletError/AuthorizationProblem/revoked`` (`401xx04`).
+    /// - Throws: `WalletError` `authenticationFailed` with `WalletError/AuthorizationProblem/expired`
+    ///   (`401xx02`) or `WalletError/AuthorizationProblem/revoked` (`401xx04`).
     public func refreshAuthorization(_ authorization: CustomerAuthorization) async throws(WalletError) -> CustomerAuthorization {
         guard let refreshToken = authorization.refreshToken else {
             throw WalletError(.authenticationFailed, "the authorization has no refresh token; ask the customer to bind again", mayHaveCharged: false)

@@ -61,7 +61,7 @@ struct SNAPExchange: Sendable {
     }
 
     /// Sends `body` to `path`.
-    /// - Throws: ``WalletError``: `mayHaveCharged == false` when the request provably never
+    /// - Throws: `WalletError`: `mayHaveCharged == false` when the request provably never
     ///   reached the wallet; otherwise (timeout, unsigned or tampered reply) `mayHaveCharged ==
     ///   true`, which callers report as unknown.
     func send(
