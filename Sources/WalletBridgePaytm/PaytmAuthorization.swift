@@ -191,7 +191,8 @@ extension PaytmAdapter: AuthorizationAdapter {
                     headerFields: [.contentType: "application/json", .requestID: UUID().uuidString.lowercased()], body: body,
                     timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout))
         } catch {
-            return try PaymentResult.unknownOrThrow(WalletError.transport(error), merchantReference: request.merchantReference, amount: request.amount)
+            return try PaymentResult.unknownOrThrow(
+                WalletError.transport(error), merchantReference: request.merchantReference, amount: request.amount)
         }
         return withdrawResult(response, request: request)
     }

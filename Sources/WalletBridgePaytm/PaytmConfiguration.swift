@@ -203,7 +203,10 @@ public struct PaytmAutoDebit: Sendable, CustomStringConvertible {
     public var scopes = ["paytm", "wallet"]
 
     /// Creates the Auto Debit settings.
-    public init(clientID: String, clientSecret: String, accountsURL: String, deviceID: String = "walletbridge", otpPageURL: String? = nil, always: Bool = false) {
+    public init(
+        clientID: String, clientSecret: String, accountsURL: String, deviceID: String = "walletbridge", otpPageURL: String? = nil,
+        always: Bool = false
+    ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.accountsURL = accountsURL

@@ -77,7 +77,9 @@ extension PaytmSandbox {
     static let otpLifetime: TimeInterval = 300
     static let refreshLifetime: TimeInterval = 30 * 86_400
     /// The test customers' mobile numbers.
-    static let phones = ["paytm-binds": "7777700001", "paytm-refuses-consent": "7777700002", "paytm-quick-expiry": "7777700003", "paytm-pays": "7777700004"]
+    static let phones = [
+        "paytm-binds": "7777700001", "paytm-refuses-consent": "7777700002", "paytm-quick-expiry": "7777700003", "paytm-pays": "7777700004",
+    ]
 
     static func accessLifetime(_ customerID: String) -> TimeInterval { customerID == "paytm-quick-expiry" ? 60 : 3600 }
 
@@ -185,8 +187,12 @@ extension PaytmSandbox {
         switch outcome {
         case .failure(let box): return box.reply
         case .success(let binding):
-            struct Tokens: Encodable { var accessToken: String; var refreshToken: String; var expires: Int64; var refreshTokenExpires: Int64; var scope: String }
-            struct Reply: Encodable { var status: String; var responseCode: String; var message: String; var tokens: Tokens; var encryptedUserId: String }
+            struct Tokens: Encodable {
+                var accessToken: String; var refreshToken: String; var expires: Int64; var refreshTokenExpires: Int64; var scope: String
+            }
+            struct Reply: Encodable {
+                var status: String; var responseCode: String; var message: String; var tokens: Tokens; var encryptedUserId: String
+            }
             return .json(
                 200,
                 SandboxJSON.encode(
@@ -239,7 +245,8 @@ extension PaytmSandbox {
             200,
             SandboxJSON.encode(
                 Reply(
-                    scope: "paytm,wallet", accessToken: binding.accessToken, tokenType: "BEARER", expiresIn: Self.millis(binding.accessTokenExpiresAt),
+                    scope: "paytm,wallet", accessToken: binding.accessToken, tokenType: "BEARER",
+                    expiresIn: Self.millis(binding.accessTokenExpiresAt),
                     refreshToken: binding.refreshToken, refreshTokenExpiresIn: Self.millis(binding.refreshTokenExpiresAt))))
     }
 
@@ -248,13 +255,14 @@ extension PaytmSandbox {
             return .json(400, SandboxJSON.encode(["message": "Missing mandatory header"]))
         }
         let now = clock()
-        let found = (try? ledger.change { state -> Bool in
-            guard let binding = state.paytm.bindings.values.first(where: { $0.accessToken == token || $0.replacedAccessTokens.contains(token) }),
-                binding.revokedAt == nil
-            else { return false }
-            state.paytm.bindings[binding.id]?.revokedAt = now
-            return true
-        }) ?? false
+        let found =
+            (try? ledger.change { state -> Bool in
+                guard let binding = state.paytm.bindings.values.first(where: { $0.accessToken == token || $0.replacedAccessTokens.contains(token) }),
+                    binding.revokedAt == nil
+                else { return false }
+                state.paytm.bindings[binding.id]?.revokedAt = now
+                return true
+            }) ?? false
         return found ? SandboxReply(status: 200) : .json(400, SandboxJSON.encode(["message": "Token not found"]))
     }
 
@@ -262,7 +270,9 @@ extension PaytmSandbox {
 
     private func withdraw(_ request: SandboxRequest) -> SandboxReply {
         guard let fields = try? JSONDecoder().decode([String: String].self, from: Data(request.body)) else {
-            return withdrawReply(["Status": "TXN_FAILURE", "ResponseCode": "1001", "ResponseMessage": "the body must be a flat JSON object of strings"])
+            return withdrawReply([
+                "Status": "TXN_FAILURE", "ResponseCode": "1001", "ResponseMessage": "the body must be a flat JSON object of strings",
+            ])
         }
         var signed: [String: String?] = [:]
         for (key, value) in fields where key != "CheckSum" { signed[key] = value }
@@ -372,7 +382,8 @@ extension PaytmSandbox {
         }
         var query: [String: String] = [:]
         for item in components.queryItems ?? [] { query[item.name] = item.value }
-        guard components.path == Self.otpPagePath, let redirect = query["redirectUrl"], let state = query["state"], URLComponents(string: redirect) != nil
+        guard components.path == Self.otpPagePath, let redirect = query["redirectUrl"], let state = query["state"],
+            URLComponents(string: redirect) != nil
         else {
             return .json(400, SandboxJSON.encode(["error": "not an OTP page URL of this sandbox with redirectUrl and state"]))
         }
