@@ -181,7 +181,7 @@ public struct PaytmConfiguration: Sendable {
 /// Paytm Auto Debit (account linking): the accounts client that sends and validates OTPs
 /// and manages SSO tokens, and how withdraws are made. Its secret never appears in a
 /// description.
-public struct PaytmAutoDebit: Sendable, CustomStringConvertible {
+public struct PaytmAutoDebit: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The accounts client id (Basic authentication user).
     public var clientID: String
     /// The accounts client secret (Basic authentication password): a secret.
@@ -218,5 +218,10 @@ public struct PaytmAutoDebit: Sendable, CustomStringConvertible {
     /// The client id and URLs; never the secret.
     public var description: String {
         "PaytmAutoDebit(clientID: \(clientID), clientSecret: <redacted>, accountsURL: \(accountsURL), always: \(always))"
+    }
+
+    public var debugDescription: String { description }
+    public var customMirror: Mirror {
+        Mirror(self, children: ["clientID": clientID, "accountsURL": accountsURL, "always": always], displayStyle: .struct)
     }
 }

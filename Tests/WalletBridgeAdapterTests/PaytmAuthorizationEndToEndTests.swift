@@ -103,6 +103,11 @@ struct PaytmAuthorizationEndToEndTests {
             #expect(inquired.status.isSucceeded)
 
             let stored = try await rig.client.authorization(handle: authorization.handle)
+            let linking = try #require(rig.adapter.configuration.autoDebit)
+            var dumped = ""
+            dump(linking, to: &dumped)
+            expectNoSecrets(
+                [SandboxCredentials.paytmOAuthClientSecret], in: rig.lines.all + ["\(linking)", String(reflecting: linking), dumped])
             expectNoSecrets(
                 [stored.accessToken.value, stored.refreshToken?.value ?? ""],
                 in: rig.lines.all + ["\(stored)", String(reflecting: stored), "\(grant)", "\(start)", "\(paid)", String(reflecting: paid)])
