@@ -19,6 +19,9 @@ enum SandboxConsent {
         if let session = URLComponents(string: page)?.queryItems?.first(where: { $0.name == "session" })?.value {
             // Alipay+ wallets: a consult session.
             (path, body) = ("/sandbox/consent/approve", ["session": session, "customer": customer])
+        } else if URLComponents(string: page)?.path == "/sandbox/paytm/otp" {
+            // Paytm Auto Debit: the sandbox's OTP page (the OTP is sent to the customer's phone).
+            (path, body) = ("/sandbox/paytm/otp/approve", ["consentURL": page, "customer": customer])
         } else {
             // SNAP wallets: the binding URL the adapter built.
             (path, body) = ("/sandbox/dana/consent/approve", ["consentURL": page, "customer": customer])

@@ -16,6 +16,10 @@ public struct PaytmAdapter: WalletAdapter {
     /// The name callers know the wallet by (`paytm`).
     public let walletName: String
     let exchange: PaytmExchange
+    /// Auto Debit: Paytm's `state_token` of each OTP sent, by our state (shared by copies).
+    let otpSessions = PaytmOTPSessions()
+    /// Where Auto Debit calls go (the same transport as the exchange).
+    var transport: any HTTPTransport { exchange.transport }
 
     /// Creates an adapter.
     /// - Parameters:
@@ -46,7 +50,14 @@ public struct PaytmAdapter: WalletAdapter {
     /// completes checkout, so the result is `pending(.token(txnToken))`. F means nothing was
     /// started (failed); `325` (the orderId is taken with other content) throws
     /// `inconsistentRequest`.
+    ///
+    /// A payment that names a stored authorization (``PaymentRequest/authorization``), or any
+    /// payment when the profile sets `autoDebit=true`, is an Auto Debit withdraw instead
+    /// (``withdraw(_:)``): one step, with the SSO token as the customer.
     public func pay(_ request: PaymentRequest) async throws(WalletError) -> PaymentResult {
+        if request.authorization != nil || configuration.autoDebit?.always == true {
+            return try await withdraw(request)
+        }
         try Self.checkReference(request.merchantReference, field: "orderId")
         let amount = try PaytmAmount.text(request.amount)
         let body = PaytmWire.InitiateRequest(

@@ -187,7 +187,7 @@ struct PaytmSandbox: Sendable {
             Reply(resultInfo: .init("S", "0000", "Success"), txnToken: payment.token, isPromoCodeValid: false, authenticated: true))
     }
 
-    private static func complete(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
+    static func complete(_ payment: inout LedgerPayment, customer: SandboxCustomer, state: inout LedgerState, now: Date) {
         payment.completedAt = date(now)
         if customer.behaviour == .declines {
             payment.state = .failed
@@ -336,7 +336,7 @@ struct PaytmSandbox: Sendable {
 
     /// Posts the checksummed form callback once, when an order reaches a final state; a plain
     /// HTTP 200 acknowledges it.
-    private func callbackIfFinal(_ payment: LedgerPayment) {
+    func callbackIfFinal(_ payment: LedgerPayment) {
         guard payment.state != .processing, let url = payment.notifyURL else { return }
         let marker = LedgerState.key(Self.wallet, "CALLBACK|\(payment.merchantReference)")
         let isNew = (try? ledger.change { state -> Bool in state.notified.insert(marker).inserted }) ?? false

@@ -12,6 +12,11 @@ public enum SandboxCredentials {
     public static let paytmMerchantID = "WBSANDBOX00000000001"
     /// The test merchant's Paytm merchant key (the shared test-only key; 16 characters).
     public static let paytmMerchantKey = "SDOr4vU+L2wkTaKX"
+    /// The Paytm-style accounts client id (Auto Debit: Basic authentication of Send OTP,
+    /// Validate OTP, Refresh Token and Revoke Access).
+    public static let paytmOAuthClientID = "wbsandbox-paytm-autodebit"
+    /// That client's secret (test-only).
+    public static let paytmOAuthClientSecret = "test-only-paytm-client-secret-0123"
     /// `X-PARTNER-ID` (and `X-CLIENT-KEY`) of the sandbox's test merchant on the DANA-style wallet.
     public static let danaPartnerID = "2026112400000000000001"
     /// `merchantId` of that merchant.

@@ -139,6 +139,16 @@ public struct SandboxCustomer: Sendable, Equatable {
         SandboxCustomer(
             id: "paytm-slow", wallet: "paytm", behaviour: .staysInProcess, currency: .inr, openingBalance: 1_000_000_000,
             inquiriesBeforeResult: 3, summary: "PENDING (402) for 2 status queries; the 3rd pays"),
+        SandboxCustomer(
+            id: "paytm-binds", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 0,
+            summary: "links by OTP 123456 (phone 7777700001; SSO token valid 1 hour, refresh token 30 days), then pays by withdraw"),
+        SandboxCustomer(
+            id: "paytm-refuses-consent", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 0, summary: "declines linking on the OTP page (error=ACCESS_DENIED; phone 7777700002)"),
+        SandboxCustomer(
+            id: "paytm-quick-expiry", wallet: "paytm", behaviour: .pays, currency: .inr, openingBalance: 1_000_000_000,
+            inquiriesBeforeResult: 0, summary: "links by OTP 123456 with an SSO token valid 60 seconds (phone 7777700003), then pays"),
     ]
 
     /// The customer with `id`, if any.

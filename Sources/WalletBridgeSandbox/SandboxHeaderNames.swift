@@ -4,6 +4,13 @@ import WalletBridgeHTTP
 /// The header names the sandbox's wallets read and send, declared once in the spelling each
 /// wallet uses; the tests check that each literal is a valid name. Lookups ignore case.
 extension HTTPField.Name {
+    // Paytm Auto Debit (accounts APIs).
+
+    /// `x-device-identifier` on Send OTP, Validate OTP, Refresh Token and Revoke Access.
+    static let paytmDeviceIdentifier = HTTPField.Name.known("x-device-identifier")
+    /// `session_token` on Revoke Access.
+    static let paytmSessionToken = HTTPField.Name.known("session_token")
+
     // Alipay+ requests and notifications: `Client-Id`, `Request-Time`, `Signature`.
 
     /// `Client-Id` on requests and notifications.

@@ -63,6 +63,9 @@ struct LedgerState: Codable, Sendable, Equatable {
     /// The Alipay+ wallets' customer authorizations (consent sessions, codes, bindings); absent
     /// in state files written before they existed.
     var alipayAuthorizations: SandboxAuthorizations.State?
+    /// The Paytm-style wallet's OTPs and Auto Debit bindings (see `PaytmAuthorizations.swift`);
+    /// absent in state files written before they existed.
+    var paytmAuthorizations: PaytmAuthorizationBook?
 
     static func key(_ wallet: String, _ reference: String) -> String { "\(wallet)|\(reference)" }
 

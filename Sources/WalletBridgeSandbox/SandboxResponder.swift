@@ -35,6 +35,9 @@ struct SandboxResponder: HTTPResponder {
             ) {
                 await alipayPlus.handle(incoming)
             }
+        } else if let linking = paytm.authorizationHandle(incoming) {
+            // Paytm Auto Debit: the accounts APIs, the withdraw, the OTP page and its admin.
+            reply = linking
         } else if paytm.handles(incoming.path) {
             reply = await planned(
                 incoming, wallet: PaytmSandbox.wallet, operation: paytm.operationName(incoming.path), fields: PaytmSandbox.summaryFields

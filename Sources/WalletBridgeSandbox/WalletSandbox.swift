@@ -281,8 +281,12 @@ public final class WalletSandbox: Sendable {
             return PartnerProfile(
                 wallet: "paytm", scheme: "paytm", baseURL: baseURL, clientID: SandboxCredentials.paytmMerchantID,
                 merchantKey: .string(SandboxCredentials.paytmMerchantKey),
+                clientSecret: .string(SandboxCredentials.paytmOAuthClientSecret),
                 connectTimeout: .seconds(2), requestTimeout: .seconds(10),
-                settings: ["websiteName": "WEBSTAGING", "channelId": "WEB"]
+                settings: [
+                    "websiteName": "WEBSTAGING", "channelId": "WEB", "oauthClientId": SandboxCredentials.paytmOAuthClientID,
+                    "otpPageURL": baseURL + "/sandbox/paytm/otp",
+                ]
             )
         case "dana":
             return PartnerProfile(
@@ -317,6 +321,7 @@ public final class WalletSandbox: Sendable {
             "gcash-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
             "gcash-platform-public.pem": SandboxCredentials.platformPublicKeyPEM,
             "paytm-merchant-key.txt": SandboxCredentials.paytmMerchantKey,
+            "paytm-client-secret.txt": SandboxCredentials.paytmOAuthClientSecret,
             "dana-client-secret.txt": SandboxCredentials.danaClientSecret,
             // The test merchant's one RSA key pair serves DANA too; named for what it is there.
             "dana-merchant-private.pem": SandboxCredentials.merchantPrivateKeyPEM,
@@ -350,9 +355,13 @@ public final class WalletSandbox: Sendable {
             "base_url": baseURL,
             "client_id": SandboxCredentials.paytmMerchantID,
             "merchant_key": "file:paytm-merchant-key.txt",
+            "client_secret": "file:paytm-client-secret.txt",
             "connect_timeout_ms": 2000,
             "request_timeout_ms": 10000,
-            "settings": ["websiteName": "WEBSTAGING", "channelId": "WEB"],
+            "settings": [
+                "websiteName": "WEBSTAGING", "channelId": "WEB", "oauthClientId": SandboxCredentials.paytmOAuthClientID,
+                "otpPageURL": baseURL + "/sandbox/paytm/otp",
+            ],
         ]
         let dana: [String: Any] = [
             "scheme": "snap",
