@@ -14,7 +14,8 @@ struct BindCommand: AsyncParsableCommand {
             back, run it again with --redirect-url URL --state STATE to finish. The authorization is stored in the \
             journal's database with its tokens sealed (AES-256-GCM, key file bindings.key, mode 0600) and only its \
             handle is printed (--json: "binding"). Exit status: 0 bound, 1 refused (the customer declined, a bad or \
-            used code), 2 usage or set-up error, 4 waiting for the customer (--config, consent step printed).
+            used code), 2 usage or set-up error, 3 unknown (no answer in time: start again), 4 waiting for the customer \
+            (--config, consent step printed).
             """
     )
 
@@ -26,7 +27,10 @@ struct BindCommand: AsyncParsableCommand {
     @Option(help: "Where the wallet sends the customer back (default: the profile's, or a local placeholder for the sandbox).")
     var returnURL: String?
 
-    @Option(help: "With --config: the URL the wallet redirected the customer to, carrying authCode and the state.")
+    @Option(
+        help:
+            "With --config: the URL the wallet redirected the customer to, carrying authCode and the state; - reads it from stdin (keeps the one-time code out of ps and shell history)."
+    )
     var redirectURL: String?
 
     @Option(help: "With --redirect-url: the state printed when the binding started.")
@@ -63,7 +67,8 @@ struct BindCommand: AsyncParsableCommand {
     func bind(_ session: WalletSession, customerID: String) async throws(WalletError) -> (JSONOutput, ExitCode) {
         let client = session.client
         let back = returnURL ?? "http://127.0.0.1/walletbridge/bound"
-        if let redirectURL, let state {
+        if var redirectURL, let state {
+            if redirectURL == "-" { redirectURL = (readLine(strippingNewline: true) ?? "").trimmingCharacters(in: .whitespaces) }
             let start = AuthorizationStart(
                 wallet: options.wallet, customerID: customerID, action: .redirect(url: back), state: state,
                 scopes: (client.adapter as? any AuthorizationAdapter)?.authorizationCapabilities.defaultScopes ?? [])
@@ -81,7 +86,7 @@ struct BindCommand: AsyncParsableCommand {
                 (
                     "next",
                     .string(
-                        "open the URL as the customer; then run walletbridge bind \(options.commonArguments) --customer \(WalletOptions.shellQuoted(customerID)) --redirect-url URL --state \(start.state)"
+                        "open the URL as the customer; then run walletbridge bind \(options.commonArguments) --customer \(WalletOptions.shellQuoted(customerID)) --state \(start.state) --redirect-url - (then paste the URL)"
                     )
                 ),
             ])
@@ -99,12 +104,19 @@ struct BindCommand: AsyncParsableCommand {
 
     static func refusal(_ error: WalletError, wallet: String, customer: String) -> JSONOutput {
         .object([
-            ("status", .string(error.mayHaveCharged ? "unknown" : "refused")), ("wallet", .string(wallet)), ("customer", .string(customer)),
+            ("status", .string(undecided(error) ? "unknown" : "refused")), ("wallet", .string(wallet)), ("customer", .string(customer)),
             ("error", ResultOutput.errorObject(error)),
         ])
     }
 
+    /// A timeout, an outage or an unsigned answer: the wallet may have bound the customer (a
+    /// code is single-use, so start again); not a refusal.
+    static func undecided(_ error: WalletError) -> Bool {
+        error.mayHaveCharged || (error.isRetryable && error.authorization == nil)
+    }
+
     static func exitCode(_ error: WalletError) -> ExitCode {
+        if undecided(error) { return ExitCode(3) }
         switch error.category {
         case .journalUnavailable: return ExitCode(2)
         case .invalidRequest where error.authorization == nil: return ExitCode(2)

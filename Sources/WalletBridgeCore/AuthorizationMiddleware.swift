@@ -23,6 +23,11 @@ public struct AuthorizationMiddleware: WalletMiddleware {
         self.now = now
     }
 
+    /// Whether an earlier attempt of the payment in progress may have reached the wallet (a
+    /// resend under a reference the journal already holds): set by ``WalletClient`` around
+    /// such a `pay`.
+    @TaskLocal static var earlierAttemptMayHaveReached = false
+
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
         guard case .pay(var request) = operation, let handle = request.authorization else {
@@ -30,6 +35,19 @@ public struct AuthorizationMiddleware: WalletMiddleware {
         }
         let outcome = try await next(operation, context)
         guard let result = outcome.payment, case .failed(let error) = result.status, let problem = error.authorization else { return outcome }
+        if context.attempt > 1 || Self.earlierAttemptMayHaveReached {
+            // A resend: an earlier attempt may have been processed, whatever this one's token
+            // says. The refusal proves nothing about the payment: unknown, settled by inquiry
+            // (which needs no customer token). Never failed, never refreshed and resent.
+            var open = result
+            open.status = .unknown(
+                WalletError(
+                    .unknownOutcome,
+                    "the wallet refused this resend's customer token (\(problem)); an earlier attempt may have been processed, so inquire",
+                    partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: true))
+            if problem == .revoked { await markRevokedIfCurrent(handle, refused: request.customer) }
+            return .payment(open)
+        }
         switch problem {
         case .expired:
             context.logger.notice(
@@ -39,21 +57,47 @@ public struct AuthorizationMiddleware: WalletMiddleware {
             do throws(WalletError) {
                 renewed = try await refresher.replace(handle, rejected: request.customer)
             } catch let refreshError {
-                // Nothing was charged (the wallet refused the payment); the refresh's own
-                // problem (revoked, expired refresh token) is the one to act on.
+                // Nothing was charged (the wallet refused the payment, on its first attempt);
+                // the refresh's own problem (revoked, expired refresh token) is the one to act on.
                 var refused = result
-                refused.status = .failed(refreshError)
+                refused.status = .failed(
+                    WalletError(
+                        refreshError.category == .unknownOutcome || refreshError.category == .timeout ? .authenticationFailed : refreshError.category,
+                        "the wallet refused the customer's expired access token, and it could not be refreshed: \(refreshError.message)",
+                        partnerCode: error.partnerCode, partnerMessage: error.partnerMessage, mayHaveCharged: false
+                    ).with(authorization: refreshError.authorization ?? .expired))
                 return .payment(refused)
             }
-            request.customer = renewed.accessToken
-            var resent = context
-            resent.attempt += 1
-            return try await next(.pay(request), resent)
+            return try await resend(request, token: renewed.accessToken, context: context, next: next)
         case .revoked:
-            try? await refresher.markRevoked(handle, at: now())
+            // A concurrent refresh may have rotated the token this payment read: then resend
+            // once with the current one; otherwise the binding is revoked.
+            if let stored = try? await refresher.load(handle), !stored.isRevoked, stored.accessToken != request.customer {
+                return try await resend(request, token: stored.accessToken, context: context, next: next)
+            }
+            await markRevokedIfCurrent(handle, refused: request.customer)
             return outcome
         default:
             return outcome
         }
+    }
+
+    private func resend(
+        _ request: PaymentRequest, token: CustomerCredential, context: WalletOperationContext, next: WalletNext
+    )
+        async throws(WalletError) -> WalletOutcome
+    {
+        var request = request
+        request.customer = token
+        var resent = context
+        resent.attempt += 1
+        return try await next(.pay(request), resent)
+    }
+
+    /// Marks `handle` revoked only while its stored token is still the refused one (a refresh
+    /// may have replaced it meanwhile).
+    private func markRevokedIfCurrent(_ handle: String, refused: CustomerCredential) async {
+        guard let stored = try? await refresher.load(handle), stored.accessToken == refused else { return }
+        try? await refresher.markRevoked(handle, at: now())
     }
 }

@@ -90,8 +90,8 @@ public actor AuthorizationRefresher {
             throw WalletError(.journalUnavailable, "the authorization store could not be read (\(error))", mayHaveCharged: false)
         }
         guard let found else {
+            // A mistyped handle is a mistake, not a revoked binding.
             throw WalletError(.invalidRequest, "no authorization has the handle \(handle); bind the customer first", mayHaveCharged: false)
-                .with(authorization: .revoked)
         }
         guard found.wallet == wallet else {
             throw WalletError(.invalidRequest, "authorization \(handle) belongs to \(found.wallet), not \(wallet)", mayHaveCharged: false)
@@ -104,19 +104,27 @@ public actor AuthorizationRefresher {
         guard let adapter else {
             throw WalletError(.invalidRequest, "\(wallet) does not support customer authorization", mayHaveCharged: false)
         }
+        // A copy read before another refresh (of this client or another process sharing the
+        // store) finished: use the tokens it stored rather than spend a rotated refresh token.
+        let latest = try await load(stored.handle)
+        if latest.isRevoked { throw Self.refusal(.revoked, handle: stored.handle) }
+        if latest.accessToken != stored.accessToken, policy.decide(latest, now: now()) == .use { return latest }
         refreshes += 1
         let store = self.store
         let now = self.now
         let task = Task<Result<CustomerAuthorization, WalletError>, Never> {
             do throws(WalletError) {
-                let renewed = try await adapter.refreshAuthorization(stored)
-                let updated = stored.renewed(by: renewed, at: now())
+                let renewed = try await adapter.refreshAuthorization(latest)
+                // Revoked while the refresh was on the wire: the revocation stands.
+                if (try? await store.authorization(handle: latest.handle))?.isRevoked == true {
+                    return .failure(Self.refusal(.revoked, handle: latest.handle))
+                }
+                let updated = latest.renewed(by: renewed, at: now())
                 do {
                     try await store.save(updated)
                 } catch {
                     return .failure(
-                        WalletError(
-                            .journalUnavailable, "the refreshed authorization could not be stored (\(error))", mayHaveCharged: false))
+                        WalletError(.journalUnavailable, "the refreshed authorization could not be stored (\(error))", mayHaveCharged: false))
                 }
                 return .success(updated)
             } catch {
@@ -126,7 +134,10 @@ public actor AuthorizationRefresher {
         inFlight[stored.handle] = task
         let result = await task.value
         inFlight[stored.handle] = nil
-        if case .failure(let error) = result, error.authorization == .revoked {
+        if case .failure(let error) = result, error.authorization == .revoked,
+            let current = try? await load(stored.handle), current.refreshToken == latest.refreshToken
+        {
+            // The wallet refused the refresh token this binding still holds: revoked.
             try? await markRevoked(stored.handle, at: now())
         }
         return try result.get()

@@ -200,11 +200,6 @@ public struct WalletClient: Sendable {
         }
         try adapter.capabilities.check(request.amount)
         var request = request
-        if let handle = request.authorization {
-            // Before anything is journalled: a revoked or expired authorization is refused
-            // without sending, and a token due for refresh is refreshed first.
-            request.customer = try await authorizations.usable(handle).accessToken
-        }
         let known: JournalEntry?
         do {
             known = try await journal.entry(JournalEntry.paymentID(wallet: adapter.walletName, merchantReference: request.merchantReference))
@@ -215,8 +210,31 @@ public struct WalletClient: Sendable {
             // A resend under the same reference sends the body the first attempt pinned.
             request.validUntil = request.validUntil ?? known.pinned.validUntil
         }
+        if let handle = request.authorization {
+            // Before anything new is journalled: a revoked or expired authorization is refused
+            // without sending, and a token due for refresh is refreshed first. A payment the
+            // journal already holds keeps its own story: settled, it is answered from the
+            // journal; open and possibly received, its state stands with this error beside it.
+            do throws(WalletError) {
+                request.customer = try await authorizations.usable(handle).accessToken
+            } catch {
+                guard let known, known.state.isFinal || known.mayHaveReachedWallet else { throw error }
+                var result = known.paymentResult
+                if !known.state.isFinal { result.lastError = error }
+                return result
+            }
+        }
         request = adapter.pinned(request)
-        return try await payment(run(.pay(request), correlationID: correlationID))
+        let resend = known?.mayHaveReachedWallet ?? false
+        let outcome = await AuthorizationMiddleware.$earlierAttemptMayHaveReached.withValue(resend) {
+            () async -> Result<WalletOutcome, WalletError> in
+            do throws(WalletError) {
+                return .success(try await run(.pay(request), correlationID: correlationID))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try payment(outcome.get())
     }
 
     /// Reads a payment's state. The expected amount and wallet reference come from the journal

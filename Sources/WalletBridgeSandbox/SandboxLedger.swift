@@ -154,6 +154,8 @@ final class SandboxLedger: @unchecked Sendable {
         let url = URL(fileURLWithPath: stateFile)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try encoder.encode(state).write(to: url, options: .atomic)
+        // It holds the sandbox's issued (test-only) tokens: readable by its owner only.
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: stateFile)
     }
 }
 

@@ -227,7 +227,7 @@ for spec in "gcash alipayplus 10.00 PHP" "paytm paytm 10.00 INR" "dana snap 1000
   check "--dump-cases $wallet: no key text in the cases" 0 "$(cat "$work/cases-$wallet"/*.json | grep -c 'PRIVATE KEY\|SDOr4vU+L2wkTaKX')"
 done
 # Bind once, pay in one step (issue 13): bind, pay --binding, bindings, unbind, then refused.
-for spec in "gcash 10.00 PHP" "dana 10000 IDR"; do
+for spec in "gcash 10.00 PHP" "dana 10000 IDR" "paytm 10.00 INR"; do
   read -r wallet amount currency <<<"$spec"
   bound=$("$CLI" bind --wallet "$wallet" --json)
   handle=$(field binding <<<"$bound")
@@ -249,7 +249,7 @@ check "bindings are kept with mode 0600 (journal and key)" "600 600" "$(stat -c 
 # No sandbox-issued token (kept in the sandbox's state file) in any --json output.
 tokens=$(python3 -c 'import json,sys
 s=json.load(open(sys.argv[1]))
-for book in ("alipayAuthorizations", "danaAuthorizations"):
+for book in ("alipayAuthorizations", "danaAuthorizations", "paytmAuthorizations"):
     found = (s.get(book) or {}).get("bindings") or []
     for b in (found.values() if isinstance(found, dict) else found):
         for k in ("accessToken", "refreshToken"):

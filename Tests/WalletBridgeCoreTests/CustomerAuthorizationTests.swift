@@ -47,6 +47,10 @@ actor FakeAuthorizationWallet {
 
     func setNow(_ date: Date) { now = date }
 
+    /// The next payment is processed (charged) but its answer is lost: unknown.
+    var loseNextAnswer = false
+    func loseTheNextAnswer() { loseNextAnswer = true }
+
     func expire(_ token: String) {
         valid.remove(token)
         expired.insert(token)
@@ -62,7 +66,10 @@ actor FakeAuthorizationWallet {
         let token = request.customer.value
         pays.append((request.merchantReference, token))
         let status: PaymentStatus
-        if valid.contains(token) {
+        if loseNextAnswer, valid.contains(token) {
+            loseNextAnswer = false
+            status = .unknown(WalletError(.timeout, "no answer in time"))
+        } else if valid.contains(token) {
             status = .succeeded
         } else if expired.contains(token) {
             status = .failed(
@@ -120,7 +127,8 @@ struct CustomerAuthorizationTests {
     static let start = Date(timeIntervalSince1970: 1_795_000_000)
 
     static func client(_ wallet: FakeAuthorizationWallet, now: Date = start, margin: Duration = .seconds(300)) -> WalletClient {
-        var configuration = WalletClient.Configuration(clock: PolicyClock(clock: ContinuousClock(), now: { now }))
+        var configuration = WalletClient.Configuration(
+            retry: RetryPolicy(maxAttempts: 1), settleWithin: .zero, clock: PolicyClock(clock: ContinuousClock(), now: { now }))
         configuration.authorizationRefresh = AuthorizationRefreshPolicy(margin: margin)
         return WalletClient(adapter: FakeAuthorizationAdapter(wallet: wallet), configuration: configuration)
     }
@@ -258,6 +266,37 @@ struct CustomerAuthorizationTests {
         #expect(await wallet.pays.isEmpty)
         let unknown = await #expect(throws: WalletError.self) { _ = try await client.pay(try Self.payment("WB-Y", "wbauth_nope")) }
         #expect(unknown?.category == .invalidRequest)
+    }
+
+    /// A resend of a payment whose first answer was lost (it may have been processed) is never
+    /// settled as failed by a token refusal: the customer may have paid before unbinding.
+    @Test func aTokenRefusalOnAResendIsUnknownNeverFailed() async throws {
+        let wallet = FakeAuthorizationWallet()
+        let client = Self.client(wallet)
+        let bound = try await Self.bind(client)
+        await wallet.loseTheNextAnswer()
+        let first = try await client.pay(try Self.payment("WB-LOST", bound.handle))
+        #expect(first.status.name == "unknown")
+        await wallet.revoke(bound.accessToken.value)  // the customer unbinds in the app meanwhile
+        let resent = try await client.pay(try Self.payment("WB-LOST", bound.handle))
+        #expect(resent.status.name == "unknown", "a resend's token refusal must not settle the payment: \(resent.status)")
+        #expect(resent.status.error?.mayHaveCharged == true)
+        let entry = try await client.journal.entry(JournalEntry.paymentID(wallet: "fake", merchantReference: "WB-LOST"))
+        #expect(entry?.state.isFinal == false)
+    }
+
+    /// A payment the journal already settled is answered from it, even once the binding is revoked.
+    @Test func aSettledPaymentIsAnsweredFromTheJournalAfterTheBindingIsRevoked() async throws {
+        let wallet = FakeAuthorizationWallet()
+        let client = Self.client(wallet)
+        let bound = try await Self.bind(client)
+        #expect(try await client.pay(try Self.payment("WB-DONE", bound.handle)).status == .succeeded)
+        _ = try await client.revokeAuthorization(handle: bound.handle)
+        let again = try await client.pay(try Self.payment("WB-DONE", bound.handle))
+        #expect(again.status == .succeeded)
+        #expect(await wallet.pays.count == 1)
+        // A new payment with the revoked binding is refused.
+        await #expect(throws: WalletError.self) { _ = try await client.pay(try Self.payment("WB-NEW", bound.handle)) }
     }
 
     @Test func tokensAndCodesNeverAppearInDescriptions() async throws {
