@@ -253,6 +253,41 @@ def dana_authorization_checks(port, check):
     check("dana-python signed direct debit with the customer token: 2005400", json.loads(paid).get("responseCode") == "2005400", paid)
 
 
+def paytm_linking_checks(port, check):
+    """Paytm-style Auto Debit: link by OTP (the sandbox's test OTP), then a withdraw whose
+    CheckSum paytmchecksum generates over the form fields, and whose reply's CheckSum
+    paytmchecksum verifies."""
+    import base64
+    basic = base64.b64encode(b"wbsandbox-paytm-autodebit:test-only-paytm-client-secret-0123").decode()
+
+    def post(path, payload, headers=None):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        merged = {"Content-Type": "application/json"}
+        merged.update(headers or {})
+        connection.request("POST", path, body=json.dumps(payload).encode(), headers=merged)
+        response = connection.getresponse()
+        result = response.status, json.loads(response.read() or b"{}")
+        connection.close()
+        return result
+
+    client_headers = {"Authorization": "Basic " + basic, "x-device-identifier": "interop-device"}
+    _, sent = post("/signin/otp", {"phone": "paytm-binds", "scopes": ["paytm", "wallet"]}, client_headers)
+    _, linked = post("/signin/validate/otp", {"otp": "123456", "state_token": sent.get("state_token", "")}, client_headers)
+    token = (linked.get("tokens") or {}).get("accessToken", "")
+    check("Paytm OTP linking: an SSO token for the test OTP", bool(token), linked.get("responseCode"))
+    fields = {"MID": PAYTM_MID, "ReqType": "WITHDRAW", "TxnAmount": "10.00", "AppIP": "127.0.0.1", "OrderId": "PYLINK-" + uuid.uuid4().hex[:10],
+              "DeviceId": "interop-device", "Currency": "INR", "SSOToken": token, "PaymentMode": "PPI", "CustId": "interop",
+              "IndustryType": "Retail", "Channel": "WEB", "AuthMode": "USRPWD"}
+    fields["CheckSum"] = PaytmChecksum.generateSignature(dict(fields), PAYTM_KEY)
+    _, reply = post("/paymentservices/HANDLER_FF/withdrawScw", fields)
+    returned = reply.pop("CheckSum", "")
+    check("paytmchecksum-signed withdraw with the SSO token: TXN_SUCCESS", reply.get("Status") == "TXN_SUCCESS", reply)
+    check("paytmchecksum verifies the withdraw reply's CheckSum", PaytmChecksum.verifySignature(reply, PAYTM_KEY, returned), reply)
+    forged = dict(fields, TxnAmount="1.00")
+    _, refused = post("/paymentservices/HANDLER_FF/withdrawScw", forged)
+    check("the sandbox refuses a withdraw whose fields differ from its CheckSum", refused.get("Status") != "TXN_SUCCESS", refused)
+
+
 def paytm_checks(port, check):
     catcher = http.server.HTTPServer(("127.0.0.1", 0), CallbackCatcher)
     threading.Thread(target=catcher.serve_forever, daemon=True).start()
@@ -446,6 +481,7 @@ def main():
 
         gcash_authorization_checks(client, execute, port, check)
         paytm_checks(port, check)
+        paytm_linking_checks(port, check)
         dana_checks(port, check)
         dana_authorization_checks(port, check)
     finally:
