@@ -30,7 +30,7 @@ public struct AuthorizationMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
-        guard case .pay(var request) = operation, let handle = request.authorization else {
+        guard case .pay(let request) = operation, let handle = request.authorization else {
             return try await next(operation, context)
         }
         let outcome = try await next(operation, context)

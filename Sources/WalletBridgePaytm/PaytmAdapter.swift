@@ -51,7 +51,7 @@ public struct PaytmAdapter: WalletAdapter {
     /// started (failed); `325` (the orderId is taken with other content) throws
     /// `inconsistentRequest`.
     ///
-    /// A payment that names a stored authorization (``PaymentRequest/authorization``), or any
+    /// A payment that names a stored authorization (`PaymentRequest/authorization`), or any
     /// payment when the profile sets `autoDebit=true`, is an Auto Debit withdraw instead
     /// (``withdraw(_:)``): one step, with the SSO token as the customer.
     public func pay(_ request: PaymentRequest) async throws(WalletError) -> PaymentResult {

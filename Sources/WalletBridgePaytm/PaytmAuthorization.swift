@@ -7,7 +7,7 @@ import WalletBridgeHTTP
 /// Paytm Auto Debit ("account linking", "bind once, pay in one step"), enabled by the
 /// profile's Auto Debit settings (``PaytmAutoDebit``):
 ///
-/// - start: Send OTP to the customer's mobile number. ``AuthorizationRequest/customerID`` is
+/// - start: Send OTP to the customer's mobile number. `AuthorizationRequest/customerID` is
 ///   sent as the `phone`: for Paytm the merchant's id for the customer must be the mobile
 ///   number (the sandbox also takes its test customer ids). Paytm's `state_token` stays
 ///   inside the adapter, keyed by our state, for 5 minutes; the action is a redirect to the
@@ -36,7 +36,7 @@ extension PaytmAdapter: AuthorizationAdapter {
 
     /// Send OTP. The action is the OTP page (`otpPageURL`, else the redirect URL) with
     /// `state` and `redirectUrl` in its query.
-    /// - Throws: ``WalletError`` `invalidRequest` when Auto Debit is not configured, the
+    /// - Throws: `WalletError` `invalidRequest` when Auto Debit is not configured, the
     ///   customer id is empty, or no page is known; the wallet's refusal otherwise.
     public func startAuthorization(_ request: AuthorizationRequest) async throws(WalletError) -> AuthorizationStart {
         let linking = try requireAutoDebit()
@@ -64,7 +64,7 @@ extension PaytmAdapter: AuthorizationAdapter {
     }
 
     /// Validate OTP: the grant's code is the OTP the customer typed.
-    /// - Throws: ``WalletError`` `invalidRequest` with ``WalletError/AuthorizationProblem/invalidCode``
+    /// - Throws: `WalletError` `invalidRequest` with `WalletError/AuthorizationProblem/invalidCode`
     ///   for a wrong or expired OTP, or a state whose OTP was not sent by this adapter (start
     ///   again).
     public func completeAuthorization(_ grant: AuthorizationGrant, start: AuthorizationStart) async throws(WalletError) -> CustomerAuthorization {
@@ -92,7 +92,7 @@ extension PaytmAdapter: AuthorizationAdapter {
     }
 
     /// Refresh Token (`grantType=refresh_token`).
-    /// - Throws: ``WalletError`` `authenticationFailed` with ``WalletError/AuthorizationProblem/expired``
+    /// - Throws: `WalletError` `authenticationFailed` with `WalletError/AuthorizationProblem/expired`
     ///   when Paytm refuses the refresh token (bind again); `authenticationFailed` alone for
     ///   HTTP 401 (wrong client id or secret).
     public func refreshAuthorization(_ authorization: CustomerAuthorization) async throws(WalletError) -> CustomerAuthorization {
@@ -126,7 +126,7 @@ extension PaytmAdapter: AuthorizationAdapter {
 
     /// Revoke Access: `DELETE` with `session_token`. HTTP 2xx is revoked; a 400 that says the
     /// token is not found or invalid counts as revoked too.
-    /// - Throws: ``WalletError`` `authenticationFailed` for HTTP 401; `invalidRequest` for
+    /// - Throws: `WalletError` `authenticationFailed` for HTTP 401; `invalidRequest` for
     ///   another 4xx; `partnerUnavailable` otherwise.
     public func revokeAuthorization(_ authorization: CustomerAuthorization) async throws(WalletError) {
         _ = try requireAutoDebit()
@@ -147,7 +147,7 @@ extension PaytmAdapter: AuthorizationAdapter {
     }
 
     /// Paytm sends no authorization notifications in Auto Debit.
-    /// - Throws: ``WalletError`` `invalidRequest`, always.
+    /// - Throws: `WalletError` `invalidRequest`, always.
     public func verifyAuthorizationNotification(_ notification: InboundNotification) throws(WalletError) -> VerifiedAuthorizationNotification {
         throw WalletError(.invalidRequest, "Paytm Auto Debit sends no authorization notifications", mayHaveCharged: false)
     }
@@ -155,11 +155,11 @@ extension PaytmAdapter: AuthorizationAdapter {
     // MARK: Withdraw
 
     /// The Auto Debit withdraw: `POST /paymentservices/HANDLER_FF/withdrawScw` with the SSO
-    /// token (``PaymentRequest/customer``, which ``WalletClient`` fills from the stored
+    /// token (`PaymentRequest/customer`, which `WalletClient` fills from the stored
     /// authorization). Only a reply whose `CheckSum` verifies (over the other fields, as a
     /// form) and that names our `OrderId` and amount settles the payment: `TXN_SUCCESS`
     /// succeeded, `TXN_FAILURE` failed (`530` "Invalid Token" is
-    /// ``WalletError/AuthorizationProblem/revoked``, or ``WalletError/AuthorizationProblem/expired``
+    /// `WalletError/AuthorizationProblem/revoked`, or `WalletError/AuthorizationProblem/expired`
     /// when its message says expired), `PENDING` pending; anything else is unknown.
     public func withdraw(_ request: PaymentRequest) async throws(WalletError) -> PaymentResult {
         let linking = try requireAutoDebit()
