@@ -19,7 +19,7 @@ enum BindingStore {
     /// same mode.
     static func prepareJournalFile(_ path: String) {
         guard !FileManager.default.fileExists(atPath: path) else { return }
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
     }
 
     /// The key, made (mode 0600) when there is none yet.
