@@ -29,7 +29,7 @@ struct PaytmAuthorizationBook: Codable, Sendable, Equatable {
         var used: Bool
     }
 
-    struct Binding: Codable, Sendable, Equatable {
+    struct Binding: Codable, Sendable, Equatable, SandboxIssuedToken {
         var id: String
         var customerID: String
         var accessToken: String
@@ -47,17 +47,10 @@ struct PaytmAuthorizationBook: Codable, Sendable, Equatable {
     var bindings: [String: Binding] = [:]
     var sequence = 0
 
-    enum TokenCheck: Equatable { case valid(Binding), expired, revoked, unknown }
+    typealias TokenCheck = SandboxTokenCheck<Binding>
 
     func check(accessToken token: String, now: Date) -> TokenCheck {
-        for binding in bindings.values {
-            if binding.accessToken == token {
-                if binding.revokedAt != nil { return .revoked }
-                return now < binding.accessTokenExpiresAt ? .valid(binding) : .expired
-            }
-            if binding.replacedAccessTokens.contains(token) { return binding.revokedAt == nil ? .expired : .revoked }
-        }
-        return .unknown
+        Binding.check(token, among: bindings.values, now: now)
     }
 }
 
