@@ -24,7 +24,7 @@ enum TransportBench {
         let duration = Duration.seconds(seconds)
         var rows: [Row] = []
 
-        let plain = plainCurlLoop(url: url, duration: duration)
+        let plain = CurlBaseline.easyLoop(url: url, duration: duration)
         rows.append(Row(name: "plain libcurl easy loop (baseline)", rate: plain, note: ""))
 
         let transport = try CurlTransport()
@@ -118,24 +118,6 @@ enum TransportBench {
         await transport.shutdown()
         await sandbox.shutdown()
         return rows
-    }
-
-    private static func plainCurlLoop(url: String, duration: Duration) -> Double {
-        guard let easy = curl_easy_init() else { return 0 }
-        defer { curl_easy_cleanup(easy) }
-        _ = wb_curl_easy_setopt_string(easy, CURLOPT_URL, url)
-        _ = wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
-        _ = wb_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION) { _, size, count, _ in size * count }
-        let clock = ContinuousClock()
-        for _ in 0..<10 { _ = curl_easy_perform(easy) }
-        let start = clock.now
-        var count = 0
-        while clock.now - start < duration {
-            guard curl_easy_perform(easy) == CURLE_OK else { return 0 }
-            count += 1
-        }
-        return Double(count) / seconds(clock.now - start)
     }
 
     private static func measure(_ duration: Duration, _ body: () async throws -> Void) async throws -> Double {

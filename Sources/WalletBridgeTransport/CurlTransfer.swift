@@ -131,6 +131,8 @@ final class CurlTransfer: @unchecked Sendable {
         }
         try check(wb_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
 
+        // TLS 1.2 is the floor whatever the system's OpenSSL policy allows.
+        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)), "SSLVERSION")
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0), "SSL_VERIFYPEER")
         try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0), "SSL_VERIFYHOST")
         if let ca = configuration.caBundlePath {
