@@ -46,8 +46,8 @@ public final class WalletSandbox: Sendable {
         /// this order, for the requests no built-in wallet serves). Each needs a wallet name of
         /// its own. See ``SandboxWalletEmulation``.
         public var emulations: [any SandboxWalletEmulation] = []
-        /// HTTPS instead of HTTP: the sandbox serves TLS only on ``port`` (its HTTP server moves
-        /// to a private loopback port behind an OpenSSL TLS front), ``baseURL`` is
+        /// HTTPS instead of HTTP: the sandbox serves TLS only on ``WalletSandbox/Configuration/port`` (its HTTP server moves
+        /// to a private loopback port behind an OpenSSL TLS front), ``WalletSandbox/baseURL`` is
         /// `https://HOST:PORT`, and the client profiles name ``SandboxTLS/caBundlePath`` as their
         /// CA bundle. Nil (the default) serves plain HTTP. See ``SandboxTLS/testIdentity(writingTo:)``.
         public var tls: SandboxTLS?
@@ -189,7 +189,7 @@ public final class WalletSandbox: Sendable {
         ledger.read { SandboxLedgerEntry.snapshot($0, wallet: wallet) }
     }
 
-    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with ``Configuration/tls``.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with ``WalletSandbox/Configuration/tls``.
     public var baseURL: String { Self.baseURL(host: host, port: port, tls: tls != nil) }
 
     static func baseURL(host: String, port: Int, tls: Bool) -> String {
