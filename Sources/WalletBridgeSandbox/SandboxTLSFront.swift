@@ -63,6 +63,7 @@ final class SandboxTLSFront: @unchecked Sendable {
             SSL_CTX_free(context)
             throw SandboxError("TLS front: pipe() failed: \(String(cString: strerror(errno)))")
         }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         let front = SandboxTLSFront(
             port: bound, context: context, listener: listener, wake: (pipeEnds[0], pipeEnds[1]), backendPort: backendPort)
         front.spawn { $0.acceptLoop() }
@@ -140,7 +141,13 @@ final class SandboxTLSFront: @unchecked Sendable {
             if fds[1].revents != 0 { return }
             guard fds[0].revents != 0 else { continue }
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { continue }
+            guard client >= 0 else {
+                // EAGAIN (the listener is non-blocking: a client that left before accept) or
+                // out of descriptors: pause briefly rather than spin.
+                if errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR, errno != ECONNABORTED { usleep(10_000) }
+                continue
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             let started = spawn { $0.serve(client) }
             if !started { close(client) }
         }
@@ -407,6 +414,7 @@ final class SandboxTLSFront: @unchecked Sendable {
             close(socket)
             throw SandboxError("TLS front: cannot listen on \(host):\(port): \(reason)")
         }
+        _ = fcntl(socket, F_SETFL, fcntl(socket, F_GETFL) | O_NONBLOCK)
         var actual = sockaddr_storage()
         var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &actual) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &actualLength) } }
