@@ -23,7 +23,7 @@ import PackageDescription
 ///   `WalletBridgeCrypto`).
 /// - `WalletBridgeTesting`: `MockTransport` and `FaultInjectingTransport` (C-free).
 /// - `WalletBridgeSandbox`: a Hummingbird server that behaves like the wallets (no library
-///   module depends on it).
+///   module depends on it); HTTPS on request through a TLS front of its own over OpenSSL.
 /// - `WalletBridgeSignatureTool`: signs and verifies cases in the vector-file shape (the engine
 ///   of `walletbridge sign` / `verify`).
 /// - `walletbridge` (in `Examples/`): the CLI partner engineers use.
@@ -109,7 +109,7 @@ let package = Package(
             name: "WalletBridgeSandbox",
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgePaytm",
-                "WalletBridgeSNAP", "WalletBridgeTesting",
+                "WalletBridgeSNAP", "WalletBridgeTesting", "COpenSSL",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

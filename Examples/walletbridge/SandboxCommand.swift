@@ -46,6 +46,21 @@ struct SandboxCommand: AsyncParsableCommand {
         help: "Run the sandbox's time N times faster (signed timestamps, token and order lifetimes, pauses); pair with the client's --time-scale.")
     var timeScale: Double = 1
 
+    @Flag(
+        help:
+            "Serve HTTPS instead of HTTP (an OpenSSL TLS front). Without --tls-cert: the built-in TEST ONLY certificate for localhost and 127.0.0.1, written with its test CA into the --write-config directory (or a temporary one); the CA's path is printed, and written profiles name it as ca_bundle."
+    )
+    var tls = false
+
+    @Option(help: "With --tls: the server certificate (PEM, then any intermediates) instead of the built-in test one.")
+    var tlsCert: String?
+
+    @Option(help: "With --tls-cert: its private key (PEM).")
+    var tlsKey: String?
+
+    @Option(help: "With --tls: require a client certificate signed by a CA in this PEM file (mutual TLS).")
+    var tlsClientCA: String?
+
     @Flag(help: "List the test customers and exit.")
     var listCustomers = false
 
@@ -56,6 +71,10 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535 (0 picks a free one), not \(port)") }
         guard timeScale >= 1, timeScale.isFinite else { throw ValidationError("--time-scale must be a number of at least 1") }
         if notifyBase != nil, writeConfig == nil { throw ValidationError("--notify-base is for --write-config") }
+        if !tls, tlsCert != nil || tlsKey != nil || tlsClientCA != nil {
+            throw ValidationError("--tls-cert, --tls-key and --tls-client-ca are for --tls")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if let notifyBase, !(notifyBase.hasPrefix("http://") || notifyBase.hasPrefix("https://")) {
             throw ValidationError("--notify-base must be an http:// or https:// URL, not \(notifyBase)")
         }
@@ -85,12 +104,16 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         let sandbox: WalletSandbox
         do {
+            configuration.tls = try sandboxTLS()
             sandbox = try await WalletSandbox.start(configuration)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
         say("WalletBridge sandbox listening on \(sandbox.baseURL)" + (faults == "none" ? "" : " (faults \(faults), seed \(seed))"))
+        if let ca = sandbox.tls?.caBundlePath {
+            say("TLS: TEST ONLY certificate; clients trust the test CA \(ca) (e.g. curl --cacert \(ca) \(sandbox.baseURL)/sandbox/health)")
+        }
         if let writeConfig {
             let path = try sandbox.writeClientConfig(to: writeConfig, notifyBase: notifyBase)
             say("client profile written to \(path); try: walletbridge pay --config \(path) --wallet gcash --amount 10.00 --currency PHP")
@@ -103,6 +126,21 @@ struct SandboxCommand: AsyncParsableCommand {
         await SandboxCommand.waitForInterrupt()
         say("stopping")
         await sandbox.shutdown()
+    }
+
+    /// `--tls`: the given certificate and key, or the built-in TEST ONLY identity written into
+    /// the `--write-config` directory (or a temporary one); nil without `--tls`.
+    func sandboxTLS() throws -> SandboxTLS? {
+        guard tls else { return nil }
+        var settings: SandboxTLS
+        if let tlsCert, let tlsKey {
+            settings = SandboxTLS(certificatePath: tlsCert, privateKeyPath: tlsKey)
+        } else {
+            let directory = writeConfig ?? FileManager.default.temporaryDirectory.appendingPathComponent("walletbridge-sandbox-tls").path
+            settings = try SandboxTLS.testIdentity(writingTo: directory)
+        }
+        settings.clientCAPath = tlsClientCA
+        return settings
     }
 
     /// Writes one line to stdout at once (unbuffered: a process manager that reads the pipe sees

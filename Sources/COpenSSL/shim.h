@@ -11,6 +11,7 @@
 #include <openssl/opensslv.h>
 #include <openssl/params.h>
 #include <openssl/core_names.h>
+#include <openssl/ssl.h>
 
 /* OPENSSL_free is a macro over CRYPTO_free. */
 static inline void wb_openssl_free(void *p) { OPENSSL_free(p); }
@@ -29,5 +30,14 @@ static inline int wb_hmac_init(EVP_MAC_CTX *ctx, const char *digest, const unsig
     params[1] = OSSL_PARAM_construct_end();
     return EVP_MAC_init(ctx, key, keylen, params);
 }
+
+/* TLS (the sandbox's HTTPS front): the protocol-version bounds, options and modes are macros
+   over SSL_CTX_ctrl / option bits. */
+static inline int wb_ssl_ctx_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
+static inline int wb_ssl_ctx_set_max_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_max_proto_version(ctx, version); }
+static inline void wb_ssl_ctx_no_renegotiation(SSL_CTX *ctx) { SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION); }
+static inline void wb_ssl_ctx_accept_moving_write_buffer(SSL_CTX *ctx) { SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER); }
+static inline int wb_ssl_filetype_pem(void) { return SSL_FILETYPE_PEM; }
+static inline int wb_ssl_verify_require_peer(void) { return SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT; }
 
 #endif

@@ -46,16 +46,24 @@ public final class WalletSandbox: Sendable {
         /// this order, for the requests no built-in wallet serves). Each needs a wallet name of
         /// its own. See ``SandboxWalletEmulation``.
         public var emulations: [any SandboxWalletEmulation] = []
+        /// HTTPS instead of HTTP: the sandbox serves TLS only on ``WalletSandbox/Configuration/port`` (its HTTP server moves
+        /// to a private loopback port behind an OpenSSL TLS front), ``WalletSandbox/baseURL`` is
+        /// `https://HOST:PORT`, and the client profiles name ``SandboxTLS/caBundlePath`` as their
+        /// CA bundle. Nil (the default) serves plain HTTP. See ``SandboxTLS/testIdentity(writingTo:)``.
+        public var tls: SandboxTLS?
 
         /// The defaults: loopback, ephemeral port, in-memory ledger.
         public init() {}
     }
 
-    /// The port the sandbox listens on.
-    public var port: Int { server.port }
+    /// The port the sandbox listens on (with TLS, the TLS front's).
+    public var port: Int { front?.port ?? server.port }
     /// The host it listens on.
     public let host: String
     private let server: LoopbackServer
+    private let front: SandboxTLSFront?
+    /// How the sandbox serves HTTPS; nil when it serves plain HTTP.
+    public let tls: SandboxTLS?
     private let faults: SandboxFaults
     private let notifier: SandboxNotifier
     private let transport: CurlTransport
@@ -74,7 +82,8 @@ public final class WalletSandbox: Sendable {
     public static let builtInWallets = ["gcash", "tng", "paytm", "dana"]
 
     private init(
-        host: String, server: LoopbackServer, faults: SandboxFaults, notifier: SandboxNotifier, transport: CurlTransport, dana: DANASandbox,
+        host: String, server: LoopbackServer, front: SandboxTLSFront?, tls: SandboxTLS?, faults: SandboxFaults, notifier: SandboxNotifier,
+        transport: CurlTransport, dana: DANASandbox,
         ledger: SandboxLedger, plan: FaultPlanState, emulations: [any SandboxWalletEmulation], clock: @escaping @Sendable () -> Date,
         timeScale: Double
     ) {
@@ -86,6 +95,8 @@ public final class WalletSandbox: Sendable {
         self.ledger = ledger
         self.host = host
         self.server = server
+        self.front = front
+        self.tls = tls
         self.faults = faults
         self.notifier = notifier
         self.transport = transport
@@ -129,15 +140,28 @@ public final class WalletSandbox: Sendable {
             plan: plan, timeScale: scale)
         let server: LoopbackServer
         do {
+            // With TLS, the HTTP server listens on a private port behind the TLS front.
             server = try await LoopbackServer.start(
-                responder: responder, host: configuration.host, port: configuration.port, logger: configuration.logger)
+                responder: responder, host: configuration.tls == nil ? configuration.host : "127.0.0.1",
+                port: configuration.tls == nil ? configuration.port : 0, logger: configuration.logger)
         } catch {
             await transport.shutdown()
             throw SandboxError("the sandbox \(error)")
         }
-        authorizations.baseURL = "http://\(configuration.host == "::1" ? "[::1]" : configuration.host):\(server.port)"
+        var front: SandboxTLSFront?
+        if let tls = configuration.tls {
+            do {
+                front = try SandboxTLSFront.start(tls: tls, host: configuration.host, port: configuration.port, backendPort: server.port)
+            } catch {
+                await server.shutdown()
+                await transport.shutdown()
+                throw error
+            }
+        }
+        authorizations.baseURL = Self.baseURL(host: configuration.host, port: front?.port ?? server.port, tls: configuration.tls != nil)
         return WalletSandbox(
-            host: configuration.host, server: server, faults: faults, notifier: notifier, transport: transport, dana: dana, ledger: ledger,
+            host: configuration.host, server: server, front: front, tls: configuration.tls, faults: faults, notifier: notifier, transport: transport,
+            dana: dana, ledger: ledger,
             plan: plan, emulations: configuration.emulations, clock: clock, timeScale: scale)
     }
 
@@ -165,12 +189,18 @@ public final class WalletSandbox: Sendable {
         ledger.read { SandboxLedgerEntry.snapshot($0, wallet: wallet) }
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with ``WalletSandbox/Configuration/tls``.
+    public var baseURL: String { Self.baseURL(host: host, port: port, tls: tls != nil) }
 
-    /// Stops notification retries and the server (requests in flight finish). Idempotent.
+    static func baseURL(host: String, port: Int, tls: Bool) -> String {
+        "\(tls ? "https" : "http")://\(host == "::1" ? "[::1]" : host):\(port)"
+    }
+
+    /// Stops notification retries and the server (requests in flight finish; with TLS, the
+    /// TLS front closes its connections first). Idempotent.
     public func shutdown() async {
         notifier.cancelAll()
+        await front?.shutdown()
         await server.shutdown()
         await transport.shutdown()
     }
@@ -237,16 +267,25 @@ public final class WalletSandbox: Sendable {
     /// The client profile that talks to this sandbox (inline test-only keys), for a built-in
     /// wallet or a hosted emulation (its ``SandboxWalletEmulation/clientProfile(baseURL:)``).
     /// For `dana`, `snapMode` picks `rsa` (DANA's) or `token` (B2B token plus HMAC-SHA512).
+    /// With TLS, the profile's CA bundle is ``SandboxTLS/caBundlePath``.
     public func clientProfile(wallet: String = "gcash", snapMode: String = "rsa") throws -> PartnerProfile {
-        if let emulation = emulations.first(where: { $0.wallet == wallet }) { return try emulation.clientProfile(baseURL: baseURL) }
-        return try Self.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+        var profile: PartnerProfile
+        if let emulation = emulations.first(where: { $0.wallet == wallet }) {
+            profile = try emulation.clientProfile(baseURL: baseURL)
+        } else {
+            profile = try Self.clientProfile(wallet: wallet, baseURL: baseURL, snapMode: snapMode)
+        }
+        if let ca = tls?.caBundlePath { profile.caBundlePath = ca }
+        return profile
     }
 
     /// Writes `walletbridge.json` (the client profile of every built-in wallet and hosted
     /// emulation) and the test-only key files for this sandbox into `directory`; returns the
-    /// profile file's path.
+    /// profile file's path. With TLS, every profile names ``SandboxTLS/caBundlePath`` as its
+    /// `ca_bundle`.
     public func writeClientConfig(to directory: String, notifyBase: String? = nil) throws -> String {
-        try Self.writeClientConfig(to: directory, baseURL: baseURL, emulations: emulations, notifyBase: notifyBase)
+        try Self.writeClientConfig(
+            to: directory, baseURL: baseURL, emulations: emulations, notifyBase: notifyBase, caBundlePath: tls?.caBundlePath)
     }
 
     /// The client profile that talks to a sandbox at `baseURL` (a standalone one, say), with
@@ -315,6 +354,14 @@ public final class WalletSandbox: Sendable {
     public static func writeClientConfig(
         to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation] = [],
         notifyBase: String? = nil
+    ) throws -> String {
+        try writeClientConfig(to: directory, baseURL: baseURL, emulations: emulations, notifyBase: notifyBase, caBundlePath: nil)
+    }
+
+    /// ``writeClientConfig(to:baseURL:emulations:notifyBase:)``, with `ca_bundle = caBundlePath`
+    /// in every profile when given (an absolute path: profiles read it as written).
+    static func writeClientConfig(
+        to directory: String, baseURL: String, emulations: [any SandboxWalletEmulation], notifyBase: String?, caBundlePath: String?
     ) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = [
@@ -386,6 +433,13 @@ public final class WalletSandbox: Sendable {
             for (name, value) in wallets {
                 guard var table = value as? [String: Any] else { continue }
                 table["notify_url"] = base + "/notify/" + name
+                wallets[name] = table
+            }
+        }
+        if let caBundlePath {
+            for (name, value) in wallets {
+                guard var table = value as? [String: Any] else { continue }
+                table["ca_bundle"] = caBundlePath
                 wallets[name] = table
             }
         }
