@@ -223,7 +223,7 @@ struct SimulationRunner: Sendable {
         let curl = try CurlTransport(
             configuration: CurlTransportConfiguration(
                 connectTimeout: profile.connectTimeout, requestTimeout: profile.requestTimeout,
-                maxIdleConnections: max(16, concurrency * 2)))
+                maxConnectionsPerHost: max(64, concurrency * 2), maxTotalConnections: max(64, concurrency * 2)))
         guard var clientFaults = FaultInjectingTransport.Configuration.profile(faults, seed: seed) else {
             throw ValidationError("no fault profile \(faults) (none, flaky, chaos)")
         }

@@ -101,6 +101,8 @@ struct SandboxResponder: HTTPResponder {
         switch (request.method, request.path) {
         case ("GET", "/sandbox/health"):
             return .json(200, Array(#"{"status":"ok"}"#.utf8))
+        case ("POST", SandboxEcho.path):
+            return SandboxEcho.reply(to: request)
         case ("GET", "/sandbox/clock"):
             // The sandbox's time and pace, so a client can check signed times against it.
             let millis = Int64((gcash.clock().timeIntervalSince1970 * 1000).rounded(.down))

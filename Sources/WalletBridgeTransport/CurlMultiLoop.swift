@@ -4,54 +4,85 @@ import WalletBridgeHTTP
 
 /// One thread driving one curl multi handle: every transfer of a ``CurlTransport`` runs here,
 /// so a thousand concurrent requests cost a thousand easy handles, not a thousand threads, and
-/// they share the multi handle's connection cache.
+/// they share the multi handle's connection pool.
 ///
-/// Other threads only enqueue work (add, cancel, stop) under a lock and wake the loop with
-/// `curl_multi_wakeup`; the multi and easy handles are used by the loop thread alone.
+/// Other threads only enqueue work (add, cancel, stop) under a lock, and wake the loop with
+/// `curl_multi_wakeup` only when it is asleep in `curl_multi_poll` and nobody woke it yet: a
+/// request submitted while the loop is busy costs no system call. The multi and easy handles
+/// are used by the loop thread alone; a transfer in the multi handle is found again through
+/// `CURLINFO_PRIVATE` (no table).
 final class CurlMultiLoop: @unchecked Sendable {
     private enum Phase { case running, draining, stopped }
 
+    /// What ``submit(_:)`` did with a transfer.
+    enum Submission { case accepted, shutDown, cancelled }
+
     private struct Inbox {
         var additions: [CurlTransfer] = []
-        var cancellations: [UInt64] = []
+        var cancellations: [CurlTransfer] = []
         var phase: Phase = .running
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The loop is in (or about to enter) `curl_multi_poll` with nothing left to do.
+        var sleeping = false
+        /// A wakeup was sent since it went to sleep.
+        var wakeupSent = false
+
+        /// Whether the caller must wake the loop: it sleeps and nobody woke it yet.
+        mutating func needsWakeup() -> Bool {
+            guard sleeping, !wakeupSent else { return false }
+            wakeupSent = true
+            return true
+        }
     }
 
     private let multi: UnsafeMutableRawPointer
     /// Counters since start, for ``CurlTransport/statistics``.
     let statistics = Locked(CurlTransportStatistics())
     private let inbox = Locked(Inbox())
-    private var active: [UInt64: CurlTransfer] = [:]
-    private var byHandle: [UnsafeMutableRawPointer: UInt64] = [:]
+    /// Transfers in the multi handle (each retained once while there); loop thread only.
+    private var activeCount = 0
 
-    init(maxIdleConnections: Int) throws(TransportError) {
+    init(configuration: CurlTransportConfiguration) throws(TransportError) {
         CurlGlobal.initialise()
         guard let multi = curl_multi_init() else {
             throw TransportError(.other, "curl_multi_init failed", mayHaveReachedServer: false)
         }
         self.multi = multi
-        _ = wb_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, maxIdleConnections))
+        let limits = configuration.poolLimits
+        _ = wb_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, limits.perHost)
+        _ = wb_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, limits.total)
+        // The connection cache holds every connection the caps allow, so none is closed just
+        // because more were open at once than the cache could keep.
+        _ = wb_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.total)
         let thread = Thread { [self] in self.run() }
         thread.name = "walletbridge.curl"
         thread.start()
     }
 
-    /// Hands `transfer` to the loop; false once the loop is shutting down.
-    func submit(_ transfer: CurlTransfer) -> Bool {
-        let accepted = inbox.withLock { inbox -> Bool in
-            guard inbox.phase == .running else { return false }
+    /// Hands `transfer` to the loop, unless the loop is shutting down or the transfer's task
+    /// was cancelled already.
+    func submit(_ transfer: CurlTransfer) -> Submission {
+        var wake = false
+        let submission = inbox.withLock { inbox -> Submission in
+            guard inbox.phase == .running else { return .shutDown }
+            guard !transfer.cancellationRequested else { return .cancelled }
             inbox.additions.append(transfer)
-            return true
+            wake = inbox.needsWakeup()
+            return .accepted
         }
-        if accepted { curl_multi_wakeup(multi) }
-        return accepted
+        if wake { curl_multi_wakeup(multi) }
+        return submission
     }
 
-    /// Asks the loop to abandon transfer `id` (a no-op when it already finished).
-    func cancel(_ id: UInt64) {
-        inbox.withLock { $0.cancellations.append(id) }
-        curl_multi_wakeup(multi)
+    /// Asks the loop to abandon `transfer` (a no-op when it already finished; refused by
+    /// ``submit(_:)`` when not submitted yet).
+    func cancel(_ transfer: CurlTransfer) {
+        let wake = inbox.withLock { inbox -> Bool in
+            transfer.cancellationRequested = true
+            inbox.cancellations.append(transfer)
+            return inbox.needsWakeup()
+        }
+        if wake { curl_multi_wakeup(multi) }
     }
 
     /// Stops accepting transfers; the loop ends when those in flight have finished.
@@ -78,47 +109,47 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private func run() {
         var running: Int32 = 0
+        // Swapped with the inbox's, so that neither side allocates once warm.
+        var additions: [CurlTransfer] = []
+        var cancellations: [CurlTransfer] = []
         while true {
-            let (additions, cancellations, draining) = inbox.withLock { inbox in
-                defer {
-                    inbox.additions.removeAll()
-                    inbox.cancellations.removeAll()
-                }
-                return (inbox.additions, inbox.cancellations, inbox.phase == .draining)
+            let draining = inbox.withLock { inbox -> Bool in
+                swap(&additions, &inbox.additions)
+                swap(&cancellations, &inbox.cancellations)
+                inbox.sleeping = false
+                inbox.wakeupSent = false
+                return inbox.phase == .draining
             }
-            for transfer in additions {
-                if transfer.cancellationRequested.withLock({ $0 }) {
-                    complete(transfer, .failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: false)))
-                    continue
-                }
-                let code = curl_multi_add_handle(multi, transfer.easy)
-                if code == CURLM_OK {
-                    active[transfer.id] = transfer
-                    byHandle[transfer.easy] = transfer.id
-                } else {
-                    let text = String(cString: curl_multi_strerror(code))
-                    complete(transfer, .failure(TransportError(.other, "curl_multi_add_handle: \(text)", mayHaveReachedServer: false)))
-                }
-            }
-            for id in cancellations {
-                guard let transfer = active[id] else { continue }
+            for transfer in additions { add(transfer) }
+            additions.removeAll(keepingCapacity: true)
+            for transfer in cancellations where transfer.inMulti {
                 let sent = transfer.requestWasSent
-                detach(transfer)
-                complete(transfer, .failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: sent)))
+                detach(transfer, code: nil)
+                transfer.finish(.failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: sent)))
             }
-            if draining && active.isEmpty && inbox.withLock({ $0.additions.isEmpty }) { break }
+            cancellations.removeAll(keepingCapacity: true)
+            if draining && activeCount == 0 && inbox.withLock({ $0.additions.isEmpty }) { break }
 
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle else { continue }
+                var pointer: UnsafeMutableRawPointer?
+                guard wb_curl_easy_getinfo_pointer(easy, CURLINFO_PRIVATE, &pointer) == CURLE_OK, let pointer else { continue }
+                let transfer = Unmanaged<CurlTransfer>.fromOpaque(pointer).takeUnretainedValue()
+                guard transfer.inMulti else { continue }
                 let code = wb_curl_msg_result(message)
-                guard let id = byHandle[easy], let transfer = active[id] else { continue }
                 let outcome = transfer.outcome(code: code)
-                detach(transfer)
-                complete(transfer, outcome)
+                detach(transfer, code: code)
+                transfer.finish(outcome)
             }
-            curl_multi_poll(multi, nil, 0, 1000, nil)
+            // Sleep only when nothing came in meanwhile; from here on, submitters wake us.
+            let idle = inbox.withLock { inbox -> Bool in
+                guard inbox.additions.isEmpty, inbox.cancellations.isEmpty else { return false }
+                inbox.sleeping = true
+                return true
+            }
+            if idle { curl_multi_poll(multi, nil, 0, 1000, nil) }
         }
         curl_multi_cleanup(multi)
         let waiters = inbox.withLock { inbox -> [CheckedContinuation<Void, Never>] in
@@ -129,23 +160,32 @@ final class CurlMultiLoop: @unchecked Sendable {
         waiters.forEach { $0.resume() }
     }
 
-    private func detach(_ transfer: CurlTransfer) {
+    private func add(_ transfer: CurlTransfer) {
+        let code = curl_multi_add_handle(multi, transfer.easy.handle)
+        guard code == CURLM_OK else {
+            let text = String(cString: curl_multi_strerror(code))
+            transfer.finish(.failure(TransportError(.other, "curl_multi_add_handle: \(text)", mayHaveReachedServer: false)))
+            return
+        }
+        _ = Unmanaged.passRetained(transfer)
+        transfer.inMulti = true
+        activeCount += 1
+    }
+
+    /// Takes `transfer` out of the multi handle and counts it; `code` is curl's result when it
+    /// ended on its own, nil when it was cancelled.
+    private func detach(_ transfer: CurlTransfer, code: CURLcode?) {
         let opened = transfer.connectionsOpened
+        let reused = opened == 0 && (code == CURLE_OK || transfer.requestWasSent)
         statistics.withLock {
             $0.transfers += 1
             $0.connectionsOpened += opened
+            if reused { $0.connectionsReused += 1 }
         }
-        curl_multi_remove_handle(multi, transfer.easy)
-        active[transfer.id] = nil
-        byHandle[transfer.easy] = nil
-    }
-
-    private func complete(_ transfer: CurlTransfer, _ result: Result<TransportResponse, TransportError>) {
-        transfer.finish(result)
-    }
-
-    private func complete(_ transfer: CurlTransfer, _ completion: CurlCompletion) {
-        transfer.finish(completion)
+        curl_multi_remove_handle(multi, transfer.easy.handle)
+        transfer.inMulti = false
+        activeCount -= 1
+        Unmanaged.passUnretained(transfer).release()
     }
 }
 

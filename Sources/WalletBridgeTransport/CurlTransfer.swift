@@ -2,18 +2,18 @@ import CCurl
 import HTTPTypes
 import WalletBridgeHTTP
 
-/// One request on one curl easy handle: its options, the buffers curl writes into, and the
-/// continuation that receives the outcome. Touched by the submitting task until it is handed
-/// to the loop, then only by the loop thread.
+/// One request on one pooled curl easy handle: the buffers curl writes the response into,
+/// and the continuation that receives the outcome. Touched by the submitting task until it is
+/// handed to the loop, then only by the loop thread (``cancellationRequested`` excepted, which
+/// the loop's lock guards).
 final class CurlTransfer: @unchecked Sendable {
-    let id: UInt64
-    let easy: UnsafeMutableRawPointer
-    private var headerList: UnsafeMutablePointer<curl_slist>?
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// The handle, and the pool it goes back to once the transfer is over.
+    let easy: CurlEasy
+    private let pool: CurlEasyPool
     private let maxResponseBytes: Int
     private var body: [UInt8] = []
     /// Bytes in the request body, to tell a request cut short from one written whole.
-    private var requestBodyBytes = 0
+    private let requestBodyBytes: Int
     private var headerFields = HTTPFields()
     private var overflowed = false
     /// Set when the response had more header fields than ``maxResponseHeaderFields``.
@@ -22,140 +22,43 @@ final class CurlTransfer: @unchecked Sendable {
     private var receivedResponseBytes = false
     /// This transfer is itself the one resend after a stale connection: it never asks for another.
     private let freshConnection: Bool
-    private var continuation: CheckedContinuation<CurlCompletion, Never>?
-    /// Set by the task's cancellation handler, from any thread.
-    let cancellationRequested = Locked(false)
-
-    private let pool: CurlEasyPool
+    private var continuation: UnsafeContinuation<CurlCompletion, Never>?
+    /// Set when the calling task was cancelled; guarded by the loop's lock (``CurlMultiLoop``).
+    var cancellationRequested = false
+    /// Whether the transfer is in the multi handle now; the loop thread's alone.
+    var inMulti = false
 
     /// - Parameter freshConnection: open a new connection instead of reusing a cached one
     ///   (`CURLOPT_FRESH_CONNECT`), for the resend after a stale connection died.
     init(
-        id: UInt64,
         request: TransportRequest,
         configuration: CurlTransportConfiguration,
+        easy: CurlEasy,
         pool: CurlEasyPool,
         freshConnection: Bool = false
     ) throws(TransportError) {
-        guard let easy = pool.take() else {
-            throw TransportError(.other, "curl_easy_init failed", mayHaveReachedServer: false)
-        }
-        self.id = id
         self.easy = easy
         self.pool = pool
         self.freshConnection = freshConnection
         self.maxResponseBytes = configuration.maxResponseBytes
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        requestBodyBytes = request.body.count
         do {
-            try configure(request, configuration)
+            try easy.prepare(request, for: self, freshConnection: freshConnection)
         } catch {
-            release()
+            easy.markDirty()
+            released = true
+            pool.give(easy)
             throw error
         }
     }
 
-    deinit { release() }
-
     private var released = false
 
+    /// Gives the handle back to the pool (once); the transfer must not touch it afterwards.
     private func release() {
         guard !released else { return }
         released = true
         pool.give(easy)
-        curl_slist_free_all(headerList)
-        errorBuffer.deallocate()
-    }
-
-    private func configure(_ request: TransportRequest, _ configuration: CurlTransportConfiguration) throws(TransportError) {
-        let lowerURL = request.url.lowercased()
-        guard lowerURL.hasPrefix("http://") || lowerURL.hasPrefix("https://") else {
-            throw TransportError(.other, "only http and https URLs are supported, got \(request.url.prefix(16))...", mayHaveReachedServer: false)
-        }
-        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER")
-        try check(wb_curl_easy_setopt_string(easy, CURLOPT_URL, request.url), "URL")
-        try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
-        if freshConnection {
-            try check(wb_curl_easy_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1), "FRESH_CONNECT")
-        }
-        let connect = (request.connectTimeout ?? configuration.connectTimeout).curlMilliseconds
-        let total = (request.timeout ?? configuration.requestTimeout).curlMilliseconds
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, connect), "CONNECTTIMEOUT_MS")
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, total), "TIMEOUT_MS")
-
-        let method = request.method.rawValue.uppercased()
-        guard !method.isEmpty, method.utf8.allSatisfy({ (0x41...0x5A).contains($0) }) else {
-            throw TransportError(.other, "invalid HTTP method \(request.method)", mayHaveReachedServer: false)
-        }
-        requestBodyBytes = request.body.count
-        switch method {
-        case "GET" where request.body.isEmpty:
-            try check(wb_curl_easy_setopt_long(easy, CURLOPT_HTTPGET, 1), "HTTPGET")
-        case "HEAD":
-            try check(wb_curl_easy_setopt_long(easy, CURLOPT_NOBODY, 1), "NOBODY")
-        default:
-            if method != "POST" {
-                try check(wb_curl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, method), "CUSTOMREQUEST")
-            }
-            try check(wb_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)), "POSTFIELDSIZE")
-            // COPYPOSTFIELDS copies the bytes, so the body may go away before the transfer ends.
-            let status = request.body.withUnsafeBytes { raw -> CURLcode in
-                let empty: [CChar] = [0]
-                if raw.isEmpty {
-                    return empty.withUnsafeBufferPointer { wb_curl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
-                }
-                return wb_curl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: raw.baseAddress))
-            }
-            try check(status, "COPYPOSTFIELDS")
-        }
-
-        var lines: [String] = []
-        let fields = request.headerFields
-        for field in fields {
-            guard CurlTransfer.isValidHeader(field) else {
-                throw TransportError(
-                    .other, "header \(field.name) has a name or value that cannot be sent (control characters)", mayHaveReachedServer: false)
-            }
-            lines.append("\(field.name.rawName): \(field.value)")
-        }
-        // No "Expect: 100-continue" round trip, and no form content type nobody asked for.
-        if !fields.contains(.expect) { lines.append("Expect:") }
-        if !fields.contains(.contentType) { lines.append("Content-Type:") }
-        for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
-                throw TransportError(.other, "out of memory building headers", mayHaveReachedServer: false)
-            }
-            headerList = appended
-        }
-        try check(wb_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList), "HTTPHEADER")
-
-        // TLS 1.2 is the floor whatever the system's OpenSSL policy allows.
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)), "SSLVERSION")
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, configuration.verifyTLS ? 1 : 0), "SSL_VERIFYPEER")
-        try check(wb_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, configuration.verifyTLS ? 2 : 0), "SSL_VERIFYHOST")
-        if let ca = configuration.caBundlePath {
-            try check(wb_curl_easy_setopt_string(easy, CURLOPT_CAINFO, ca), "CAINFO")
-        }
-        if let client = configuration.clientCertificate {
-            try check(wb_curl_easy_setopt_string(easy, CURLOPT_SSLCERT, client.certificatePath), "SSLCERT")
-            if let key = client.privateKeyPath {
-                try check(wb_curl_easy_setopt_string(easy, CURLOPT_SSLKEY, key), "SSLKEY")
-            }
-            if let password = client.keyPassword {
-                try check(wb_curl_easy_setopt_string(easy, CURLOPT_KEYPASSWD, password), "KEYPASSWD")
-            }
-        }
-        // An empty proxy string stops curl from picking one up from http_proxy and friends:
-        // where requests go is decided by the configuration alone.
-        try check(wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, configuration.proxy ?? ""), "PROXY")
-
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        try check(wb_curl_easy_setopt_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody), "WRITEFUNCTION")
-        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, me), "WRITEDATA")
-        try check(wb_curl_easy_setopt_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader), "HEADERFUNCTION")
-        try check(wb_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me), "HEADERDATA")
     }
 
     private func check(_ code: CURLcode, _ option: String) throws(TransportError) {
@@ -163,15 +66,6 @@ final class CurlTransfer: @unchecked Sendable {
             let text = String(cString: curl_easy_strerror(code))
             throw TransportError(.other, "curl option \(option) refused: \(text)", mayHaveReachedServer: false, curlCode: Int(code.rawValue))
         }
-    }
-
-    /// `HTTPField` already holds only a valid name and a value with control characters
-    /// replaced; this checks again what would break the request line framing, at no cost.
-    private static func isValidHeader(_ field: HTTPField) -> Bool {
-        let name = field.name.rawName
-        let tokenOK = !name.isEmpty && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }
-        let valueOK = field.value.utf8.allSatisfy { $0 != 0x0D && $0 != 0x0A && $0 != 0x00 }
-        return tokenOK && valueOK
     }
 
     // MARK: Callbacks from curl (loop thread)
@@ -182,7 +76,7 @@ final class CurlTransfer: @unchecked Sendable {
             overflowed = true
             return false
         }
-        body.append(contentsOf: bytes)
+        body.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
         return true
     }
 
@@ -190,37 +84,46 @@ final class CurlTransfer: @unchecked Sendable {
     /// `HTTPFields`' own limit (which it enforces by trapping).
     static let maxResponseHeaderFields = 10_000
 
-    /// Takes one header line; false (which makes curl abort the transfer) when the response
-    /// has more than ``maxResponseHeaderFields`` fields.
+    /// Most body bytes reserved up front from a `Content-Length`.
+    static let maxReservedBodyBytes = 256 << 10
+
+    /// Takes one header line, parsed on its bytes; false (which makes curl abort the transfer)
+    /// when the response has more than ``maxResponseHeaderFields`` fields.
     fileprivate func appendHeaderLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
         receivedResponseBytes = true
-        var end = bytes.count
-        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
-        let line = String(decoding: bytes[..<end], as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
-            headerFields = HTTPFields()  // a new status line (after 1xx): only the final headers count
+        guard let line = CurlHeaderLine(bytes) else { return true }
+        switch line {
+        case .statusLine:
+            // A new status line (after 1xx): only the final response's fields count.
+            if !headerFields.isEmpty { headerFields = HTTPFields() }
+            return true
+        case .field(let nameBytes, let valueBytes):
+            // A name that is not a valid token (RFC 9110) cannot be an `HTTPField.Name`: such
+            // a field is skipped, as no adapter could look it up anyway.
+            guard let name = easy.fieldName(nameBytes) else { return true }
+            guard headerFields.count < CurlTransfer.maxResponseHeaderFields else {
+                tooManyHeaderFields = true
+                return false
+            }
+            // Room for the announced body at once (bounded: a server's word is not a reason to
+            // set aside megabytes; larger bodies grow as they arrive).
+            if name == .contentLength, let length = CurlHeaderLine.decimal(valueBytes), length > body.capacity {
+                body.reserveCapacity(min(length, maxResponseBytes, CurlTransfer.maxReservedBodyBytes))
+            }
+            headerFields.append(HTTPField(name: name, value: String(decoding: valueBytes, as: UTF8.self)))
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        // A name that is not a valid token (RFC 9110) cannot be an `HTTPField.Name`: such a
-        // field is skipped, as no adapter could look it up anyway.
-        guard let name = HTTPField.Name(String(line[..<colon])) else { return true }
-        guard headerFields.count < CurlTransfer.maxResponseHeaderFields else {
-            tooManyHeaderFields = true
-            return false
-        }
-        let value = line[line.index(after: colon)...].trimmingSpaces()
-        headerFields.append(HTTPField(name: name, value: value))
-        return true
     }
 
     // MARK: Completion
 
-    func attach(_ continuation: CheckedContinuation<CurlCompletion, Never>) {
+    func attach(_ continuation: UnsafeContinuation<CurlCompletion, Never>) {
         self.continuation = continuation
     }
 
+    /// Hands the handle back to the pool, then `completion` to the waiting task (once).
     func finish(_ completion: CurlCompletion) {
+        release()
         let continuation = self.continuation
         self.continuation = nil
         continuation?.resume(returning: completion)
@@ -235,7 +138,7 @@ final class CurlTransfer: @unchecked Sendable {
     func outcome(code: CURLcode) -> CurlCompletion {
         if code == CURLE_OK {
             var status = 0
-            _ = wb_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            _ = wb_curl_easy_getinfo_long(easy.handle, CURLINFO_RESPONSE_CODE, &status)
             return CurlCompletion(result: .success(TransportResponse(status: status, headerFields: headerFields, body: body)))
         }
         let stale =
@@ -258,16 +161,16 @@ final class CurlTransfer: @unchecked Sendable {
     private var anyResponseByteReceived: Bool {
         if receivedResponseBytes { return true }
         var headerBytes = 0
-        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_HEADER_SIZE, &headerBytes)
+        _ = wb_curl_easy_getinfo_long(easy.handle, CURLINFO_HEADER_SIZE, &headerBytes)
         var bodyBytes: curl_off_t = 0
-        _ = wb_curl_easy_getinfo_off_t(easy, CURLINFO_SIZE_DOWNLOAD_T, &bodyBytes)
+        _ = wb_curl_easy_getinfo_off_t(easy.handle, CURLINFO_SIZE_DOWNLOAD_T, &bodyBytes)
         return headerBytes > 0 || bodyBytes > 0
     }
 
     /// How many new connections curl opened for this transfer (0 when it reused one).
     var connectionsOpened: Int {
         var count = 0
-        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &count)
+        _ = wb_curl_easy_getinfo_long(easy.handle, CURLINFO_NUM_CONNECTS, &count)
         return count
     }
 
@@ -277,19 +180,19 @@ final class CurlTransfer: @unchecked Sendable {
     var requestFullyWritten: Bool {
         guard requestWasSent else { return false }
         var uploaded: curl_off_t = 0
-        _ = wb_curl_easy_getinfo_off_t(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded)
+        _ = wb_curl_easy_getinfo_off_t(easy.handle, CURLINFO_SIZE_UPLOAD_T, &uploaded)
         return uploaded >= curl_off_t(requestBodyBytes)
     }
 
     /// Whether request bytes were written to a connection.
     var requestWasSent: Bool {
         var size = 0
-        _ = wb_curl_easy_getinfo_long(easy, CURLINFO_REQUEST_SIZE, &size)
+        _ = wb_curl_easy_getinfo_long(easy.handle, CURLINFO_REQUEST_SIZE, &size)
         return size > 0
     }
 
     func error(code: CURLcode) -> TransportError {
-        let detail = String(cString: errorBuffer)
+        let detail = String(cString: easy.errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         let raw = Int(code.rawValue)
         switch code {
@@ -321,7 +224,7 @@ struct CurlCompletion: Sendable {
     var diedOnStaleConnection = false
 }
 
-private let curlWriteBody: wb_curl_data_callback = { data, size, count, user in
+let curlWriteBody: wb_curl_data_callback = { data, size, count, user in
     guard let user else { return 0 }
     let total = size * count
     guard total > 0, let data else { return total }
@@ -329,44 +232,10 @@ private let curlWriteBody: wb_curl_data_callback = { data, size, count, user in
     return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
 }
 
-private let curlWriteHeader: wb_curl_data_callback = { data, size, count, user in
+let curlWriteHeader: wb_curl_data_callback = { data, size, count, user in
     guard let user else { return 0 }
     let total = size * count
     guard total > 0, let data else { return total }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
     return transfer.appendHeaderLine(UnsafeRawBufferPointer(start: data, count: total)) ? total : 0
-}
-
-extension Substring {
-    fileprivate func trimmingSpaces() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return String(self[first...last])
-    }
-}
-
-/// Easy handles kept for reuse: `curl_easy_reset` is much cheaper than a new handle, and a
-/// reset handle keeps nothing of the previous request (options, headers, buffers).
-final class CurlEasyPool: @unchecked Sendable {
-    private let handles = Locked<[UnsafeMutableRawPointer]>([])
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    deinit { handles.withLock { $0.forEach { curl_easy_cleanup($0) } } }
-
-    func take() -> UnsafeMutableRawPointer? {
-        handles.withLock { $0.popLast() } ?? curl_easy_init()
-    }
-
-    /// Takes back a handle that is no longer part of any multi handle.
-    func give(_ easy: UnsafeMutableRawPointer) {
-        curl_easy_reset(easy)
-        let kept = handles.withLock { pool -> Bool in
-            guard pool.count < capacity else { return false }
-            pool.append(easy)
-            return true
-        }
-        if !kept { curl_easy_cleanup(easy) }
-    }
 }

@@ -2,7 +2,7 @@ import WalletBridgeHTTP
 
 /// The production `HTTPTransport`: libcurl's multi interface driven by one thread.
 ///
-/// - Connections are kept alive and reused across requests (the multi handle's cache).
+/// - Connections are kept alive and reused across requests, in a bounded pool (see below).
 /// - Requests run concurrently without a thread each.
 /// - Connect and whole-request deadlines are separate (``CurlTransportConfiguration``).
 /// - TLS verification is on unless turned off explicitly.
@@ -15,6 +15,28 @@ import WalletBridgeHTTP
 /// it. Shutdown lets requests in flight finish (each has a deadline) and refuses new ones
 /// with a typed error; it is idempotent. A transport dropped without shutdown still stops its
 /// thread once its last request finishes, so forgetting never crashes or hangs.
+///
+/// ## Connection pool
+///
+/// All requests of one transport share one pool of kept-alive connections, sized by demand
+/// and bounded whatever the number of requests in flight:
+///
+/// - A request takes an idle connection to its host when there is one, else opens a new one,
+///   up to ``CurlTransportConfiguration/maxConnectionsPerHost`` (default 64) per host and
+///   ``CurlTransportConfiguration/maxTotalConnections`` (default 256) in all. Beyond them it
+///   waits, in order, for a connection to come free, instead of opening one: a thousand
+///   requests in flight to one host use at most 64 connections, and once warm nearly every
+///   request reuses one.
+/// - Every connection the caps allow is kept for reuse after its request (libcurl's
+///   connection cache is as large as ``CurlTransportConfiguration/maxTotalConnections``).
+/// - A connection idle for longer than ``CurlTransportConfiguration/idleTimeout`` (default
+///   30 s) is closed rather than reused, before a server or load balancer is likely to have
+///   dropped it.
+///
+/// ``statistics`` shows the pool at work: ``CurlTransportStatistics/connectionsOpened``
+/// against ``CurlTransportStatistics/connectionsReused``. The waiting is libcurl's
+/// (`CURLMOPT_MAX_HOST_CONNECTIONS`, `CURLMOPT_MAX_TOTAL_CONNECTIONS`); the whole-request
+/// deadline keeps running while a request waits.
 ///
 /// ## Stale keep-alive connections
 ///
@@ -59,15 +81,14 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The settings every request uses unless it overrides its timeouts.
     public let configuration: CurlTransportConfiguration
     private let loop: CurlMultiLoop
-    private let nextID = Locked<UInt64>(0)
     private let easyPool: CurlEasyPool
 
     /// Starts a transport (and its curl thread).
     /// - Throws: `TransportError` if libcurl cannot be initialised.
     public init(configuration: CurlTransportConfiguration = CurlTransportConfiguration()) throws(TransportError) {
         self.configuration = configuration
-        loop = try CurlMultiLoop(maxIdleConnections: configuration.maxIdleConnections)
-        easyPool = CurlEasyPool(capacity: max(4, configuration.maxIdleConnections))
+        loop = try CurlMultiLoop(configuration: configuration)
+        easyPool = CurlEasyPool(configuration: configuration)
     }
 
     deinit { loop.beginShutdown() }
@@ -107,27 +128,30 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             return CurlCompletion(
                 result: .failure(TransportError(.cancelled, "the task was cancelled before the request was sent", mayHaveReachedServer: false)))
         }
-        let id = nextID.withLock { id -> UInt64 in
-            id += 1
-            return id
+        guard let easy = easyPool.take() else {
+            return CurlCompletion(result: .failure(TransportError(.other, "curl_easy_init failed", mayHaveReachedServer: false)))
         }
         let transfer: CurlTransfer
         do {
-            transfer = try CurlTransfer(id: id, request: request, configuration: configuration, pool: easyPool, freshConnection: freshConnection)
+            transfer = try CurlTransfer(request: request, configuration: configuration, easy: easy, pool: easyPool, freshConnection: freshConnection)
         } catch {
             return CurlCompletion(result: .failure(error))
         }
         let loop = self.loop
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<CurlCompletion, Never>) in
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<CurlCompletion, Never>) in
                 transfer.attach(continuation)
-                if !loop.submit(transfer) {
+                switch loop.submit(transfer) {
+                case .accepted:
+                    break
+                case .shutDown:
                     transfer.finish(.failure(TransportError(.cancelled, "the transport has been shut down", mayHaveReachedServer: false)))
+                case .cancelled:
+                    transfer.finish(.failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: false)))
                 }
             }
         } onCancel: {
-            transfer.cancellationRequested.withLock { $0 = true }
-            loop.cancel(id)
+            loop.cancel(transfer)
         }
     }
 
@@ -188,6 +212,10 @@ public struct CurlTransportStatistics: Sendable, Equatable {
     public var transfers = 0
     /// New connections opened; much smaller than ``transfers`` when keep-alive works.
     public var connectionsOpened = 0
+    /// Transfers that ran on a connection an earlier transfer had opened (kept alive in the
+    /// pool). Transfers that never got a connection (refused, cancelled while queued) count
+    /// neither here nor in ``connectionsOpened``.
+    public var connectionsReused = 0
     /// Requests resent once on a new connection because the reused one died before any
     /// response byte (see ``CurlTransport``, "Stale keep-alive connections"). Resends libcurl
     /// makes internally are not counted here; they show in ``connectionsOpened``.
