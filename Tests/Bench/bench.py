@@ -61,8 +61,9 @@ def run_json(command, timeout):
     """Runs a client pinned to CLIENT_CPU; returns its first JSON object line or raises."""
     completed = subprocess.run(pinned(CLIENT_CPU, command), capture_output=True, text=True, timeout=timeout)
     if completed.returncode != 0:
-        message = (completed.stderr.strip() or completed.stdout.strip()).splitlines()
-        raise RuntimeError(f"exit {completed.returncode}: {message[-1] if message else ''}")
+        lines = [line.strip() for line in (completed.stderr.strip() or completed.stdout.strip()).splitlines() if line.strip()]
+        errors = [line for line in lines if "error" in line.lower()] or lines
+        raise RuntimeError(f"exit {completed.returncode}: {errors[0][:200] if errors else ''}")
     for line in completed.stdout.splitlines():
         if line.startswith("{"):
             return json.loads(line)
