@@ -143,10 +143,15 @@ docs: deps
 	  echo "make: DocC reported warnings (see .build/docs.log)"; exit 1; fi
 	@echo "make: documentation in $(DOCS_DIR): $(addsuffix .doccarchive,$(DOCS_TARGETS))"
 
-## bench: signing throughput as ratios against `openssl speed` and the raw primitives.
+## bench: release builds of the CLI and of Benchmarks/ (the peers: AsyncHTTPClient, URLSession), then
+## Tests/Bench/bench.py: a standalone sandbox pinned to CPU 0, the clients pinned to CPU 1; one table of
+## client CPU per request (WalletBridge, plain libcurl, the peers; sequential and 64 in flight), the
+## `bench pay` ratios to the sum of a payment's parts and the `bench crypto` ratios to raw OpenSSL.
+## Not part of `make test` (it measures, it does not check). BENCH_ARGS passes options (--runs 1 ...).
 bench: deps
 	swift build -c release --product walletbridge
-	.build/release/walletbridge bench --seconds 2
+	swift build -c release --package-path Benchmarks --product peers
+	python3 Tests/Bench/bench.py --cli .build/release/walletbridge --peers Benchmarks/.build/release/peers $(BENCH_ARGS)
 
 clean:
 	rm -rf .build

@@ -132,7 +132,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeHTTP", "WalletBridgeTransport",
-                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
+                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "WalletBridgeContract", "CCurl", "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""`make bench`: WalletBridge's client CPU beside plain libcurl and the peers, in one table.
+
+Starts a standalone sandbox (`walletbridge sandbox --port 0`) pinned to CPU 0, runs every client
+pinned to CPU 1 (so the server's CPU is never counted), and prints one table: client CPU µs per
+request for WalletBridge (`bench transport`), plain libcurl (its `--baseline`), AsyncHTTPClient
+and URLSession (`Benchmarks/`'s `peers`), sequential and 64 in flight, as ratios to plain
+libcurl; then `bench pay`'s ratios to the sum of a payment's parts and `bench crypto`'s ratios
+to the raw OpenSSL calls. Each figure is the median of --runs runs. A row that fails prints
+"n/a" and its error; the sandbox is stopped at the end, whatever happened.
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+SERVER_CPU = "0"
+CLIENT_CPU = "1"
+
+
+def pinned(cpu, command):
+    """`command` under `taskset -c cpu` when taskset exists and the CPU does."""
+    if os.path.exists("/usr/bin/taskset") and os.cpu_count() and os.cpu_count() > int(cpu):
+        return ["taskset", "-c", cpu] + command
+    return command
+
+
+def start_sandbox(cli):
+    process = subprocess.Popen(
+        pinned(SERVER_CPU, [cli, "sandbox", "--port", "0"]),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        match = re.search(r"listening on (http://\S+)", line)
+        if match:
+            return process, match.group(1)
+    stop(process)
+    raise RuntimeError("the sandbox printed no URL")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def run_json(command, timeout):
+    """Runs a client pinned to CLIENT_CPU; returns its first JSON object line or raises."""
+    completed = subprocess.run(pinned(CLIENT_CPU, command), capture_output=True, text=True, timeout=timeout)
+    if completed.returncode != 0:
+        lines = [line.strip() for line in (completed.stderr.strip() or completed.stdout.strip()).splitlines() if line.strip()]
+        errors = [line for line in lines if "error" in line.lower()] or lines
+        raise RuntimeError(f"exit {completed.returncode}: {errors[0][:200] if errors else ''}")
+    for line in completed.stdout.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError("no JSON line in the output")
+
+
+def median_of(runs, command, timeout, errors, label):
+    """Runs `command` `runs` times; returns the parsed objects (empty on failure, with the error noted)."""
+    results = []
+    for _ in range(runs):
+        try:
+            results.append(run_json(command, timeout))
+        except Exception as error:  # noqa: BLE001 - any failure makes the row n/a
+            errors[label] = str(error)
+            return []
+    return results
+
+
+def med(values):
+    values = [v for v in values if isinstance(v, (int, float))]
+    return statistics.median(values) if values else None
+
+
+def fmt(value, digits=1, suffix=""):
+    return "n/a" if value is None else f"{value:.{digits}f}{suffix}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cli", default=".build/release/walletbridge")
+    parser.add_argument("--peers", default="Benchmarks/.build/release/peers")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=5000, help="requests per transport row")
+    parser.add_argument("--payments", type=int, default=1000, help="payments per bench pay row")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--path", default="/sandbox/echo", help="the sandbox path the transport rows POST to")
+    parser.add_argument("--wallets", default="gcash,dana,paytm")
+    parser.add_argument("--json-out", help="also write every median to this JSON file")
+    args = parser.parse_args()
+
+    sandbox, base = start_sandbox(args.cli)
+    errors = {}
+    summary = {"sandbox": base, "transport": {}, "pay": {}, "crypto": []}
+    try:
+        url = base + args.path
+        print(f"make bench: sandbox {base} on CPU {SERVER_CPU}, clients on CPU {CLIENT_CPU}, median of {args.runs} runs", flush=True)
+        table = {}  # (row, column) -> µs
+        for concurrency in (1, args.concurrency):
+            column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
+            label = f"bench transport, {column}"
+            results = median_of(args.runs, [args.cli, "bench", "transport", "--url", url, "--requests", str(args.requests),
+                                            "--concurrency", str(concurrency), "--baseline", "--json"], 600, errors, label)
+            table[("WalletBridge", column)] = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
+            table[("plain libcurl", column)] = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
+            if results:
+                table[("WalletBridge connections", column)] = med([r.get("walletbridge", {}).get("connections_opened") for r in results])
+            for client, name in (("asynchttpclient", "AsyncHTTPClient"), ("urlsession", "URLSession")):
+                results = median_of(args.runs, [args.peers, "--client", client, "--url", url, "--requests", str(args.requests),
+                                                "--concurrency", str(concurrency), "--json"], 600, errors, f"{name}, {column}")
+                table[(name, column)] = med([r.get("result", {}).get("cpu_us_per_request") for r in results])
+        columns = ["sequential", f"{args.concurrency} in flight"]
+        print()
+        print("Client CPU µs per request (getrusage), keep-alive POSTs to the sandbox; ratio to plain libcurl")
+        print(f"{'client':<18}" + "".join(f"{c:>26}" for c in columns))
+        for row in ("WalletBridge", "plain libcurl", "AsyncHTTPClient", "URLSession"):
+            cells = []
+            for column in columns:
+                value = table.get((row, column))
+                base_value = table.get(("plain libcurl", column))
+                ratio = value / base_value if value is not None and base_value else None
+                cells.append(f"{fmt(value)} µs ({fmt(ratio, 2, 'x')})")
+            print(f"{row:<18}" + "".join(f"{c:>26}" for c in cells))
+        summary["transport"] = {f"{r} | {c}": v for (r, c), v in table.items()}
+
+        print()
+        print("bench pay: client CPU µs per payment vs the sum of its parts (sign, verify, plain round trip, journal)")
+        print(f"{'wallet':<8}{'journal':<9}{'pay µs':>10}{'parts µs':>10}{'ratio':>8}{'errors':>8}{'req/pay':>9}")
+        for wallet in args.wallets.split(","):
+            for journal in ("none", "sqlite"):
+                label = f"bench pay {wallet} {journal}"
+                results = median_of(args.runs, [args.cli, "bench", "pay", "--wallet", wallet, "--payments", str(args.payments),
+                                                "--endpoint", base, "--journal", journal, "--json"], 900, errors, label)
+                pay = med([r["pay"]["cpu_us_per_payment"] for r in results])
+                parts = med([r["parts"]["sum_us"] for r in results])
+                ratio = med([r["ratio_to_parts"] for r in results])
+                errs = med([r["pay"]["errors"] for r in results])
+                rpp = med([r["pay"].get("requests_per_payment") for r in results])
+                summary["pay"][f"{wallet}/{journal}"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
+                                                         "parts": results[-1]["parts"] if results else None}
+                print(f"{wallet:<8}{journal:<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
+
+        print()
+        print("bench crypto: µs per operation vs the raw OpenSSL EVP calls (same run)")
+        results = median_of(args.runs, [args.cli, "bench", "crypto", "--seconds", "1", "--json"], 600, errors, "bench crypto")
+        if results:
+            for index, row in enumerate(results[0]["rows"]):
+                us = med([r["rows"][index]["us"] for r in results])
+                raw = med([r["rows"][index]["raw_us"] for r in results])
+                ratio = med([r["rows"][index]["ratio"] for r in results])
+                summary["crypto"].append({"operation": row["operation"], "us": us, "raw_us": raw, "ratio": ratio})
+                print(f"{row['operation']:<32}{fmt(us, 2):>10}{fmt(raw, 2):>10}{fmt(ratio, 2, 'x'):>8}  {row['raw']}")
+        if errors:
+            print()
+            for label, message in errors.items():
+                print(f"n/a: {label}: {message}")
+        summary["errors"] = errors
+        if args.json_out:
+            with open(args.json_out, "w") as out:
+                json.dump(summary, out, indent=1, sort_keys=True)
+    finally:
+        stop(sandbox)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
