@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 payments="${1:-10000}"
 concurrency="${2:-64}"
 wallet="${WALLET:-gcash}"
-cli=.build/release/walletbridge
+cli="${CLI:-.build/release/walletbridge}"
 [ -x "$cli" ] || { echo "bench: build it first: swift build -c release --product walletbridge" >&2; exit 1; }
 work=.build/bench-journals
 rm -rf "$work" && mkdir -p "$work"

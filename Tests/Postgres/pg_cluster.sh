@@ -95,7 +95,7 @@ HBA
 listen_addresses = '127.0.0.1'
 port = $p
 unix_socket_directories = '$data'
-max_connections = 200
+max_connections = 300
 CONF
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$data/postgresql.auto.conf" "$data/pg_hba.conf"
     as_owner touch "$log" 2>/dev/null || true

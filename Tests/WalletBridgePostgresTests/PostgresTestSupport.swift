@@ -24,7 +24,7 @@ enum TestPostgres {
     ) async throws -> T {
         let url = try #require(url ?? Self.url)
         var configuration = try PostgresURL.configuration(url)
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = 4
         let clients = (0..<instances).map { _ in PostgresClient(configuration: configuration, backgroundLogger: logger) }
         let storages = try clients.map { try PostgresStorage(client: $0, schema: schema, logger: logger) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
