@@ -46,6 +46,10 @@ public final class WalletSandbox: Sendable {
         /// this order, for the requests no built-in wallet serves). Each needs a wallet name of
         /// its own. See ``SandboxWalletEmulation``.
         public var emulations: [any SandboxWalletEmulation] = []
+        /// Where notifications go when the merchant runs several instances (each attempt to a
+        /// target drawn from ``faultPlan``'s seed, some delivered twice); the default sends each
+        /// to the notify URL its payment named. See ``WebhookTargets``.
+        public var webhookTargets = WebhookTargets()
 
         /// The defaults: loopback, ephemeral port, in-memory ledger.
         public init() {}
@@ -116,7 +120,7 @@ public final class WalletSandbox: Sendable {
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let notifier = SandboxNotifier(
             transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
-            plan: plan, timeScale: scale)
+            plan: plan, timeScale: scale, targets: configuration.webhookTargets)
         let authorizations = SandboxAuthorizations(ledger: ledger)
         let gcash = try GCashSandbox(
             network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
