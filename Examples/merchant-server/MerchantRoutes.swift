@@ -98,7 +98,15 @@ struct MerchantRoutes: Sendable {
         let status: HTTPResponse.Status
         do throws(WalletError) {
             let started = ContinuousClock.now
-            var result = try await client.pay(request)
+            var result: PaymentResult
+            do throws(WalletError) {
+                result = try await client.pay(request)
+            } catch  where error.category == .inconsistentRequest {
+                // Another instance took the same order at the same instant and journalled it first,
+                // with its own pinned inputs (a SNAP validity drawn from its clock): asked again, the
+                // client pays with what the journal pinned. Other content is refused again (409).
+                result = try await client.pay(request)
+            }
             let left = settleWithin - (ContinuousClock.now - started) * timeScale
             // A configuration error is not a payment to wait for: the client already stopped.
             let stopped = (result.status.error ?? result.lastError)?.diagnosis?.stopsWaiting == true

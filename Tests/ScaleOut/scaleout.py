@@ -292,6 +292,13 @@ def main():
                         answered = {e["order"] for e in events if e["event"] == "pay-answered" and e.get("final")}
                         killed["candidates"] = {o: w for o, w in accepted.items() if o not in answered}
                         killed["at"] = time.monotonic() - started
+                        # Its payments open in the journal right after the kill (a survivor reads it).
+                        survivor = bases[names.index(live[0])]
+                        killed["open"] = []
+                        for order_id, wallet in killed["candidates"].items():
+                            code, body = call("GET", f"{survivor}/orders/{order_id}?wallet={wallet}")
+                            if code == 200 and not body.get("final"):
+                                killed["open"].append((order_id, wallet))
                         return
                 time.sleep(0.02)
 
@@ -304,13 +311,8 @@ def main():
             problems.append("the victim was never killed")
         time.sleep(0.5)  # retries posted by timers
 
-        # The killed instance's payments that were open in the journal right after the kill.
         survivor = bases[names.index(live[0])]
-        killed_open = []
-        for order_id, wallet in killed.get("candidates", {}).items():
-            code, body = call("GET", f"{survivor}/orders/{order_id}?wallet={wallet}")
-            if code == 200 and not body.get("final"):
-                killed_open.append((order_id, wallet))
+        killed_open = killed.get("open", [])
 
         # 5. Settle: until the journal holds nothing open (the survivors' reconcilers, the
         # notifications), or the settle period ends.
