@@ -42,9 +42,6 @@ enum JournalLocation: Equatable, CustomStringConvertible {
 /// An open journal, and what the server needs of it beyond ``PaymentJournal``.
 struct OpenJournal: Sendable {
     let journal: any PaymentJournal
-    /// Open payments this instance took over from an instance whose lease expired (journals
-    /// with leases only; nil otherwise).
-    let takeovers: @Sendable () async -> Int?
     /// Closes the database connections.
     let close: @Sendable () async -> Void
 
@@ -54,7 +51,7 @@ struct OpenJournal: Sendable {
         switch location {
         case .sqlite(let path):
             let journal = try SQLitePaymentJournal(path: path, busyTimeout: 30)
-            return OpenJournal(journal: journal, takeovers: { nil }, close: { try? journal.close() })
+            return OpenJournal(journal: journal, close: { try? journal.close() })
         case .postgres:
             // SEAM(postgres): WalletBridgePostgres is not linked in this build yet.
             throw MerchantServerError("this build has no PostgreSQL journal (WalletBridgePostgres is not linked yet); use --journal sqlite:PATH")

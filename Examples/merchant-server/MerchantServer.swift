@@ -152,13 +152,12 @@ struct MerchantServer: AsyncParsableCommand {
                 _ = (owner, lease, batch)
                 return PaymentReconciler(clients: clients)
             })
-        let takeovers = opened.takeovers
         logger.info(
             "starting", metadata: ["journal": "\(location)", "wallets": "\(merchantWallets.clients.keys.sorted().joined(separator: ","))"])
         // Last in the list, so signalled first on shutdown: /healthz says "not ready" while the
         // reconciler finishes its sweep and the server drains.
         let group = ServiceGroup(
-            services: [app, reconciler, DrainingService(readiness: readiness, takeovers: takeovers, logger: logger)],
+            services: [app, reconciler, DrainingService(readiness: readiness, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
@@ -188,15 +187,14 @@ final class BoundURL: @unchecked Sendable {
     }
 }
 
-/// Waits for graceful shutdown, then marks the server not ready (and logs the takeovers).
+/// Waits for graceful shutdown, then marks the server not ready.
 struct DrainingService: Service {
     let readiness: Readiness
-    let takeovers: @Sendable () async -> Int?
     let logger: Logger
 
     func run() async throws {
         try? await gracefulShutdown()
         readiness.set(false)
-        if let count = await takeovers() { logger.info("draining", metadata: ["takeovers": "\(count)"]) } else { logger.info("draining") }
+        logger.info("draining")
     }
 }

@@ -47,7 +47,7 @@ public final class WalletSandbox: Sendable {
         /// its own. See ``SandboxWalletEmulation``.
         public var emulations: [any SandboxWalletEmulation] = []
         /// Where notifications go when the merchant runs several instances (each attempt to a
-        /// target drawn from ``faultPlan``'s seed, some delivered twice); the default sends each
+        /// target drawn from ``WalletSandbox/Configuration/faultPlan``'s seed, some delivered twice); the default sends each
         /// to the notify URL its payment named. See ``WebhookTargets``.
         public var webhookTargets = WebhookTargets()
 

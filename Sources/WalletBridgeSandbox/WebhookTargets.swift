@@ -12,7 +12,7 @@ import WalletBridgeTesting
 /// concurrently, which a journal shared by the instances must apply once.
 ///
 /// Every draw is a pure function of the fault plan's seed, the wallet, the notification's
-/// label, the copy and the attempt (``SeededDraw``), so the same seed routes the same
+/// label, the copy and the attempt (`SeededDraw` of WalletBridgeTesting), so the same seed routes the same
 /// notifications the same way in every run.
 public struct WebhookTargets: Sendable, Equatable {
     /// Base URLs (`http://127.0.0.1:8001`); empty: each notification goes to the URL the
