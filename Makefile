@@ -88,8 +88,13 @@ api-check: deps
 api-baseline: deps
 	@Tests/Build/api_check.sh --move-to "$(COMMIT)"
 
+## unit: the Swift Testing suites; the PostgreSQL ones run against a throwaway cluster under
+## .build/postgres (Tests/Postgres/pg_cluster.sh), stopped even when a test fails.
 unit:
-	swift test --skip-build --parallel
+	@url=$$(Tests/Postgres/pg_cluster.sh start); \
+	trap 'Tests/Postgres/pg_cluster.sh stop' EXIT; \
+	echo "unit: PostgreSQL test cluster at $$url"; \
+	WALLETBRIDGE_TEST_POSTGRES_URL="$$url" swift test --skip-build --parallel
 
 cli:
 	Tests/CLI/smoke.sh $(CLI)
@@ -140,7 +145,7 @@ interop: deps $(VENV)/.ready
 ## http://localhost:8000/documentation/walletbridgecore
 DOCS_DIR := .build/docs
 DOCS_TARGETS := WalletBridgeCore WalletBridgeHTTP WalletBridgeTransport WalletBridgeCrypto WalletBridgeAlipayPlus \
-  WalletBridgePaytm WalletBridgeSNAP WalletBridgeSQLite WalletBridgeContract WalletBridgeSandbox WalletBridgeTesting
+  WalletBridgePaytm WalletBridgeSNAP WalletBridgeSQLite WalletBridgePostgres WalletBridgeContract WalletBridgeSandbox WalletBridgeTesting
 docs: deps
 	rm -rf $(DOCS_DIR) && mkdir -p .build
 	swift package --allow-writing-to-directory $(DOCS_DIR) generate-documentation \

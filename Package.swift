@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "WalletBridgeTransport", targets: ["WalletBridgeTransport"]),
         .library(name: "WalletBridgeCore", targets: ["WalletBridgeCore"]),
         .library(name: "WalletBridgeSQLite", targets: ["WalletBridgeSQLite"]),
+        .library(name: "WalletBridgePostgres", targets: ["WalletBridgePostgres"]),
         .library(name: "WalletBridgeTesting", targets: ["WalletBridgeTesting"]),
         .library(name: "WalletBridgeSandbox", targets: ["WalletBridgeSandbox"]),
         .library(name: "WalletBridgeContract", targets: ["WalletBridgeContract"]),
@@ -53,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // Documentation only (`make docs`): the `generate-documentation` command plugin; no target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -85,6 +87,14 @@ let package = Package(
         .target(
             name: "WalletBridgeSQLite",
             dependencies: ["WalletBridgeCore", "WalletBridgeCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "WalletBridgePostgres",
+            dependencies: [
+                "WalletBridgeCore", "WalletBridgeCrypto", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "WalletBridgeTesting",
@@ -132,7 +142,7 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeHTTP", "WalletBridgeTransport",
-                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
+                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgePostgres", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -164,6 +174,15 @@ let package = Package(
         .testTarget(
             name: "WalletBridgeSQLiteTests",
             dependencies: ["WalletBridgeSQLite", "WalletBridgeCore", "WalletBridgeCrypto", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "WalletBridgePostgresTests",
+            dependencies: [
+                "WalletBridgePostgres", "WalletBridgeSQLite", "WalletBridgeCore", "WalletBridgeCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "WalletBridgeHTTPTests",

@@ -5,6 +5,7 @@ import WalletBridgeAlipayPlus
 import WalletBridgeCore
 import WalletBridgeHTTP
 import WalletBridgePaytm
+import WalletBridgePostgres
 import WalletBridgeSNAP
 import WalletBridgeSQLite
 import WalletBridgeSandbox
@@ -49,7 +50,10 @@ struct SimulateCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object on stdout.")
     var json = false
 
-    @Option(help: "Record WalletBridge's payments in this SQLite journal (a killed run is settled by `walletbridge recover`).")
+    @Option(
+        help:
+            "Record WalletBridge's payments in this SQLite journal (a path; a killed run is settled by `walletbridge recover`), or in PostgreSQL (postgres://user@host:port/db, schema walletbridge)."
+    )
     var journal: String?
 
     @Option(help: "A standalone sandbox's URL (`walletbridge sandbox --faults … --seed …`); its own plan injects the wallet-side faults.")
@@ -294,7 +298,14 @@ struct SimulationRunner: Sendable {
         _ adapter: any WalletAdapter, _ list: [SimulatedPayment], clock: PolicyClock, progress: SimulationProgress
     ) async throws -> [SimulatedOutcome] {
         let journal: any PaymentJournal
-        if let journalPath {
+        // A PostgreSQL journal's connection pool runs beside the simulation, until it ends.
+        var postgresClient: Task<Void, Never>?
+        defer { postgresClient?.cancel() }
+        if let journalPath, journalPath.hasPrefix("postgres://") || journalPath.hasPrefix("postgresql://") {
+            let storage = try PostgresStorage(url: journalPath, schema: "walletbridge", maximumConnections: max(4, min(concurrency, 64)))
+            postgresClient = Task { try? await storage.run() }
+            journal = try await PostgresPaymentJournal(storage: storage)
+        } else if let journalPath {
             journal = try SQLitePaymentJournal(path: journalPath)
         } else {
             journal = InMemoryPaymentJournal()

@@ -42,9 +42,103 @@ public protocol PaymentJournal: Sendable {
     /// Deletes final entries (and their events) last updated before `cutoff`, and notification
     /// claims older than it; returns how many entries went.
     func purge(before cutoff: Date) async throws -> Int
+    /// Leases open entries to a reconciler (see the default implementation's documentation).
+    func leaseOpenEntries(wallet: String?, owner: String, limit: Int, for duration: Duration, at now: Date) async throws -> [JournalLease]
+    /// Gives back a reconciler's lease on an entry.
+    func releaseLease(_ id: JournalEntry.ID, owner: String) async throws
+    /// Whether notification claims are made in the transaction that records their effect.
+    var claimsNotificationsWithOutcome: Bool { get }
+    /// Whether a notification key is claimed, without claiming it.
+    func isNotificationClaimed(_ key: String, wallet: String) async throws -> Bool
+    /// Claims a notification key and records its effect on an entry as one change; nil for a redelivery.
+    func recordOutcome(
+        _ id: JournalEntry.ID, _ outcome: JournalOutcome, claimingNotification key: String, wallet: String, at now: Date
+    ) async throws -> (JournalEntry, JournalTransition.Verdict)?
+}
+
+/// One open entry a reconciler holds a lease on, from
+/// ``PaymentJournal/leaseOpenEntries(wallet:owner:limit:for:at:)``.
+public struct JournalLease: Sendable, Equatable {
+    /// The entry as it stood when the lease was taken.
+    public var entry: JournalEntry
+    /// Who holds the lease.
+    public var owner: String
+    /// When the lease expires (another owner may take the entry over after it); nil for journals
+    /// without leases (one process: nothing to contend with).
+    public var until: Date?
+    /// The owner of an earlier lease on the entry that had expired when this one was taken (an
+    /// instance that died or stalled while reconciling it): a takeover. Nil otherwise.
+    public var previousOwner: String?
+
+    /// Whether the lease took the entry over from another owner whose lease had expired.
+    public var isTakeover: Bool { previousOwner != nil }
+
+    /// Creates a lease.
+    public init(entry: JournalEntry, owner: String, until: Date?, previousOwner: String? = nil) {
+        self.entry = entry
+        self.owner = owner
+        self.until = until
+        self.previousOwner = previousOwner
+    }
 }
 
 extension PaymentJournal {
+    /// Leases up to `limit` open entries (optionally of one wallet) to `owner` until `at + duration`,
+    /// oldest first, so that several processes reconciling one journal never act on the same
+    /// payment at once. An entry whose lease has expired is taken over (see
+    /// ``JournalLease/previousOwner``); one leased by anyone (the caller included) and not yet
+    /// expired is skipped.
+    ///
+    /// The default, for journals one process owns (``InMemoryPaymentJournal``, the SQLite
+    /// journal), has nothing to contend with: it returns every open entry, unleased, whatever
+    /// `limit`. A shared journal (the PostgreSQL one) overrides it.
+    public func leaseOpenEntries(
+        wallet: String?, owner: String, limit: Int, for duration: Duration, at now: Date
+    ) async throws -> [JournalLease] {
+        try await openEntries(wallet: wallet).map { JournalLease(entry: $0, owner: owner, until: nil) }
+    }
+
+    /// Gives back `owner`'s lease on the entry `id` (a lease held by another owner is left
+    /// alone). The default does nothing.
+    public func releaseLease(_ id: JournalEntry.ID, owner: String) async throws {}
+
+    /// Whether this journal claims a notification's deduplication key in the same transaction
+    /// that records the notification's effect
+    /// (``recordOutcome(_:_:claimingNotification:wallet:at:)``). When true, ``WalletClient``
+    /// only checks the key up front (``isNotificationClaimed(_:wallet:)``) and claims it with the
+    /// effect, so a crash between the two can never leave a claim without its effect. The
+    /// default is false: the key is claimed up front with ``claimNotification(_:wallet:at:)``
+    /// and given back when processing does not finish.
+    public var claimsNotificationsWithOutcome: Bool { false }
+
+    /// Whether `key` from `wallet` is claimed (a read that claims nothing). The default answers
+    /// false (unknown: the claim made with the effect decides).
+    public func isNotificationClaimed(_ key: String, wallet: String) async throws -> Bool { false }
+
+    /// Claims the notification `key` of `wallet` and applies `outcome` to the entry `id` as one
+    /// change: when the key was claimed before, nothing is applied and the result is nil (a
+    /// redelivery). When the transition is refused (the outcome contradicts a final state), the
+    /// refusal is recorded but the key is not kept claimed, so a later delivery is looked at
+    /// again.
+    ///
+    /// The default claims with ``claimNotification(_:wallet:at:)``, then records with
+    /// ``recordOutcome(_:_:at:)``, and gives the claim back when recording throws or is refused;
+    /// a journal shared by several processes does both in one transaction.
+    public func recordOutcome(
+        _ id: JournalEntry.ID, _ outcome: JournalOutcome, claimingNotification key: String, wallet: String, at now: Date
+    ) async throws -> (JournalEntry, JournalTransition.Verdict)? {
+        guard try await claimNotification(key, wallet: wallet, at: now) else { return nil }
+        let recorded: (JournalEntry, JournalTransition.Verdict)
+        do {
+            recorded = try await recordOutcome(id, outcome, at: now)
+        } catch {
+            try? await releaseNotification(key, wallet: wallet)
+            throw error
+        }
+        if case .refused = recorded.1 { try await releaseNotification(key, wallet: wallet) }
+        return recorded
+    }
+
     /// ``begin(_:)`` then ``recordAttempt(_:operation:attempt:at:)``, for journals without a
     /// single-commit form.
     public func beginFirstAttempt(

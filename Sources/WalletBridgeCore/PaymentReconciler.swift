@@ -12,6 +12,9 @@ public struct RecoveryReport: Sendable, Equatable {
     public var stillOpen: Int
     /// The merchant references still open.
     public var openReferences: [String]
+    /// Entries this pass took over from another reconciler whose lease had expired (an
+    /// instance that died or stalled mid-reconciliation); 0 without leases.
+    public var takenOver: Int = 0
 
     /// Creates a report.
     public init(openBefore: Int, reconciled: Int, stillOpen: Int, openReferences: [String]) {
@@ -19,6 +22,12 @@ public struct RecoveryReport: Sendable, Equatable {
         self.reconciled = reconciled
         self.stillOpen = stillOpen
         self.openReferences = openReferences
+    }
+
+    /// Creates a report that counts takeovers.
+    public init(openBefore: Int, reconciled: Int, stillOpen: Int, openReferences: [String], takenOver: Int) {
+        self.init(openBefore: openBefore, reconciled: reconciled, stillOpen: stillOpen, openReferences: openReferences)
+        self.takenOver = takenOver
     }
 }
 
@@ -60,6 +69,83 @@ extension WalletClient {
         let report = RecoveryReport(
             openBefore: open.count, reconciled: open.count - stillOpen.count, stillOpen: stillOpen.count, openReferences: stillOpen)
         log.info("recovery pass finished", metadata: ["reconciled": "\(report.reconciled)", "stillOpen": "\(report.stillOpen)"])
+        return report
+    }
+
+    /// Settles the open payments and refunds of this wallet that no other reconciler is working
+    /// on: like ``recoverPending(within:correlationID:)``, but each entry is first leased in the
+    /// journal to `leaseOwner` for `leaseDuration`
+    /// (``PaymentJournal/leaseOpenEntries(wallet:owner:limit:for:at:)``), `batchSize` at a time;
+    /// the lease of an entry settled is given back at once, that of one still open when the pass
+    /// ends (so a batch never meets an entry this pass already tried). Several processes sharing one
+    /// journal (PostgreSQL) can run it at once: no entry is reconciled by two of them, and an
+    /// entry whose lease expired (its reconciler died) is taken over and counted in
+    /// ``RecoveryReport/takenOver``. With a journal one process owns it behaves like
+    /// ``recoverPending(within:correlationID:)``.
+    /// - Parameters:
+    ///   - within: How long each payment may take to settle (default: the rule's window).
+    ///   - correlationID: Ties the pass's log lines together; a fresh one by default.
+    ///   - leaseOwner: Who reconciles: unique per process (a ``PaymentReconciler`` passes its
+    ///     ``PaymentReconciler/owner``).
+    ///   - leaseDuration: How long a lease holds; longer than one batch takes to settle.
+    ///   - batchSize: How many entries to lease at a time.
+    public func recoverPending(
+        within: Duration? = nil, correlationID: String? = nil, leaseOwner: String, leaseDuration: Duration = .seconds(300), batchSize: Int = 32
+    ) async throws(WalletError) -> RecoveryReport {
+        var log = context(correlationID, origin: .recovery).logger
+        log[metadataKey: "leaseOwner"] = "\(leaseOwner)"
+        var seen: Set<JournalEntry.ID> = []
+        var held: [JournalEntry.ID] = []
+        var stillOpen: [String] = []
+        var openBefore = 0
+        var takenOver = 0
+        while !Task.isCancelled {
+            let leases: [JournalLease]
+            do {
+                leases = try await journal.leaseOpenEntries(
+                    wallet: adapter.walletName, owner: leaseOwner, limit: max(1, batchSize), for: leaseDuration, at: configuration.clock.now())
+            } catch {
+                if openBefore == 0 {
+                    throw WalletError(.journalUnavailable, "the payment journal could not be read: \(error)", mayHaveCharged: false)
+                }
+                log.warning("could not lease more entries", metadata: ["error": "\(error)"])
+                break
+            }
+            let fresh = leases.filter { seen.insert($0.entry.id).inserted }
+            if fresh.isEmpty { break }
+            for lease in fresh {
+                openBefore += 1
+                if lease.isTakeover {
+                    takenOver += 1
+                    log.notice(
+                        "took over an entry whose lease expired",
+                        metadata: ["entry": "\(lease.entry.id)", "previousOwner": "\(lease.previousOwner ?? "")"])
+                }
+                let entry = lease.entry
+                let settled: Bool
+                if Task.isCancelled {
+                    settled = false
+                } else if let current = try? await journal.entry(entry.id), !current.state.isFinal {
+                    settled = await recover(current, within: within ?? reconciliationRule.window + .seconds(5), correlationID: correlationID)
+                } else {
+                    settled = true
+                }
+                if settled {
+                    try? await journal.releaseLease(entry.id, owner: leaseOwner)
+                } else {
+                    // Held until the pass ends, so the next batch reaches entries beyond it.
+                    stillOpen.append(entry.refundReference ?? entry.merchantReference)
+                    held.append(entry.id)
+                }
+            }
+        }
+        for id in held { try? await journal.releaseLease(id, owner: leaseOwner) }
+        let report = RecoveryReport(
+            openBefore: openBefore, reconciled: openBefore - stillOpen.count, stillOpen: stillOpen.count, openReferences: stillOpen,
+            takenOver: takenOver)
+        log.info(
+            "recovery pass finished",
+            metadata: ["reconciled": "\(report.reconciled)", "stillOpen": "\(report.stillOpen)", "takenOver": "\(report.takenOver)"])
         return report
     }
 
@@ -111,19 +197,45 @@ public struct PaymentReconciler: Service {
     public let clients: [WalletClient]
     /// Time between sweeps.
     public let interval: Duration
+    /// Who this reconciler is in the journal's leases: unique per process, so that reconcilers
+    /// of several processes sharing one journal never work on the same payment at once.
+    public let owner: String
+    /// How long a lease on an entry holds before another reconciler may take it over.
+    public let leaseDuration: Duration
+    /// How many entries a sweep leases at a time.
+    public let batchSize: Int
 
-    /// Creates a reconciler.
+    /// Creates a reconciler with a random ``owner``.
     public init(clients: [WalletClient], interval: Duration = .seconds(30)) {
-        self.clients = clients
-        self.interval = interval
+        self.init(clients: clients, interval: interval, owner: "reconciler-" + UUID().uuidString.lowercased())
     }
 
-    /// One sweep over every client: recover, then purge past retention.
+    /// Creates a reconciler known as `owner` in the journal's leases.
+    /// - Parameters:
+    ///   - clients: The clients whose journals it settles (one per wallet).
+    ///   - interval: Time between sweeps.
+    ///   - owner: Unique per process (a host name and process id, or a random id).
+    ///   - leaseDuration: How long a lease holds; longer than one batch takes to settle.
+    ///   - batchSize: How many entries a sweep leases at a time.
+    public init(
+        clients: [WalletClient], interval: Duration = .seconds(30), owner: String, leaseDuration: Duration = .seconds(300), batchSize: Int = 32
+    ) {
+        self.clients = clients
+        self.interval = interval
+        self.owner = owner
+        self.leaseDuration = leaseDuration
+        self.batchSize = batchSize
+    }
+
+    /// One sweep over every client: recover what no other reconciler holds (leasing each entry
+    /// first), then purge past retention.
     @discardableResult
     public func sweep() async -> [RecoveryReport] {
         var reports: [RecoveryReport] = []
         for client in clients {
-            if let report = try? await client.recoverPending() { reports.append(report) }
+            if let report = try? await client.recoverPending(leaseOwner: owner, leaseDuration: leaseDuration, batchSize: batchSize) {
+                reports.append(report)
+            }
             let retention = client.configuration.retention.components
             let cutoff = client.configuration.clock.now().addingTimeInterval(-(Double(retention.seconds) + Double(retention.attoseconds) / 1e18))
             _ = try? await client.journal.purge(before: cutoff)

@@ -39,6 +39,20 @@ extension WalletClient {
                 mayHaveCharged: false)
         }
         guard case .apply = received.disposition else { return received }
+        // A journal that claims with the effect has only checked the key so far: the claim is
+        // made below, in the transaction that records the notification (or alone, for a payment
+        // the journal does not hold).
+        let claimsWithOutcome = journal.claimsNotificationsWithOutcome
+        let key = received.notification.deduplicationKey
+        let wallet = adapter.walletName
+        let now = configuration.clock.now
+        func record(_ id: JournalEntry.ID, _ outcome: JournalOutcome) async throws -> (JournalEntry, JournalTransition.Verdict)? {
+            guard claimsWithOutcome else { return try await journal.recordOutcome(id, outcome, at: now()) }
+            return try await journal.recordOutcome(id, outcome, claimingNotification: key, wallet: wallet, at: now())
+        }
+        func duplicate() -> ReceivedNotification {
+            ReceivedNotification(notification: received.notification, acknowledgement: received.acknowledgement, disposition: .duplicate)
+        }
         let log = operationLogger("notification", correlation, ["merchantReference": "\(received.notification.payment.merchantReference)"])
         var notification = received.notification
         func unconfirmed(_ error: WalletError) async -> ReceivedNotification {
@@ -60,8 +74,8 @@ extension WalletClient {
             if case .unknown(let error) = status, error.category == .invalidPartnerResponse { return await unconfirmed(error) }
             if let conflict = refund.lastError, conflict.category == .invalidPartnerResponse { return await unconfirmed(conflict) }
             do {
-                let (stored, verdict) = try await journal.recordOutcome(
-                    entry.id, JournalOutcome(.notifications, refund), at: configuration.clock.now())
+                guard let recorded = try await record(entry.id, JournalOutcome(.notifications, refund)) else { return duplicate() }
+                let (stored, verdict) = recorded
                 metrics?.recorded(stored, verdict: verdict)
                 if case .refused(let why) = verdict { return await unconfirmed(WalletError(.invalidPartnerResponse, why)) }
                 notification.refund = JournalMiddleware.merged(.refund(refund), with: stored).refund
@@ -73,7 +87,18 @@ extension WalletClient {
                 notification: notification, acknowledgement: received.acknowledgement,
                 disposition: wasFinal ? .duplicate : .apply)
         }
-        guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else { return received }
+        guard notification.kind != .refundResult, let entry = await knownPayment(notification.payment.merchantReference) else {
+            guard claimsWithOutcome else { return received }
+            // Nothing of the journal's to change: the claim is the whole effect.
+            do {
+                return try await journal.claimNotification(key, wallet: wallet, at: now()) ? received : duplicate()
+            } catch {
+                throw WalletError(
+                    .journalUnavailable,
+                    "the payment journal could not claim the notification (\(error)); answer with an error so the wallet redelivers",
+                    mayHaveCharged: false)
+            }
+        }
         let payment = notification.payment
         if let conflict = payment.lastError, conflict.category == .invalidPartnerResponse {
             // The confirming status query contradicted the journal's final state.
@@ -91,7 +116,8 @@ extension WalletClient {
             return await unconfirmed(error)
         }
         do {
-            let (stored, verdict) = try await journal.recordOutcome(entry.id, JournalOutcome(.notifications, payment), at: configuration.clock.now())
+            guard let recorded = try await record(entry.id, JournalOutcome(.notifications, payment)) else { return duplicate() }
+            let (stored, verdict) = recorded
             metrics?.recorded(stored, verdict: verdict)
             if case .refused(let why) = verdict {
                 log.error("notification contradicts a final state", metadata: ["reason": "\(why)"])
@@ -127,6 +153,8 @@ actor JournalNotificationDeduplicator: NotificationDeduplicator {
 
     func claim(_ key: String) async -> Bool {
         do {
+            // Claimed later, with the effect: only recognise a redelivery here.
+            if journal.claimsNotificationsWithOutcome { return try await !journal.isNotificationClaimed(key, wallet: wallet) }
             return try await journal.claimNotification(key, wallet: wallet, at: now())
         } catch {
             // Not applied now; the caller turns this into an error so the wallet redelivers.
@@ -136,6 +164,8 @@ actor JournalNotificationDeduplicator: NotificationDeduplicator {
     }
 
     func release(_ key: String) async {
+        // Nothing was claimed yet by a journal that claims with the effect.
+        if journal.claimsNotificationsWithOutcome { return }
         do {
             try await journal.releaseNotification(key, wallet: wallet)
         } catch {
