@@ -157,7 +157,7 @@ let package = Package(
             name: "merchant-server",
             dependencies: [
                 "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgePaytm",
-                "WalletBridgeSQLite",
+                "WalletBridgeSQLite", "WalletBridgePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import WalletBridgeCore
+import WalletBridgePostgres
 import WalletBridgeSQLite
 
 /// Where the payment journal lives (`--journal`): a SQLite file, or a PostgreSQL database that
@@ -47,14 +49,29 @@ struct OpenJournal: Sendable {
 
     /// Opens (creating and migrating) the journal at `location`; `instance` owns the
     /// reconciler's leases where the journal has them.
-    static func open(_ location: JournalLocation, instance: String) async throws -> OpenJournal {
+    static func open(_ location: JournalLocation, instance: String, logger: Logger) async throws -> OpenJournal {
         switch location {
         case .sqlite(let path):
             let journal = try SQLitePaymentJournal(path: path, busyTimeout: 30)
             return OpenJournal(journal: journal, close: { try? journal.close() })
-        case .postgres:
-            // SEAM(postgres): WalletBridgePostgres is not linked in this build yet.
-            throw MerchantServerError("this build has no PostgreSQL journal (WalletBridgePostgres is not linked yet); use --journal sqlite:PATH")
+        case .postgres(let url):
+            // One pool per instance; the tables live in schema `walletbridge` (migrated by whichever
+            // instance comes first, under an advisory lock).
+            let storage = try PostgresStorage(url: url, schema: "walletbridge", maximumConnections: 20, logger: logger)
+            let runner = Task { try await storage.run() }
+            do {
+                let journal = try await PostgresPaymentJournal(storage: storage)
+                return OpenJournal(
+                    journal: journal,
+                    close: {
+                        runner.cancel()
+                        _ = await runner.result
+                    })
+            } catch {
+                runner.cancel()
+                _ = await runner.result
+                throw error
+            }
         }
     }
 }

@@ -100,7 +100,7 @@ struct MerchantServer: AsyncParsableCommand {
         }
         let opened: OpenJournal
         do {
-            opened = try await OpenJournal.open(location, instance: instance)
+            opened = try await OpenJournal.open(location, instance: instance, logger: logger)
         } catch {
             Self.fail("the journal \(location) cannot be opened: \(error)")
         }
@@ -144,13 +144,13 @@ struct MerchantServer: AsyncParsableCommand {
             logger: logger)
         let clients = merchantWallets.clients.keys.sorted().compactMap { merchantWallets.clients[$0] }
         let owner = instance
-        let (lease, batch) = (Duration.seconds(leaseSeconds), leaseBatch)
+        let (lease, batch, interval) = (Duration.seconds(leaseSeconds), leaseBatch, Duration.seconds(reconcileInterval))
         let reconciler = ReconcilerService(
             clients: clients, interval: .seconds(reconcileInterval), metrics: metrics, logger: logger,
             makeReconciler: { clients in
-                // SEAM(postgres): PaymentReconciler(clients:interval:owner: instance, leaseDuration: lease, batchSize: batch) once leases are merged.
-                _ = (owner, lease, batch)
-                return PaymentReconciler(clients: clients)
+                // Leases in the journal (PostgreSQL): no payment is reconciled by two instances at
+                // once, and one whose lease expired (its instance died) is taken over.
+                PaymentReconciler(clients: clients, interval: interval, owner: owner, leaseDuration: lease, batchSize: batch)
             })
         logger.info(
             "starting", metadata: ["journal": "\(location)", "wallets": "\(merchantWallets.clients.keys.sorted().joined(separator: ","))"])

@@ -56,8 +56,5 @@ struct ReconcilerService: Service {
     }
 
     /// Entries the sweep took over from an expired lease.
-    static func takenOver(_ report: RecoveryReport) -> Int {
-        // SEAM(postgres): `report.takenOver` once the journal's leases are merged.
-        0
-    }
+    static func takenOver(_ report: RecoveryReport) -> Int { report.takenOver }
 }
