@@ -18,7 +18,7 @@ CLI := .build/debug/walletbridge
 # recompile every module).
 DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build format-check format rebuild-check build-alike-check api-check api-baseline demo test unit cli crash chaos contract openapi interop docs bench simulate clean
+.PHONY: all deps build format-check format rebuild-check build-alike-check api-check api-baseline demo test unit cli crash chaos scaleout contract openapi interop docs bench simulate clean
 
 all: build
 
@@ -55,7 +55,7 @@ demo: deps
 
 ## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
 ## then the documentation (fails on any DocC warning).
-test: build format-check build-alike-check unit cli crash chaos contract interop openapi api-check docs
+test: build format-check build-alike-check unit cli crash chaos scaleout contract interop openapi api-check docs
 
 ## format-check: every Swift file is formatted as .swift-format says (swift-format from the toolchain);
 ## `make format` rewrites them.
@@ -103,6 +103,13 @@ cli:
 ## and one simulation killed halfway and settled by `recover`; fails on any duplicate, lost or open payment.
 chaos: deps
 	python3 Tests/Chaos/chaos_test.py --cli $(CLI)
+
+## scaleout: three merchant-server instances on one PostgreSQL journal (a throwaway cluster), the
+## sandbox under chaos delivering every notification to a random instance (some to two), one
+## instance SIGKILLed mid-run; fails on any payment open, charged twice, disagreeing with the
+## ledger, or any notification applied twice. SCALEOUT_JOURNAL=sqlite runs it on one SQLite file.
+scaleout: deps
+	python3 Tests/ScaleOut/scaleout.py --cli $(CLI) --merchant .build/debug/merchant-server
 
 ## simulate: the full-size runs of the README (10,000 payments per wallet, chaos, release build).
 simulate: deps

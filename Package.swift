@@ -152,6 +152,22 @@ let package = Package(
             ],
             path: "Examples/walletbridge"
         ),
+        // An example merchant backend (payments, webhooks, reconciler, /metrics); `make scaleout` runs three of it.
+        .executableTarget(
+            name: "merchant-server",
+            dependencies: [
+                "WalletBridgeCore", "WalletBridgeHTTP", "WalletBridgeTransport", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgePaytm",
+                "WalletBridgeSQLite", "WalletBridgePostgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Examples/merchant-server"
+        ),
         // Helpers shared by the test targets (not a product; nothing in Sources depends on it).
         .target(name: "WalletBridgeTestSupport", path: "Tests/WalletBridgeTestSupport"),
         .testTarget(name: "WalletBridgeCryptoTests", dependencies: ["WalletBridgeCrypto"]),

@@ -33,6 +33,15 @@ struct SandboxCommand: AsyncParsableCommand {
     )
     var notifyBase: String?
 
+    @Option(
+        help:
+            "Deliver notifications to this base URL (repeatable: each attempt goes to one drawn from --seed) instead of the payment's notify URL host; the notify URL's path is kept."
+    )
+    var webhook: [String] = []
+
+    @Option(help: "With --webhook: the share of notifications (0 to 1) also delivered at once to another webhook.")
+    var duplicateNotifications: Double = 0
+
     @Option(help: "Persist the ledger in this file (default: in memory).")
     var stateFile: String?
 
@@ -78,6 +87,10 @@ struct SandboxCommand: AsyncParsableCommand {
         if let notifyBase, !(notifyBase.hasPrefix("http://") || notifyBase.hasPrefix("https://")) {
             throw ValidationError("--notify-base must be an http:// or https:// URL, not \(notifyBase)")
         }
+        if let bad = webhook.first(where: { !($0.hasPrefix("http://") || $0.hasPrefix("https://")) }) {
+            throw ValidationError("--webhook must be an http:// or https:// base URL, not \(bad)")
+        }
+        guard (0...1).contains(duplicateNotifications) else { throw ValidationError("--duplicate-notifications must be between 0 and 1") }
     }
 
     func run() async throws {
@@ -99,6 +112,7 @@ struct SandboxCommand: AsyncParsableCommand {
         }
         configuration.faultPlan = plan
         configuration.timeScale = timeScale
+        configuration.webhookTargets = WebhookTargets(webhook, duplicateRate: duplicateNotifications)
         if verbose {
             configuration.logger = Logger(label: "walletbridge.sandbox", factory: { label in StreamLogHandler.standardError(label: label) })
         }

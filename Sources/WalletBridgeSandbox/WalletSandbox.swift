@@ -51,6 +51,10 @@ public final class WalletSandbox: Sendable {
         /// `https://HOST:PORT`, and the client profiles name ``SandboxTLS/caBundlePath`` as their
         /// CA bundle. Nil (the default) serves plain HTTP. See ``SandboxTLS/testIdentity(writingTo:)``.
         public var tls: SandboxTLS?
+        /// Where notifications go when the merchant runs several instances (each attempt to a
+        /// target drawn from ``WalletSandbox/Configuration/faultPlan``'s seed, some delivered twice); the default sends each
+        /// to the notify URL its payment named. See ``WebhookTargets``.
+        public var webhookTargets = WebhookTargets()
 
         /// The defaults: loopback, ephemeral port, in-memory ledger.
         public init() {}
@@ -127,7 +131,7 @@ public final class WalletSandbox: Sendable {
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(connectTimeout: .seconds(2), requestTimeout: .seconds(5)))
         let notifier = SandboxNotifier(
             transport: transport, retryInterval: configuration.notificationRetryInterval / scale, maxAttempts: configuration.maxNotificationAttempts,
-            plan: plan, timeScale: scale)
+            plan: plan, timeScale: scale, targets: configuration.webhookTargets)
         let authorizations = SandboxAuthorizations(ledger: ledger)
         let gcash = try GCashSandbox(
             network: .gcash, ledger: ledger, faults: faults, notifier: notifier, authorizations: authorizations, clock: clock)
