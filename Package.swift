@@ -142,7 +142,8 @@ let package = Package(
             dependencies: [
                 "WalletBridgeCrypto", "WalletBridgeCore", "WalletBridgeSignatureTool",
                 "WalletBridgePaytm", "WalletBridgeAlipayPlus", "WalletBridgeSNAP", "WalletBridgeHTTP", "WalletBridgeTransport",
-                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgePostgres", "WalletBridgeTesting", "WalletBridgeContract", "CCurl", "COpenSSL",
+                "WalletBridgeSandbox", "WalletBridgeSQLite", "WalletBridgePostgres", "WalletBridgeTesting", "WalletBridgeContract", "CCurl",
+                "COpenSSL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

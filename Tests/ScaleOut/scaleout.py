@@ -398,8 +398,8 @@ def main():
             problems.append("the killed instance had no payment open in the journal at the kill (the test proved nothing)")
         if killed_settled != len(killed_open):
             problems.append(f"{len(killed_open) - killed_settled} of the killed instance's {len(killed_open)} open payments stayed open")
-        if args.journal == "postgres" and killed_open and taken_over == 0:
-            problems.append("the killed instance had open payments, but no survivor took a lease over (taken_over 0)")
+        # `taken_over` is a figure, not a promise: a survivor may settle the killed instance's
+        # payments through a notification or a fresh lease before the dead one's lease expires.
         # The test must have exercised what it claims to.
         if duplicate_deliveries == 0 or dispositions.get("duplicate", 0) == 0:
             problems.append(f"no notification was delivered twice ({duplicate_deliveries} copies, {dispositions.get('duplicate', 0)} duplicates)")

@@ -17,7 +17,9 @@ private func authorization(
         walletReference: "0917****123", grantedAt: grantedAt, refreshedAt: grantedAt.addingTimeInterval(60.75), revokedAt: nil)
 }
 
-@Suite("PostgresCustomerAuthorizationStore against a real PostgreSQL server", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason))
+@Suite(
+    "PostgresCustomerAuthorizationStore against a real PostgreSQL server", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason),
+    .timeLimit(.minutes(3)))
 struct PostgresCustomerAuthorizationStoreTests {
     @Test("save, load, list and replace round-trip every field exactly; no column holds a token in clear")
     func roundTripSealed() async throws {

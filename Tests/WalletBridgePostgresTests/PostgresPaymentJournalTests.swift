@@ -85,7 +85,9 @@ private func scenario(_ journal: any PaymentJournal) async throws -> Transcript 
     return transcript
 }
 
-@Suite("PostgresPaymentJournal against a real PostgreSQL server", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason))
+@Suite(
+    "PostgresPaymentJournal against a real PostgreSQL server", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason),
+    .timeLimit(.minutes(3)))
 struct PostgresPaymentJournalTests {
     @Test("every transition, begin, attempts, claims and purge give exactly what the SQLite journal gives (entries, verdicts, events)")
     func sameAsSQLite() async throws {

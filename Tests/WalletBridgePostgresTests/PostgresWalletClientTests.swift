@@ -42,7 +42,7 @@ private func sent(_ reference: String, at: Date = t0) -> JournalEntry {
     return entry
 }
 
-@Suite("WalletClient over a PostgreSQL journal", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason))
+@Suite("WalletClient over a PostgreSQL journal", .enabled(if: TestPostgres.url != nil, TestPostgres.disabledReason), .timeLimit(.minutes(3)))
 struct PostgresWalletClientTests {
     @Test("one delivery received by two instances at once is applied by exactly one; the other acknowledges a duplicate")
     func notificationAppliedOnce() async throws {
