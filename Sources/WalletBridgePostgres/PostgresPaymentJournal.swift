@@ -230,7 +230,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     /// within `duration`.
     ///
     /// - Returns: The leases, oldest entry first; a lease taken over from an expired one names
-    ///   its ``JournalLease/previousOwner``.
+    ///   its `JournalLease.previousOwner`.
     public func leaseOpenEntries(
         wallet: String?, owner: String, limit: Int, for duration: Duration, at now: Date
     ) async throws -> [JournalLease] {
