@@ -272,34 +272,52 @@ def main():
             post(order, first)
 
         def kill_when_open():
-            """SIGKILLs the victim once enough orders are posted and it has payments open."""
+            """SIGKILLs the victim once enough orders are posted and it has payments open.
+
+            The victim is frozen (SIGSTOP) while a survivor reads the journal, so that what is
+            open at that moment is what the kill leaves behind; if nothing is open it is thawed
+            and the check repeats (a payment in flight lasts only milliseconds)."""
             events_path = os.path.join(work, f"events-{victim}.jsonl")
+            survivor = bases[names.index([n for n in names if n != victim][0])]
             deadline = time.monotonic() + 120
+            attempts = 0
             while time.monotonic() < deadline:
                 with lock:
                     far_enough = posted[0] >= args.payments * args.kill_at
-                if far_enough:
-                    events = read_events(events_path)
-                    accepted = {e["order"]: e["wallet"] for e in events if e["event"] == "pay-accepted"}
-                    answered = {e["order"] for e in events if e["event"] == "pay-answered" and e.get("final")}
-                    if len(set(accepted) - answered) >= 3 or posted[0] >= args.payments:
-                        with lock:
-                            live.remove(victim)
-                        instances[victim].send_signal(signal.SIGKILL)
-                        instances[victim].wait()
-                        events = read_events(events_path)
-                        accepted = {e["order"]: e["wallet"] for e in events if e["event"] == "pay-accepted"}
-                        answered = {e["order"] for e in events if e["event"] == "pay-answered" and e.get("final")}
-                        killed["candidates"] = {o: w for o, w in accepted.items() if o not in answered}
-                        killed["at"] = time.monotonic() - started
-                        # Its payments open in the journal right after the kill (a survivor reads it).
-                        survivor = bases[names.index(live[0])]
-                        killed["open"] = []
-                        for order_id, wallet in killed["candidates"].items():
-                            code, body = call("GET", f"{survivor}/orders/{order_id}?wallet={wallet}")
-                            if code == 200 and not body.get("final"):
-                                killed["open"].append((order_id, wallet))
-                        return
+                    all_posted = posted[0] >= args.payments
+                if not far_enough:
+                    time.sleep(0.02)
+                    continue
+                events = read_events(events_path)
+                accepted = {e["order"]: e["wallet"] for e in events if e["event"] == "pay-accepted"}
+                answered = {e["order"] for e in events if e["event"] == "pay-answered" and e.get("final")}
+                candidates = {o: w for o, w in accepted.items() if o not in answered}
+                if not candidates and not all_posted:
+                    time.sleep(0.01)
+                    continue
+                instances[victim].send_signal(signal.SIGSTOP)
+                attempts += 1
+                # Recorded after the stop: an order accepted just before it counts too.
+                events = read_events(events_path)
+                accepted = {e["order"]: e["wallet"] for e in events if e["event"] == "pay-accepted"}
+                answered = {e["order"] for e in events if e["event"] == "pay-answered" and e.get("final")}
+                candidates = {o: w for o, w in accepted.items() if o not in answered}
+                open_now = []
+                for order_id, wallet in candidates.items():
+                    code, body = call("GET", f"{survivor}/orders/{order_id}?wallet={wallet}")
+                    if code == 200 and not body.get("final"):
+                        open_now.append((order_id, wallet))
+                if open_now or all_posted:
+                    with lock:
+                        live.remove(victim)
+                    instances[victim].send_signal(signal.SIGKILL)
+                    instances[victim].wait()
+                    killed["candidates"] = candidates
+                    killed["open"] = open_now
+                    killed["at"] = time.monotonic() - started
+                    killed["freezes"] = attempts
+                    return
+                instances[victim].send_signal(signal.SIGCONT)
                 time.sleep(0.02)
 
         killer = threading.Thread(target=kill_when_open, daemon=True)
@@ -418,7 +436,7 @@ def main():
             "notifications_rejected": dispositions.get("rejected", 0), "notifications_by_instance": dict(sorted(by_instance.items())),
             "duplicate_deliveries": duplicate_deliveries, "notifications_applied_twice": len(applied_twice),
             "orders_fulfilled_twice": len(fulfilled_twice), "killed": victim, "killed_at_seconds": round(killed.get("at", 0), 1),
-            "killed_open": len(killed_open), "killed_open_settled": killed_settled, "taken_over": taken_over,
+            "killed_open": len(killed_open), "kill_freezes": killed.get("freezes", 0), "killed_open_settled": killed_settled, "taken_over": taken_over,
             "settled_at_seconds": round(settled_at, 1), "seconds": round(time.monotonic() - started, 1),
         }
     except Exception as error:  # noqa: BLE001 (any failure is reported, everything is stopped)
