@@ -18,7 +18,7 @@ CLI := .build/debug/walletbridge
 # recompile every module).
 DEBUG_BUILD := swift build --build-tests
 
-.PHONY: all deps build format-check format rebuild-check build-alike-check api-check api-baseline demo test unit cli crash chaos scaleout contract openapi interop docs bench simulate clean
+.PHONY: all deps build format-check format rebuild-check build-alike-check api-check api-baseline demo test unit cli crash chaos scaleout contract openapi interop interop-run docs bench simulate clean
 
 all: build
 
@@ -53,9 +53,26 @@ demo: deps
 	@echo "--- walletbridge pay --wallet dana --amount 10000 --currency IDR --json ---"
 	WALLETBRIDGE_STATE_FILE=.build/demo-state.json $(CLI) pay --wallet dana --amount 10000 --currency IDR --json
 
-## test: every test: Swift Testing suites, the CLI smoke run, the crash test, interop against the official libraries,
-## then the documentation (fails on any DocC warning).
-test: build format-check build-alike-check unit cli crash chaos scaleout contract interop openapi api-check docs
+## test: every test: Swift Testing suites, the CLI smoke run, the crash, chaos and scale-out tests, the contract
+## suite, interop against the official libraries, the OpenAPI checks, the API check and the documentation
+## (fails on any DocC warning). The interop venv is installed while the build runs; after the build, the API
+## check and the documentation (CPU-bound, about 3 minutes) run beside the end-to-end checks (which mostly wait
+## on processes), with their output printed when they end; the Swift Testing suites come last (SwiftPM's lock
+## on .build is then free). Fails if anything fails.
+TEST_CHECKS := cli crash chaos scaleout contract interop-run openapi unit
+test: deps
+	@mkdir -p .build; \
+	$(MAKE) --no-print-directory $(VENV)/.ready >.build/test-venv.log 2>&1 & venv=$$!; \
+	if ! $(MAKE) --no-print-directory build format-check build-alike-check; then wait $$venv || true; exit 1; fi; \
+	if ! wait $$venv; then cat .build/test-venv.log; echo "make: the interop venv could not be installed"; exit 1; fi; \
+	{ Tests/Build/api_check.sh && $(MAKE) --no-print-directory docs; } >.build/test-docs.log 2>&1 & docs=$$!; \
+	status=0; $(MAKE) --no-print-directory $(TEST_CHECKS) || status=$$?; \
+	docs_status=0; wait $$docs || docs_status=$$?; \
+	echo "--- make api-check docs (ran beside the checks; log in .build/test-docs.log) ---"; \
+	grep -E "^api-check|^make:|error|warning: |Finished building documentation" .build/test-docs.log || true; \
+	if [ "$$docs_status" != 0 ]; then tail -40 .build/test-docs.log; echo "make: api-check or docs failed"; fi; \
+	if [ "$$status" != 0 ]; then echo "make: a check failed (see above)"; fi; \
+	[ "$$status" = 0 ] && [ "$$docs_status" = 0 ]
 
 ## format-check: every Swift file is formatted as .swift-format says (swift-format from the toolchain);
 ## `make format` rewrites them.
@@ -137,6 +154,10 @@ $(VENV)/.ready: Makefile
 
 interop: deps $(VENV)/.ready
 	$(DEBUG_BUILD)
+	$(MAKE) --no-print-directory interop-run
+
+## interop-run: the interop checks on the current build (`make test` runs it after its own build).
+interop-run: deps $(VENV)/.ready
 	$(VENV)/bin/python Tests/Interop/interop.py --cli $(CLI) --cases $(INTEROP_CASES)
 	$(VENV)/bin/python Tests/Interop/sandbox_interop.py --cli $(CLI)
 

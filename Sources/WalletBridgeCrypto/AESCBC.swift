@@ -35,9 +35,10 @@ public struct AESCBC: Sendable {
         defer { EVP_CIPHER_CTX_free(ctx) }
         let cipher: OpaquePointer?
         switch key.count {
-        case 16: cipher = EVP_aes_128_cbc()
-        case 24: cipher = EVP_aes_192_cbc()
-        default: cipher = EVP_aes_256_cbc()
+        // Fetched once (an implicit `EVP_aes_*_cbc()` looks the cipher up on every init).
+        case 16: cipher = FetchedAlgorithms.shared.aes128CBC
+        case 24: cipher = FetchedAlgorithms.shared.aes192CBC
+        default: cipher = FetchedAlgorithms.shared.aes256CBC
         }
         let initialised = key.withBytes { k in
             EVP_CipherInit_ex(ctx, cipher, nil, k, iv, encrypt ? 1 : 0)

@@ -12,12 +12,18 @@ final class FetchedAlgorithms: @unchecked Sendable {
     let sha512: OpaquePointer?
     let hmac: OpaquePointer?
     let aes256GCM: OpaquePointer?
+    let aes128CBC: OpaquePointer?
+    let aes192CBC: OpaquePointer?
+    let aes256CBC: OpaquePointer?
 
     private init() {
         sha256 = EVP_MD_fetch(nil, "SHA256", nil) ?? EVP_sha256()
         sha512 = EVP_MD_fetch(nil, "SHA512", nil) ?? EVP_sha512()
         hmac = EVP_MAC_fetch(nil, "HMAC", nil)
         aes256GCM = EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) ?? EVP_aes_256_gcm()
+        aes128CBC = EVP_CIPHER_fetch(nil, "AES-128-CBC", nil) ?? EVP_aes_128_cbc()
+        aes192CBC = EVP_CIPHER_fetch(nil, "AES-192-CBC", nil) ?? EVP_aes_192_cbc()
+        aes256CBC = EVP_CIPHER_fetch(nil, "AES-256-CBC", nil) ?? EVP_aes_256_cbc()
         OpenSSLErrorQueue.clear()
     }
 }
