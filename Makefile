@@ -69,7 +69,7 @@ test: deps
 	status=0; $(MAKE) --no-print-directory $(TEST_CHECKS) || status=$$?; \
 	docs_status=0; wait $$docs || docs_status=$$?; \
 	echo "--- make api-check docs (ran beside the checks; log in .build/test-docs.log) ---"; \
-	grep -E "^api-check|^make:|error|warning: |Finished building documentation" .build/test-docs.log || true; \
+	grep -E "^api-check|^make:|^error|^warning: |Finished building documentation" .build/test-docs.log || true; \
 	if [ "$$docs_status" != 0 ]; then tail -40 .build/test-docs.log; echo "make: api-check or docs failed"; fi; \
 	if [ "$$status" != 0 ]; then echo "make: a check failed (see above)"; fi; \
 	[ "$$status" = 0 ] && [ "$$docs_status" = 0 ]

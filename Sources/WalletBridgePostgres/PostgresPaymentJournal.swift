@@ -66,7 +66,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     /// - Throws: `JournalError` when the database cannot be written.
     public func begin(_ intent: JournalEntry) async throws -> JournalEntry {
         let row = try EntryColumns(intent)
-        return try await storage.transaction("could not record the intent \(intent.id)") { connection in
+        return try await storage.transaction("could not record the intent \(intent.id)") { [self] connection in
             if try await insert(row, connection) {
                 try await append(Self.intentEvent(intent), to: intent.id, connection)
                 return intent
@@ -83,13 +83,14 @@ public final class PostgresPaymentJournal: PaymentJournal {
         if operation == .pay || operation == .refund { first.attempts += 1 }
         first.updatedAt = at
         let row = try EntryColumns(first)
-        return try await storage.transaction("could not record the intent \(intent.id)") { connection in
+        let recorded = first
+        return try await storage.transaction("could not record the intent \(intent.id)") { [self] connection in
             guard try await insert(row, connection) else {
                 return (try await select(intent.id, forUpdate: false, connection) ?? intent, false)
             }
             try await append(Self.intentEvent(intent), to: intent.id, connection)
             try await append(JournalEvent(at: at, kind: "attempt", operation: operation.rawValue, detail: "attempt 1"), to: intent.id, connection)
-            return (first, true)
+            return (recorded, true)
         }
     }
 
@@ -105,7 +106,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     public func recordAttempt(_ id: JournalEntry.ID, operation: WalletCapabilities.Operation, attempt: Int, at: Date) async throws {
         let increment: Int64 = operation == .pay || operation == .refund ? 1 : 0
         let updated = at.timeIntervalSinceReferenceDate
-        try await storage.transaction("could not record attempt \(attempt) of \(id)") { connection in
+        try await storage.transaction("could not record attempt \(attempt) of \(id)") { [self] connection in
             let rows = try await connection.rows(
                 "UPDATE \(unescaped: entries) SET attempts = attempts + \(increment), updated_at = \(updated) WHERE id = \(id) RETURNING id", logger)
             guard !rows.isEmpty else { return }
@@ -119,7 +120,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     /// - Throws: `JournalError` when there is no entry with `id` or the database cannot be
     ///   written (nothing is stored then).
     public func recordOutcome(_ id: JournalEntry.ID, _ outcome: JournalOutcome, at: Date) async throws -> (JournalEntry, JournalTransition.Verdict) {
-        try await storage.transaction("could not record the outcome of \(id)") { connection in
+        try await storage.transaction("could not record the outcome of \(id)") { [self] connection in
             try await apply(outcome, to: id, at: at, connection)
         }
     }
@@ -166,7 +167,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     /// - Returns: How many entries were deleted.
     public func purge(before cutoff: Date) async throws -> Int {
         let limit = cutoff.timeIntervalSinceReferenceDate
-        return try await storage.transaction("could not purge the payment journal") { connection in
+        return try await storage.transaction("could not purge the payment journal") { [self] connection in
             let rows = try await connection.rows(
                 "DELETE FROM \(unescaped: entries) WHERE \(unescaped: Self.final) AND updated_at < \(limit) RETURNING id", logger)
             try await connection.query("DELETE FROM \(unescaped: claims) WHERE claimed_at < \(limit)", logger: logger)
@@ -185,7 +186,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     ///
     /// - Returns: True for the first claim; false when the key was claimed before.
     public func claimNotification(_ key: String, wallet: String, at: Date) async throws -> Bool {
-        try await storage.transaction("could not claim a notification of \(wallet)") { connection in
+        try await storage.transaction("could not claim a notification of \(wallet)") { [self] connection in
             try await claim(key, wallet: wallet, at: at, connection)
         }
     }
@@ -209,7 +210,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
     public func recordOutcome(
         _ id: JournalEntry.ID, _ outcome: JournalOutcome, claimingNotification key: String, wallet: String, at now: Date
     ) async throws -> (JournalEntry, JournalTransition.Verdict)? {
-        try await storage.transaction("could not record the notification for \(id)") { connection in
+        try await storage.transaction("could not record the notification for \(id)") { [self] connection in
             guard try await claim(key, wallet: wallet, at: now, connection) else { return nil }
             let (entry, verdict) = try await apply(outcome, to: id, at: now, connection)
             if case .refused = verdict {
@@ -240,7 +241,7 @@ public final class PostgresPaymentJournal: PaymentJournal {
         let count = Int64(max(1, limit))
         let walletFilter = wallet ?? ""
         let anyWallet = wallet == nil
-        return try await storage.transaction("could not lease open entries") { connection in
+        return try await storage.transaction("could not lease open entries") { [self] connection in
             let rows = try await connection.rows(
                 """
                 WITH candidates AS (

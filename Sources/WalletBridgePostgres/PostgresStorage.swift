@@ -31,6 +31,9 @@ public struct PostgresStorage: Service {
     public let schema: String
     /// Where the queries' diagnostics go (postgres-nio logs at debug and trace level).
     public let logger: Logger
+    /// How long one operation (a transaction or a read) may wait for PostgreSQL, connection
+    /// included, before it fails with `JournalError`. Default 30 seconds.
+    public let operationTimeout: Duration
 
     /// The newest schema version this library knows (the number of its migrations).
     public static var schemaVersion: Int { PostgresMigrations.all.count }
@@ -41,30 +44,42 @@ public struct PostgresStorage: Service {
     ///   - schema: The schema for the tables: lowercase letters, digits and `_`, starting with
     ///     a letter or `_`, at most 63 characters. Default `public`.
     ///   - logger: Where the queries' diagnostics go.
+    ///   - operationTimeout: How long one operation may wait for PostgreSQL (see
+    ///     ``operationTimeout``).
     /// - Throws: `JournalError` when `schema` is not such a name.
-    public init(client: PostgresClient, schema: String = "public", logger: Logger = Logger(label: "WalletBridge.Postgres")) throws {
+    public init(
+        client: PostgresClient, schema: String = "public", logger: Logger = Logger(label: "WalletBridge.Postgres"),
+        operationTimeout: Duration = .seconds(30)
+    ) throws {
         guard Self.isPlainIdentifier(schema) else {
             throw JournalError("the PostgreSQL schema name must be lowercase letters, digits and _ (at most 63, not starting with a digit)")
         }
         self.client = client
         self.schema = schema
         self.logger = logger
+        self.operationTimeout = operationTimeout
     }
 
     /// Creates a storage with its own `PostgresClient` for the connection URL `url` (see
     /// ``PostgresURL``); run it with ``run()`` (or add the storage to a `ServiceGroup`).
     /// - Parameters:
     ///   - url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`.
-    ///   - schema: The schema for the tables (see ``init(client:schema:logger:)``).
+    ///   - schema: The schema for the tables (see ``init(client:schema:logger:operationTimeout:)``).
     ///   - maximumConnections: The most connections the client opens at once.
     ///   - logger: Where the client's and the queries' diagnostics go.
+    ///   - operationTimeout: How long one operation may wait for PostgreSQL (see
+    ///     ``operationTimeout``).
     /// - Throws: `JournalError` when `url` or `schema` is not valid (the message never quotes a
     ///   password).
-    public init(url: String, schema: String = "public", maximumConnections: Int = 20, logger: Logger = Logger(label: "WalletBridge.Postgres")) throws
-    {
+    public init(
+        url: String, schema: String = "public", maximumConnections: Int = 20, logger: Logger = Logger(label: "WalletBridge.Postgres"),
+        operationTimeout: Duration = .seconds(30)
+    ) throws {
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = max(1, maximumConnections)
-        try self.init(client: PostgresClient(configuration: configuration, backgroundLogger: logger), schema: schema, logger: logger)
+        try self.init(
+            client: PostgresClient(configuration: configuration, backgroundLogger: logger), schema: schema, logger: logger,
+            operationTimeout: operationTimeout)
     }
 
     /// Runs the client (its connection pool) until the task is cancelled or, in a
@@ -87,19 +102,27 @@ public struct PostgresStorage: Service {
     /// `"schema".name`: a table of this storage, for the SQL text (never a value).
     func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
 
-    /// Runs `body` in one transaction; errors become `JournalError` (`what` says what failed).
-    func transaction<T: Sendable>(_ what: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` in one transaction, within ``operationTimeout``; errors become
+    /// `JournalError` (`what` says what failed).
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let (client, logger) = (self.client, self.logger)
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await PostgresDeadline.run(what, timeout: operationTimeout) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch {
             throw PostgresErrors.journalError(error, what)
         }
     }
 
-    /// Runs one statement outside a transaction and collects its rows.
+    /// Runs one statement outside a transaction, within ``operationTimeout``, and collects its
+    /// rows.
     func rows(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
+        let (client, logger) = (self.client, self.logger)
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await PostgresDeadline.run(what, timeout: operationTimeout) {
+                try await client.query(query, logger: logger).collect()
+            }
         } catch {
             throw PostgresErrors.journalError(error, what)
         }

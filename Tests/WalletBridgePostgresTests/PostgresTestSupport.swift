@@ -20,13 +20,14 @@ enum TestPostgres {
     /// Runs `body` with `instances` storages on one fresh schema, each over its own running
     /// `PostgresClient` (one client stands for one server instance); drops the schema after.
     static func withStorages<T: Sendable>(
-        _ instances: Int = 1, url: String? = nil, schema: String = newSchema(), _ body: @Sendable ([PostgresStorage]) async throws -> T
+        _ instances: Int = 1, url: String? = nil, schema: String = newSchema(), operationTimeout: Duration = .seconds(30),
+        _ body: @Sendable ([PostgresStorage]) async throws -> T
     ) async throws -> T {
         let url = try #require(url ?? Self.url)
         var configuration = try PostgresURL.configuration(url)
         configuration.options.maximumConnections = 4
         let clients = (0..<instances).map { _ in PostgresClient(configuration: configuration, backgroundLogger: logger) }
-        let storages = try clients.map { try PostgresStorage(client: $0, schema: schema, logger: logger) }
+        let storages = try clients.map { try PostgresStorage(client: $0, schema: schema, logger: logger, operationTimeout: operationTimeout) }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { await client.run() } }
             defer { group.cancelAll() }
