@@ -88,19 +88,23 @@ public final class PostgresCustomerAuthorizationStore: CustomerAuthorizationStor
         let revokedAt = authorization.revokedAt?.timeIntervalSinceReferenceDate
         let updatedAt = Date().timeIntervalSinceReferenceDate
         do {
-            try await storage.client.withTransaction(logger: storage.logger) { connection in
-                let existing = try await connection.rows("SELECT key_id FROM \(unescaped: table) WHERE handle = \(handle) FOR UPDATE", storage.logger)
-                if let row = existing.first, let stored = try row.decode(String?.self), stored != keyID {
-                    throw Self.wrongKey(stored, mine: keyID, handle: handle)
+            let storage = self.storage
+            try await PostgresDeadline.run("could not save the authorization \(handle)", timeout: storage.operationTimeout) {
+                try await storage.client.withTransaction(logger: storage.logger) { connection in
+                    let existing = try await connection.rows(
+                        "SELECT key_id FROM \(unescaped: table) WHERE handle = \(handle) FOR UPDATE", storage.logger)
+                    if let row = existing.first, let stored = try row.decode(String?.self), stored != keyID {
+                        throw Self.wrongKey(stored, mine: keyID, handle: handle)
+                    }
+                    try await connection.query(
+                        """
+                        INSERT INTO \(unescaped: table) (handle, wallet, customer_id, granted_at, revoked_at, updated_at, key_id, sealed)
+                        VALUES (\(handle), \(wallet), \(customerID), \(grantedAt), \(revokedAt), \(updatedAt), \(keyID), \(sealed))
+                        ON CONFLICT (handle) DO UPDATE SET wallet = EXCLUDED.wallet, customer_id = EXCLUDED.customer_id,
+                            granted_at = EXCLUDED.granted_at, revoked_at = EXCLUDED.revoked_at, updated_at = EXCLUDED.updated_at,
+                            key_id = EXCLUDED.key_id, sealed = EXCLUDED.sealed
+                        """, logger: storage.logger)
                 }
-                try await connection.query(
-                    """
-                    INSERT INTO \(unescaped: table) (handle, wallet, customer_id, granted_at, revoked_at, updated_at, key_id, sealed)
-                    VALUES (\(handle), \(wallet), \(customerID), \(grantedAt), \(revokedAt), \(updatedAt), \(keyID), \(sealed))
-                    ON CONFLICT (handle) DO UPDATE SET wallet = EXCLUDED.wallet, customer_id = EXCLUDED.customer_id,
-                        granted_at = EXCLUDED.granted_at, revoked_at = EXCLUDED.revoked_at, updated_at = EXCLUDED.updated_at,
-                        key_id = EXCLUDED.key_id, sealed = EXCLUDED.sealed
-                    """, logger: storage.logger)
             }
         } catch {
             throw Self.wrap(error, "could not save the authorization \(handle)")
@@ -234,7 +238,10 @@ public final class PostgresCustomerAuthorizationStore: CustomerAuthorizationStor
 
     private func read(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await storage.client.query(query, logger: storage.logger).collect()
+            let storage = self.storage
+            return try await PostgresDeadline.run(what, timeout: storage.operationTimeout) {
+                try await storage.client.query(query, logger: storage.logger).collect()
+            }
         } catch {
             throw Self.wrap(error, what)
         }
