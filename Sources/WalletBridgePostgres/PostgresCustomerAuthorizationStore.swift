@@ -251,6 +251,8 @@ public final class PostgresCustomerAuthorizationStore: CustomerAuthorizationStor
         if let error = error as? PostgresStoreError { return error }
         if let error = error as? PostgresTransactionError, let inner = error.closureError as? PostgresStoreError { return inner }
         if error is CancellationError { return error }
+        // The storage's deadline already names the operation.
+        if let error = error as? JournalError { return PostgresStoreError(.unavailable, error.message) }
         return PostgresStoreError(.unavailable, "\(what): \(PostgresErrors.reason(error))")
     }
 }
