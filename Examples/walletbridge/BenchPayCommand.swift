@@ -43,6 +43,9 @@ struct BenchPayCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object, then the BENCH line.")
     var json = false
 
+    @Flag(help: "Measure the payments only, not their parts (for a profiler such as callgrind, which then counts the payments alone).")
+    var paymentsOnly = false
+
     func validate() throws {
         guard ["gcash", "tng", "dana", "paytm"].contains(wallet) else { throw ValidationError("--wallet must be gcash, tng, dana or paytm") }
         guard payments > 0 else { throw ValidationError("--payments must be at least 1") }
@@ -57,8 +60,9 @@ struct BenchPayCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL)
-        var transportConfiguration = CurlTransportConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30))
-        transportConfiguration.maxIdleConnections = max(16, concurrency)
+        // The production pool (64 connections per host at most, 256 in all) whatever the
+        // concurrency: payments beyond it wait for a connection rather than open one.
+        let transportConfiguration = CurlTransportConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30))
         let transport = try CurlTransport(configuration: transportConfiguration)
         let adapter = try AdapterFactory.adapter(for: profile, transport: transport)
         let journalName = journal == "none" || journal == "sqlite" ? journal : "path"
@@ -107,9 +111,12 @@ struct BenchPayCommand: AsyncParsableCommand {
         await transport.shutdown()
 
         // The parts, in the same process, on the same endpoint and journal type.
-        let parts = try await Self.parts(
-            wallet: wallet, baseURL: baseURL, profile: profile, journal: journal, directory: temporary,
-            requestsPerPayment: requestsPerPayment, count: min(max(payments, 200), 2000))
+        let parts =
+            paymentsOnly
+            ? Parts()
+            : try await Self.parts(
+                wallet: wallet, baseURL: baseURL, profile: profile, journal: journal, directory: temporary,
+                requestsPerPayment: requestsPerPayment, count: min(max(payments, 200), 2000))
         await sandbox?.shutdown()
 
         let payMicros = payCPU * 1e6 / Double(payments)

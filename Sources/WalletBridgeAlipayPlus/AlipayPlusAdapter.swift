@@ -17,6 +17,8 @@ public struct AlipayPlusAdapter: WalletAdapter {
     let exchange: AlipayPlusExchange
     /// Result codes into the common model: the wallet's own codes, then the shared ones.
     let mapping: AlipayPlusResultMapping
+    /// Built once from the configuration: the client reads the capabilities on every call.
+    private let fixedCapabilities: WalletCapabilities
 
     /// Creates an adapter.
     /// - Parameters:
@@ -33,17 +35,16 @@ public struct AlipayPlusAdapter: WalletAdapter {
         self.configuration = configuration
         self.exchange = AlipayPlusExchange(configuration: configuration, transport: transport, clock: clock)
         self.mapping = AlipayPlusResultMapping(walletCodes: configuration.resultCodes)
-    }
-
-    /// Every operation; the configured merchant currencies; no stated amount limits.
-    public var capabilities: WalletCapabilities {
-        WalletCapabilities(
+        self.fixedCapabilities = WalletCapabilities(
             operations: Set(WalletCapabilities.Operation.allCases),
             walletCurrency: configuration.walletCurrency,
             currencies: configuration.merchantCurrencies,
             refundNeedsWalletReference: true
         )
     }
+
+    /// Every operation; the configured merchant currencies; no stated amount limits.
+    public var capabilities: WalletCapabilities { fixedCapabilities }
 
     /// Alipay+ auto debit: inquire every 3 s for up to 60 s, then cancel (configurable in
     /// ``AlipayPlusConfiguration/reconciliation``).

@@ -25,7 +25,7 @@ public struct AuthorizationRequest: Sendable, Equatable {
 
     /// A random state value: 32 hex characters.
     public static func newState() -> String {
-        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        RandomIdentifier.hex32()
     }
 }
 

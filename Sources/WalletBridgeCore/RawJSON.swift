@@ -54,10 +54,17 @@ public enum RawJSON {
     /// - Returns: the value's bytes, or `nil` if the key is absent.
     /// - Throws: ``Failure`` if `bytes` is not a well-formed JSON object.
     public static func topLevelValue(of key: String, in bytes: [UInt8]) throws(Failure) -> [UInt8]? {
+        try topLevelValues(of: [key], in: bytes)[key].map { Array($0) }
+    }
+
+    /// The raw bytes of several top-level members of the JSON object `bytes` in one scan, by
+    /// key (absent keys are left out), with the checks of ``topLevelValue(of:in:)``: a
+    /// well-formed object, and none of `keys` more than once.
+    package static func topLevelValues(of keys: Set<String>, in bytes: [UInt8]) throws(Failure) -> [String: ArraySlice<UInt8>] {
         var scanner = Scanner(bytes: bytes)
         scanner.skipWhitespace()
         try scanner.expect(UInt8(ascii: "{"))
-        var found: Range<Int>? = nil
+        var found: [String: ArraySlice<UInt8>] = [:]
         scanner.skipWhitespace()
         if scanner.peek() == UInt8(ascii: "}") {
             scanner.index += 1
@@ -65,14 +72,14 @@ public enum RawJSON {
             while true {
                 scanner.skipWhitespace()
                 let keyRange = try scanner.string()
-                let name = try decodeString(Array(bytes[keyRange]))
+                let name = try decodeString(bytes[keyRange])
                 scanner.skipWhitespace()
                 try scanner.expect(UInt8(ascii: ":"))
                 scanner.skipWhitespace()
                 let valueRange = try scanner.value()
-                if name == key {
-                    guard found == nil else { throw Failure(message: "key \"\(key)\" occurs more than once") }
-                    found = valueRange
+                if keys.contains(name) {
+                    guard found[name] == nil else { throw Failure(message: "key \"\(name)\" occurs more than once") }
+                    found[name] = bytes[valueRange]
                 }
                 scanner.skipWhitespace()
                 if scanner.peek() == UInt8(ascii: ",") { scanner.index += 1; continue }
@@ -82,11 +89,11 @@ public enum RawJSON {
         }
         scanner.skipWhitespace()
         guard scanner.index == bytes.count else { throw Failure(message: "trailing bytes after the JSON object at offset \(scanner.index)") }
-        return found.map { Array(bytes[$0]) }
+        return found
     }
 
     /// Decodes a quoted JSON string token (quotes included) into its text.
-    static func decodeString(_ token: [UInt8]) throws(Failure) -> String {
+    static func decodeString(_ token: ArraySlice<UInt8>) throws(Failure) -> String {
         // Fast path: no escapes.
         let inner = token.dropFirst().dropLast()
         if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
@@ -161,18 +168,35 @@ public enum RawJSON {
         mutating func string() throws(Failure) -> Range<Int> {
             let start = index
             try expect(UInt8(ascii: "\""))
-            while let b = peek() {
-                index += 1
-                if b == UInt8(ascii: "\\") {
-                    guard peek() != nil else { break }
-                    index += 1
-                } else if b == UInt8(ascii: "\"") {
-                    return start..<index
-                } else if b < 0x20 {
-                    throw Failure(message: "control character inside a string at offset \(index - 1)")
+            // One pass over the bytes without bounds checks: replies are mostly string bytes.
+            enum Stop { case closed(Int), control(Int), unterminated }
+            let from = index
+            let stop = bytes.withUnsafeBufferPointer { buffer -> Stop in
+                var i = from
+                while i < buffer.count {
+                    let b = buffer[i]
+                    if b == UInt8(ascii: "\"") { return .closed(i + 1) }
+                    if b == UInt8(ascii: "\\") {
+                        guard i + 1 < buffer.count else { return .unterminated }
+                        i += 2
+                        continue
+                    }
+                    if b < 0x20 { return .control(i) }
+                    i += 1
                 }
+                return .unterminated
             }
-            throw Failure(message: "unterminated string starting at offset \(start)")
+            switch stop {
+            case .closed(let end):
+                index = end
+                return start..<index
+            case .control(let at):
+                index = at + 1
+                throw Failure(message: "control character inside a string at offset \(at)")
+            case .unterminated:
+                index = bytes.count
+                throw Failure(message: "unterminated string starting at offset \(start)")
+            }
         }
 
         mutating func value() throws(Failure) -> Range<Int> {
@@ -216,13 +240,19 @@ public enum RawJSON {
                     }
                     index += 1
                 }
-                let token = String(decoding: bytes[start..<index], as: UTF8.self)
+                let token = bytes[start..<index]
                 guard !token.isEmpty else { throw Failure(message: "missing value at offset \(start)") }
-                if ["true", "false", "null"].contains(token) { return start..<index }
-                guard token.first.map({ $0 == "-" || $0.isNumber }) == true,
-                    token.allSatisfy({ "0123456789+-.eE".contains($0) })
+                if token.elementsEqual("true".utf8) || token.elementsEqual("false".utf8) || token.elementsEqual("null".utf8) {
+                    return start..<index
+                }
+                let isDigit: (UInt8) -> Bool = { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+                guard let first = token.first, first == UInt8(ascii: "-") || isDigit(first),
+                    token.allSatisfy({
+                        isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e")
+                            || $0 == UInt8(ascii: "E")
+                    })
                 else {
-                    throw Failure(message: "invalid literal \"\(token)\" at offset \(start)")
+                    throw Failure(message: "invalid literal \"\(String(decoding: token, as: UTF8.self))\" at offset \(start)")
                 }
                 return start..<index
             }
@@ -252,12 +282,23 @@ extension RawJSON {
             scanner.index += 1
             scanner.skipWhitespace()
             if scanner.peek() == UInt8(ascii: "}") { scanner.index += 1; return }
-            var seen = Set<String>()
+            // Replies' objects have a handful of keys: compared one by one (String equality, as
+            // a Set would) until there are enough for hashing to pay.
+            var seenFew: [String] = []
+            var seenMany: Set<String>?
             while true {
                 scanner.skipWhitespace()
                 let keyRange = try scanner.string()
-                let key = try decodeString(Array(scanner.bytes[keyRange]))
-                guard seen.insert(key).inserted else { throw Failure(message: "key \"\(key)\" occurs more than once in one object") }
+                let key = try decodeString(scanner.bytes[keyRange])
+                let repeated: Bool
+                if seenMany != nil {
+                    repeated = seenMany?.insert(key).inserted == false
+                } else {
+                    repeated = seenFew.contains(key)
+                    seenFew.append(key)
+                    if seenFew.count > 16 { seenMany = Set(seenFew) }
+                }
+                guard !repeated else { throw Failure(message: "key \"\(key)\" occurs more than once in one object") }
                 scanner.skipWhitespace()
                 try scanner.expect(UInt8(ascii: ":"))
                 scanner.skipWhitespace()

@@ -168,7 +168,7 @@ public struct WalletClient: Sendable {
     }
 
     func context(_ correlationID: String?, origin: WalletOperationOrigin = .caller) -> WalletOperationContext {
-        let id = correlationID ?? UUID().uuidString.lowercased()
+        let id = correlationID ?? RandomIdentifier.uuid()
         var log = logger
         log[metadataKey: "wallet"] = "\(adapter.walletName)"
         log[metadataKey: "correlationID"] = "\(id)"

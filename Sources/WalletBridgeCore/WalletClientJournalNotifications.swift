@@ -14,7 +14,7 @@ extension WalletClient {
     /// confirmed as with ``receiveNotification(_:deduplicator:expectedAmount:correlationID:)``.
     /// - Throws: ``WalletError`` when the notification does not verify; answer with an HTTP error.
     public func receiveNotification(_ inbound: InboundNotification, correlationID: String? = nil) async throws(WalletError) -> ReceivedNotification {
-        let correlation = correlationID ?? UUID().uuidString.lowercased()
+        let correlation = correlationID ?? RandomIdentifier.uuid()
         let deduplicator = JournalNotificationDeduplicator(journal: journal, wallet: adapter.walletName, now: configuration.clock.now)
         let client = self
         // Whether the payment (or refund) was final before this delivery: a confirming status

@@ -40,7 +40,7 @@ extension WalletClient {
         verified onVerified: (WalletNotification) async -> Void
     ) async throws(WalletError) -> ReceivedNotification {
         // One correlation id for the verification and the confirmation that follows it.
-        let correlation = correlationID ?? UUID().uuidString.lowercased()
+        let correlation = correlationID ?? RandomIdentifier.uuid()
         let verified = try verifyNotification(inbound, correlationID: correlation)
         let event = verified.notification
         await onVerified(event)

@@ -6,9 +6,13 @@ public enum WireFormat {
     /// Encodes a request body once, with sorted keys and unescaped slashes, so the bytes that
     /// are signed are the bytes sent and a retry sends identical bytes.
     public static func json(_ value: some Encodable) throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
+        do {
+            return try WireJSON.encode(value)
+        } catch is WireJSON.Unsupported {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return Array(try encoder.encode(value))
+        }
     }
 
     /// `baseURL` (trailing slashes dropped) followed by `path`.

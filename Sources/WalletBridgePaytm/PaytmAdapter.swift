@@ -38,11 +38,12 @@ public struct PaytmAdapter: WalletAdapter {
     }
 
     /// Pay, inquire, refund, refund inquiry and notifications; INR only; no cancel.
-    public var capabilities: WalletCapabilities {
-        WalletCapabilities(
-            operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr],
-            refundNeedsWalletReference: true)
-    }
+    public var capabilities: WalletCapabilities { Self.fixedCapabilities }
+
+    /// Built once: the client reads the capabilities on every call.
+    private static let fixedCapabilities = WalletCapabilities(
+        operations: [.pay, .inquire, .refund, .inquireRefund, .notifications], walletCurrency: .inr, currencies: [.inr],
+        refundNeedsWalletReference: true)
 
     // MARK: Pay
 
@@ -243,10 +244,25 @@ public struct PaytmAdapter: WalletAdapter {
         "mid=\(Self.queryEscaped(configuration.merchantID))&orderId=\(Self.queryEscaped(orderId))"
     }
 
+    /// `text` for a query parameter: ASCII letters, digits and `-_.~@` as they are, every other
+    /// UTF-8 byte as `%XX` (a byte loop: building a `CharacterSet` per request cost more than
+    /// the rest of the request's set-up).
     static func queryEscaped(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-_.~@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "@"):
+                out.append(byte)
+            default:
+                out.append(UInt8(ascii: "%"))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A bare `"10.00"` amount as a reply states it (absent when empty).

@@ -188,7 +188,7 @@ extension PaytmAdapter: AuthorizationAdapter {
             response = try await transport.send(
                 TransportRequest(
                     method: .post, url: WireFormat.url(configuration.baseURL, configuration.paths.withdraw),
-                    headerFields: [.contentType: "application/json", .requestID: UUID().uuidString.lowercased()], body: body,
+                    headerFields: [.contentType: "application/json", .requestID: RandomIdentifier.uuid()], body: body,
                     timeout: configuration.requestTimeout, connectTimeout: configuration.connectTimeout))
         } catch {
             return try PaymentResult.unknownOrThrow(

@@ -16,13 +16,15 @@ public struct PaytmEnvelope: Sendable {
     /// - Throws: ``PaytmChecksumError`` when the text is not a JSON object with a `body`.
     public init(received bytes: [UInt8]) throws(PaytmChecksumError) {
         do {
-            guard let body = try RawJSON.topLevelValue(of: "body", in: bytes) else {
+            // One scan each of the envelope and of its head (each member checked unique).
+            let members = try RawJSON.topLevelValues(of: ["body", "head"], in: bytes)
+            guard let body = members["body"] else {
                 throw PaytmChecksumError("envelope has no body")
             }
-            bodyText = body
-            let head = try RawJSON.topLevelValue(of: "head", in: bytes)
-            signature = try head.flatMap { try PaytmEnvelope.stringMember("signature", of: $0) }
-            clientId = try head.flatMap { try PaytmEnvelope.stringMember("clientId", of: $0) }
+            bodyText = Array(body)
+            let head = try members["head"].map { try RawJSON.topLevelValues(of: ["signature", "clientId"], in: Array($0)) }
+            signature = try head?["signature"].flatMap { try PaytmEnvelope.stringMember("signature", $0) }
+            clientId = try head?["clientId"].flatMap { try PaytmEnvelope.stringMember("clientId", $0) }
         } catch let error as PaytmChecksumError {
             throw error
         } catch {
@@ -31,8 +33,7 @@ public struct PaytmEnvelope: Sendable {
     }
 
     /// A string member of `head` (base64 checksums and ids hold no escapes worth decoding).
-    private static func stringMember(_ name: String, of head: [UInt8]) throws -> String? {
-        guard let token = try RawJSON.topLevelValue(of: name, in: head) else { return nil }
+    private static func stringMember(_ name: String, _ token: ArraySlice<UInt8>) throws -> String? {
         guard token.first == UInt8(ascii: "\""), token.count >= 2 else {
             throw PaytmChecksumError("head.\(name) is not a string")
         }

@@ -27,7 +27,7 @@ struct PaytmExchange: Sendable {
         let request = TransportRequest(
             method: .post,
             url: WireFormat.url(configuration.baseURL, path) + (query.map { "?" + $0 } ?? ""),
-            headerFields: [.contentType: "application/json", .requestID: UUID().uuidString.lowercased()],
+            headerFields: [.contentType: "application/json", .requestID: RandomIdentifier.uuid()],
             body: envelope,
             timeout: configuration.requestTimeout,
             connectTimeout: configuration.connectTimeout

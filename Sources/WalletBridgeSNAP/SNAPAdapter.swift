@@ -39,9 +39,11 @@ public struct SNAPAdapter: WalletAdapter {
     }
 
     /// Pay, inquire, cancel, refund and notifications in IDR (DANA publishes no refund query).
-    public var capabilities: WalletCapabilities {
-        WalletCapabilities(operations: [.pay, .inquire, .cancel, .refund, .notifications], walletCurrency: .idr, currencies: [.idr])
-    }
+    public var capabilities: WalletCapabilities { Self.fixedCapabilities }
+
+    /// Built once: the client reads the capabilities on every call.
+    private static let fixedCapabilities = WalletCapabilities(
+        operations: [.pay, .inquire, .cancel, .refund, .notifications], walletCurrency: .idr, currencies: [.idr])
 
     /// Access-token requests made so far (token mode; 0 in RSA mode).
     public var accessTokenRequests: Int {

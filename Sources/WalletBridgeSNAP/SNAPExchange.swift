@@ -198,7 +198,7 @@ struct SNAPExchange: Sendable {
 
     /// A fresh message id: 32 hex characters, unique per attempt.
     static func externalID() -> String {
-        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        RandomIdentifier.hex32()
     }
 }
 

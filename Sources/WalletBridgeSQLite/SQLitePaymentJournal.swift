@@ -77,18 +77,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
             try Self.applyDurability(db)
         }
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            // DatabasePool turns on WAL after the preparation functions ran, and lowers the
-            // writer's `synchronous` to NORMAL while doing so: assert FULL again on the writer
-            // (the only connection that commits) and check that it holds.
-            try pool.writeWithoutTransaction { db in
-                try Self.applyDurability(db)
-                let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous")
-                guard synchronous == 2 else {
-                    throw JournalError(
-                        "SQLite refused durable commits (PRAGMA synchronous is \(synchronous.map(String.init) ?? "unknown"), expected FULL)")
-                }
-            }
+            pool = try Self.open(path: path, configuration: configuration, busyTimeout: busyTimeout)
         } catch {
             throw Self.wrap(error, "could not open the payment journal at \(path)")
         }
@@ -341,6 +330,32 @@ public final class SQLitePaymentJournal: PaymentJournal {
 
     /// A ``JournalError`` describing `error` (SQLite code and message, never the statement's
     /// arguments); journal errors and cancellation pass through unchanged.
+    /// Opens the pool and checks durable commits. Several instances opening a new file at
+    /// once can find it locked while one of them switches it to WAL, a step SQLite's busy
+    /// handler does not cover: that is retried until `busyTimeout` has passed.
+    private static func open(path: String, configuration: Configuration, busyTimeout: TimeInterval) throws -> DatabasePool {
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                // DatabasePool turns on WAL after the preparation functions ran, and lowers the
+                // writer's `synchronous` to NORMAL while doing so: assert FULL again on the writer
+                // (the only connection that commits) and check that it holds.
+                try pool.writeWithoutTransaction { db in
+                    try Self.applyDurability(db)
+                    let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+                    guard synchronous == 2 else {
+                        throw JournalError(
+                            "SQLite refused durable commits (PRAGMA synchronous is \(synchronous.map(String.init) ?? "unknown"), expected FULL)")
+                    }
+                }
+                return pool
+            } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+    }
+
     private static func wrap(_ error: any Error, _ what: String) -> any Error {
         switch error {
         case let error as JournalError:
