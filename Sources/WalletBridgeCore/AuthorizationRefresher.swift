@@ -14,7 +14,7 @@ public actor AuthorizationRefresher {
     /// When to refresh.
     public nonisolated let policy: AuthorizationRefreshPolicy
     private let now: @Sendable () -> Date
-    private var inFlight: [String: Task<Result<CustomerAuthorization, WalletError>, Never>] = [:]
+    private var inFlight: [String: Task<Refresh, Never>] = [:]
     /// Refreshes sent to the wallet so far (shared ones count once).
     public private(set) var refreshes = 0
 
@@ -100,47 +100,65 @@ public actor AuthorizationRefresher {
     }
 
     private func refresh(_ stored: CustomerAuthorization) async throws(WalletError) -> CustomerAuthorization {
-        if let running = inFlight[stored.handle] { return try await running.value.get() }
+        if let running = inFlight[stored.handle] { return try await running.value.result.get() }
         guard let adapter else {
             throw WalletError(.invalidRequest, "\(wallet) does not support customer authorization", mayHaveCharged: false)
         }
-        // A copy read before another refresh (of this client or another process sharing the
-        // store) finished: use the tokens it stored rather than spend a rotated refresh token.
-        let latest = try await load(stored.handle)
-        if latest.isRevoked { throw Self.refusal(.revoked, handle: stored.handle) }
-        if latest.accessToken != stored.accessToken, policy.decide(latest, now: now()) == .use { return latest }
-        refreshes += 1
-        let store = self.store
-        let now = self.now
-        let task = Task<Result<CustomerAuthorization, WalletError>, Never> {
-            do throws(WalletError) {
-                let renewed = try await adapter.refreshAuthorization(latest)
-                // Revoked while the refresh was on the wire: the revocation stands.
-                if (try? await store.authorization(handle: latest.handle))?.isRevoked == true {
-                    return .failure(Self.refusal(.revoked, handle: latest.handle))
-                }
-                let updated = latest.renewed(by: renewed, at: now())
-                do {
-                    try await store.save(updated)
-                } catch {
-                    return .failure(
-                        WalletError(.journalUnavailable, "the refreshed authorization could not be stored (\(error))", mayHaveCharged: false))
-                }
-                return .success(updated)
-            } catch {
-                return .failure(error)
-            }
-        }
+        // Registered before the first suspension (the store read below): a payment that
+        // arrives meanwhile waits for this refresh instead of starting a second one.
+        let task = Task<Refresh, Never> { await self.performRefresh(stored, adapter: adapter) }
         inFlight[stored.handle] = task
-        let result = await task.value
+        let outcome = await task.value
         inFlight[stored.handle] = nil
-        if case .failure(let error) = result, error.authorization == .revoked,
-            let current = try? await load(stored.handle), current.refreshToken == latest.refreshToken
+        if case .failure(let error) = outcome.result, error.authorization == .revoked, let spent = outcome.spent,
+            let current = try? await load(stored.handle), current.refreshToken == spent.refreshToken
         {
             // The wallet refused the refresh token this binding still holds: revoked.
             try? await markRevoked(stored.handle, at: now())
         }
-        return try result.get()
+        return try outcome.result.get()
+    }
+
+    /// What one refresh came to, and the stored authorization whose refresh token it spent
+    /// (nil when it sent nothing).
+    private struct Refresh: Sendable {
+        var result: Result<CustomerAuthorization, WalletError>
+        var spent: CustomerAuthorization?
+    }
+
+    private func performRefresh(_ stored: CustomerAuthorization, adapter: any AuthorizationAdapter) async -> Refresh {
+        // A copy read before another refresh (of this client or another process sharing the
+        // store) finished: use the tokens it stored rather than spend a rotated refresh token.
+        let latest: CustomerAuthorization
+        do {
+            latest = try await load(stored.handle)
+        } catch {
+            return Refresh(result: .failure(error), spent: nil)
+        }
+        if latest.isRevoked { return Refresh(result: .failure(Self.refusal(.revoked, handle: stored.handle)), spent: nil) }
+        if latest.accessToken != stored.accessToken, policy.decide(latest, now: now()) == .use {
+            return Refresh(result: .success(latest), spent: nil)
+        }
+        refreshes += 1
+        do throws(WalletError) {
+            let renewed = try await adapter.refreshAuthorization(latest)
+            // Revoked while the refresh was on the wire: the revocation stands.
+            if (try? await store.authorization(handle: latest.handle))?.isRevoked == true {
+                return Refresh(result: .failure(Self.refusal(.revoked, handle: latest.handle)), spent: latest)
+            }
+            let updated = latest.renewed(by: renewed, at: now())
+            do {
+                try await store.save(updated)
+            } catch {
+                return Refresh(
+                    result: .failure(
+                        WalletError(.journalUnavailable, "the refreshed authorization could not be stored (\(error))", mayHaveCharged: false)),
+                    spent: latest)
+            }
+            return Refresh(result: .success(updated), spent: latest)
+        } catch {
+            return Refresh(result: .failure(error), spent: latest)
+        }
     }
 
     static func refusal(_ problem: WalletError.AuthorizationProblem, handle: String) -> WalletError {

@@ -40,25 +40,70 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
         case journalUnavailable
     }
 
+    /// The fields, in one shared immutable box: an error is carried inside every payment
+    /// result and status, and copied through every middleware's async frame, so it is one
+    /// reference wide rather than seven fields (it made a `PaymentResult` 656 bytes).
+    private final class Storage: Sendable {
+        let category: Category
+        let message: String
+        let partnerCode: String?
+        let partnerMessage: String?
+        let retryAfter: Duration?
+        let mayHaveCharged: Bool
+        let diagnosis: Diagnosis?
+        let authorization: AuthorizationProblem?
+
+        init(
+            category: Category, message: String, partnerCode: String?, partnerMessage: String?, retryAfter: Duration?, mayHaveCharged: Bool,
+            diagnosis: Diagnosis?, authorization: AuthorizationProblem?
+        ) {
+            self.category = category
+            self.message = message
+            self.partnerCode = partnerCode
+            self.partnerMessage = partnerMessage
+            self.retryAfter = retryAfter
+            self.mayHaveCharged = mayHaveCharged
+            self.diagnosis = diagnosis
+            self.authorization = authorization
+        }
+    }
+
+    private var storage: Storage
+
     /// What went wrong.
-    public let category: Category
+    public var category: Category { storage.category }
     /// Our explanation, free of secrets.
-    public let message: String
+    public var message: String { storage.message }
     /// The partner's result code (`USER_BALANCE_NOT_ENOUGH`, `4035414`...), when it gave one.
-    public let partnerCode: String?
+    public var partnerCode: String? { storage.partnerCode }
     /// The partner's message, when it gave one.
-    public let partnerMessage: String?
+    public var partnerMessage: String? { storage.partnerMessage }
     /// How long the partner asked us to wait, for ``Category/rateLimited``.
-    public let retryAfter: Duration?
+    public var retryAfter: Duration? { storage.retryAfter }
     /// Whether the customer could have been charged despite this error.
-    public let mayHaveCharged: Bool
+    public var mayHaveCharged: Bool { storage.mayHaveCharged }
     /// What the error says about its own cause (``Diagnosis/Kind/configuration``: our profile
     /// is wrong, stop waiting), when the adapter recognised it; nil otherwise.
-    public let diagnosis: Diagnosis?
+    public var diagnosis: Diagnosis? { storage.diagnosis }
     /// Why a customer authorization no longer works (expired, revoked, a bad authorization
     /// code), when that is the cause: ask the customer to bind again (or refresh) rather than
     /// retry. Nil for every other error. Set with ``with(authorization:)``.
-    public internal(set) var authorization: AuthorizationProblem? = nil
+    public internal(set) var authorization: AuthorizationProblem? {
+        get { storage.authorization }
+        set {
+            storage = Storage(
+                category: category, message: message, partnerCode: partnerCode, partnerMessage: partnerMessage, retryAfter: retryAfter,
+                mayHaveCharged: mayHaveCharged, diagnosis: diagnosis, authorization: newValue)
+        }
+    }
+
+    /// Whether two errors say the same: every field equal.
+    public static func == (lhs: WalletError, rhs: WalletError) -> Bool {
+        if lhs.storage === rhs.storage { return true }
+        return lhs.category == rhs.category && lhs.message == rhs.message && lhs.partnerCode == rhs.partnerCode
+            && lhs.partnerMessage == rhs.partnerMessage && lhs.retryAfter == rhs.retryAfter && lhs.mayHaveCharged == rhs.mayHaveCharged
+            && lhs.diagnosis == rhs.diagnosis && lhs.authorization == rhs.authorization
+    }
 
     /// Creates an error; `mayHaveCharged` defaults to what the category implies.
     public init(
@@ -70,13 +115,9 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
         mayHaveCharged: Bool? = nil,
         diagnosis: Diagnosis? = nil
     ) {
-        self.category = category
-        self.message = message
-        self.partnerCode = partnerCode
-        self.partnerMessage = partnerMessage
-        self.retryAfter = retryAfter
-        self.mayHaveCharged = mayHaveCharged ?? WalletError.chargeMayHaveHappened(category)
-        self.diagnosis = diagnosis
+        storage = Storage(
+            category: category, message: message, partnerCode: partnerCode, partnerMessage: partnerMessage, retryAfter: retryAfter,
+            mayHaveCharged: mayHaveCharged ?? WalletError.chargeMayHaveHappened(category), diagnosis: diagnosis, authorization: nil)
     }
 
     /// Whether sending the same request again, under the same merchant reference and with the

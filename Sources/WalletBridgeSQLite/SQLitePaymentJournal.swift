@@ -82,7 +82,7 @@ public final class SQLitePaymentJournal: PaymentJournal {
             throw Self.wrap(error, "could not open the payment journal at \(path)")
         }
         do {
-            try Self.migrate(pool)
+            try Self.migrate(pool, busyTimeout: busyTimeout)
         } catch {
             throw Self.wrap(error, "could not set up the payment journal schema at \(path)")
         }
@@ -438,14 +438,23 @@ public final class SQLitePaymentJournal: PaymentJournal {
     }
 
     /// Migrates the schema. Two processes opening a new file at once may both try the first
-    /// migration; the loser's transaction rolls back, and running the migrator again finds the
-    /// work done.
-    private static func migrate(_ pool: DatabasePool) throws {
+    /// migration; the loser's transaction rolls back, and running the migrator again (within the
+    /// busy timeout) finds the work done.
+    private static func migrate(_ pool: DatabasePool, busyTimeout: TimeInterval) throws {
         let migrator = migrator
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            try migrator.migrate(pool)
+        // Instances opening a new file at once race to apply the same migration: the loser
+        // finds the table created ("already exists") or the file locked. Trying again reads
+        // the winner's record of it and skips it; that is retried within the busy timeout.
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch let error as DatabaseError
+                where [.SQLITE_ERROR, .SQLITE_BUSY, .SQLITE_LOCKED].contains(error.resultCode) && Date() < deadline
+            {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
     }
 

@@ -192,6 +192,36 @@ struct CustomerAuthorizationTests {
         #expect(throws: WalletError.self) { _ = try AuthorizationGrant(redirectURL: "https://m.example/back?error=ACCESS_DENIED&authState=x") }
     }
 
+    /// A store whose reads take a while: the window in which a second payment could start a
+    /// refresh of its own while the first one is still reading the store.
+    struct SlowStore: CustomerAuthorizationStore {
+        let inner = InMemoryCustomerAuthorizationStore()
+        func save(_ authorization: CustomerAuthorization) async throws { await inner.save(authorization) }
+        func authorization(handle: String) async throws -> CustomerAuthorization? {
+            try await Task.sleep(for: .milliseconds(20))
+            return await inner.authorization(handle: handle)
+        }
+        func authorizations(wallet: String?) async throws -> [CustomerAuthorization] { await inner.authorizations(wallet: wallet) }
+    }
+
+    @Test func aSlowStoreReadDoesNotLetTwoPaymentsEachRefresh() async throws {
+        let wallet = FakeAuthorizationWallet()
+        let bound = try await Self.bind(Self.client(wallet))
+        await wallet.setNow(Self.start + 3480)
+        var configuration = WalletClient.Configuration(clock: PolicyClock(clock: ContinuousClock(), now: { Self.start + 3480 }))
+        let store = SlowStore()
+        try await store.save(bound)
+        configuration.authorizationStore = store
+        let client = WalletClient(adapter: FakeAuthorizationAdapter(wallet: wallet), configuration: configuration)
+        let results = try await withThrowingTaskGroup(of: PaymentResult.self) { group in
+            for i in 0..<8 { group.addTask { try await client.pay(try Self.payment("WB-SLOW-\(i)", bound.handle)) } }
+            return try await group.reduce(into: [PaymentResult]()) { $0.append($1) }
+        }
+        #expect(results.allSatisfy { $0.status == .succeeded })
+        #expect(await wallet.refreshCalls == 1)
+        #expect(Set(await wallet.pays.map(\.token)).count == 1)
+    }
+
     @Test func fiftyConcurrentPaymentsShareOneRefreshOfADueToken() async throws {
         let wallet = FakeAuthorizationWallet()
         let bound = try await Self.bind(Self.client(wallet))
