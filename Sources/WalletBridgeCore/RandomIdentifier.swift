@@ -4,8 +4,6 @@ import Foundation
 /// `UUID.uuidString` goes through `snprintf` and cost about as much as an HTTP request's
 /// set-up, several times per payment.
 package enum RandomIdentifier {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// A random (version 4) UUID in lowercase, `8-4-4-4-12` hex digits.
     package static func uuid() -> String { text(of: UUID(), dashes: true) }
 
@@ -18,8 +16,8 @@ package enum RandomIdentifier {
             out.reserveCapacity(36)
             for (index, byte) in bytes.enumerated() {
                 if dashes, index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 0x0F)])
+                out.append(WireJSON.hexDigits[Int(byte >> 4)])
+                out.append(WireJSON.hexDigits[Int(byte & 0x0F)])
             }
             return String(decoding: out, as: UTF8.self)
         }

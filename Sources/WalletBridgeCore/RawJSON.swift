@@ -282,22 +282,12 @@ extension RawJSON {
             scanner.index += 1
             scanner.skipWhitespace()
             if scanner.peek() == UInt8(ascii: "}") { scanner.index += 1; return }
-            // Replies' objects have a handful of keys: compared one by one (String equality, as
-            // a Set would) until there are enough for hashing to pay.
-            var seenFew: [String] = []
-            var seenMany: Set<String>?
+            var seen = KeySet()
             while true {
                 scanner.skipWhitespace()
                 let keyRange = try scanner.string()
                 let key = try decodeString(scanner.bytes[keyRange])
-                let repeated: Bool
-                if seenMany != nil {
-                    repeated = seenMany?.insert(key).inserted == false
-                } else {
-                    repeated = seenFew.contains(key)
-                    seenFew.append(key)
-                    if seenFew.count > 16 { seenMany = Set(seenFew) }
-                }
+                let repeated = !seen.insert(key)
                 guard !repeated else { throw Failure(message: "key \"\(key)\" occurs more than once in one object") }
                 scanner.skipWhitespace()
                 try scanner.expect(UInt8(ascii: ":"))
@@ -322,6 +312,25 @@ extension RawJSON {
             }
         default:
             _ = try scanner.value()
+        }
+    }
+}
+
+extension RawJSON {
+    /// The keys of one object seen so far. Replies' objects have a handful of keys: they are
+    /// compared one by one (String equality, as a `Set` would) until there are enough for
+    /// hashing to pay.
+    struct KeySet {
+        private var few: [String] = []
+        private var many: Set<String>?
+
+        /// Adds `key`; false when it was already there.
+        mutating func insert(_ key: String) -> Bool {
+            if many != nil { return many?.insert(key).inserted == true }
+            if few.contains(key) { return false }
+            few.append(key)
+            if few.count > 16 { many = Set(few) }
+            return true
         }
     }
 }

@@ -11,13 +11,14 @@ public enum StrictJSON {
     /// - Throws: ``WalletError`` `invalidPartnerResponse` (may have charged: the reply is not
     ///   trusted, so nothing is known) for a repeated key, malformed JSON or the wrong shape.
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], what: String = "the reply") throws(WalletError) -> T {
+        // The fast decoder's answer when it is sure to be JSONDecoder's (it refuses repeated
+        // keys too, so the reply is scanned once); otherwise the full check, then JSONDecoder.
+        if let value = try? StrictJSONDecoder.decode(T.self, from: bytes) { return value }
         do {
             try RawJSON.checkNoDuplicateKeys(bytes)
         } catch {
             throw WalletError(.invalidPartnerResponse, "\(what) is not trusted: \(error.message)")
         }
-        // The fast decoder's answer when it is sure to be JSONDecoder's; JSONDecoder otherwise.
-        if let value = try? StrictJSONDecoder.decode(T.self, from: bytes) { return value }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {

@@ -18,8 +18,8 @@ enum StrictJSONDecoder {
     /// The fast path gave up; `JSONDecoder` decides.
     struct GaveUp: Error {}
 
-    /// `T` decoded from `bytes` (already checked by `RawJSON.checkNoDuplicateKeys`), or
-    /// ``GaveUp``.
+    /// `T` decoded from `bytes`, or ``GaveUp`` (also for a key repeated in an object, at any
+    /// depth, which it checks as `RawJSON.checkNoDuplicateKeys` does).
     static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws(GaveUp) -> T {
         let root: Value
         do {
@@ -64,7 +64,7 @@ enum StrictJSONDecoder {
         case object(Object)
     }
 
-    /// An object's members in document order (keys are unique: checked before).
+    /// An object's members in document order (keys are unique: checked while parsing).
     struct Object {
         var keys: [String] = []
         var values: [Value] = []
@@ -113,10 +113,11 @@ enum StrictJSONDecoder {
 
         private mutating func object() throws(GaveUp) -> Value {
             depth += 1
-            guard depth <= 128 else { throw GaveUp() }
+            guard depth < 128 else { throw GaveUp() }
             defer { depth -= 1 }
             index += 1
             var object = Object()
+            var seen = RawJSON.KeySet()
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -126,6 +127,8 @@ enum StrictJSONDecoder {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw GaveUp() }
                 let key = try string()
+                // A repeated key: RawJSON's check names it (StrictJSON runs it on giving up).
+                guard seen.insert(key) else { throw GaveUp() }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw GaveUp() }
                 index += 1
@@ -147,7 +150,7 @@ enum StrictJSONDecoder {
 
         private mutating func array() throws(GaveUp) -> Value {
             depth += 1
-            guard depth <= 128 else { throw GaveUp() }
+            guard depth < 128 else { throw GaveUp() }
             defer { depth -= 1 }
             index += 1
             var items: [Value] = []

@@ -136,7 +136,8 @@ enum WireJSON {
         var items: [Node] = []
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// Lowercase hex digits, by value (also for `RandomIdentifier`).
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `text` as a JSON string, quoted and escaped as `JSONEncoder` does (without escaping `/`).
     static func writeString(_ text: String, into out: inout [UInt8]) {

@@ -98,6 +98,19 @@ struct StrictJSONDecoderTests {
         #expect(fast(WithFlexible.self, #"{"expiresIn":900}"#)?.expiresIn?.value == 900)
     }
 
+    @Test(
+        "a key repeated at any depth is refused here and named by StrictJSON",
+        arguments: [
+            #"{"note":"a","note":"b"}"#,
+            #"{"result":{"resultCode":"S","resultStatus":"S","resultCode":"F"}}"#,
+            #"{"nested":[{"a":"1","\u0061":"2"}]}"#,
+        ])
+    func repeatedKeysAreRefused(_ text: String) {
+        #expect(fast(Reply.self, text) == nil)
+        let error = #expect(throws: WalletError.self) { try StrictJSON.decode(Reply.self, from: Array(text.utf8)) }
+        #expect(error?.message.contains("is not trusted") == true)
+    }
+
     @Test("invalid UTF-8 is never decoded here")
     func invalidUTF8HandsOver() {
         var bytes = Array(#"{"note":"x"}"#.utf8)
