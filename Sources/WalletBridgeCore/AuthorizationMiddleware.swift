@@ -30,11 +30,30 @@ public struct AuthorizationMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
-        guard case .pay(let request) = operation, let handle = request.authorization else {
-            return try await next(operation, context)
-        }
+        // This frame stays allocated while `next` runs: what happens after a refused token is
+        // in a non-inlined helper.
         let outcome = try await next(operation, context)
-        guard let result = outcome.payment, case .failed(let error) = result.status, let problem = error.authorization else { return outcome }
+        guard Self.refusedToken(outcome) else { return outcome }
+        return try await afterRefusal(operation, outcome, context: context, next: next)
+    }
+
+    /// Whether `outcome` is a payment the wallet refused for its customer token.
+    static func refusedToken(_ outcome: WalletOutcome) -> Bool {
+        guard case .payment(let result) = outcome, case .failed(let error) = result.status else { return false }
+        return error.authorization != nil
+    }
+
+    /// A pay the wallet refused for its customer token: refresh and resend, or record the
+    /// revocation, when the payment names a stored authorization.
+    @inline(never)
+    private func afterRefusal(
+        _ operation: WalletOperation, _ outcome: WalletOutcome, context: WalletOperationContext, next: WalletNext
+    )
+        async throws(WalletError) -> WalletOutcome
+    {
+        guard case .pay(let request) = operation, let handle = request.authorization, let result = outcome.payment,
+            case .failed(let error) = result.status, let problem = error.authorization
+        else { return outcome }
         if context.attempt > 1 || Self.earlierAttemptMayHaveReached {
             // A resend: an earlier attempt may have been processed, whatever this one's token
             // says. The refusal proves nothing about the payment: unknown, settled by inquiry

@@ -25,15 +25,45 @@ public struct JournalMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
+        // This frame stays allocated while `next` runs (the wire call and everything after it),
+        // for every payment in flight: the journal's work before and after lives in the helpers
+        // below, whose frames are gone by then.
         let id: JournalEntry.ID
-        // A new pay or refund: the intent and its first attempt are one commit.
-        var attemptRecorded = false
+        switch try await begin(operation, context: context) {
+        case .answered(let outcome): return outcome
+        case .passThrough: return try await next(operation, context)
+        case .recorded(let recorded): id = recorded
+        }
+        let outcome: WalletOutcome
+        do throws(WalletError) {
+            outcome = try await next(operation, context)
+        } catch {
+            try await recordThrown(id, operation: operation, error, context: context)
+            throw error
+        }
+        return try await finish(id, operation: operation, outcome, context: context)
+    }
+
+    /// What ``intercept(_:context:next:)`` does once the journal has been read.
+    enum Start: Sendable {
+        /// Settled, or refused: answer this without sending.
+        case answered(WalletOutcome)
+        /// A payment this journal does not know (made elsewhere): pass through, record nothing.
+        case passThrough
+        /// The attempt is recorded under this entry: send, then record the outcome.
+        case recorded(JournalEntry.ID)
+    }
+
+    /// Records the intent and the attempt (one commit for a new pay or refund), or finds the
+    /// operation answered already.
+    @inline(never)
+    func begin(_ operation: WalletOperation, context: WalletOperationContext) async throws(WalletError) -> Start {
+        let id: JournalEntry.ID
         switch operation {
         case .pay(let request):
             id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: request.merchantReference)
             let intent = JournalEntry.intent(wallet: context.wallet, request, at: now())
             let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .pay, at: now()) }
-            attemptRecorded = inserted
             guard entry.matches(request) else {
                 throw WalletError(
                     .inconsistentRequest,
@@ -45,42 +75,47 @@ public struct JournalMiddleware: WalletMiddleware {
                 context.logger.info(
                     "pay answered from the journal: the payment is already \(entry.state.rawValue)",
                     metadata: ["merchantReference": "\(request.merchantReference)"])
-                return .payment(entry.paymentResult)
+                return .answered(.payment(entry.paymentResult))
             }
+            if inserted { return .recorded(id) }
         case .refund(let request):
             id = JournalEntry.refundID(wallet: context.wallet, refundReference: request.refundReference)
             let intent = JournalEntry.intent(wallet: context.wallet, request, at: now())
             let (entry, inserted) = try await io(context) { try await journal.beginFirstAttempt(intent, operation: .refund, at: now()) }
-            attemptRecorded = inserted
             guard entry.matches(request) else {
                 throw WalletError(
                     .inconsistentRequest,
                     "refund reference \(request.refundReference) was already used for \(entry.amount.map { "\($0)" } ?? "another amount") of \(entry.merchantReference); nothing was sent, the original refund stands",
                     mayHaveCharged: false)
             }
-            if !inserted, entry.state.isFinal { return .refund(entry.refundResult) }
+            if !inserted, entry.state.isFinal { return .answered(.refund(entry.refundResult)) }
+            if inserted { return .recorded(id) }
         case .inquire(let query), .cancel(let query):
             id = JournalEntry.paymentID(wallet: context.wallet, merchantReference: query.merchantReference)
-            guard try await io(context, { try await journal.entry(id) }) != nil else {
-                // Not a payment this journal knows (made elsewhere): pass through, record nothing.
-                return try await next(operation, context)
-            }
+            guard try await io(context, { try await journal.entry(id) }) != nil else { return .passThrough }
         case .inquireRefund(let query):
             id = JournalEntry.refundID(wallet: context.wallet, refundReference: query.refundReference)
-            guard try await io(context, { try await journal.entry(id) }) != nil else {
-                return try await next(operation, context)
-            }
+            guard try await io(context, { try await journal.entry(id) }) != nil else { return .passThrough }
         }
-        if !attemptRecorded {
-            try await io(context) { try await journal.recordAttempt(id, operation: operation.kind, attempt: context.attempt, at: now()) }
-        }
-        let outcome: WalletOutcome
-        do throws(WalletError) {
-            outcome = try await next(operation, context)
-        } catch {
-            _ = try await io(context, sent: true) { try await journal.recordOutcome(id, .threw(operation.kind, error), at: now()) }
-            throw error
-        }
+        try await io(context) { try await journal.recordAttempt(id, operation: operation.kind, attempt: context.attempt, at: now()) }
+        return .recorded(id)
+    }
+
+    /// Records that the attempt threw.
+    @inline(never)
+    func recordThrown(
+        _ id: JournalEntry.ID, operation: WalletOperation, _ error: WalletError, context: WalletOperationContext
+    ) async throws(WalletError) {
+        _ = try await io(context, sent: true) { try await journal.recordOutcome(id, .threw(operation.kind, error), at: now()) }
+    }
+
+    /// Records the attempt's outcome, and answers with the journal's view of it.
+    @inline(never)
+    func finish(
+        _ id: JournalEntry.ID, operation: WalletOperation, _ outcome: WalletOutcome, context: WalletOperationContext
+    ) async throws(WalletError)
+        -> WalletOutcome
+    {
         let recorded: JournalOutcome
         switch outcome {
         case .payment(let result):

@@ -39,18 +39,49 @@ public struct ReconciliationMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
+        // This frame stays allocated while `next` runs, for every payment in flight: what
+        // happens after the first answer lives in non-inlined helpers.
         switch operation {
-        case .pay(let request):
+        case .pay:
             let first = try await next(operation, context)
-            guard let result = first.payment, Self.needsSettling(result) else { return first }
-            return .payment(await settle(result, request: request, alreadyOpen: .zero, budget: settleWithin, context: context, next: next))
-        case .cancel(let query):
-            return .payment(try await cancel(query, context: context, next: next))
-        case .refund(let request):
-            return .refund(try await refund(request, context: context, next: next))
+            guard Self.needsSettling(first) else { return first }
+            return await settleFirst(first, of: operation, context: context, next: next)
+        case .cancel, .refund:
+            return try await composite(operation, context: context, next: next)
         case .inquire, .inquireRefund:
             return try await next(operation, context)
         }
+    }
+
+    /// A cancel or a refund, with the calls the policy adds around it.
+    @inline(never)
+    private func composite(
+        _ operation: WalletOperation, context: WalletOperationContext, next: WalletNext
+    ) async throws(WalletError)
+        -> WalletOutcome
+    {
+        switch operation {
+        case .cancel(let query): return .payment(try await cancel(query, context: context, next: next))
+        case .refund(let request): return .refund(try await refund(request, context: context, next: next))
+        case .pay, .inquire, .inquireRefund: return try await next(operation, context)
+        }
+    }
+
+    /// Whether a pay's first answer should be settled now: open, and nothing for the customer to do.
+    static func needsSettling(_ outcome: WalletOutcome) -> Bool {
+        guard case .payment(let result) = outcome else { return false }
+        return needsSettling(result)
+    }
+
+    /// Settles a pay's open first answer for up to ``settleWithin``.
+    @inline(never)
+    private func settleFirst(
+        _ first: WalletOutcome, of operation: WalletOperation, context: WalletOperationContext, next: WalletNext
+    ) async
+        -> WalletOutcome
+    {
+        guard case .payment(let result) = first, case .pay(let request) = operation else { return first }
+        return .payment(await settle(result, request: request, alreadyOpen: .zero, budget: settleWithin, context: context, next: next))
     }
 
     /// Whether a pay result should be settled now: open, and nothing for the customer to do.
@@ -80,6 +111,7 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     }
 
     /// ``settle(_:request:alreadyOpen:budget:context:next:)``, uncounted.
+    @inline(never)
     private func settling(
         _ first: PaymentResult, request: PaymentRequest?, alreadyOpen: Duration, budget: Duration,
         context: WalletOperationContext, next: WalletNext
@@ -90,34 +122,15 @@ public struct ReconciliationMiddleware: WalletMiddleware {
         policyContext.attempt = 1
         let watch = clock.stopwatch()
         var current = first
-        func query() -> PaymentQuery {
-            PaymentQuery(
-                merchantReference: current.merchantReference, walletReference: current.walletReference,
-                expectedAmount: request?.amount ?? current.amount)
-        }
         var action = machine.next(.status(first.status, elapsed: alreadyOpen))
+        // This frame stays allocated through every call the rule makes: the calls and what
+        // they derive are in non-inlined helpers.
         while true {
             switch action {
             case .settle(let status):
-                guard current.status != status else { return current }
-                // Derived by the rule (never arrived once the window passed): record it, and
-                // answer with what the journal then holds (a notification may have settled it).
-                var derived = current
-                derived.status = status
-                switch await record(derived, context: context) {
-                case .recorded(let entry?):
-                    return JournalMiddleware.merged(.payment(derived), with: entry).payment ?? derived
-                case .recorded(nil):
-                    return derived
-                case .failed(let error):
-                    current.lastError = error
-                    return current
-                }
+                return await derive(status, current, context: context)
             case .giveUp(let reason):
-                context.logger.notice(
-                    "payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
-                current.lastError = reason
-                return current
+                return Self.leftOpen(current, reason, context: context)
             case .inquire(let wait), .resend(let wait), .cancel(let wait):
                 if Task.isCancelled || watch.elapsed + wait > budget {
                     action = machine.next(.deadlineReached)
@@ -125,48 +138,115 @@ public struct ReconciliationMiddleware: WalletMiddleware {
                 }
                 await clock.sleep(for: wait)
                 let now = alreadyOpen + watch.elapsed
-                switch action {
-                case .inquire, .resend:
-                    // An inquiry, or the identical pay again: either answers with the payment's status.
-                    let operation: WalletOperation
-                    if case .resend = action {
-                        guard let request else { action = machine.next(.deadlineReached); continue }
-                        operation = .pay(request)
-                    } else {
-                        operation = .inquire(query())
-                    }
-                    do throws(WalletError) {
-                        let answer = try await next(operation, policyContext)
-                        current = Self.keep(current, answer.payment)
-                        if case .pay = operation, case .pending(.some) = current.status {
-                            // The resent pay asks the customer to act (Paytm's txnToken, a
-                            // redirect): only the caller can pass that on.
-                            return current
-                        }
-                        action = machine.next(.status(current.status, elapsed: now))
-                    } catch {
-                        current.lastError = error
-                        action = machine.next(.callFailed(error, elapsed: now))
-                    }
-                default:
-                    do throws(WalletError) {
-                        let answer = try await next(.cancel(query()), policyContext)
-                        let cancelled = answer.payment?.status ?? .unknown(WalletError(.invalidPartnerResponse, "no cancel answer"))
-                        if case .cancelled = cancelled { current = Self.keep(current, answer.payment) }
-                        action = machine.next(.cancelAnswered(cancelled, elapsed: now))
-                    } catch {
-                        current.lastError = error
-                        action =
-                            error.mayHaveCharged || error.isRetryable
-                            ? machine.next(.callFailed(error, elapsed: now))
-                            : machine.next(.cancelAnswered(.failed(error), elapsed: now))
-                    }
+                let step: Step
+                if case .cancel = action {
+                    step = await cancelStep(&current, machine: &machine, request: request, now: now, context: policyContext, next: next)
+                } else {
+                    var resend = false
+                    if case .resend = action { resend = true }
+                    step = await inquiryStep(
+                        resend: resend, &current, machine: &machine, request: request, now: now, context: policyContext, next: next)
+                }
+                switch step {
+                case .next(let nextAction): action = nextAction
+                case .done(let result): return result
                 }
             }
         }
     }
 
+    /// The query for the payment being settled.
+    private static func query(_ current: PaymentResult, request: PaymentRequest?) -> PaymentQuery {
+        PaymentQuery(
+            merchantReference: current.merchantReference, walletReference: current.walletReference,
+            expectedAmount: request?.amount ?? current.amount)
+    }
+
+    /// What one call of the rule leads to.
+    private enum Step {
+        case next(ReconciliationStateMachine.Action)
+        case done(PaymentResult)
+    }
+
+    /// Records a status the rule derived (never arrived once the window passed), and answers
+    /// with what the journal then holds (a notification may have settled it).
+    @inline(never)
+    private func derive(_ status: PaymentStatus, _ current: PaymentResult, context: WalletOperationContext) async -> PaymentResult {
+        guard current.status != status else { return current }
+        var derived = current
+        derived.status = status
+        switch await record(derived, context: context) {
+        case .recorded(let entry?):
+            return JournalMiddleware.merged(.payment(derived), with: entry).payment ?? derived
+        case .recorded(nil):
+            return derived
+        case .failed(let error):
+            var current = current
+            current.lastError = error
+            return current
+        }
+    }
+
+    /// The payment left open, with the reason beside it.
+    @inline(never)
+    private static func leftOpen(_ current: PaymentResult, _ reason: WalletError, context: WalletOperationContext) -> PaymentResult {
+        context.logger.notice(
+            "payment left open", metadata: ["merchantReference": "\(current.merchantReference)", "reason": "\(reason.message)"])
+        var current = current
+        current.lastError = reason
+        return current
+    }
+
+    /// An inquiry, or the identical pay again: either answers with the payment's status.
+    @inline(never)
+    private func inquiryStep(
+        resend: Bool, _ current: inout PaymentResult, machine: inout ReconciliationStateMachine, request: PaymentRequest?, now: Duration,
+        context: WalletOperationContext, next: WalletNext
+    ) async -> Step {
+        let operation: WalletOperation
+        if resend {
+            guard let request else { return .next(machine.next(.deadlineReached)) }
+            operation = .pay(request)
+        } else {
+            operation = .inquire(Self.query(current, request: request))
+        }
+        do throws(WalletError) {
+            let answer = try await next(operation, context)
+            current = Self.keep(current, answer.payment)
+            if resend, case .pending(.some) = current.status {
+                // The resent pay asks the customer to act (Paytm's txnToken, a redirect): only
+                // the caller can pass that on.
+                return .done(current)
+            }
+            return .next(machine.next(.status(current.status, elapsed: now)))
+        } catch {
+            current.lastError = error
+            return .next(machine.next(.callFailed(error, elapsed: now)))
+        }
+    }
+
+    /// A cancel the rule asks for at the end of the payment's window.
+    @inline(never)
+    private func cancelStep(
+        _ current: inout PaymentResult, machine: inout ReconciliationStateMachine, request: PaymentRequest?, now: Duration,
+        context: WalletOperationContext, next: WalletNext
+    ) async -> Step {
+        do throws(WalletError) {
+            let answer = try await next(.cancel(Self.query(current, request: request)), context)
+            let cancelled = answer.payment?.status ?? .unknown(WalletError(.invalidPartnerResponse, "no cancel answer"))
+            if case .cancelled = cancelled { current = Self.keep(current, answer.payment) }
+            return .next(machine.next(.cancelAnswered(cancelled, elapsed: now)))
+        } catch {
+            current.lastError = error
+            return .next(
+                error.mayHaveCharged || error.isRetryable
+                    ? machine.next(.callFailed(error, elapsed: now))
+                    : machine.next(.cancelAnswered(.failed(error), elapsed: now)))
+        }
+    }
+
     /// A cancel, followed by an inquiry when the cancel is refused or its reply is not bound.
+    @inline(never)
     func cancel(_ query: PaymentQuery, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> PaymentResult {
         var policyContext = context
         policyContext.origin = .reconciliation
@@ -191,6 +271,7 @@ public struct ReconciliationMiddleware: WalletMiddleware {
     }
 
     /// A refund, with the policy's lookups around it.
+    @inline(never)
     func refund(_ request: RefundRequest, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> RefundResult {
         var policyContext = context
         policyContext.origin = .reconciliation

@@ -73,22 +73,56 @@ public enum RefundStatus: Sendable, Equatable {
 }
 
 /// What a wallet said about a refund.
-public struct RefundResult: Sendable, Equatable {
+public struct RefundResult: Sendable, Equatable, CustomReflectable {
+    /// The stored fields, behind one copy-on-write reference (as in ``PaymentResult``).
+    struct Fields: Sendable, Equatable {
+        var status: RefundStatus
+        var refundReference: String
+        var walletRefundReference: String?
+        var merchantReference: String?
+        var amount: Money?
+        var partnerResult: PartnerResult?
+        var lastError: WalletError?
+    }
+
+    private var box: ValueBox<Fields>
+
     /// Where the refund stands.
-    public var status: RefundStatus
+    public var status: RefundStatus {
+        get { box.fields.status }
+        set { ValueBox.unique(&box).fields.status = newValue }
+    }
     /// Our refund reference.
-    public var refundReference: String
+    public var refundReference: String {
+        get { box.fields.refundReference }
+        set { ValueBox.unique(&box).fields.refundReference = newValue }
+    }
     /// The wallet's refund reference, once known.
-    public var walletRefundReference: String?
+    public var walletRefundReference: String? {
+        get { box.fields.walletRefundReference }
+        set { ValueBox.unique(&box).fields.walletRefundReference = newValue }
+    }
     /// The refunded payment's merchant reference, when known.
-    public var merchantReference: String?
+    public var merchantReference: String? {
+        get { box.fields.merchantReference }
+        set { ValueBox.unique(&box).fields.merchantReference = newValue }
+    }
     /// The refunded amount.
-    public var amount: Money?
+    public var amount: Money? {
+        get { box.fields.amount }
+        set { ValueBox.unique(&box).fields.amount = newValue }
+    }
     /// The partner's raw result.
-    public var partnerResult: PartnerResult?
+    public var partnerResult: PartnerResult? {
+        get { box.fields.partnerResult }
+        set { ValueBox.unique(&box).fields.partnerResult = newValue }
+    }
     /// An error beside the status: a call that failed without changing it, or a wallet answer
     /// that contradicted the refund's final state in the journal.
-    public var lastError: WalletError?
+    public var lastError: WalletError? {
+        get { box.fields.lastError }
+        set { ValueBox.unique(&box).fields.lastError = newValue }
+    }
 
     /// Creates a result.
     public init(
@@ -100,13 +134,29 @@ public struct RefundResult: Sendable, Equatable {
         partnerResult: PartnerResult? = nil,
         lastError: WalletError? = nil
     ) {
-        self.status = status
-        self.refundReference = refundReference
-        self.walletRefundReference = walletRefundReference
-        self.merchantReference = merchantReference
-        self.amount = amount
-        self.partnerResult = partnerResult
-        self.lastError = lastError
+        box = ValueBox(
+            Fields(
+                status: status, refundReference: refundReference, walletRefundReference: walletRefundReference, merchantReference: merchantReference,
+                amount: amount, partnerResult: partnerResult, lastError: lastError))
+    }
+
+    public static func == (lhs: RefundResult, rhs: RefundResult) -> Bool {
+        lhs.box === rhs.box || lhs.box.fields == rhs.box.fields
+    }
+
+    /// The fields, as a struct with stored properties would show them.
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "status": status as Any,
+                "refundReference": refundReference as Any,
+                "walletRefundReference": walletRefundReference as Any,
+                "merchantReference": merchantReference as Any,
+                "amount": amount as Any,
+                "partnerResult": partnerResult as Any,
+                "lastError": lastError as Any,
+            ], displayStyle: .struct)
     }
 }
 

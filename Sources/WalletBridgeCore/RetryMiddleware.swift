@@ -21,46 +21,67 @@ public struct RetryMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
+        // This frame stays allocated while `next` runs: the decisions and their logs are in
+        // non-inlined helpers.
         let watch = clock.stopwatch()
         var attempt = context.attempt
         while true {
             var attemptContext = context
             attemptContext.attempt = attempt
-            let outcome: WalletOutcome
+            let wait: Duration
             do throws(WalletError) {
-                outcome = try await next(operation, attemptContext)
+                let outcome = try await next(operation, attemptContext)
+                guard operation.isMutating,
+                    let resend = resendWait(operation, after: outcome, attempt: attempt, elapsed: watch.elapsed, context: context)
+                else { return outcome }
+                wait = resend
             } catch {
-                guard
-                    case .resend(let wait) = policy.decide(
-                        operation.kind, outcome: .threw(error), attempt: attempt, elapsed: watch.elapsed, jitter: jitter())
-                else {
+                guard let resend = resendWait(operation, afterThrown: error, attempt: attempt, elapsed: watch.elapsed, context: context) else {
                     throw error
                 }
-                context.logger.notice(
-                    "resending after a failed attempt",
-                    metadata: [
-                        "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
-                        "waitMs": "\(wait.milliseconds)", "error": "\(error.category.rawValue)",
-                    ])
-                await clock.sleep(for: wait)
-                attempt += 1
-                continue
+                wait = resend
             }
-            guard operation.isMutating, let doubt = Self.doubt(outcome),
-                case .resend(let wait) = policy.decide(
-                    operation.kind, outcome: .inDoubt(doubt), attempt: attempt, elapsed: watch.elapsed, jitter: jitter())
-            else {
-                return outcome
-            }
-            context.logger.notice(
-                "resending the identical request: the outcome is in doubt",
-                metadata: [
-                    "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
-                    "waitMs": "\(wait.milliseconds)", "error": "\(doubt.category.rawValue)",
-                ])
             await clock.sleep(for: wait)
             attempt += 1
         }
+    }
+
+    /// How long to wait before resending after an attempt threw; nil to give up.
+    @inline(never)
+    func resendWait(
+        _ operation: WalletOperation, afterThrown error: WalletError, attempt: Int, elapsed: Duration, context: WalletOperationContext
+    )
+        -> Duration?
+    {
+        guard case .resend(let wait) = policy.decide(operation.kind, outcome: .threw(error), attempt: attempt, elapsed: elapsed, jitter: jitter())
+        else { return nil }
+        context.logger.notice(
+            "resending after a failed attempt",
+            metadata: [
+                "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                "waitMs": "\(wait.milliseconds)", "error": "\(error.category.rawValue)",
+            ])
+        return wait
+    }
+
+    /// How long to wait before resending a mutating operation whose outcome is in doubt; nil to
+    /// return the outcome.
+    @inline(never)
+    func resendWait(
+        _ operation: WalletOperation, after outcome: WalletOutcome, attempt: Int, elapsed: Duration, context: WalletOperationContext
+    )
+        -> Duration?
+    {
+        guard let doubt = Self.doubt(outcome),
+            case .resend(let wait) = policy.decide(operation.kind, outcome: .inDoubt(doubt), attempt: attempt, elapsed: elapsed, jitter: jitter())
+        else { return nil }
+        context.logger.notice(
+            "resending the identical request: the outcome is in doubt",
+            metadata: [
+                "operation": "\(operation.kind.rawValue)", "attempt": "\(attempt)",
+                "waitMs": "\(wait.milliseconds)", "error": "\(doubt.category.rawValue)",
+            ])
+        return wait
     }
 
     /// The error of an outcome that leaves the operation in doubt.

@@ -87,6 +87,8 @@ public struct WalletClient: Sendable {
     /// Keeps this client's stored authorizations fresh (one refresh per authorization at a
     /// time, shared by concurrent payments).
     public let authorizations: AuthorizationRefresher
+    /// The chain from each middleware on, built once: `steps[0]` is the whole chain.
+    private var steps: [WalletNext] = []
 
     /// Creates a client.
     /// - Parameters:
@@ -107,6 +109,7 @@ public struct WalletClient: Sendable {
         self.metrics = configuration.metrics.map { WalletMetrics(factory: $0) }
         self.authorizations = AuthorizationRefresher(
             adapter: adapter, store: configuration.authorizationStore, policy: configuration.authorizationRefresh, now: configuration.clock.now)
+        self.steps = Self.steps(through: middlewares, to: adapter)
     }
 
     /// The wallet's reconciliation rule in force.
@@ -140,31 +143,39 @@ public struct WalletClient: Sendable {
 
     /// Passes `operation` through the chain from middleware `index` (the whole chain from 0).
     func chain(from index: Int = 0) -> WalletNext {
-        let adapter = self.adapter
-        let middlewares = self.middlewares
-        func step(_ index: Int) -> WalletNext {
-            guard index < middlewares.count else {
-                return { operation, _ async throws(WalletError) -> WalletOutcome in
-                    // Transports that act per operation (fault injection, tracing) read this.
-                    let key = operation.refundReference ?? operation.merchantReference ?? ""
-                    let result = await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) {
-                        () async -> Result<WalletOutcome, WalletError> in
-                        do throws(WalletError) {
-                            return .success(try await operation.run(on: adapter))
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                    return try result.get()
-                }
-            }
-            let middleware = middlewares[index]
-            let rest = step(index + 1)
-            return { operation, context async throws(WalletError) -> WalletOutcome in
+        steps[min(index, steps.count - 1)]
+    }
+
+    /// The chain from each middleware on, and last the adapter alone.
+    private static func steps(through middlewares: [any WalletMiddleware], to adapter: any WalletAdapter) -> [WalletNext] {
+        let last: WalletNext = { operation, _ async throws(WalletError) -> WalletOutcome in
+            try await perform(operation, on: adapter)
+        }
+        var steps = [last]
+        for middleware in middlewares.reversed() {
+            let rest = steps[steps.count - 1]
+            let step: WalletNext = { operation, context async throws(WalletError) -> WalletOutcome in
                 try await middleware.intercept(operation, context: context, next: rest)
             }
+            steps.append(step)
         }
-        return step(index)
+        return steps.reversed()
+    }
+
+    /// Runs `operation` on the adapter, with its ``RequestContext`` set for transports that act
+    /// per operation (fault injection, tracing).
+    @inline(never)
+    private static func perform(_ operation: WalletOperation, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        let key = operation.refundReference ?? operation.merchantReference ?? ""
+        let result = await RequestContext.$current.withValue(RequestContext(operation: operation.kind.rawValue, key: key)) {
+            () async -> Result<WalletOutcome, WalletError> in
+            do throws(WalletError) {
+                return .success(try await operation.run(on: adapter))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     func context(_ correlationID: String?, origin: WalletOperationOrigin = .caller) -> WalletOperationContext {
@@ -195,6 +206,36 @@ public struct WalletClient: Sendable {
     /// - Returns: the payment as proven so far; `unknown` or `pending` means it is still open
     ///   (``recoverPending(within:correlationID:)`` or a ``PaymentReconciler`` settles it).
     public func pay(_ request: PaymentRequest, correlationID: String? = nil) async throws(WalletError) -> PaymentResult {
+        // This frame stays allocated while the payment is sent: the checks and the journal read
+        // before it are in a non-inlined helper.
+        let (pinned, resend): (PaymentRequest, Bool)
+        switch try await prepare(request) {
+        case .answered(let result): return result
+        case .send(let request, let mayHaveReached): (pinned, resend) = (request, mayHaveReached)
+        }
+        let outcome = await AuthorizationMiddleware.$earlierAttemptMayHaveReached.withValue(resend) {
+            () async -> Result<WalletOutcome, WalletError> in
+            do throws(WalletError) {
+                return .success(try await run(.pay(pinned), correlationID: correlationID))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try payment(outcome.get())
+    }
+
+    /// What ``pay(_:correlationID:)`` does once its request is checked against the journal.
+    private enum Preparation: Sendable {
+        /// The journal's answer, without sending.
+        case answered(PaymentResult)
+        /// Send this request; whether an earlier attempt may have reached the wallet.
+        case send(PaymentRequest, mayHaveReached: Bool)
+    }
+
+    /// Checks a pay against the capabilities and the journal, puts a stored authorization's
+    /// token in it, and pins what shapes its body.
+    @inline(never)
+    private func prepare(_ request: PaymentRequest) async throws(WalletError) -> Preparation {
         guard adapter.capabilities.supports(.pay) else {
             throw WalletError(.invalidRequest, "\(adapter.walletName) does not support pay", mayHaveCharged: false)
         }
@@ -221,20 +262,10 @@ public struct WalletClient: Sendable {
                 guard let known, known.state.isFinal || known.mayHaveReachedWallet else { throw error }
                 var result = known.paymentResult
                 if !known.state.isFinal { result.lastError = error }
-                return result
+                return .answered(result)
             }
         }
-        request = adapter.pinned(request)
-        let resend = known?.mayHaveReachedWallet ?? false
-        let outcome = await AuthorizationMiddleware.$earlierAttemptMayHaveReached.withValue(resend) {
-            () async -> Result<WalletOutcome, WalletError> in
-            do throws(WalletError) {
-                return .success(try await run(.pay(request), correlationID: correlationID))
-            } catch {
-                return .failure(error)
-            }
-        }
-        return try payment(outcome.get())
+        return .send(adapter.pinned(request), mayHaveReached: known?.mayHaveReachedWallet ?? false)
     }
 
     /// Reads a payment's state. The expected amount and wallet reference come from the journal

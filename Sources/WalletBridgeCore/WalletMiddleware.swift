@@ -68,6 +68,22 @@ public struct LoggingMiddleware: WalletMiddleware {
 
     public func intercept(_ operation: WalletOperation, context: WalletOperationContext, next: WalletNext) async throws(WalletError) -> WalletOutcome
     {
+        // This frame stays allocated while `next` runs: the logger and its messages are built
+        // in non-inlined helpers.
+        let log = Self.logger(for: operation, context: context)
+        do throws(WalletError) {
+            let outcome = try await next(operation, context)
+            Self.finished(operation, outcome, log: log)
+            return outcome
+        } catch {
+            Self.notProcessed(operation, error, log: log)
+            throw error
+        }
+    }
+
+    /// The context's logger with the operation's references.
+    @inline(never)
+    static func logger(for operation: WalletOperation, context: WalletOperationContext) -> Logger {
         var log = context.logger
         log[metadataKey: "operation"] = "\(operation.kind.rawValue)"
         if let reference = operation.merchantReference { log[metadataKey: "merchantReference"] = "\(reference)" }
@@ -75,16 +91,19 @@ public struct LoggingMiddleware: WalletMiddleware {
         if context.origin != .caller { log[metadataKey: "origin"] = "\(context.origin.rawValue)" }
         if context.attempt > 1 { log[metadataKey: "attempt"] = "\(context.attempt)" }
         if case .pay(let request) = operation { log[metadataKey: "amount"] = "\(request.amount)" }
-        do throws(WalletError) {
-            let outcome = try await next(operation, context)
-            switch outcome {
-            case .payment(let result): log.info("\(operation.kind.rawValue) finished", metadata: WalletClient.metadata(result))
-            case .refund(let result): log.info("\(operation.kind.rawValue) finished", metadata: WalletClient.metadata(result))
-            }
-            return outcome
-        } catch {
-            log.warning("\(operation.kind.rawValue) not processed", metadata: WalletClient.metadata(error))
-            throw error
+        return log
+    }
+
+    @inline(never)
+    static func finished(_ operation: WalletOperation, _ outcome: WalletOutcome, log: Logger) {
+        switch outcome {
+        case .payment(let result): log.info("\(operation.kind.rawValue) finished", metadata: WalletClient.metadata(result))
+        case .refund(let result): log.info("\(operation.kind.rawValue) finished", metadata: WalletClient.metadata(result))
         }
+    }
+
+    @inline(never)
+    static func notProcessed(_ operation: WalletOperation, _ error: WalletError, log: Logger) {
+        log.warning("\(operation.kind.rawValue) not processed", metadata: WalletClient.metadata(error))
     }
 }

@@ -53,13 +53,40 @@ public enum WalletOperation: Sendable, Equatable {
 
     /// Runs the operation on `adapter`: the innermost step of every middleware chain.
     public func run(on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        // One non-inlined call per case: this frame stays allocated during the wire call, and
+        // holds only what that call needs.
         switch self {
-        case .pay(let request): return .payment(try await adapter.pay(request))
-        case .inquire(let query): return .payment(try await adapter.inquire(query))
-        case .cancel(let query): return .payment(try await adapter.cancel(query))
-        case .refund(let request): return .refund(try await adapter.refund(request))
-        case .inquireRefund(let query): return .refund(try await adapter.inquireRefund(query))
+        case .pay(let request): return try await Self.pay(request, on: adapter)
+        case .inquire(let query): return try await Self.inquire(query, on: adapter)
+        case .cancel(let query): return try await Self.cancel(query, on: adapter)
+        case .refund(let request): return try await Self.refund(request, on: adapter)
+        case .inquireRefund(let query): return try await Self.inquireRefund(query, on: adapter)
         }
+    }
+
+    @inline(never)
+    private static func pay(_ request: PaymentRequest, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        .payment(try await adapter.pay(request))
+    }
+
+    @inline(never)
+    private static func inquire(_ query: PaymentQuery, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        .payment(try await adapter.inquire(query))
+    }
+
+    @inline(never)
+    private static func cancel(_ query: PaymentQuery, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        .payment(try await adapter.cancel(query))
+    }
+
+    @inline(never)
+    private static func refund(_ request: RefundRequest, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        .refund(try await adapter.refund(request))
+    }
+
+    @inline(never)
+    private static func inquireRefund(_ query: RefundQuery, on adapter: any WalletAdapter) async throws(WalletError) -> WalletOutcome {
+        .refund(try await adapter.inquireRefund(query))
     }
 }
 

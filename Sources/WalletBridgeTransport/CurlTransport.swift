@@ -34,9 +34,12 @@ import WalletBridgeHTTP
 ///   dropped it.
 ///
 /// ``statistics`` shows the pool at work: ``CurlTransportStatistics/connectionsOpened``
-/// against ``CurlTransportStatistics/connectionsReused``. The waiting is libcurl's
-/// (`CURLMOPT_MAX_HOST_CONNECTIONS`, `CURLMOPT_MAX_TOTAL_CONNECTIONS`); the whole-request
-/// deadline keeps running while a request waits.
+/// against ``CurlTransportStatistics/connectionsReused``. Beyond
+/// ``CurlTransportConfiguration/maxTotalConnections`` requests in flight, a request waits in
+/// the transport, in order, before it takes an easy handle (a waiting request costs a
+/// continuation, not curl's 20 KB of handle and buffer); within it, it waits in libcurl
+/// (`CURLMOPT_MAX_HOST_CONNECTIONS`). The whole-request deadline keeps running while a
+/// request waits, in either place.
 ///
 /// ## Stale keep-alive connections
 ///
@@ -82,6 +85,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let configuration: CurlTransportConfiguration
     private let loop: CurlMultiLoop
     private let easyPool: CurlEasyPool
+    private let admission: CurlAdmission
 
     /// Starts a transport (and its curl thread).
     /// - Throws: `TransportError` if libcurl cannot be initialised.
@@ -89,6 +93,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         self.configuration = configuration
         loop = try CurlMultiLoop(configuration: configuration)
         easyPool = CurlEasyPool(configuration: configuration)
+        admission = CurlAdmission(limit: configuration.poolLimits.total)
     }
 
     deinit { loop.beginShutdown() }
@@ -98,7 +103,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     public func send(_ request: TransportRequest) async throws(TransportError) -> TransportResponse {
         let started = ContinuousClock.now
-        let first = await perform(request, freshConnection: false)
+        let first = await admitted(request, freshConnection: false)
         guard case .failure(let firstError) = first.result else { return try first.result.get() }
         guard first.diedOnStaleConnection else { throw firstError }
 
@@ -114,7 +119,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         loop.statistics.withLock { $0.staleConnectionResends += 1 }
         var resend = request
         resend.timeout = remaining
-        switch await perform(resend, freshConnection: true).result {
+        switch await admitted(resend, freshConnection: true).result {
         case .success(let response):
             return response
         case .failure(let resendError):
@@ -123,6 +128,45 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     /// One transfer of `request`, start to finish.
+    /// ``perform(_:freshConnection:)`` once ``CurlAdmission`` lets the request into curl. Time
+    /// spent waiting there counts against the request's deadline, as a wait for a connection
+    /// inside curl would.
+    private func admitted(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
+        var request = request
+        let arrived = ContinuousClock.now
+        let deadline = request.timeout ?? configuration.requestTimeout
+        switch await admission.enter(before: arrived + deadline) {
+        case .admitted:
+            break
+        case .admittedAfterWaiting:
+            let remaining = deadline - (ContinuousClock.now - arrived)
+            guard remaining >= .milliseconds(1) else {
+                admission.leave()
+                return Self.queueTimeout(deadline, limit: configuration.poolLimits.total)
+            }
+            request.timeout = remaining
+        case .expired:
+            return Self.queueTimeout(deadline, limit: configuration.poolLimits.total)
+        case .cancelled:
+            return CurlCompletion(
+                result: .failure(
+                    TransportError(.cancelled, "the task was cancelled while the request waited for a connection", mayHaveReachedServer: false)))
+        }
+        let completion = await perform(request, freshConnection: freshConnection)
+        admission.leave()
+        return completion
+    }
+
+    /// A request whose deadline passed before it was let into curl: nothing was sent.
+    private static func queueTimeout(_ deadline: Duration, limit: Int) -> CurlCompletion {
+        CurlCompletion(
+            result: .failure(
+                TransportError(
+                    .timeout,
+                    "no connection came free within the request's \(deadline) deadline (\(limit) requests were in flight); nothing was sent",
+                    mayHaveReachedServer: false)))
+    }
+
     private func perform(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
         if Task.isCancelled {
             return CurlCompletion(
