@@ -49,9 +49,9 @@ final class CurlAdmission: @unchecked Sendable {
         state = Locked(State(available: max(1, limit)))
     }
 
-    /// What ``enter(before:)`` did.
+    /// What ``wait(until:)`` did.
     enum Admission: Equatable {
-        /// Admitted at once.
+        /// Admitted at once (a place came free since ``tryEnter()``).
         case admitted
         /// Admitted after waiting for another request to leave.
         case admittedAfterWaiting
@@ -61,8 +61,21 @@ final class CurlAdmission: @unchecked Sendable {
         case expired
     }
 
-    /// Waits for a free place until `deadline`; call ``leave()`` once for each admission.
-    func enter(before deadline: ContinuousClock.Instant) async -> Admission {
+    /// Takes a free place at once when there is one (call ``leave()`` after); otherwise the
+    /// caller must ``wait(until:)``.
+    @inline(__always)
+    func tryEnter() -> Bool {
+        state.withLock { state -> Bool in
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        }
+    }
+
+    /// Waits for a free place until `deadline`, after ``tryEnter()`` found none; call
+    /// ``leave()`` once for each admission (``Admission/admitted`` or
+    /// ``Admission/admittedAfterWaiting``).
+    func wait(until deadline: ContinuousClock.Instant) async -> Admission {
         let id = state.withLock { state -> UInt64? in
             if state.available > 0 {
                 state.available -= 1

@@ -131,26 +131,29 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// ``perform(_:freshConnection:)`` once ``CurlAdmission`` lets the request into curl. Time
     /// spent waiting there counts against the request's deadline, as a wait for a connection
     /// inside curl would.
+    @inline(__always)
     private func admitted(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
         var request = request
-        let arrived = ContinuousClock.now
-        let deadline = request.timeout ?? configuration.requestTimeout
-        switch await admission.enter(before: arrived + deadline) {
-        case .admitted:
-            break
-        case .admittedAfterWaiting:
-            let remaining = deadline - (ContinuousClock.now - arrived)
-            guard remaining >= .milliseconds(1) else {
-                admission.leave()
+        if !admission.tryEnter() {
+            let arrived = ContinuousClock.now
+            let deadline = request.timeout ?? configuration.requestTimeout
+            switch await admission.wait(until: arrived + deadline) {
+            case .admitted:
+                break
+            case .admittedAfterWaiting:
+                let remaining = deadline - (ContinuousClock.now - arrived)
+                guard remaining >= .milliseconds(1) else {
+                    admission.leave()
+                    return Self.queueTimeout(deadline, limit: configuration.poolLimits.total)
+                }
+                request.timeout = remaining
+            case .expired:
                 return Self.queueTimeout(deadline, limit: configuration.poolLimits.total)
+            case .cancelled:
+                return CurlCompletion(
+                    result: .failure(
+                        TransportError(.cancelled, "the task was cancelled while the request waited for a connection", mayHaveReachedServer: false)))
             }
-            request.timeout = remaining
-        case .expired:
-            return Self.queueTimeout(deadline, limit: configuration.poolLimits.total)
-        case .cancelled:
-            return CurlCompletion(
-                result: .failure(
-                    TransportError(.cancelled, "the task was cancelled while the request waited for a connection", mayHaveReachedServer: false)))
         }
         let completion = await perform(request, freshConnection: freshConnection)
         admission.leave()
