@@ -31,6 +31,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
     @Option(help: "File whose bytes are the request body (default: a 160-byte JSON payment).")
     var body: String?
 
+    @Option(help: "PEM bundle of trusted CAs, for an https --url (the CA `walletbridge sandbox --tls` prints).")
+    var caBundle: String?
+
     @Flag(help: "Also run a plain libcurl loop in this process (easy handle when --concurrency is 1, multi handle otherwise).")
     var baseline = false
 
@@ -62,7 +65,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
             target = started.baseURL + "/sandbox/echo"
         }
         let workload = CurlBaseline.Workload(
-            url: target, body: bodyBytes, headerLines: ["Content-Type: application/json", "Accept: application/json"])
+            url: target, body: bodyBytes, headerLines: ["Content-Type: application/json", "Accept: application/json"], caBundle: caBundle)
         let warmUp = max(10, concurrency)
 
         let ours = try await BenchTransportRun.walletBridge(workload, requests: requests, concurrency: concurrency, warmUp: warmUp)
@@ -104,7 +107,7 @@ enum BenchTransportRun {
             fields.append(HTTPField(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
         }
         let request = TransportRequest(method: .post, url: workload.url, headerFields: fields, body: workload.body)
-        let transport = try CurlTransport()
+        let transport = try CurlTransport(configuration: CurlTransportConfiguration(caBundlePath: workload.caBundle))
         _ = await send(request, through: transport, count: warmUp, concurrency: concurrency)
         let warm = transport.statistics
         let meter = CurlBaseline.Meter()

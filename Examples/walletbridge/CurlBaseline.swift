@@ -20,6 +20,8 @@ enum CurlBaseline {
         var body: [UInt8]
         /// `Name: value` lines, as curl takes them.
         var headerLines: [String]
+        /// A PEM bundle of trusted CAs for an https URL (the sandbox's `--tls` test CA).
+        var caBundle: String? = nil
     }
 
     /// Requests per second of one reused easy handle doing `curl_easy_perform` on `url` for
@@ -131,12 +133,14 @@ enum CurlBaseline {
     /// The workload in C memory, for easy handles that point at it.
     private struct Prepared {
         let url: String
+        let caBundle: String?
         let body: UnsafeMutableRawPointer
         let bodyCount: Int
         var headers: UnsafeMutablePointer<curl_slist>?
 
         init(_ workload: Workload) {
             url = workload.url
+            caBundle = workload.caBundle
             bodyCount = workload.body.count
             body = .allocate(byteCount: max(1, bodyCount), alignment: 1)
             workload.body.withUnsafeBytes { raw in
@@ -151,6 +155,7 @@ enum CurlBaseline {
             _ = wb_curl_easy_setopt_string(easy, CURLOPT_URL, url)
             _ = wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
             _ = wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
+            if let caBundle { _ = wb_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
             _ = wb_curl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyCount))
             _ = wb_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, body)
             _ = wb_curl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headers)

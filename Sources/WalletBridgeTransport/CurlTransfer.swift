@@ -193,6 +193,12 @@ final class CurlTransfer: @unchecked Sendable {
         return size > 0
     }
 
+    /// Whether curl's message is a TLS alert from OpenSSL (`... SSL routines::tlsv13 alert
+    /// certificate required`), not a plain socket error.
+    static func isTLSAlert(_ message: String) -> Bool {
+        message.contains("SSL routines") && message.contains(" alert ")
+    }
+
     func error(code: CURLcode) -> TransportError {
         let detail = String(cString: easy.errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -206,6 +212,12 @@ final class CurlTransfer: @unchecked Sendable {
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:
             return TransportError(.tls, message, mayHaveReachedServer: false, curlCode: raw)
+        case CURLE_SEND_ERROR where Self.isTLSAlert(message), CURLE_RECV_ERROR where Self.isTLSAlert(message):
+            // TLS 1.3: the client's side of the handshake ends before the server's verdict, so a
+            // refused client certificate (missing, or of an unknown CA) arrives as an alert on
+            // the first read or write. The request may have been written: the server's TLS layer
+            // dropped it, but nothing here can prove that.
+            return TransportError(.tls, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
         case CURLE_WRITE_ERROR where overflowed:
             return TransportError(.other, "response larger than \(maxResponseBytes) bytes", mayHaveReachedServer: true, curlCode: raw)
         case CURLE_WRITE_ERROR where tooManyHeaderFields:

@@ -5,7 +5,7 @@ Starts a standalone sandbox (`walletbridge sandbox --port 0`) pinned to CPU 0, r
 pinned to CPU 1 (so the server's CPU is never counted), and prints one table: client CPU µs per
 request for WalletBridge (`bench transport`), plain libcurl (its `--baseline`), AsyncHTTPClient
 and URLSession (`Benchmarks/`'s `peers`), sequential and 64 in flight, as ratios to plain
-libcurl; then `bench pay`'s ratios to the sum of a payment's parts and `bench crypto`'s ratios
+libcurl; the same two rows over TLS against a second sandbox started with `--tls`; then `bench pay`'s ratios to the sum of a payment's parts and `bench crypto`'s ratios
 to the raw OpenSSL calls. Each figure is the median of --runs runs. A row that fails prints
 "n/a" and its error; the sandbox is stopped at the end, whatever happened.
 """
@@ -31,20 +31,27 @@ def pinned(cpu, command):
     return command
 
 
-def start_sandbox(cli):
+def start_sandbox(cli, tls=False):
+    """Starts `walletbridge sandbox` pinned to SERVER_CPU; returns (process, base URL, CA path or None)."""
     process = subprocess.Popen(
-        pinned(SERVER_CPU, [cli, "sandbox", "--port", "0"]),
+        pinned(SERVER_CPU, [cli, "sandbox", "--port", "0"] + (["--tls"] if tls else [])),
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
+    base, ca = None, None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
         if not line:
             break
-        match = re.search(r"listening on (http://\S+)", line)
+        match = re.search(r"listening on (https?://\S+)", line)
         if match:
-            return process, match.group(1)
+            base = match.group(1)
+        match = re.search(r"trust the test CA (\S+)", line)
+        if match:
+            ca = match.group(1)
+        if base and (ca or not tls):
+            return process, base, ca
     stop(process)
-    raise RuntimeError("the sandbox printed no URL")
+    raise RuntimeError("the sandbox printed no URL" + (" or CA" if tls else ""))
 
 
 def stop(process):
@@ -104,7 +111,7 @@ def main():
     parser.add_argument("--json-out", help="also write every median to this JSON file")
     args = parser.parse_args()
 
-    sandbox, base = start_sandbox(args.cli)
+    sandbox, base, _ = start_sandbox(args.cli)
     errors = {}
     summary = {"sandbox": base, "transport": {}, "pay": {}, "crypto": []}
     try:
@@ -137,6 +144,31 @@ def main():
                 cells.append(f"{fmt(value)} µs ({fmt(ratio, 2, 'x')})")
             print(f"{row:<18}" + "".join(f"{c:>26}" for c in cells))
         summary["transport"] = {f"{r} | {c}": v for (r, c), v in table.items()}
+
+        # The same POSTs over TLS (the sandbox's --tls front, its test CA trusted by both sides):
+        # WalletBridge against plain libcurl, each on kept-alive TLS connections.
+        print()
+        print("The same over TLS (sandbox --tls; handshakes only in the warm-up); ratio to plain libcurl")
+        tls_sandbox = None
+        try:
+            tls_sandbox, tls_base, ca = start_sandbox(args.cli, tls=True)
+            for concurrency in (1, args.concurrency):
+                column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
+                label = f"bench transport over TLS, {column}"
+                results = median_of(args.runs, [args.cli, "bench", "transport", "--url", tls_base + args.path, "--ca-bundle", ca,
+                                                "--requests", str(args.requests), "--concurrency", str(concurrency),
+                                                "--baseline", "--json"], 600, errors, label)
+                ours = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
+                theirs = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
+                ratio = ours / theirs if ours is not None and theirs else None
+                summary["transport"][f"TLS WalletBridge | {column}"] = ours
+                summary["transport"][f"TLS plain libcurl | {column}"] = theirs
+                print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
+        except Exception as error:  # noqa: BLE001 - the TLS rows are optional
+            errors["bench transport over TLS"] = str(error)
+        finally:
+            if tls_sandbox is not None:
+                stop(tls_sandbox)
 
         print()
         print("bench pay: client CPU µs per payment vs the sum of its parts (sign, verify, plain round trip, journal)")
