@@ -34,6 +34,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
     @Option(help: "PEM bundle of trusted CAs, for an https --url (the CA `walletbridge sandbox --tls` prints).")
     var caBundle: String?
 
+    @Flag(help: "Run the WalletBridge side on the transport's own thread (CurlTransport.taskExecutor): no thread hop per request.")
+    var onTransportThread = false
+
     @Flag(help: "Also run a plain libcurl loop in this process (easy handle when --concurrency is 1, multi handle otherwise).")
     var baseline = false
 
@@ -68,7 +71,8 @@ struct BenchTransportCommand: AsyncParsableCommand {
             url: target, body: bodyBytes, headerLines: ["Content-Type: application/json", "Accept: application/json"], caBundle: caBundle)
         let warmUp = max(10, concurrency)
 
-        let ours = try await BenchTransportRun.walletBridge(workload, requests: requests, concurrency: concurrency, warmUp: warmUp)
+        let ours = try await BenchTransportRun.walletBridge(
+            workload, requests: requests, concurrency: concurrency, warmUp: warmUp, onTransportThread: onTransportThread)
         let oursRSS = CurlBaseline.Meter.peakResidentMiB()
         var theirs: (run: CurlBaseline.Run, rss: Double)?
         if baseline {
@@ -99,7 +103,7 @@ struct BenchTransportCommand: AsyncParsableCommand {
 /// The WalletBridge side of `bench transport`: the same POSTs through one `CurlTransport`.
 enum BenchTransportRun {
     static func walletBridge(
-        _ workload: CurlBaseline.Workload, requests: Int, concurrency: Int, warmUp: Int
+        _ workload: CurlBaseline.Workload, requests: Int, concurrency: Int, warmUp: Int, onTransportThread: Bool = false
     ) async throws -> (run: CurlBaseline.Run, reused: Int, warmUpOpened: Int) {
         var fields = HTTPFields()
         for line in workload.headerLines {
@@ -108,16 +112,26 @@ enum BenchTransportRun {
         }
         let request = TransportRequest(method: .post, url: workload.url, headerFields: fields, body: workload.body)
         let transport = try CurlTransport(configuration: CurlTransportConfiguration(caBundlePath: workload.caBundle))
-        _ = await send(request, through: transport, count: warmUp, concurrency: concurrency)
+        _ = await sending(onTransportThread, transport) { await send(request, through: transport, count: warmUp, concurrency: concurrency) }
         let warm = transport.statistics
         let meter = CurlBaseline.Meter()
-        let errors = await send(request, through: transport, count: requests, concurrency: concurrency)
+        let errors = await sending(onTransportThread, transport) {
+            await send(request, through: transport, count: requests, concurrency: concurrency)
+        }
         let (wall, cpu) = meter.read()
         let after = transport.statistics
         await transport.shutdown()
         let run = CurlBaseline.Run(
             wall: wall, cpuSeconds: cpu, connectionsOpened: after.connectionsOpened - warm.connectionsOpened, errors: errors)
         return (run, after.connectionsReused - warm.connectionsReused, warm.connectionsOpened)
+    }
+
+    /// Runs `body` on the transport's own thread (its task executor) when asked and available.
+    private static func sending(_ onTransportThread: Bool, _ transport: CurlTransport, _ body: () async -> Int) async -> Int {
+        if onTransportThread, #available(macOS 15.0, *) {
+            return await withTaskExecutorPreference(transport.taskExecutor) { await body() }
+        }
+        return await body()
     }
 
     /// Sends `request` `count` times, `concurrency` at once; the number that failed or got a

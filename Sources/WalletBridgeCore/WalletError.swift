@@ -145,12 +145,17 @@ public struct WalletError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Maps a transport failure: a request that provably never left is `partnerUnavailable`
-    /// (safe to resend); one that may have arrived is a `timeout` or `unknownOutcome`.
+    /// (safe to resend); one that may have arrived is a `timeout` or `unknownOutcome`, whatever
+    /// the kind of failure (TLS included).
     public static func transport(_ error: TransportError) -> WalletError {
         switch (error.kind, error.mayHaveReachedServer) {
         case (.timeout, true):
             return WalletError(.timeout, "no response in time; the request may have been processed: \(error.message)")
-        case (.timeout, false), (.couldNotConnect, _), (.tls, _):
+        case (.tls, true):
+            // A TLS failure after the request was written (an alert on the first read): the
+            // server's TLS layer most likely dropped it, but that is not proven.
+            return WalletError(.unknownOutcome, "the TLS session failed after the request was written (\(error.kind.rawValue)): \(error.message)")
+        case (.timeout, false), (.couldNotConnect, _), (.tls, false):
             return WalletError(.partnerUnavailable, "could not reach the partner (\(error.kind.rawValue)): \(error.message)", mayHaveCharged: false)
         case (.cancelled, false):
             return WalletError(.partnerUnavailable, "cancelled before the request was sent", mayHaveCharged: false)

@@ -1,26 +1,40 @@
-/// Admits at most `limit` requests of a ``CurlTransport`` into curl at once; the others wait
-/// here, first come first served, holding no easy handle.
+import Foundation
+
+/// Admits at most ``CurlTransportConfiguration/maxConnectionsPerHost`` requests to one host
+/// into curl at once; the others wait here, first come first served, holding no easy handle.
 ///
 /// curl itself queues a transfer beyond its connection caps, but a queued transfer already
 /// owns an easy handle (about 5 KB) and, once that handle has been used, its 16 KB receive
-/// buffer: a thousand requests in flight against caps of 256 connections cost some 15 MB of
-/// handles that cannot send. Waiting here costs a continuation. The limit is the transport's
-/// total connection cap (``CurlTransportConfiguration/maxTotalConnections``), so a request
-/// admitted can always have a connection, once one to its host is free.
+/// buffer: a thousand requests in flight to one host against 64 connections cost some 20 MB of
+/// handles that cannot send. Waiting here costs a continuation. The gate is per host (scheme
+/// and authority), as the cap is, so a host that does not answer never holds up another; the
+/// total cap stays curl's (`CURLMOPT_MAX_TOTAL_CONNECTIONS`).
 final class CurlAdmission: @unchecked Sendable {
+    /// What ``wait(for:until:)`` did.
+    enum Admission: Equatable {
+        /// Admitted (a place came free since ``tryEnter(_:)``, or one was handed over).
+        case admitted
+        /// Admitted after waiting for another request to leave.
+        case admittedAfterWaiting
+        /// The task was cancelled while it waited: not admitted.
+        case cancelled
+        /// The deadline passed while it waited: not admitted.
+        case expired
+    }
+
     private struct Waiter {
         let id: UInt64
         let continuation: UnsafeContinuation<Admission, Never>
     }
 
-    private struct State {
+    /// One host's places and queue.
+    private struct Gate {
         var available: Int
         /// Waiting requests, oldest first from `head`.
         var waiters: [Waiter] = []
         var head = 0
-        var nextID: UInt64 = 0
-        /// Requests cancelled or expired before they were queued (their handler ran first).
-        var endedEarly: [UInt64: Admission] = [:]
+
+        var isIdle: Bool { head == waiters.count }
 
         mutating func popFirst() -> Waiter? {
             guard head < waiters.count else { return nil }
@@ -42,97 +56,119 @@ final class CurlAdmission: @unchecked Sendable {
         }
     }
 
-    private let state: Locked<State>
+    private struct State {
+        var gates: [String: Gate] = [:]
+        var nextID: UInt64 = 0
+        /// Requests told to wait that have not joined their queue yet.
+        var joining: Set<UInt64> = []
+        /// How such a request ended before it joined (its cancellation or deadline came first).
+        var endedEarly: [UInt64: Admission] = [:]
+    }
 
-    /// Creates a gate admitting `limit` requests at once (at least 1).
+    /// Gates kept for hosts with nothing in flight, beyond which idle ones are dropped.
+    private static let idleGatesKept = 64
+
+    private let limit: Int
+    private let state = Locked(State())
+
+    /// Creates a gate admitting `limit` requests per host at once (at least 1).
     init(limit: Int) {
-        state = Locked(State(available: max(1, limit)))
+        self.limit = max(1, limit)
     }
 
-    /// What ``wait(until:)`` did.
-    enum Admission: Equatable {
-        /// Admitted at once (a place came free since ``tryEnter()``).
-        case admitted
-        /// Admitted after waiting for another request to leave.
-        case admittedAfterWaiting
-        /// The task was cancelled while it waited: not admitted.
-        case cancelled
-        /// The deadline passed while it waited: not admitted.
-        case expired
+    /// The host part of `url` (scheme and authority), the key its places are counted under.
+    static func host(of url: String) -> Substring {
+        guard let schemeEnd = url.range(of: "://") else { return url[...] }
+        let rest = url[schemeEnd.upperBound...]
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        return url[..<end]
     }
 
-    /// Takes a free place at once when there is one (call ``leave()`` after); otherwise the
-    /// caller must ``wait(until:)``.
-    @inline(__always)
-    func tryEnter() -> Bool {
+    /// Takes a free place for `host` at once when there is one (call ``leave(_:)`` after);
+    /// otherwise the caller must ``wait(for:until:)``.
+    func tryEnter(_ host: Substring) -> Bool {
         state.withLock { state -> Bool in
-            guard state.available > 0 else { return false }
-            state.available -= 1
+            let key = String(host)
+            guard var gate = state.gates[key] else {
+                state.gates[key] = Gate(available: limit - 1)
+                return true
+            }
+            guard gate.available > 0 else { return false }
+            gate.available -= 1
+            state.gates[key] = gate
             return true
         }
     }
 
-    /// Waits for a free place until `deadline`, after ``tryEnter()`` found none; call
-    /// ``leave()`` once for each admission (``Admission/admitted`` or
+    /// Waits for a place for `host` until `deadline`, after ``tryEnter(_:)`` found none; call
+    /// ``leave(_:)`` once for each admission (``Admission/admitted`` or
     /// ``Admission/admittedAfterWaiting``).
-    func wait(until deadline: ContinuousClock.Instant) async -> Admission {
-        let id = state.withLock { state -> UInt64? in
-            if state.available > 0 {
-                state.available -= 1
-                return nil
-            }
+    func wait(for host: Substring, until deadline: ContinuousClock.Instant) async -> Admission {
+        let key = String(host)
+        let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
+            state.joining.insert(state.nextID)
             return state.nextID
         }
-        guard let id else { return .admitted }
         // Only a request that has to wait pays for a timer.
         let timer = Task { [self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            end(id, as: .expired)
+            do {
+                try await Task.sleep(until: deadline, clock: .continuous)
+            } catch {
+                return
+            }
+            end(id, of: key, as: .expired)
         }
         let admission = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Admission, Never>) in
                 let answer = state.withLock { state -> Admission? in
+                    state.joining.remove(id)
                     if let ended = state.endedEarly.removeValue(forKey: id) { return ended }
-                    if state.available > 0 {
-                        state.available -= 1
-                        return .admittedAfterWaiting
+                    var gate = state.gates[key] ?? Gate(available: limit)
+                    defer { state.gates[key] = gate }
+                    if gate.available > 0 {
+                        gate.available -= 1
+                        return .admitted
                     }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
+                    gate.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
                 if let answer { continuation.resume(returning: answer) }
             }
         } onCancel: {
-            end(id, as: .cancelled)
+            end(id, of: key, as: .cancelled)
         }
         timer.cancel()
-        state.withLock { _ = $0.endedEarly.removeValue(forKey: id) }
         return admission
     }
 
-    /// Takes waiter `id` out of the queue with `admission` (cancelled or expired); a no-op once
-    /// it was admitted.
-    private func end(_ id: UInt64, as admission: Admission) {
+    /// Ends waiter `id` with `admission` (cancelled or expired): out of its queue, or before it
+    /// joins; a no-op once it was admitted or ended.
+    private func end(_ id: UInt64, of key: String, as admission: Admission) {
         let waiter = state.withLock { state -> Waiter? in
-            if let waiter = state.remove(id) { return waiter }
-            // Not queued yet, or admitted already: remembered, and forgotten once it returns.
-            if state.endedEarly[id] == nil { state.endedEarly[id] = admission }
+            if let waiter = state.gates[key]?.remove(id) { return waiter }
+            if state.joining.contains(id), state.endedEarly[id] == nil { state.endedEarly[id] = admission }
             return nil
         }
         waiter?.continuation.resume(returning: admission)
     }
 
-    /// Frees a place: the oldest waiting request takes it.
-    func leave() {
+    /// Frees a place of `host`: the oldest request waiting for it takes it.
+    func leave(_ host: Substring) {
         let next = state.withLock { state -> Waiter? in
-            if let first = state.popFirst() { return first }
-            state.available += 1
+            let key = String(host)
+            guard var gate = state.gates[key] else { return nil }
+            defer {
+                if gate.available == limit, gate.isIdle, state.gates.count > Self.idleGatesKept {
+                    state.gates[key] = nil
+                } else {
+                    state.gates[key] = gate
+                }
+            }
+            if let first = gate.popFirst() { return first }
+            gate.available += 1
             return nil
         }
         next?.continuation.resume(returning: .admittedAfterWaiting)
     }
-
-    /// Requests waiting for a place.
-    var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
 }

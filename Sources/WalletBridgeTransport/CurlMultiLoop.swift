@@ -11,6 +11,11 @@ import WalletBridgeHTTP
 /// request submitted while the loop is busy costs no system call. The multi and easy handles
 /// are used by the loop thread alone; a transfer in the multi handle is found again through
 /// `CURLINFO_PRIVATE` (no table).
+///
+/// The loop is also a `TaskExecutor` (``CurlTransport/taskExecutor``): the jobs of tasks that
+/// prefer it run on the loop thread, between two turns of curl, so that a request's completion
+/// resumes its task without waking another thread. Once the loop has stopped, jobs go to the
+/// global concurrent executor.
 final class CurlMultiLoop: @unchecked Sendable {
     private enum Phase { case running, draining, stopped }
 
@@ -20,8 +25,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     private struct Inbox {
         var additions: [CurlTransfer] = []
         var cancellations: [CurlTransfer] = []
+        /// Jobs of tasks that prefer this loop as their executor.
+        var jobs: [UnownedJob] = []
         var phase: Phase = .running
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The multi handle has been freed (after `phase` became `.stopped`).
+        var freed = false
         /// The loop is in (or about to enter) `curl_multi_poll` with nothing left to do.
         var sleeping = false
         /// A wakeup was sent since it went to sleep.
@@ -39,6 +48,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Counters since start, for ``CurlTransport/statistics``.
     let statistics = Locked(CurlTransportStatistics())
     private let inbox = Locked(Inbox())
+    /// The loop thread's id, once it runs.
+    private let loopThread = Locked<pthread_t?>(nil)
     /// Transfers in the multi handle (each retained once while there); loop thread only.
     private var activeCount = 0
 
@@ -55,49 +66,50 @@ final class CurlMultiLoop: @unchecked Sendable {
         // because more were open at once than the cache could keep.
         _ = wb_curl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limits.total)
         let thread = Thread { [self] in self.run() }
-        thread.name = "walletbridge.curl"
         thread.start()
     }
 
     /// Hands `transfer` to the loop, unless the loop is shutting down or the transfer's task
     /// was cancelled already.
     func submit(_ transfer: CurlTransfer) -> Submission {
-        var wake = false
-        let submission = inbox.withLock { inbox -> Submission in
+        inbox.withLock { inbox -> Submission in
             guard inbox.phase == .running else { return .shutDown }
             guard !transfer.cancellationRequested else { return .cancelled }
             inbox.additions.append(transfer)
-            wake = inbox.needsWakeup()
+            wakeIfAsleep(&inbox)
             return .accepted
         }
-        if wake { curl_multi_wakeup(multi) }
-        return submission
+    }
+
+    /// Wakes the loop when it sleeps and nobody woke it yet. Called under the inbox lock, which
+    /// the loop holds when it marks itself stopped: the multi handle is never woken once freed.
+    private func wakeIfAsleep(_ inbox: inout Inbox) {
+        if inbox.phase != .stopped, inbox.needsWakeup() { curl_multi_wakeup(multi) }
     }
 
     /// Asks the loop to abandon `transfer` (a no-op when it already finished; refused by
     /// ``submit(_:)`` when not submitted yet).
     func cancel(_ transfer: CurlTransfer) {
-        let wake = inbox.withLock { inbox -> Bool in
+        inbox.withLock { inbox in
             transfer.cancellationRequested = true
             inbox.cancellations.append(transfer)
-            return inbox.needsWakeup()
+            wakeIfAsleep(&inbox)
         }
-        if wake { curl_multi_wakeup(multi) }
     }
 
     /// Stops accepting transfers; the loop ends when those in flight have finished.
     func beginShutdown() {
         inbox.withLock { inbox in
             if inbox.phase == .running { inbox.phase = .draining }
+            if inbox.phase != .stopped { curl_multi_wakeup(multi) }
         }
-        curl_multi_wakeup(multi)
     }
 
     /// Returns once the loop thread has ended and the multi handle is freed.
     func waitUntilStopped() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let stopped = inbox.withLock { inbox -> Bool in
-                if inbox.phase == .stopped { return true }
+                if inbox.freed { return true }
                 inbox.stopWaiters.append(continuation)
                 return false
             }
@@ -107,12 +119,52 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     var isAcceptingRequests: Bool { inbox.withLock { $0.phase == .running } }
 
+    /// Whether the caller runs on the loop thread.
+    var isLoopThread: Bool {
+        guard let thread = loopThread.withLock({ $0 }) else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    /// Runs `job` on the loop thread, or on the global concurrent executor once the loop has
+    /// stopped.
+    func schedule(_ job: UnownedJob) {
+        let queued = inbox.withLock { inbox -> Bool in
+            guard inbox.phase != .stopped else { return false }
+            inbox.jobs.append(job)
+            wakeIfAsleep(&inbox)
+            return true
+        }
+        if !queued { Self.runElsewhere(job) }
+    }
+
+    private static func runElsewhere(_ job: UnownedJob) {
+        if #available(macOS 15.0, *) {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
     private func run() {
+        // Named from the thread itself, which is when Foundation passes the name to the system
+        // (`top -H`, gdb and profilers show it; Linux keeps 15 characters).
+        Thread.current.name = "wb.curl"
+        loopThread.withLock { $0 = pthread_self() }
         var running: Int32 = 0
         // Swapped with the inbox's, so that neither side allocates once warm.
         var additions: [CurlTransfer] = []
         var cancellations: [CurlTransfer] = []
+        var jobs: [UnownedJob] = []
         while true {
+            // Tasks that prefer this executor first: what they submit joins this turn. The loop
+            // is awake from here on: their submissions need no wakeup.
+            inbox.withLock { inbox in
+                swap(&jobs, &inbox.jobs)
+                inbox.sleeping = false
+                inbox.wakeupSent = false
+            }
+            if !jobs.isEmpty {
+                runJobs(jobs)
+                jobs.removeAll(keepingCapacity: true)
+            }
             let draining = inbox.withLock { inbox -> Bool in
                 swap(&additions, &inbox.additions)
                 swap(&cancellations, &inbox.cancellations)
@@ -128,7 +180,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.finish(.failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: sent)))
             }
             cancellations.removeAll(keepingCapacity: true)
-            if draining && activeCount == 0 && inbox.withLock({ $0.additions.isEmpty }) { break }
+            if draining && activeCount == 0 && inbox.withLock({ $0.additions.isEmpty && $0.jobs.isEmpty }) { break }
 
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
@@ -145,19 +197,36 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             // Sleep only when nothing came in meanwhile; from here on, submitters wake us.
             let idle = inbox.withLock { inbox -> Bool in
-                guard inbox.additions.isEmpty, inbox.cancellations.isEmpty else { return false }
+                guard inbox.additions.isEmpty, inbox.cancellations.isEmpty, inbox.jobs.isEmpty else { return false }
                 inbox.sleeping = true
                 return true
             }
             if idle { curl_multi_poll(multi, nil, 0, 1000, nil) }
         }
+        // Stopped under the lock first: from then on nobody wakes the multi handle, and jobs go
+        // elsewhere.
+        let leftJobs = inbox.withLock { inbox -> [UnownedJob] in
+            inbox.phase = .stopped
+            defer { inbox.jobs.removeAll() }
+            return inbox.jobs
+        }
         curl_multi_cleanup(multi)
         let waiters = inbox.withLock { inbox -> [CheckedContinuation<Void, Never>] in
-            inbox.phase = .stopped
+            inbox.freed = true
             defer { inbox.stopWaiters.removeAll() }
             return inbox.stopWaiters
         }
+        // Jobs that arrived after the last turn run elsewhere; nothing is lost.
+        leftJobs.forEach(Self.runElsewhere)
         waiters.forEach { $0.resume() }
+    }
+
+    /// Runs the jobs of tasks that prefer this loop as their executor, on this thread.
+    private func runJobs(_ jobs: [UnownedJob]) {
+        if #available(macOS 15.0, *) {
+            let executor = asUnownedTaskExecutor()
+            for job in jobs { job.runSynchronously(on: executor) }
+        }
     }
 
     private func add(_ transfer: CurlTransfer) {
@@ -199,5 +268,12 @@ enum CurlGlobal {
     static var versionText: String {
         initialise()
         return String(cString: curl_version())
+    }
+}
+
+@available(macOS 15.0, *)
+extension CurlMultiLoop: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        schedule(UnownedJob(job))
     }
 }

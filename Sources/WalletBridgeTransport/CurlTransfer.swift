@@ -193,11 +193,20 @@ final class CurlTransfer: @unchecked Sendable {
         return size > 0
     }
 
-    /// Whether curl's message is a TLS alert from OpenSSL (`... SSL routines::tlsv13 alert
-    /// certificate required`), not a plain socket error.
-    static func isTLSAlert(_ message: String) -> Bool {
-        message.contains("SSL routines") && message.contains(" alert ")
+    /// Whether curl's message is the server's TLS alert refusing our certificate (OpenSSL's
+    /// `... SSL routines::tlsv13 alert certificate required`, `tlsv1 alert unknown ca`...) on a
+    /// connection opened for this transfer that returned nothing: not a plain socket error, and
+    /// not an alert on a connection that was already carrying requests.
+    private func refusedCertificate(_ message: String) -> Bool {
+        guard connectionsOpened > 0, !anyResponseByteReceived, message.contains(" alert ") else { return false }
+        return Self.certificateAlerts.contains { message.contains($0) }
     }
+
+    /// The alerts a server sends when it refuses the client's certificate (RFC 8446, 6.2).
+    static let certificateAlerts = [
+        "alert certificate required", "alert unknown ca", "alert bad certificate", "alert certificate unknown",
+        "alert certificate revoked", "alert certificate expired", "alert unsupported certificate", "alert access denied",
+    ]
 
     func error(code: CURLcode) -> TransportError {
         let detail = String(cString: easy.errorBuffer)
@@ -212,11 +221,13 @@ final class CurlTransfer: @unchecked Sendable {
             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
             CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED:
             return TransportError(.tls, message, mayHaveReachedServer: false, curlCode: raw)
-        case CURLE_SEND_ERROR where Self.isTLSAlert(message), CURLE_RECV_ERROR where Self.isTLSAlert(message):
+        case CURLE_SEND_ERROR where refusedCertificate(message), CURLE_RECV_ERROR where refusedCertificate(message):
             // TLS 1.3: the client's side of the handshake ends before the server's verdict, so a
             // refused client certificate (missing, or of an unknown CA) arrives as an alert on
-            // the first read or write. The request may have been written: the server's TLS layer
-            // dropped it, but nothing here can prove that.
+            // the first read or write of a new connection. The request may have been written:
+            // the server's TLS layer dropped it, but nothing here can prove that, so
+            // `mayHaveReachedServer` stays as curl's counters say (a payment is then `unknown`,
+            // never "not sent").
             return TransportError(.tls, message, mayHaveReachedServer: requestWasSent, curlCode: raw)
         case CURLE_WRITE_ERROR where overflowed:
             return TransportError(.other, "response larger than \(maxResponseBytes) bytes", mayHaveReachedServer: true, curlCode: raw)

@@ -3,7 +3,8 @@
 
 Starts a standalone sandbox (`walletbridge sandbox --port 0`) pinned to CPU 0, runs every client
 pinned to CPU 1 (so the server's CPU is never counted), and prints one table: client CPU µs per
-request for WalletBridge (`bench transport`), plain libcurl (its `--baseline`), AsyncHTTPClient
+request for WalletBridge (`bench transport`; again with `--on-transport-thread`, its task
+executor), plain libcurl (its `--baseline`), AsyncHTTPClient
 and URLSession (`Benchmarks/`'s `peers`), sequential and 64 in flight, as ratios to plain
 libcurl; the same two rows over TLS against a second sandbox started with `--tls`; then `bench pay`'s ratios to the sum of a payment's parts and `bench crypto`'s ratios
 to the raw OpenSSL calls. Each figure is the median of --runs runs. A row that fails prints
@@ -127,6 +128,11 @@ def main():
             table[("plain libcurl", column)] = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
             if results:
                 table[("WalletBridge connections", column)] = med([r.get("walletbridge", {}).get("connections_opened") for r in results])
+            # The same on the transport's own thread (CurlTransport.taskExecutor): no thread hop.
+            results = median_of(args.runs, [args.cli, "bench", "transport", "--url", url, "--requests", str(args.requests),
+                                            "--concurrency", str(concurrency), "--on-transport-thread", "--json"], 600, errors,
+                                f"bench transport --on-transport-thread, {column}")
+            table[("WB, curl thread", column)] = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
             for client, name in (("asynchttpclient", "AsyncHTTPClient"), ("urlsession", "URLSession")):
                 results = median_of(args.runs, [args.peers, "--client", client, "--url", url, "--requests", str(args.requests),
                                                 "--concurrency", str(concurrency), "--json"], 600, errors, f"{name}, {column}")
@@ -135,7 +141,7 @@ def main():
         print()
         print("Client CPU µs per request (getrusage), keep-alive POSTs to the sandbox; ratio to plain libcurl")
         print(f"{'client':<18}" + "".join(f"{c:>26}" for c in columns))
-        for row in ("WalletBridge", "plain libcurl", "AsyncHTTPClient", "URLSession"):
+        for row in ("WalletBridge", "WB, curl thread", "plain libcurl", "AsyncHTTPClient", "URLSession"):
             cells = []
             for column in columns:
                 value = table.get((row, column))

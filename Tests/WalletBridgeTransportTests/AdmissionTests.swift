@@ -3,10 +3,10 @@ import Testing
 import WalletBridgeHTTP
 import WalletBridgeTransport
 
-/// Requests beyond ``CurlTransportConfiguration/maxTotalConnections`` wait in the transport
-/// before they take an easy handle: they keep their deadline and their cancellation there, and
-/// nothing of theirs is sent.
-@Suite("Admission beyond the total connection cap")
+/// Requests beyond ``CurlTransportConfiguration/maxConnectionsPerHost`` to one host wait in the
+/// transport before they take an easy handle: they keep their deadline and their cancellation
+/// there, nothing of theirs is sent, and another host's requests never wait behind them.
+@Suite("Admission beyond the per-host connection cap")
 struct AdmissionTests {
     private func post(_ url: String, timeout: Duration) -> TransportRequest {
         TransportRequest(method: .post, url: url, headerFields: [.contentType: "application/json"], body: Array("{}".utf8), timeout: timeout)
@@ -14,7 +14,7 @@ struct AdmissionTests {
 
     @Test func aRequestWaitingForAPlaceTimesOutAtItsOwnDeadlineWithNothingSent() async throws {
         let silent = try SilentServer()
-        try await withCurlTransport(configuration: CurlTransportConfiguration(maxTotalConnections: 1)) { transport in
+        try await withCurlTransport(configuration: CurlTransportConfiguration(maxConnectionsPerHost: 1)) { transport in
             // The only place is held by a request the server never answers (60 s deadline).
             let holder = Task { try await transport.send(post(silent.url, timeout: .seconds(60))) }
             try await Task.sleep(for: .milliseconds(200))
@@ -39,7 +39,7 @@ struct AdmissionTests {
 
     @Test func cancellingAWaitingRequestEndsItWithNothingSent() async throws {
         let silent = try SilentServer()
-        try await withCurlTransport(configuration: CurlTransportConfiguration(maxTotalConnections: 1)) { transport in
+        try await withCurlTransport(configuration: CurlTransportConfiguration(maxConnectionsPerHost: 1)) { transport in
             let holder = Task { try await transport.send(post(silent.url, timeout: .seconds(60))) }
             try await Task.sleep(for: .milliseconds(200))
             let waiting = Task { try await transport.send(post(silent.url, timeout: .seconds(60))) }
@@ -54,9 +54,26 @@ struct AdmissionTests {
         }
     }
 
+    @Test func aHostThatDoesNotAnswerNeverHoldsUpAnother() async throws {
+        let silent = try SilentServer()
+        let live = try ConnectionCountingServer()
+        // One place per host, two connections in all: the silent host's second request waits
+        // in the transport, so the live host still gets the other connection.
+        let configuration = CurlTransportConfiguration(maxConnectionsPerHost: 1, maxTotalConnections: 2)
+        try await withCurlTransport(configuration: configuration) { transport in
+            let stuck = (0..<3).map { _ in Task { try await transport.send(post(silent.url, timeout: .seconds(60))) } }
+            try await Task.sleep(for: .milliseconds(200))
+            let status = try await transport.send(post(live.url, timeout: .seconds(10))).status
+            #expect(status == 200)
+            stuck.forEach { $0.cancel() }
+            for task in stuck { _ = await task.result }
+        }
+        live.stop()
+    }
+
     @Test func waitingRequestsAreAdmittedAsPlacesComeFreeAndAllSucceed() async throws {
         let server = try ConnectionCountingServer()
-        try await withCurlTransport(configuration: CurlTransportConfiguration(maxTotalConnections: 2)) { transport in
+        try await withCurlTransport(configuration: CurlTransportConfiguration(maxConnectionsPerHost: 2)) { transport in
             // 300 at once against 2 places: 298 wait in the transport, none fails or is lost.
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<300 {
