@@ -46,6 +46,9 @@ struct BenchPayCommand: AsyncParsableCommand {
     @Flag(help: "Measure the payments only, not their parts (for a profiler such as callgrind, which then counts the payments alone).")
     var paymentsOnly = false
 
+    @Flag(help: "Run the payments on the transport's own thread (CurlTransport.taskExecutor): no thread hop per request.")
+    var onTransportThread = false
+
     func validate() throws {
         guard ["gcash", "tng", "dana", "paytm"].contains(wallet) else { throw ValidationError("--wallet must be gcash, tng, dana or paytm") }
         guard payments > 0 else { throw ValidationError("--payments must be at least 1") }
@@ -92,7 +95,7 @@ struct BenchPayCommand: AsyncParsableCommand {
         let clock = ContinuousClock()
         let usage = BenchUsage.now()
         let start = clock.now
-        let (errors, firstError) = await Self.payAll(count: payments, concurrency: concurrency) { index in
+        let (errors, firstError) = await Self.payAll(count: payments, concurrency: concurrency, on: onTransportThread ? transport : nil) { index in
             var result = try await client.pay(request(index))
             if case .pending(.some) = result.status {
                 // Paytm-style: the order is initiated, the customer's side done by the sandbox;
@@ -174,9 +177,12 @@ struct BenchPayCommand: AsyncParsableCommand {
     /// Runs `count` payments, `concurrency` at a time; returns how many failed and the first
     /// failure.
     static func payAll(
-        count: Int, concurrency: Int, _ pay: @escaping @Sendable (Int) async throws -> Void
+        count: Int, concurrency: Int, on transport: CurlTransport? = nil, _ pay: @escaping @Sendable (Int) async throws -> Void
     ) async -> (errors: Int, first: String?) {
-        await withTaskGroup(of: (Int, String?).self) { group in
+        if let transport, #available(macOS 15.0, *) {
+            return await withTaskExecutorPreference(transport.taskExecutor) { await payAll(count: count, concurrency: concurrency, pay) }
+        }
+        return await withTaskGroup(of: (Int, String?).self) { group in
             for worker in 0..<concurrency {
                 group.addTask {
                     var errors = 0

@@ -64,18 +64,26 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
 
     /// The signature, URL-encoded form style (`+` → `%2B`, `/` → `%2F`, `=` → `%3D`).
     public var signatureURLEncoded: String {
-        var out = ""
+        // On bytes: a 2048-bit signature is 344 characters, encoded for every request.
+        var out: [UInt8] = []
         out.reserveCapacity(signatureBase64.utf8.count + 16)
-        for scalar in signatureBase64.unicodeScalars {
-            switch scalar {
-            case "A"..."Z", "a"..."z", "0"..."9", "-", "_", ".", "~": out.unicodeScalars.append(scalar)
-            case " ": out += "+"
+        for byte in signatureBase64.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(byte)
+            case UInt8(ascii: " "):
+                out.append(UInt8(ascii: "+"))
             default:
-                for byte in String(scalar).utf8 { out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
+                out.append(UInt8(ascii: "%"))
+                out.append(Self.upperHex[Int(byte >> 4)])
+                out.append(Self.upperHex[Int(byte & 0x0F)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// The header value as it goes on the wire.
     public var headerValue: String {
@@ -110,11 +118,5 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
             }
         }
         return String(validating: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -6,8 +6,8 @@ import Foundation
 /// curl itself queues a transfer beyond its connection caps, but a queued transfer already
 /// owns an easy handle (about 5 KB) and, once that handle has been used, its 16 KB receive
 /// buffer: a thousand requests in flight to one host against 64 connections cost some 20 MB of
-/// handles that cannot send. Waiting here costs a continuation. The gate is per host (scheme
-/// and authority), as the cap is, so a host that does not answer never holds up another; the
+/// handles that cannot send. Waiting here costs a continuation. The gate is per host (the
+/// request's authority, host and port), as the cap is, so a host that does not answer never holds up another; the
 /// total cap stays curl's (`CURLMOPT_MAX_TOTAL_CONNECTIONS`).
 final class CurlAdmission: @unchecked Sendable {
     /// What ``wait(for:until:)`` did.
@@ -57,7 +57,9 @@ final class CurlAdmission: @unchecked Sendable {
     }
 
     private struct State {
-        var gates: [String: Gate] = [:]
+        /// One gate per host, found by a linear scan (a client talks to a handful of hosts):
+        /// no hashing and no allocation per request.
+        var gates: [(host: String, gate: Gate)] = []
         var nextID: UInt64 = 0
         /// Requests told to wait that have not joined their queue yet.
         var joining: Set<UInt64> = []
@@ -76,26 +78,16 @@ final class CurlAdmission: @unchecked Sendable {
         self.limit = max(1, limit)
     }
 
-    /// The host part of `url` (scheme and authority), the key its places are counted under.
-    static func host(of url: String) -> Substring {
-        guard let schemeEnd = url.range(of: "://") else { return url[...] }
-        let rest = url[schemeEnd.upperBound...]
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        return url[..<end]
-    }
-
     /// Takes a free place for `host` at once when there is one (call ``leave(_:)`` after);
     /// otherwise the caller must ``wait(for:until:)``.
-    func tryEnter(_ host: Substring) -> Bool {
+    func tryEnter(_ host: String) -> Bool {
         state.withLock { state -> Bool in
-            let key = String(host)
-            guard var gate = state.gates[key] else {
-                state.gates[key] = Gate(available: limit - 1)
+            guard let index = state.gates.firstIndex(where: { $0.host == host }) else {
+                state.gates.append((host, Gate(available: limit - 1)))
                 return true
             }
-            guard gate.available > 0 else { return false }
-            gate.available -= 1
-            state.gates[key] = gate
+            guard state.gates[index].gate.available > 0 else { return false }
+            state.gates[index].gate.available -= 1
             return true
         }
     }
@@ -103,8 +95,8 @@ final class CurlAdmission: @unchecked Sendable {
     /// Waits for a place for `host` until `deadline`, after ``tryEnter(_:)`` found none; call
     /// ``leave(_:)`` once for each admission (``Admission/admitted`` or
     /// ``Admission/admittedAfterWaiting``).
-    func wait(for host: Substring, until deadline: ContinuousClock.Instant) async -> Admission {
-        let key = String(host)
+    func wait(for host: String, until deadline: ContinuousClock.Instant) async -> Admission {
+        let key = host
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
             state.joining.insert(state.nextID)
@@ -124,13 +116,13 @@ final class CurlAdmission: @unchecked Sendable {
                 let answer = state.withLock { state -> Admission? in
                     state.joining.remove(id)
                     if let ended = state.endedEarly.removeValue(forKey: id) { return ended }
-                    var gate = state.gates[key] ?? Gate(available: limit)
-                    defer { state.gates[key] = gate }
-                    if gate.available > 0 {
-                        gate.available -= 1
+                    let index = state.gates.firstIndex { $0.host == key } ?? state.gates.endIndex
+                    if index == state.gates.endIndex { state.gates.append((key, Gate(available: limit))) }
+                    if state.gates[index].gate.available > 0 {
+                        state.gates[index].gate.available -= 1
                         return .admitted
                     }
-                    gate.waiters.append(Waiter(id: id, continuation: continuation))
+                    state.gates[index].gate.waiters.append(Waiter(id: id, continuation: continuation))
                     return nil
                 }
                 if let answer { continuation.resume(returning: answer) }
@@ -146,7 +138,7 @@ final class CurlAdmission: @unchecked Sendable {
     /// joins; a no-op once it was admitted or ended.
     private func end(_ id: UInt64, of key: String, as admission: Admission) {
         let waiter = state.withLock { state -> Waiter? in
-            if let waiter = state.gates[key]?.remove(id) { return waiter }
+            if let index = state.gates.firstIndex(where: { $0.host == key }), let waiter = state.gates[index].gate.remove(id) { return waiter }
             if state.joining.contains(id), state.endedEarly[id] == nil { state.endedEarly[id] = admission }
             return nil
         }
@@ -154,19 +146,14 @@ final class CurlAdmission: @unchecked Sendable {
     }
 
     /// Frees a place of `host`: the oldest request waiting for it takes it.
-    func leave(_ host: Substring) {
+    func leave(_ host: String) {
         let next = state.withLock { state -> Waiter? in
-            let key = String(host)
-            guard var gate = state.gates[key] else { return nil }
-            defer {
-                if gate.available == limit, gate.isIdle, state.gates.count > Self.idleGatesKept {
-                    state.gates[key] = nil
-                } else {
-                    state.gates[key] = gate
-                }
+            guard let index = state.gates.firstIndex(where: { $0.host == host }) else { return nil }
+            if let first = state.gates[index].gate.popFirst() { return first }
+            state.gates[index].gate.available += 1
+            if state.gates.count > Self.idleGatesKept, state.gates[index].gate.available == limit, state.gates[index].gate.isIdle {
+                state.gates.remove(at: index)
             }
-            if let first = gate.popFirst() { return first }
-            gate.available += 1
             return nil
         }
         next?.continuation.resume(returning: .admittedAfterWaiting)

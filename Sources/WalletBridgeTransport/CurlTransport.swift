@@ -135,7 +135,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     @inline(__always)
     private func admitted(_ request: TransportRequest, freshConnection: Bool) async -> CurlCompletion {
         var request = request
-        let host = CurlAdmission.host(of: request.url)
+        let host = request.head.authority ?? ""
         if !admission.tryEnter(host) {
             let arrived = ContinuousClock.now
             let deadline = request.timeout ?? configuration.requestTimeout
