@@ -50,6 +50,9 @@ struct BenchPayCommand: AsyncParsableCommand {
     var onTransportThread = false
 
     func validate() throws {
+        if onTransportThread {
+            guard #available(macOS 15.0, *) else { throw ValidationError("--on-transport-thread needs a task executor (macOS 15, or Linux)") }
+        }
         guard ["gcash", "tng", "dana", "paytm"].contains(wallet) else { throw ValidationError("--wallet must be gcash, tng, dana or paytm") }
         guard payments > 0 else { throw ValidationError("--payments must be at least 1") }
         guard concurrency > 0, concurrency <= payments else { throw ValidationError("--concurrency must be between 1 and --payments") }

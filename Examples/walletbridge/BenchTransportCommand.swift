@@ -44,6 +44,9 @@ struct BenchTransportCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        if onTransportThread {
+            guard #available(macOS 15.0, *) else { throw ValidationError("--on-transport-thread needs a task executor (macOS 15, or Linux)") }
+        }
         guard requests > 0 else { throw ValidationError("--requests must be positive") }
         guard concurrency > 0 else { throw ValidationError("--concurrency must be positive") }
     }

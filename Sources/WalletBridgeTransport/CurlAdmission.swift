@@ -145,6 +145,17 @@ final class CurlAdmission: @unchecked Sendable {
         waiter?.continuation.resume(returning: admission)
     }
 
+    /// Places of `host` taken, and requests waiting for one (for tests).
+    func load(_ host: String) -> (taken: Int, waiting: Int) {
+        state.withLock { state in
+            guard let gate = state.gates.first(where: { $0.host == host })?.gate else { return (0, 0) }
+            return (limit - gate.available, gate.waiters.count - gate.head)
+        }
+    }
+
+    /// Hosts with a gate (for tests).
+    var gateCount: Int { state.withLock { $0.gates.count } }
+
     /// Frees a place of `host`: the oldest request waiting for it takes it.
     func leave(_ host: String) {
         let next = state.withLock { state -> Waiter? in

@@ -92,6 +92,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     func cancel(_ transfer: CurlTransfer) {
         inbox.withLock { inbox in
             transfer.cancellationRequested = true
+            guard inbox.phase != .stopped else { return }
             inbox.cancellations.append(transfer)
             wakeIfAsleep(&inbox)
         }
@@ -180,7 +181,8 @@ final class CurlMultiLoop: @unchecked Sendable {
                 transfer.finish(.failure(TransportError(.cancelled, "the request was cancelled", mayHaveReachedServer: sent)))
             }
             cancellations.removeAll(keepingCapacity: true)
-            if draining && activeCount == 0 && inbox.withLock({ $0.additions.isEmpty && $0.jobs.isEmpty }) { break }
+            // Jobs that arrive from here on run elsewhere (see below): they never hold the loop.
+            if draining && activeCount == 0 && inbox.withLock({ $0.additions.isEmpty }) { break }
 
             curl_multi_perform(multi, &running)
             var queued: Int32 = 0
@@ -211,6 +213,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             return inbox.jobs
         }
         curl_multi_cleanup(multi)
+        loopThread.withLock { $0 = nil }
         let waiters = inbox.withLock { inbox -> [CheckedContinuation<Void, Never>] in
             inbox.freed = true
             defer { inbox.stopWaiters.removeAll() }

@@ -251,6 +251,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     /// Whether the caller runs on this transport's curl thread (for tests).
     var isOnTransportThread: Bool { loop.isLoopThread }
+
+    /// Requests to `authority` let into curl, and waiting to be (for tests).
+    func admissionLoad(_ authority: String) -> (taken: Int, waiting: Int) { admission.load(authority) }
 }
 
 /// Runs `body` with a new transport and shuts it down afterwards, whether `body` returns or

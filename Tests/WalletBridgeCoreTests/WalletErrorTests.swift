@@ -19,6 +19,11 @@ struct WalletErrorTests {
         let tls = WalletError.transport(TransportError(.tls, "bad cert", mayHaveReachedServer: false))
         #expect(tls.category == .partnerUnavailable && !tls.mayHaveCharged)
 
+        // A TLS failure after the request was written (an alert on the first read) is never
+        // "not sent": the payment is unknown, settled by inquiry.
+        let tlsLate = WalletError.transport(TransportError(.tls, "alert certificate required", mayHaveReachedServer: true))
+        #expect(tlsLate.category == .unknownOutcome)
+        #expect(tlsLate.mayHaveCharged)
         let broken = WalletError.transport(TransportError(.other, "reset", mayHaveReachedServer: true))
         #expect(broken.category == .unknownOutcome && broken.mayHaveCharged)
 

@@ -6,7 +6,7 @@ import WalletBridgeSandbox
 
 /// `CurlTransport.taskExecutor`: tasks that prefer it run on the transport's curl thread, and
 /// after shutdown they keep running elsewhere (nothing hangs).
-@Suite("CurlTransport's task executor")
+@Suite("CurlTransport's task executor", .timeLimit(.minutes(1)))
 struct TaskExecutorTests {
     @Test func requestsOfATaskThatPrefersItRunOnTheCurlThreadAndComplete() async throws {
         guard #available(macOS 15.0, *) else { return }
@@ -30,7 +30,6 @@ struct TaskExecutorTests {
         }
         #expect(statuses.count == 70 && statuses.allSatisfy { $0 == 200 })
         #expect(onThread.allSatisfy { $0 }, "\(onThread.filter { !$0 }.count) of \(onThread.count) resumed elsewhere")
-        #expect(transport.statistics.connectionsOpened <= 50)
 
         // Without the preference, the same code resumes on the cooperative pool.
         _ = try await transport.send(request)
