@@ -1,4 +1,5 @@
 import WalletBridgeCrypto
+import WalletBridgeHTTP
 
 /// The Alipay+ `Signature` header: `algorithm=RSA256,keyVersion=1,signature=<url-encoded base64>`.
 ///
@@ -64,26 +65,8 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
 
     /// The signature, URL-encoded form style (`+` → `%2B`, `/` → `%2F`, `=` → `%3D`).
     public var signatureURLEncoded: String {
-        // On bytes: a 2048-bit signature is 344 characters, encoded for every request.
-        var out: [UInt8] = []
-        out.reserveCapacity(signatureBase64.utf8.count + 16)
-        for byte in signatureBase64.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(byte)
-            case UInt8(ascii: " "):
-                out.append(UInt8(ascii: "+"))
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(Self.upperHex[Int(byte >> 4)])
-                out.append(Self.upperHex[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: PercentEncoding.encode(signatureBase64, spaceAsPlus: true), as: UTF8.self)
     }
-
-    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// The header value as it goes on the wire.
     public var headerValue: String {

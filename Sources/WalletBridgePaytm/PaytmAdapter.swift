@@ -248,22 +248,11 @@ public struct PaytmAdapter: WalletAdapter {
     /// UTF-8 byte as `%XX` (a byte loop: building a `CharacterSet` per request cost more than
     /// the rest of the request's set-up).
     static func queryEscaped(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "@"):
-                out.append(byte)
-            default:
-                out.append(UInt8(ascii: "%"))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: PercentEncoding.encode(text, keeping: queryKeeps), as: UTF8.self)
     }
+
+    /// Bytes a Paytm query value keeps besides the unreserved ones.
+    private static let queryKeeps: [UInt8] = [UInt8(ascii: "@")]
 
     /// A bare `"10.00"` amount as a reply states it (absent when empty).
     static func stated(_ text: String?) -> ReplyBinding.StatedAmount {

@@ -1,3 +1,5 @@
+import WalletBridgeHTTP
+
 /// `application/x-www-form-urlencoded` as Paytm's callbacks use it: a flat map of string
 /// fields, one of them `CHECKSUMHASH`.
 public enum PaytmForm {
@@ -49,18 +51,7 @@ public enum PaytmForm {
     }
 
     private static func escape(_ text: String) -> [UInt8] {
-        let hex = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.append(byte)
-            default:
-                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            }
-        }
-        return out
+        PercentEncoding.encode(text)
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
