@@ -180,7 +180,9 @@ docs: deps
 ## bench: release builds of the CLI and of Benchmarks/ (the peers: AsyncHTTPClient, URLSession), then
 ## Tests/Bench/bench.py: a standalone sandbox pinned to CPU 0, the clients pinned to CPU 1; one table of
 ## client CPU per request (WalletBridge, plain libcurl, the peers; sequential and 64 in flight), the
-## `bench pay` ratios to the sum of a payment's parts and the `bench crypto` ratios to raw OpenSSL.
+## `bench pay` ratios to the sum of a payment's parts and the `bench crypto` ratios to raw OpenSSL;
+## TLS rows against a second sandbox (`--tls`), and HTTP/2 rows against nginx when it is installed
+## (apt-get install nginx-light; not installed here, as it is a daemon: the rows print n/a without it).
 ## Not part of `make test` (it measures, it does not check). BENCH_ARGS passes options (--runs 1 ...).
 bench: deps
 	swift build -c release --product walletbridge

@@ -73,7 +73,8 @@ struct BenchSample {
 enum BenchCurlPost {
     /// `count` POSTs of `body` with `headers` to `url` after 10 warm-up POSTs; nil when a
     /// request fails at the transport level (any HTTP status is a completed round trip).
-    static func loop(url: String, body: [UInt8], headers: [String], count: Int) -> BenchSample? {
+    /// `caBundle` names the trusted CAs for an https `url`.
+    static func loop(url: String, body: [UInt8], headers: [String], caBundle: String? = nil, count: Int) -> BenchSample? {
         guard let easy = curl_easy_init() else { return nil }
         defer { curl_easy_cleanup(easy) }
         var list: UnsafeMutablePointer<curl_slist>? = nil
@@ -83,6 +84,7 @@ enum BenchCurlPost {
             _ = wb_curl_easy_setopt_string(easy, CURLOPT_URL, url)
             _ = wb_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
             _ = wb_curl_easy_setopt_string(easy, CURLOPT_PROXY, "")
+            if let caBundle { _ = wb_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle) }
             _ = wb_curl_easy_setopt_long(easy, CURLOPT_POST, 1)
             _ = wb_curl_easy_setopt_pointer(easy, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
             _ = wb_curl_easy_setopt_long(easy, CURLOPT_POSTFIELDSIZE, bytes.count)

@@ -21,7 +21,9 @@ struct BenchPayCommand: AsyncParsableCommand {
         discussion: """
             Without --endpoint an embedded sandbox answers, in this process: its CPU is then counted \
             in every figure (the payments' and the parts' round trips alike). With --endpoint (the \
-            base URL `walletbridge sandbox --port 0` prints) only the client's CPU is.
+            base URL `walletbridge sandbox --port 0` prints) only the client's CPU is. An https \
+            endpoint (`walletbridge sandbox --tls`) measures payments over TLS, with --ca-bundle \
+            naming the CA the sandbox prints; the plain round trip is then over TLS too.
             """
     )
 
@@ -36,6 +38,9 @@ struct BenchPayCommand: AsyncParsableCommand {
 
     @Option(help: "Base URL of a running `walletbridge sandbox` (default: an embedded sandbox in this process).")
     var endpoint: String?
+
+    @Option(help: "PEM bundle of trusted CAs, for an https --endpoint (the CA `walletbridge sandbox --tls` prints).")
+    var caBundle: String?
 
     @Option(help: "The payment journal: none (in memory, nothing durable), sqlite (a fresh file in a temporary directory), or a file PATH.")
     var journal: String = "none"
@@ -56,7 +61,10 @@ struct BenchPayCommand: AsyncParsableCommand {
         guard ["gcash", "tng", "dana", "paytm"].contains(wallet) else { throw ValidationError("--wallet must be gcash, tng, dana or paytm") }
         guard payments > 0 else { throw ValidationError("--payments must be at least 1") }
         guard concurrency > 0, concurrency <= payments else { throw ValidationError("--concurrency must be between 1 and --payments") }
-        if let endpoint, !endpoint.hasPrefix("http://") { throw ValidationError("--endpoint must be the sandbox's http:// base URL") }
+        if let endpoint, !endpoint.hasPrefix("http://"), !endpoint.hasPrefix("https://") {
+            throw ValidationError("--endpoint must be the sandbox's http:// or https:// base URL")
+        }
+        if caBundle != nil, endpoint?.hasPrefix("https://") != true { throw ValidationError("--ca-bundle needs an https --endpoint") }
     }
 
     func run() async throws {
@@ -65,10 +73,12 @@ struct BenchPayCommand: AsyncParsableCommand {
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("walletbridge-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
-        let profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL)
+        var profile = try WalletSandbox.clientProfile(wallet: wallet, baseURL: baseURL)
+        profile.caBundlePath = caBundle
         // The production pool (64 connections per host at most, 256 in all) whatever the
         // concurrency: payments beyond it wait for a connection rather than open one.
-        let transportConfiguration = CurlTransportConfiguration(connectTimeout: .seconds(5), requestTimeout: .seconds(30))
+        let transportConfiguration = CurlTransportConfiguration(
+            connectTimeout: .seconds(5), requestTimeout: .seconds(30), caBundlePath: caBundle)
         let transport = try CurlTransport(configuration: transportConfiguration)
         let adapter = try AdapterFactory.adapter(for: profile, transport: transport)
         let journalName = journal == "none" || journal == "sqlite" ? journal : "path"
@@ -121,7 +131,7 @@ struct BenchPayCommand: AsyncParsableCommand {
             paymentsOnly
             ? Parts()
             : try await Self.parts(
-                wallet: wallet, baseURL: baseURL, profile: profile, journal: journal, directory: temporary,
+                wallet: wallet, baseURL: baseURL, caBundle: caBundle, profile: profile, journal: journal, directory: temporary,
                 requestsPerPayment: requestsPerPayment, count: min(max(payments, 200), 2000))
         await sandbox?.shutdown()
 
@@ -131,7 +141,7 @@ struct BenchPayCommand: AsyncParsableCommand {
         if json {
             let object: [String: Any] = [
                 "bench": "pay", "wallet": wallet, "payments": payments, "concurrency": concurrency, "journal": journalName,
-                "endpoint": endpoint == nil ? "embedded" : baseURL,
+                "endpoint": endpoint == nil ? "embedded" : baseURL, "tls": baseURL.hasPrefix("https://"),
                 "pay": [
                     "wall_s": BenchFormat.round(elapsed, 4), "cpu_s": BenchFormat.round(payCPU, 4),
                     "cpu_us_per_payment": BenchFormat.round(payMicros, 2), "payments_per_s": BenchFormat.round(Double(payments) / elapsed, 1),
@@ -239,7 +249,8 @@ struct BenchPayCommand: AsyncParsableCommand {
 
     /// Measures each part per request and scales it by the requests a payment made.
     static func parts(
-        wallet: String, baseURL: String, profile: PartnerProfile, journal: String, directory: String, requestsPerPayment: Double, count: Int
+        wallet: String, baseURL: String, caBundle: String?, profile: PartnerProfile, journal: String, directory: String, requestsPerPayment: Double,
+        count: Int
     ) async throws -> Parts {
         let duration = Duration.milliseconds(500)
         let body = Array(
@@ -287,7 +298,7 @@ struct BenchPayCommand: AsyncParsableCommand {
             "Content-Type: application/json; charset=UTF-8", "Client-Id: \(profile.clientID)", "Request-Time: \(timestamp)",
             "Signature: algorithm=RSA256,keyVersion=1,signature=" + String(repeating: "A", count: 344),
         ]
-        guard let roundTrip = BenchCurlPost.loop(url: baseURL + path, body: body, headers: headers, count: count) else {
+        guard let roundTrip = BenchCurlPost.loop(url: baseURL + path, body: body, headers: headers, caBundle: caBundle, count: count) else {
             throw BenchFailure(message: "the plain libcurl POST to \(baseURL + path) failed")
         }
         parts.roundTrip = roundTrip.cpuMicrosPerOperation * requestsPerPayment

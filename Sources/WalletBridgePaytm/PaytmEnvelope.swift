@@ -17,12 +17,12 @@ public struct PaytmEnvelope: Sendable {
     public init(received bytes: [UInt8]) throws(PaytmChecksumError) {
         do {
             // One scan each of the envelope and of its head (each member checked unique).
-            let members = try RawJSON.topLevelValues(of: ["body", "head"], in: bytes)
+            let members = try RawJSON.topLevelValues(of: Self.envelopeKeys, in: bytes)
             guard let body = members["body"] else {
                 throw PaytmChecksumError("envelope has no body")
             }
             bodyText = Array(body)
-            let head = try members["head"].map { try RawJSON.topLevelValues(of: ["signature", "clientId"], in: Array($0)) }
+            let head = try members["head"].map { try RawJSON.topLevelValues(of: Self.headKeys, in: Array($0)) }
             signature = try head?["signature"].flatMap { try PaytmEnvelope.stringMember("signature", $0) }
             clientId = try head?["clientId"].flatMap { try PaytmEnvelope.stringMember("clientId", $0) }
         } catch let error as PaytmChecksumError {
@@ -31,6 +31,10 @@ public struct PaytmEnvelope: Sendable {
             throw PaytmChecksumError("envelope is not valid JSON: \(error)")
         }
     }
+
+    /// The members read, built once rather than for every reply.
+    private static let envelopeKeys: Set<String> = ["body", "head"]
+    private static let headKeys: Set<String> = ["signature", "clientId"]
 
     /// A string member of `head` (base64 checksums and ids hold no escapes worth decoding).
     private static func stringMember(_ name: String, _ token: ArraySlice<UInt8>) throws -> String? {

@@ -6,8 +6,10 @@ pinned to CPU 1 (so the server's CPU is never counted), and prints one table: cl
 request for WalletBridge (`bench transport`; again with `--on-transport-thread`, its task
 executor), plain libcurl (its `--baseline`), AsyncHTTPClient
 and URLSession (`Benchmarks/`'s `peers`), sequential and 64 in flight, as ratios to plain
-libcurl; the same two rows over TLS against a second sandbox started with `--tls`; then `bench pay`'s ratios to the sum of a payment's parts and `bench crypto`'s ratios
-to the raw OpenSSL calls. Each figure is the median of --runs runs. A row that fails prints
+libcurl; the same two rows over TLS against a second sandbox started with `--tls`; then `bench
+pay`'s ratios to the sum of a payment's parts (and each wallet's payment over TLS against the
+second sandbox, beside parts whose round trip is over TLS too) and `bench crypto`'s ratios to the
+raw OpenSSL calls. Each figure is the median of --runs runs. A row that fails prints
 "n/a" and its error; the sandbox is stopped at the end, whatever happened.
 """
 
@@ -15,10 +17,13 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 SERVER_CPU = "0"
@@ -53,6 +58,73 @@ def start_sandbox(cli, tls=False):
             return process, base, ca
     stop(process)
     raise RuntimeError("the sandbox printed no URL" + (" or CA" if tls else ""))
+
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+    server {{
+        listen 127.0.0.1:{port} ssl http2;
+        ssl_certificate {dir}/server.pem;
+        ssl_certificate_key {dir}/server.key;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {{
+            default_type application/json;
+            return 200 '{{"responseCode":"2000000","responseMessage":"Successful"}}';
+        }}
+    }}
+}}
+"""
+
+
+def start_nginx_http2():
+    """Starts nginx (pinned to SERVER_CPU) serving a fixed JSON answer over TLS with HTTP/2 offered
+    by ALPN, with a throwaway CA and certificate made by openssl; returns (process, base URL, CA
+    path, directory). Raises when nginx or openssl is missing or nginx does not speak HTTP/2."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if nginx is None or shutil.which("openssl") is None:
+        raise RuntimeError("nginx or openssl is not installed (apt-get install nginx-light openssl)")
+    directory = tempfile.mkdtemp(prefix="walletbridge-bench-h2-")
+    def openssl(*arguments):
+        subprocess.run(["openssl", *arguments], cwd=directory, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=WalletBridge bench test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+    with open(os.path.join(directory, "san.ext"), "w") as ext:
+        ext.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "san.ext")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(os.path.join(directory, "nginx.conf"), "w") as conf:
+        conf.write(NGINX_CONF.format(dir=directory, port=port))
+    process = subprocess.Popen(pinned(SERVER_CPU, [nginx, "-c", os.path.join(directory, "nginx.conf"), "-e", os.path.join(directory, "error.log")]),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"https://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        probe = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--cacert", os.path.join(directory, "ca.pem"),
+                                "--http2", "-d", "{}", base + "/"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == "2":
+            return process, base, os.path.join(directory, "ca.pem"), directory
+        time.sleep(0.2)
+    stop(process)
+    shutil.rmtree(directory, ignore_errors=True)
+    raise RuntimeError("nginx did not answer over HTTP/2")
 
 
 def stop(process):
@@ -113,6 +185,7 @@ def main():
     args = parser.parse_args()
 
     sandbox, base, _ = start_sandbox(args.cli)
+    tls_sandbox, tls_base, ca = None, None, None
     errors = {}
     summary = {"sandbox": base, "transport": {}, "pay": {}, "crypto": []}
     try:
@@ -155,7 +228,6 @@ def main():
         # WalletBridge against plain libcurl, each on kept-alive TLS connections.
         print()
         print("The same over TLS (sandbox --tls; handshakes only in the warm-up); ratio to plain libcurl")
-        tls_sandbox = None
         try:
             tls_sandbox, tls_base, ca = start_sandbox(args.cli, tls=True)
             for concurrency in (1, args.concurrency):
@@ -172,9 +244,34 @@ def main():
                 print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
         except Exception as error:  # noqa: BLE001 - the TLS rows are optional
             errors["bench transport over TLS"] = str(error)
+
+        # HTTP/2, where the server offers it: nginx over TLS with h2 by ALPN (libcurl asks for it
+        # on https by default, in CurlTransport and in the plain loop alike), streams multiplexed
+        # on the connections the warm-up opened.
+        print()
+        print("The same over HTTP/2 (nginx, TLS with h2 by ALPN, a fixed answer); ratio to plain libcurl")
+        h2_server, h2_directory = None, None
+        try:
+            h2_server, h2_base, h2_ca, h2_directory = start_nginx_http2()
+            for concurrency in (1, args.concurrency):
+                column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
+                label = f"bench transport over HTTP/2, {column}"
+                results = median_of(args.runs, [args.cli, "bench", "transport", "--url", h2_base + args.path, "--ca-bundle", h2_ca,
+                                                "--requests", str(args.requests), "--concurrency", str(concurrency),
+                                                "--baseline", "--json"], 600, errors, label)
+                ours = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
+                theirs = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
+                ratio = ours / theirs if ours is not None and theirs else None
+                summary["transport"][f"HTTP/2 WalletBridge | {column}"] = ours
+                summary["transport"][f"HTTP/2 plain libcurl | {column}"] = theirs
+                print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
+        except Exception as error:  # noqa: BLE001 - the HTTP/2 rows are optional
+            errors["bench transport over HTTP/2"] = str(error)
         finally:
-            if tls_sandbox is not None:
-                stop(tls_sandbox)
+            if h2_server is not None:
+                stop(h2_server)
+            if h2_directory is not None:
+                shutil.rmtree(h2_directory, ignore_errors=True)
 
         print()
         print("bench pay: client CPU µs per payment vs the sum of its parts (sign, verify, plain round trip, journal)")
@@ -192,6 +289,20 @@ def main():
                 summary["pay"][f"{wallet}/{journal}"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
                                                          "parts": results[-1]["parts"] if results else None}
                 print(f"{wallet:<8}{journal:<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
+        # The same payments over TLS (the --tls sandbox; its CA trusted by the client and by the
+        # parts' plain round trip), no journal.
+        for wallet in args.wallets.split(",") if tls_base else []:
+            label = f"bench pay {wallet} over TLS"
+            results = median_of(args.runs, [args.cli, "bench", "pay", "--wallet", wallet, "--payments", str(args.payments),
+                                            "--endpoint", tls_base, "--ca-bundle", ca, "--json"], 900, errors, label)
+            pay = med([r["pay"]["cpu_us_per_payment"] for r in results])
+            parts = med([r["parts"]["sum_us"] for r in results])
+            ratio = med([r["ratio_to_parts"] for r in results])
+            errs = med([r["pay"]["errors"] for r in results])
+            rpp = med([r["pay"].get("requests_per_payment") for r in results])
+            summary["pay"][f"{wallet}/TLS"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
+                                               "parts": results[-1]["parts"] if results else None}
+            print(f"{wallet:<8}{'TLS':<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
 
         print()
         print("bench crypto: µs per operation vs the raw OpenSSL EVP calls (same run)")
@@ -213,6 +324,8 @@ def main():
                 json.dump(summary, out, indent=1, sort_keys=True)
     finally:
         stop(sandbox)
+        if tls_sandbox is not None:
+            stop(tls_sandbox)
     return 0
 
 
