@@ -51,6 +51,9 @@ struct BenchPayCommand: AsyncParsableCommand {
     @Flag(help: "Measure the payments only, not their parts (for a profiler such as callgrind, which then counts the payments alone).")
     var paymentsOnly = false
 
+    @Flag(help: "Call the adapter directly, without WalletClient (no middlewares, no journal): the difference is what the client's policy costs.")
+    var adapterOnly = false
+
     @Flag(help: "Run the payments on the transport's own thread (CurlTransport.taskExecutor): no thread hop per request.")
     var onTransportThread = false
 
@@ -59,6 +62,7 @@ struct BenchPayCommand: AsyncParsableCommand {
             guard #available(macOS 15.0, *) else { throw ValidationError("--on-transport-thread needs a task executor (macOS 15, or Linux)") }
         }
         guard ["gcash", "tng", "dana", "paytm"].contains(wallet) else { throw ValidationError("--wallet must be gcash, tng, dana or paytm") }
+        if adapterOnly, journal != "none" { throw ValidationError("--adapter-only has no journal: leave --journal at none") }
         guard payments > 0 else { throw ValidationError("--payments must be at least 1") }
         guard concurrency > 0, concurrency <= payments else { throw ValidationError("--concurrency must be between 1 and --payments") }
         if let endpoint, !endpoint.hasPrefix("http://"), !endpoint.hasPrefix("https://") {
@@ -109,11 +113,12 @@ struct BenchPayCommand: AsyncParsableCommand {
         let usage = BenchUsage.now()
         let start = clock.now
         let (errors, firstError) = await Self.payAll(count: payments, concurrency: concurrency, on: onTransportThread ? transport : nil) { index in
-            var result = try await client.pay(request(index))
+            var result = try await adapterOnly ? adapter.pay(request(index)) : client.pay(request(index))
             if case .pending(.some) = result.status {
                 // Paytm-style: the order is initiated, the customer's side done by the sandbox;
                 // the status query completes the payment.
-                result = try await client.inquire(PaymentQuery(merchantReference: request(index).merchantReference, expectedAmount: amount))
+                let query = PaymentQuery(merchantReference: request(index).merchantReference, expectedAmount: amount)
+                result = try await adapterOnly ? adapter.inquire(query) : client.inquire(query)
             }
             guard result.status == .succeeded else { throw BenchFailure(message: "a payment ended \(result.status.name)") }
         }
@@ -142,6 +147,7 @@ struct BenchPayCommand: AsyncParsableCommand {
             let object: [String: Any] = [
                 "bench": "pay", "wallet": wallet, "payments": payments, "concurrency": concurrency, "journal": journalName,
                 "endpoint": endpoint == nil ? "embedded" : baseURL, "tls": baseURL.hasPrefix("https://"),
+                "through": adapterOnly ? "adapter" : "WalletClient",
                 "pay": [
                     "wall_s": BenchFormat.round(elapsed, 4), "cpu_s": BenchFormat.round(payCPU, 4),
                     "cpu_us_per_payment": BenchFormat.round(payMicros, 2), "payments_per_s": BenchFormat.round(Double(payments) / elapsed, 1),
@@ -161,7 +167,8 @@ struct BenchPayCommand: AsyncParsableCommand {
             if let firstError { printError("bench pay: \(errors) of \(payments) payments failed; first: \(firstError)") }
         } else {
             print(
-                "bench pay: \(wallet), \(payments) payments, \(concurrency) in flight, journal \(journal), "
+                "bench pay: \(wallet), \(payments) payments, \(concurrency) in flight, "
+                    + (adapterOnly ? "the adapter alone (no WalletClient, no journal), " : "journal \(journal), ")
                     + (endpoint == nil ? "embedded sandbox (its CPU is counted too)" : "sandbox at \(baseURL) (client CPU only)"))
             print(
                 String(
@@ -173,7 +180,7 @@ struct BenchPayCommand: AsyncParsableCommand {
                     reuse * 100))
             if let firstError { print("  first error: \(firstError)") }
             let rows: [(String, Double)] = [
-                ("signed payment through WalletClient", payMicros),
+                (adapterOnly ? "signed payment through the adapter" : "signed payment through WalletClient", payMicros),
                 (String(format: "  sign (%.2f per payment)", requestsPerPayment), parts.sign),
                 (String(format: "  verify (%.2f per payment)", requestsPerPayment), parts.verify),
                 (String(format: "  plain libcurl POST round trip (%.2f)", requestsPerPayment), parts.roundTrip),

@@ -70,7 +70,9 @@ enum StrictJSONDecoder {
         var values: [Value] = []
 
         func value(for key: String) -> Value? {
-            guard let at = keys.firstIndex(of: key) else { return nil }
+            // Keys of another length are told apart without a string comparison.
+            let length = key.utf8.count
+            guard let at = keys.firstIndex(where: { $0.utf8.count == length && $0 == key }) else { return nil }
             return values[at]
         }
     }
@@ -365,6 +367,29 @@ enum StrictJSONDecoder {
         }
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoded(type, key) }
+
+        // `decodeIfPresent` in one look-up (the protocol's default asks `contains`, then
+        // `decodeNil`, then `decode`: three). Absent or null is nil, as the default has it.
+        private func present(_ key: Key) -> Value? {
+            guard let value = object.value(for: key.stringValue) else { return nil }
+            if case .null = value { return nil }
+            return value
+        }
+
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+            guard let value = present(key) else { return nil }
+            return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
+        }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+            guard let value = present(key) else { return nil }
+            return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
+        }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+            guard let value = present(key) else { return nil }
+            return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
+        }
+        func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key).map { try integer(Int.self, $0, state) } }
+        func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(key).map { try integer(Int64.self, $0, state) } }
 
         private func decoded<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
             try StrictJSONDecoder.decodeValue(type, from: try member(key), path: codingPath + [key], state: state)

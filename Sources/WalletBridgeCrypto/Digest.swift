@@ -27,18 +27,23 @@ public enum Digest {
 
 /// Hexadecimal encoding.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// Lowercase hex of `bytes`.
     public static func lowercase(_ bytes: [UInt8]) -> String {
-        var chars = [UInt8]()
-        chars.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            chars.append(digits[Int(b >> 4)])
-            chars.append(digits[Int(b & 0x0f)])
+        guard !bytes.isEmpty else { return "" }
+        return bytes.withUnsafeBufferPointer { input in
+            String(unsafeUninitializedCapacity: input.count * 2) { out in
+                for (index, byte) in input.enumerated() {
+                    out[2 * index] = digit(byte >> 4)
+                    out[2 * index + 1] = digit(byte & 0x0f)
+                }
+                return input.count * 2
+            }
         }
-        return String(decoding: chars, as: UTF8.self)
     }
+
+    /// The lowercase hex digit of a value below 16.
+    @inline(__always)
+    private static func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble }
 
     /// Decodes hex (either case); `nil` if the text is not an even-length hex string.
     public static func decode(_ text: String) -> [UInt8]? {

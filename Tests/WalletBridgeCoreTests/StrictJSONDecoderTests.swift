@@ -62,6 +62,7 @@ struct StrictJSONDecoderTests {
             #" { "note" : "tab\tquote\"slash\/back\\uA\u00e9" , "small" : -128 , "unsigned" : 18446744073709551615 } "#,
             #"{"note":"é 日本 😀","nested":[{"a":"1"},{}],"unknown":{"deep":[1.5,2e3,-0.0,{"x":null}]},"flag":false}"#,
             #"{}"#,
+            #"{"count":null,"flag":null,"note":null,"amount":null,"small":null,"unsigned":null,"result":{"resultCode":"F","resultStatus":"F","resultMessage":null}}"#,
         ])
     func agreesWithJSONDecoder(_ text: String) throws {
         let expected = try #require(oracle(Reply.self, text))
