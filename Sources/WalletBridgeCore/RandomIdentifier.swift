@@ -20,7 +20,7 @@ package enum RandomIdentifier {
         return (high, low)
     }
 
-    static func text<Bytes>(of uuid: Bytes, dashes: Bool) -> String {
+    static func text(of uuid: (UInt64, UInt64), dashes: Bool) -> String {
         withUnsafeBytes(of: uuid) { bytes in
             var out = [UInt8]()
             out.reserveCapacity(36)

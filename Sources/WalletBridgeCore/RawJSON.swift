@@ -327,8 +327,7 @@ extension RawJSON {
         /// Adds `key`; false when it was already there.
         mutating func insert(_ key: String) -> Bool {
             if many != nil { return many?.insert(key).inserted == true }
-            let length = key.utf8.count
-            if few.contains(where: { $0.utf8.count == length && $0 == key }) { return false }
+            if few.contains(key) { return false }
             few.append(key)
             if few.count > 16 { many = Set(few) }
             return true

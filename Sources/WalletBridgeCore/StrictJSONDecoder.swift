@@ -70,9 +70,9 @@ enum StrictJSONDecoder {
         var values: [Value] = []
 
         func value(for key: String) -> Value? {
-            // Keys of another length are told apart without a string comparison.
-            let length = key.utf8.count
-            guard let at = keys.firstIndex(where: { $0.utf8.count == length && $0 == key }) else { return nil }
+            // `==`, as JSONDecoder's dictionary has it: canonically equivalent keys match even
+            // when their bytes (and lengths) differ.
+            guard let at = keys.firstIndex(of: key) else { return nil }
             return values[at]
         }
     }

@@ -12,11 +12,11 @@ package enum PercentEncoding {
             [UInt8](unsafeUninitializedCapacity: input.count * 3) { output, written in
                 var at = 0
                 for byte in input {
-                    if isUnreserved(byte) || (!keeping.isEmpty && keeping.contains(byte)) {
-                        output[at] = byte
-                        at += 1
-                    } else if spaceAsPlus, byte == UInt8(ascii: " ") {
+                    if spaceAsPlus, byte == UInt8(ascii: " ") {
                         output[at] = UInt8(ascii: "+")
+                        at += 1
+                    } else if isUnreserved(byte) || (!keeping.isEmpty && keeping.contains(byte)) {
+                        output[at] = byte
                         at += 1
                     } else {
                         output[at] = UInt8(ascii: "%")

@@ -96,35 +96,42 @@ def start_nginx_http2():
     if nginx is None or shutil.which("openssl") is None:
         raise RuntimeError("nginx or openssl is not installed (apt-get install nginx-light openssl)")
     directory = tempfile.mkdtemp(prefix="walletbridge-bench-h2-")
-    def openssl(*arguments):
-        subprocess.run(["openssl", *arguments], cwd=directory, check=True, capture_output=True)
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=WalletBridge bench test CA")
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
-    with open(os.path.join(directory, "san.ext"), "w") as ext:
-        ext.write("subjectAltName=IP:127.0.0.1\n")
-    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
-            "-days", "2", "-extfile", "san.ext")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with open(os.path.join(directory, "nginx.conf"), "w") as conf:
-        conf.write(NGINX_CONF.format(dir=directory, port=port))
-    process = subprocess.Popen(pinned(SERVER_CPU, [nginx, "-c", os.path.join(directory, "nginx.conf"), "-e", os.path.join(directory, "error.log")]),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    base = f"https://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            break
-        probe = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--cacert", os.path.join(directory, "ca.pem"),
-                                "--http2", "-d", "{}", base + "/"], capture_output=True, text=True)
-        if probe.returncode == 0 and probe.stdout.strip() == "2":
-            return process, base, os.path.join(directory, "ca.pem"), directory
-        time.sleep(0.2)
-    stop(process)
-    shutil.rmtree(directory, ignore_errors=True)
-    raise RuntimeError("nginx did not answer over HTTP/2")
+    process = None
+    try:
+        def openssl(*arguments):
+            subprocess.run(["openssl", *arguments], cwd=directory, check=True, capture_output=True, timeout=60)
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=WalletBridge bench test CA")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1")
+        with open(os.path.join(directory, "san.ext"), "w") as ext:
+            ext.write("subjectAltName=IP:127.0.0.1\n")
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+                "-days", "2", "-extfile", "san.ext")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        with open(os.path.join(directory, "nginx.conf"), "w") as conf:
+            conf.write(NGINX_CONF.format(dir=directory, port=port))
+        process = subprocess.Popen(
+            pinned(SERVER_CPU, [nginx, "-c", os.path.join(directory, "nginx.conf"), "-e", os.path.join(directory, "error.log")]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"https://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and process.poll() is None:
+            probe = subprocess.run(["curl", "-s", "--max-time", "2", "-o", "/dev/null", "-w", "%{http_version}",
+                                    "--cacert", os.path.join(directory, "ca.pem"), "--http2", "-d", "{}", base + "/"],
+                                   capture_output=True, text=True, timeout=5)
+            if probe.returncode == 0 and probe.stdout.strip() == "2":
+                return process, base, os.path.join(directory, "ca.pem"), directory
+            time.sleep(0.2)
+        raise RuntimeError("nginx did not answer over HTTP/2")
+    except BaseException:
+        # Whatever failed (openssl, curl missing, nginx refusing the configuration, an
+        # interrupt): no nginx left running, no test key left behind.
+        if process is not None:
+            stop(process)
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
 
 
 def stop(process):

@@ -45,7 +45,8 @@ import WalletBridgeCrypto
 
     @Test func decodesRandomTextsAsTheReferenceDoes() {
         var generator = SystemRandomNumberGenerator()
-        let pool = Array("ABCXYZabcxyz0189+/=-_ \n€".utf8) + [0x00, 0xff]
+        // Text only (decode takes a String): ASCII outside the alphabet, a control, non-ASCII.
+        let pool = Array("ABCXYZabcxyz0189+/=-_ \n€".utf8) + [0x00, 0x7F]
         for _ in 0..<5000 {
             let length =
                 4 * Int.random(in: 0...6, using: &generator) + (Bool.random(using: &generator) ? 0 : Int.random(in: 1...3, using: &generator))

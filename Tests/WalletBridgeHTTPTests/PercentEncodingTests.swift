@@ -30,6 +30,9 @@ import WalletBridgeHTTP
         #expect(Self.encoded("a b+c/d=e", spaceAsPlus: true) == "a+b%2Bc%2Fd%3De")
         #expect(Self.encoded("x@y.z", keeping: "@") == "x@y.z")
         #expect(Self.encoded("x@y.z") == "x%40y.z")
+        // A space is `+` with spaceAsPlus, even when it is also to be kept.
+        #expect(Self.encoded("a b@", keeping: " @", spaceAsPlus: true) == "a+b@")
+        #expect(Self.encoded("a b@", keeping: " @") == "a b@")
         #expect(Self.encoded("₱ é") == "%E2%82%B1%20%C3%A9")
         #expect(Self.encoded("") == "")
         #expect(Self.encoded("AZaz09-_.~") == "AZaz09-_.~")
