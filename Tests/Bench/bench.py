@@ -178,6 +178,36 @@ def fmt(value, digits=1, suffix=""):
     return "n/a" if value is None else f"{value:.{digits}f}{suffix}"
 
 
+def transport_rows(kind, base, ca, args, errors, summary):
+    """`bench transport --baseline` against an https `base` (its `ca` trusted), sequential and at
+    --concurrency: one printed row each, WalletBridge beside plain libcurl in the same run."""
+    for concurrency in (1, args.concurrency):
+        column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
+        results = median_of(args.runs, [args.cli, "bench", "transport", "--url", base + args.path, "--ca-bundle", ca,
+                                        "--requests", str(args.requests), "--concurrency", str(concurrency),
+                                        "--baseline", "--json"], 600, errors, f"bench transport over {kind}, {column}")
+        ours = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
+        theirs = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
+        ratio = ours / theirs if ours is not None and theirs else None
+        summary["transport"][f"{kind} WalletBridge | {column}"] = ours
+        summary["transport"][f"{kind} plain libcurl | {column}"] = theirs
+        print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
+
+
+def pay_row(wallet, row, endpoint_options, args, errors, summary):
+    """One `bench pay` row (`row` names it: the journal, or TLS) with `endpoint_options`."""
+    results = median_of(args.runs, [args.cli, "bench", "pay", "--wallet", wallet, "--payments", str(args.payments)]
+                        + endpoint_options + ["--json"], 900, errors, f"bench pay {wallet} {row}")
+    pay = med([r["pay"]["cpu_us_per_payment"] for r in results])
+    parts = med([r["parts"]["sum_us"] for r in results])
+    ratio = med([r["ratio_to_parts"] for r in results])
+    errs = med([r["pay"]["errors"] for r in results])
+    rpp = med([r["pay"].get("requests_per_payment") for r in results])
+    summary["pay"][f"{wallet}/{row}"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
+                                         "parts": results[-1]["parts"] if results else None}
+    print(f"{wallet:<8}{row:<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", default=".build/release/walletbridge")
@@ -237,18 +267,7 @@ def main():
         print("The same over TLS (sandbox --tls; handshakes only in the warm-up); ratio to plain libcurl")
         try:
             tls_sandbox, tls_base, ca = start_sandbox(args.cli, tls=True)
-            for concurrency in (1, args.concurrency):
-                column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
-                label = f"bench transport over TLS, {column}"
-                results = median_of(args.runs, [args.cli, "bench", "transport", "--url", tls_base + args.path, "--ca-bundle", ca,
-                                                "--requests", str(args.requests), "--concurrency", str(concurrency),
-                                                "--baseline", "--json"], 600, errors, label)
-                ours = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
-                theirs = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
-                ratio = ours / theirs if ours is not None and theirs else None
-                summary["transport"][f"TLS WalletBridge | {column}"] = ours
-                summary["transport"][f"TLS plain libcurl | {column}"] = theirs
-                print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
+            transport_rows("TLS", tls_base, ca, args, errors, summary)
         except Exception as error:  # noqa: BLE001 - the TLS rows are optional
             errors["bench transport over TLS"] = str(error)
 
@@ -260,18 +279,7 @@ def main():
         h2_server, h2_directory = None, None
         try:
             h2_server, h2_base, h2_ca, h2_directory = start_nginx_http2()
-            for concurrency in (1, args.concurrency):
-                column = "sequential" if concurrency == 1 else f"{concurrency} in flight"
-                label = f"bench transport over HTTP/2, {column}"
-                results = median_of(args.runs, [args.cli, "bench", "transport", "--url", h2_base + args.path, "--ca-bundle", h2_ca,
-                                                "--requests", str(args.requests), "--concurrency", str(concurrency),
-                                                "--baseline", "--json"], 600, errors, label)
-                ours = med([r.get("walletbridge", {}).get("cpu_us_per_request") for r in results])
-                theirs = med([(r.get("baseline") or {}).get("cpu_us_per_request") for r in results])
-                ratio = ours / theirs if ours is not None and theirs else None
-                summary["transport"][f"HTTP/2 WalletBridge | {column}"] = ours
-                summary["transport"][f"HTTP/2 plain libcurl | {column}"] = theirs
-                print(f"{column:<18}WalletBridge {fmt(ours)} µs, plain libcurl {fmt(theirs)} µs ({fmt(ratio, 2, 'x')})")
+            transport_rows("HTTP/2", h2_base, h2_ca, args, errors, summary)
         except Exception as error:  # noqa: BLE001 - the HTTP/2 rows are optional
             errors["bench transport over HTTP/2"] = str(error)
         finally:
@@ -285,31 +293,11 @@ def main():
         print(f"{'wallet':<8}{'journal':<9}{'pay µs':>10}{'parts µs':>10}{'ratio':>8}{'errors':>8}{'req/pay':>9}")
         for wallet in args.wallets.split(","):
             for journal in ("none", "sqlite"):
-                label = f"bench pay {wallet} {journal}"
-                results = median_of(args.runs, [args.cli, "bench", "pay", "--wallet", wallet, "--payments", str(args.payments),
-                                                "--endpoint", base, "--journal", journal, "--json"], 900, errors, label)
-                pay = med([r["pay"]["cpu_us_per_payment"] for r in results])
-                parts = med([r["parts"]["sum_us"] for r in results])
-                ratio = med([r["ratio_to_parts"] for r in results])
-                errs = med([r["pay"]["errors"] for r in results])
-                rpp = med([r["pay"].get("requests_per_payment") for r in results])
-                summary["pay"][f"{wallet}/{journal}"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
-                                                         "parts": results[-1]["parts"] if results else None}
-                print(f"{wallet:<8}{journal:<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
+                pay_row(wallet, journal, ["--endpoint", base, "--journal", journal], args, errors, summary)
         # The same payments over TLS (the --tls sandbox; its CA trusted by the client and by the
         # parts' plain round trip), no journal.
         for wallet in args.wallets.split(",") if tls_base else []:
-            label = f"bench pay {wallet} over TLS"
-            results = median_of(args.runs, [args.cli, "bench", "pay", "--wallet", wallet, "--payments", str(args.payments),
-                                            "--endpoint", tls_base, "--ca-bundle", ca, "--json"], 900, errors, label)
-            pay = med([r["pay"]["cpu_us_per_payment"] for r in results])
-            parts = med([r["parts"]["sum_us"] for r in results])
-            ratio = med([r["ratio_to_parts"] for r in results])
-            errs = med([r["pay"]["errors"] for r in results])
-            rpp = med([r["pay"].get("requests_per_payment") for r in results])
-            summary["pay"][f"{wallet}/TLS"] = {"pay_us": pay, "parts_us": parts, "ratio": ratio, "errors": errs,
-                                               "parts": results[-1]["parts"] if results else None}
-            print(f"{wallet:<8}{'TLS':<9}{fmt(pay):>10}{fmt(parts):>10}{fmt(ratio, 2, 'x'):>8}{fmt(errs, 0):>8}{fmt(rpp, 2):>9}")
+            pay_row(wallet, "TLS", ["--endpoint", tls_base, "--ca-bundle", ca], args, errors, summary)
 
         print()
         print("bench crypto: µs per operation vs the raw OpenSSL EVP calls (same run)")
