@@ -80,34 +80,6 @@ public struct AlipayPlusSignatureHeader: Sendable, Equatable, CustomStringConver
 
     /// `application/x-www-form-urlencoded` decoding: `+` is a space, `%XX` a byte.
     static func formURLDecode(_ text: String) -> String? {
-        var text = text
-        let decoded: [UInt8]? = text.withUTF8 { input in
-            var valid = true
-            let bytes = [UInt8](unsafeUninitializedCapacity: input.count) { out, written in
-                var i = 0
-                var o = 0
-                while i < input.count {
-                    let byte = input[i]
-                    if byte == UInt8(ascii: "+") {
-                        out[o] = 0x20
-                        i += 1
-                    } else if byte == UInt8(ascii: "%") {
-                        guard i + 2 < input.count, let hi = Hex.digitValue(input[i + 1]), let lo = Hex.digitValue(input[i + 2]) else {
-                            valid = false
-                            break
-                        }
-                        out[o] = hi << 4 | lo
-                        i += 3
-                    } else {
-                        out[o] = byte
-                        i += 1
-                    }
-                    o += 1
-                }
-                written = valid ? o : 0
-            }
-            return valid ? bytes : nil
-        }
-        return decoded.flatMap { String(validating: $0, as: UTF8.self) }
+        PercentEncoding.decodeForm(text.utf8).flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

@@ -376,18 +376,14 @@ enum StrictJSONDecoder {
             return value
         }
 
-        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        private func decodedIfPresent<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
             guard let value = present(key) else { return nil }
             return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
         }
-        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
-            guard let value = present(key) else { return nil }
-            return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
-        }
-        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
-            guard let value = present(key) else { return nil }
-            return try StrictJSONDecoder.decodeValue(type, from: value, path: codingPath + [key], state: state)
-        }
+
+        func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try decodedIfPresent(type, key) }
+        func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? { try decodedIfPresent(type, key) }
+        func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try decodedIfPresent(type, key) }
         func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try present(key).map { try integer(Int.self, $0, state) } }
         func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try present(key).map { try integer(Int64.self, $0, state) } }
 

@@ -30,6 +30,53 @@ package enum PercentEncoding {
         }
     }
 
+    /// `application/x-www-form-urlencoded` decoding of `bytes`: `+` is a space, `%XX` a byte
+    /// (hex digits in either case); nil for a `%` not followed by two hex digits. The caller
+    /// checks that the bytes are the UTF-8 it expects.
+    package static func decodeForm(_ bytes: some Collection<UInt8>) -> [UInt8]? {
+        if let decoded = bytes.withContiguousStorageIfAvailable(decodeForm(buffer:)) { return decoded }
+        return Array(bytes).withUnsafeBufferPointer(decodeForm(buffer:))
+    }
+
+    private static func decodeForm(buffer input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var valid = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: input.count) { out, written in
+            var i = 0
+            var o = 0
+            while i < input.count {
+                let byte = input[i]
+                if byte == UInt8(ascii: "+") {
+                    out[o] = 0x20
+                    i += 1
+                } else if byte == UInt8(ascii: "%") {
+                    guard i + 2 < input.count, let high = hexValue(input[i + 1]), let low = hexValue(input[i + 2]) else {
+                        valid = false
+                        break
+                    }
+                    out[o] = high << 4 | low
+                    i += 3
+                } else {
+                    out[o] = byte
+                    i += 1
+                }
+                o += 1
+            }
+            written = valid ? o : 0
+        }
+        return valid ? bytes : nil
+    }
+
+    /// The value of one hex digit, either case.
+    @inline(__always)
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     /// `A-Z a-z 0-9 - _ . ~`.
     @inline(__always)
     private static func isUnreserved(_ byte: UInt8) -> Bool {

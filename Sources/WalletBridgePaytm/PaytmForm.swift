@@ -29,37 +29,12 @@ public enum PaytmForm {
     }
 
     private static func unescape(_ bytes: ArraySlice<UInt8>) throws(PaytmChecksumError) -> String {
-        var out: [UInt8] = []
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "+") {
-                out.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
-                    throw PaytmChecksumError("the form has a malformed %-escape")
-                }
-                out.append(high << 4 | low)
-                index += 2
-            } else {
-                out.append(byte)
-            }
-            index += 1
-        }
+        guard let out = PercentEncoding.decodeForm(bytes) else { throw PaytmChecksumError("the form has a malformed %-escape") }
         guard let text = String(validating: out, as: UTF8.self) else { throw PaytmChecksumError("the form is not UTF-8") }
         return text
     }
 
     private static func escape(_ text: String) -> [UInt8] {
         PercentEncoding.encode(text)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

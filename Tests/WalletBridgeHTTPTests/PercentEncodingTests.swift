@@ -38,6 +38,18 @@ import WalletBridgeHTTP
         #expect(Self.encoded("AZaz09-_.~") == "AZaz09-_.~")
     }
 
+    @Test func formDecodingUndoesEncodingAndRefusesBrokenEscapes() {
+        for text in ["", "a b+c/d=e&f", "₱ é 😀", "100%", "x@y.z~-_."] {
+            #expect(PercentEncoding.decodeForm(PercentEncoding.encode(text, spaceAsPlus: true)) == Array(text.utf8))
+        }
+        #expect(PercentEncoding.decodeForm(Array("a+b%2b%2F%e2%82%b1".utf8)) == Array("a b+/₱".utf8))
+        #expect(PercentEncoding.decodeForm("ab%2".utf8) == nil)
+        #expect(PercentEncoding.decodeForm("ab%".utf8) == nil)
+        #expect(PercentEncoding.decodeForm("%zz".utf8) == nil)
+        #expect(PercentEncoding.decodeForm("%FF".utf8) == [0xFF])  // bytes: whether they are UTF-8 is the caller's check
+        #expect(PercentEncoding.decodeForm(Array("x=%41".utf8)[2...]) == Array("A".utf8))
+    }
+
     @Test func randomTexts() {
         var generator = SystemRandomNumberGenerator()
         let pool = Array("abcXYZ019-_.~ +/=&%@\u{0}\u{1F}\u{7F}é₱😀\n\"\\")

@@ -132,6 +132,9 @@ struct AlipayPlusSignatureTests {
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=\(header.signatureBase64)") == .malformedSignature)
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=QUJD") == .malformedSignature)
         #expect(kind("algorithm=RSA256,keyVersion=1,signature=%ZZ") == .malformedHeader)
+        #expect(kind("algorithm=RSA256,keyVersion=1,signature=QUJD%2") == .malformedHeader)  // an escape cut short
+        #expect(kind("algorithm=RSA256,keyVersion=1,signature=QUJD%") == .malformedHeader)
+        #expect(kind("algorithm=RSA256,keyVersion=1,signature=%C3%28") == .malformedHeader)  // not UTF-8
         let other = AlipayPlusSignedMessage.response(
             requestPath: message.path, clientId: message.clientId, responseTime: message.time, body: message.body + [0x20])
         #expect(kind(header.headerValue, other) == .mismatch)
